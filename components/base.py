@@ -1,0 +1,35 @@
+"""What every component of the package shares: its type token and child naming."""
+
+from typing import Any, Optional
+
+import pulumi
+
+PACKAGE = "agentcore-egress"
+
+
+class EgressComponent(pulumi.ComponentResource):
+    """Base of the package's components.
+
+    Subclasses validate their args *before* calling ``super().__init__`` so that
+    bad input creates nothing, not even the component. Children are named
+    ``f"{name}-<role>"`` and parented here, so a resource's URN depends only on
+    its component's name and its role, never on list positions.
+    """
+
+    def __init__(self, name: str, opts: Optional[pulumi.ResourceOptions]) -> None:
+        super().__init__(f"{PACKAGE}:index:{type(self).__name__}", name, None, opts)
+        self._name = name
+
+    def _child(self, role: str) -> str:
+        return f"{self._name}-{role}"
+
+    def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+
+def merge_tags(name: str, tags: Optional[dict[str, str]], **extra: str) -> dict[str, str]:
+    """The tags every child gets: a Name, the caller's tags, then role-specific ones."""
+    merged = {"Name": name}
+    merged.update(tags or {})
+    merged.update(extra)
+    return merged

@@ -1,0 +1,177 @@
+"""A VPC with only private subnets, the home of Resource Gateway ENIs and backends."""
+
+import re
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+from typing_extensions import NotRequired, TypedDict
+
+from . import validation
+from .base import EgressComponent, merge_tags
+from .errors import InputValidationError
+
+AVAILABILITY_ZONE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
+
+
+class PrivateSubnetArgs(TypedDict):
+    """One private subnet of a :class:`PrivateVpc`."""
+
+    name: str
+    """Stable key of the subnet (e.g. 'a'); names its subnet, route table and association."""
+    cidr_block: str
+    """IPv4 block inside the VPC's block, e.g. '10.20.0.0/24'."""
+    availability_zone: str
+    """Availability zone name, e.g. 'eu-west-1a'."""
+
+
+class PrivateVpcArgs(TypedDict):
+    """Inputs of :class:`PrivateVpc`."""
+
+    cidr_block: str
+    """IPv4 block of the VPC, /16 to /28."""
+    subnets: list[PrivateSubnetArgs]
+    """Private subnets, spread over at least two availability zones."""
+    tags: NotRequired[dict[str, str]]
+    """Tags added to every resource of the VPC."""
+
+
+class PrivateVpc(EgressComponent):
+    """A VPC with private subnets in two or more AZs and no route to the internet.
+
+    One route table per subnet (so a spoke can steer each subnet separately),
+    DNS support and hostnames on (Route 53 private zones and interface endpoints
+    need both), and the VPC's default security group adopted with no rules, so
+    that anything that falls back to it, as a managed-mode AgentCore target
+    without security groups would, can send and receive nothing.
+    """
+
+    vpc_id: pulumi.Output[str]
+    """Id of the VPC."""
+    cidr_block: pulumi.Output[str]
+    """IPv4 block of the VPC."""
+    subnet_ids: pulumi.Output[list[str]]
+    """Ids of all subnets, in the order given."""
+    attachment_subnet_ids: pulumi.Output[list[str]]
+    """One subnet id per availability zone (the first given in each): what a TGW attachment takes."""
+    route_table_ids: pulumi.Output[dict[str, str]]
+    """Route table id per subnet name."""
+    default_security_group_id: pulumi.Output[str]
+    """Id of the locked-down default security group, which nothing should use."""
+
+    def __init__(self, name: str, args: PrivateVpcArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        subnets = _validate(name, args)
+        super().__init__(name, opts)
+        tags = args.get("tags")
+
+        vpc = aws.ec2.Vpc(
+            self._child("vpc"),
+            cidr_block=args["cidr_block"],
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=merge_tags(name, tags),
+            opts=self._opts(),
+        )
+        default_sg = aws.ec2.DefaultSecurityGroup(
+            self._child("default-sg"),
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags=merge_tags(f"{name}-default-do-not-use", tags),
+            opts=self._opts(),
+        )
+        subnet_ids: dict[str, pulumi.Output[str]] = {}
+        self.route_table_ids_by_subnet: dict[str, pulumi.Output[str]] = {}
+        """Route table id per subnet name, as plain keys: what spokes take."""
+        for subnet in subnets:
+            key = subnet["name"]
+            created = aws.ec2.Subnet(
+                self._child(f"subnet-{key}"),
+                vpc_id=vpc.id,
+                cidr_block=subnet["cidr_block"],
+                availability_zone=subnet["availability_zone"],
+                map_public_ip_on_launch=False,
+                tags=merge_tags(f"{name}-{key}", tags),
+                opts=self._opts(),
+            )
+            route_table = aws.ec2.RouteTable(
+                self._child(f"rt-{key}"), vpc_id=vpc.id, tags=merge_tags(f"{name}-{key}", tags), opts=self._opts()
+            )
+            aws.ec2.RouteTableAssociation(
+                self._child(f"rta-{key}"), subnet_id=created.id, route_table_id=route_table.id, opts=self._opts()
+            )
+            subnet_ids[key] = created.id
+            self.route_table_ids_by_subnet[key] = route_table.id
+
+        first_per_az: dict[str, str] = {}
+        for subnet in subnets:
+            first_per_az.setdefault(subnet["availability_zone"], subnet["name"])
+
+        self.vpc_id = vpc.id
+        self.cidr_block = vpc.cidr_block
+        self.subnet_ids = pulumi.Output.all(*subnet_ids.values())
+        self.attachment_subnet_ids = pulumi.Output.all(*(subnet_ids[key] for key in first_per_az.values()))
+        self.route_table_ids = pulumi.Output.all(**self.route_table_ids_by_subnet)
+        self.default_security_group_id = default_sg.id
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "cidr_block": self.cidr_block,
+                "subnet_ids": self.subnet_ids,
+                "attachment_subnet_ids": self.attachment_subnet_ids,
+                "route_table_ids": self.route_table_ids,
+                "default_security_group_id": self.default_security_group_id,
+            }
+        )
+
+
+def _validate(name: str, args: PrivateVpcArgs) -> list[PrivateSubnetArgs]:
+    where = f"PrivateVpc '{name}'"
+    vpc_block = validation.vpc_cidr(where, "cidr_block", args.get("cidr_block"))
+    subnets = args.get("subnets")
+    if not isinstance(subnets, list) or not subnets:
+        raise InputValidationError(
+            where, "subnets", subnets, "is empty", "list at least two subnets, in two availability zones"
+        )
+    blocks = []
+    names: set[str] = set()
+    zones: set[str] = set()
+    for index, subnet in enumerate(subnets):
+        field = f"subnets[{index}]"
+        if not isinstance(subnet, dict):
+            raise InputValidationError(where, field, subnet, "is not a subnet", "give {name, cidr_block, availability_zone}")
+        key = validation.resource_name(where, f"{field}.name", subnet.get("name"))
+        if key in names:
+            raise InputValidationError(where, f"{field}.name", key, "is used by another subnet", "give every subnet its own name")
+        names.add(key)
+        block = validation.cidr(where, f"{field}.cidr_block", subnet.get("cidr_block"))
+        if not 16 <= block.prefixlen <= 28:
+            raise InputValidationError(
+                where, f"{field}.cidr_block", subnet.get("cidr_block"), "is not a valid subnet size", "use a prefix length from /16 to /28"
+            )
+        if not block.subnet_of(vpc_block):
+            raise InputValidationError(
+                where, f"{field}.cidr_block", str(block), f"is outside the VPC block {vpc_block}", f"pick a block inside {vpc_block}"
+            )
+        zone = subnet.get("availability_zone")
+        if not isinstance(zone, str) or not AVAILABILITY_ZONE.match(zone):
+            raise InputValidationError(
+                where, f"{field}.availability_zone", zone, "is not an availability zone name", "give a zone such as 'eu-west-1a'"
+            )
+        zones.add(zone)
+        blocks.append((f"subnet {key}", block))
+    validation.no_overlaps(where, "subnets", blocks)
+    regions = sorted({zone[:-1] for zone in zones})
+    if len(regions) > 1:
+        raise InputValidationError(
+            where, "subnets", sorted(zones), f"spans regions {regions}", "a VPC lives in one region: use zones of that region only"
+        )
+    if len(zones) < 2:
+        raise InputValidationError(
+            where,
+            "subnets",
+            sorted(zones),
+            "puts every subnet in one availability zone",
+            "spread the subnets over at least two availability zones, as AgentCore and the Transit Gateway need for resilience",
+        )
+    return subnets
