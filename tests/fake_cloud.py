@@ -80,6 +80,7 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     state: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -105,6 +106,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     dependencies=list(request.dependencies),
                     property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
                     state=self.resources[response.urn].state if response.urn in self.resources else {},
+                    id=response.id,
                 )
             )
         return response

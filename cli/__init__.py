@@ -1,0 +1,1 @@
+"""The agentcore-egress command-line tool for landing-zone teams."""
