@@ -150,3 +150,84 @@ def principals(where: str, field: str, value: Any) -> dict[str, str]:
 def slug(value: str) -> str:
     """A CIDR or other value turned into a name fragment: '10.0.0.0/16' -> '10-0-0-0-16'."""
     return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-")
+
+
+def port(where: str, field: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+        raise InputValidationError(where, field, value, "is not a TCP port", "give a whole number from 1 to 65535")
+    return value
+
+
+def port_range(where: str, field: str, value: Any) -> tuple[int, int]:
+    """A Lattice port range: '443' or '8000-8010'."""
+    if isinstance(value, str):
+        low, _, high = value.partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            first, last = int(low), int(high or low)
+            if 1 <= first <= last <= 65535:
+                return first, last
+    raise InputValidationError(
+        where, field, value, "is not a port range", "give a port such as '443' or an ascending range such as '8000-8010', within 1-65535"
+    )
+
+
+def https_url(where: str, field: str, value: Any) -> str:
+    """AgentCore only speaks TLS to targets, and only trusts public certificates."""
+    if not isinstance(value, str) or not value.startswith("https://") or len(value) <= len("https://"):
+        raise InputValidationError(
+            where, field, value, "is not an https:// URL", "AgentCore Gateway reaches targets over TLS only: use https:// with a publicly trusted certificate"
+        )
+    return value
+
+
+def security_groups(where: str, field: str, value: Any, default_security_group_id: Any = None, required: bool = True) -> Any:
+    """1 to 5 explicit security groups, none of them the VPC's default.
+
+    AWS falls back on the VPC's default security group when none is given,
+    and a managed-mode target or Resource Gateway accepts at most five.
+    """
+    if value is None and not required:
+        return None
+    if not is_known(value):
+        return value
+    if not isinstance(value, (list, tuple)) or not value:
+        raise InputValidationError(
+            where, field, value, "is empty", "give 1 to 5 security groups of your own: without them AWS uses the VPC's default security group"
+        )
+    if len(value) > 5:
+        raise InputValidationError(where, field, value, f"lists {len(value)} security groups", "give at most 5 security groups")
+    plain = [group for group in value if is_known(group)]
+    if len(plain) != len(set(plain)):
+        raise InputValidationError(where, field, value, "repeats a security group", "list each security group once")
+    if is_known(default_security_group_id) and default_security_group_id in plain:
+        raise InputValidationError(
+            where, field, default_security_group_id, "is the VPC's default security group", "create a dedicated security group scoped to the backend's port"
+        )
+    return value
+
+
+def one_of(where: str, args: Any, fields: tuple[str, ...], fix: str) -> str:
+    """Exactly one of ``fields`` is set; return its name."""
+    present = [name for name in fields if args.get(name) is not None]
+    if len(present) != 1:
+        raise InputValidationError(
+            where, " | ".join(fields), present or None, "needs exactly one of these set" if present else "has none of these set", fix
+        )
+    return present[0]
+
+
+def choice(where: str, field: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InputValidationError(where, field, value, "is not an allowed value", f"use one of {list(allowed)}")
+    return value
+
+
+DOMAIN_NAME = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
+
+
+def domain_name(where: str, field: str, value: Any, wildcard: bool = False) -> str:
+    if not isinstance(value, str) or len(value) > 253 or not DOMAIN_NAME.match(value) or (value.startswith("*.") and not wildcard):
+        raise InputValidationError(
+            where, field, value, "is not a DNS name", "give a lowercase name such as 'orders.internal.example.com'" + (" (or '*.example.com')" if wildcard else "")
+        )
+    return value.rstrip(".")

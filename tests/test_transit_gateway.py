@@ -50,7 +50,7 @@ def test_hub_shares_the_tgw_inside_the_organization_only():
     assert sorted(a.inputs["principal"] for a in associated) == sorted(principals)
     assert {a.name for a in associated} == {"hub-share-principal-o-exampleorg1", "hub-share-principal-ou-ab12-cdef3456", f"hub-share-principal-{SPOKE_ACCOUNT}"}
     resource = d.named("hub-share-resource-tgw")
-    assert resource.inputs["resourceArn"].startswith("arn:aws:ec2transitgateway:")
+    assert ":transit-gateway/tgw-" in resource.inputs["resourceArn"]
 
 
 def test_spoke_attaches_and_routes_every_route_table_to_the_tgw():

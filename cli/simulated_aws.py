@@ -1,0 +1,136 @@
+"""A simulated AWS for running programs offline: realistic ids and computed outputs.
+
+Pulumi's mocks hand each resource's inputs back as its state; real AWS adds
+ids, ARNs, DNS names and other computed outputs that downstream resources and
+policy rules read. This fills them in the way AWS would, deterministically (the
+same program gives the same ids), so a plan reads like the real thing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.runtime import mocks as pulumi_mocks
+
+# Id prefixes AWS uses, so ids in plans look like the ones users read in consoles.
+_ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "tgw",
+    "aws:ec2transitgateway/routeTable:RouteTable": "tgw-rtb",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
+    "aws:vpclattice/resourceGateway:ResourceGateway": "rgw",
+    "aws:vpclattice/resourceConfiguration:ResourceConfiguration": "rcfg",
+}
+
+# ARN service and resource-type segment per type, where they differ from the token's module.
+_ARN = {
+    "aws:ec2transitgateway/transitGateway:TransitGateway": ("ec2", "transit-gateway"),
+    "aws:vpclattice/resourceGateway:ResourceGateway": ("vpc-lattice", "resourcegateway"),
+    "aws:vpclattice/resourceConfiguration:ResourceConfiguration": ("vpc-lattice", "resourceconfiguration"),
+    "aws:ram/resourceShare:ResourceShare": ("ram", "resource-share"),
+    "aws:acm/certificate:Certificate": ("acm", "certificate"),
+    "aws:bedrock/agentcoreGateway:AgentcoreGateway": ("bedrock-agentcore", "gateway"),
+    "aws:lb/loadBalancer:LoadBalancer": ("elasticloadbalancing", "loadbalancer/app"),
+    "aws:lb/listener:Listener": ("elasticloadbalancing", "listener/app"),
+    "aws:lb/targetGroup:TargetGroup": ("elasticloadbalancing", "targetgroup"),
+}
+
+# Canonical hosted zone ids of load balancers, as in eu-west-1.
+_ELB_ZONE = {"application": "Z32O12XQLNTSW2", "network": "Z2IFOLAFXWLO4F"}
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha1("::".join(parts).encode()).hexdigest()[:length]
+
+
+def fake_id(type_: str, name: str) -> str:
+    """A stable, AWS-shaped id for the resource ``name`` of ``type_``."""
+    if type_ == "aws:apigateway/restApi:RestApi":
+        return _digest(type_, name, length=10)
+    if type_ == "aws:route53/zone:Zone":
+        return "Z" + _digest(type_, name, length=20).upper()
+    prefix = _ID_PREFIX.get(type_, type_.rsplit(":", 1)[-1].lower())
+    return f"{prefix}-{_digest(type_, name)}"
+
+
+class SimulatedAws(pulumi_mocks.Mocks):
+    """Answers resource registrations and invokes as AWS would, for one account and region."""
+
+    def __init__(self, account_id: str = "111111111111", region: str = "eu-west-1") -> None:
+        self.account_id = account_id
+        self.region = region
+        self._computed: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
+            "aws:ec2/vpc:Vpc": lambda rid, name, s: {
+                "defaultSecurityGroupId": fake_id("aws:ec2/securityGroup:SecurityGroup", f"{name}-default"),
+                "mainRouteTableId": fake_id("aws:ec2/routeTable:RouteTable", f"{name}-main"),
+            },
+            "aws:ec2/vpcEndpoint:VpcEndpoint": lambda rid, name, s: {
+                "dnsEntries": [{"dnsName": f"{rid}.execute-api.{self.region}.vpce.amazonaws.com", "hostedZoneId": "ZJ5UAJN8Y3Z2Q"}]
+            },
+            "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": lambda rid, name, s: {
+                "vpcId": fake_id("aws:ec2/vpc:Vpc", f"{name}-peer"),
+            },
+            "aws:bedrock/agentcoreGateway:AgentcoreGateway": lambda rid, name, s: {
+                "gatewayId": rid,
+                "gatewayArn": self.arn("bedrock-agentcore", f"gateway/{rid}"),
+                "gatewayUrl": f"https://{rid}.gateway.bedrock-agentcore.{self.region}.amazonaws.com/mcp",
+            },
+            "aws:bedrock/agentcoreGatewayTarget:AgentcoreGatewayTarget": lambda rid, name, s: {"targetId": rid.upper()[-10:]},
+            "aws:lb/loadBalancer:LoadBalancer": lambda rid, name, s: {
+                "dnsName": f"internal-{name[:20]}-{_digest(name, length=10)}.{self.region}.elb.amazonaws.com",
+                "zoneId": _ELB_ZONE.get(s.get("loadBalancerType", "application"), _ELB_ZONE["application"]),
+            },
+            "aws:acm/certificate:Certificate": lambda rid, name, s: {
+                "domainValidationOptions": [
+                    {
+                        "domainName": domain,
+                        "resourceRecordName": f"_{_digest(domain, length=32)}.{domain.removeprefix('*.')}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": f"_{_digest(domain, 'v', length=32)}.acm-validations.aws.",
+                    }
+                    for domain in [s.get("domainName", ""), *s.get("subjectAlternativeNames", [])]
+                ],
+                "status": "ISSUED",
+                "type": "AMAZON_ISSUED",
+            },
+            "aws:route53/zone:Zone": lambda rid, name, s: {"zoneId": rid, "nameServers": []},
+            "aws:route53/record:Record": lambda rid, name, s: {"fqdn": str(s.get("name", "")).rstrip(".")},
+            "aws:iam/role:Role": lambda rid, name, s: {"arn": f"arn:aws:iam::{self.account_id}:role/{name}", "name": name},
+            "aws:apigateway/restApi:RestApi": lambda rid, name, s: {
+                "rootResourceId": _digest(rid, length=10),
+                "executionArn": self.arn("execute-api", rid),
+            },
+        }
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict]:
+        resource_id = fake_id(args.typ, args.name)
+        state = dict(args.inputs)
+        if args.typ == "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter":
+            resource_id = state["transitGatewayAttachmentId"]
+        elif args.typ == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+            resource_id = state["vpcPeeringConnectionId"]
+        module = args.typ.split(":")[1].split("/")[0] if args.typ.count(":") == 2 else "aws"
+        service, kind = _ARN.get(args.typ, (module, args.typ.rsplit(":", 1)[-1].lower()))
+        state.setdefault("arn", self.arn(service, f"{kind}/{resource_id}"))
+        compute = self._computed.get(args.typ)
+        if compute:
+            state.update(compute(resource_id, args.name, state))
+        return resource_id, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, None]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root", "userId": "simulated", "id": self.account_id}, None
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region, "id": self.region}, None
+        return {}, None

@@ -1,0 +1,128 @@
+"""Run a Pulumi program offline and record what it registers.
+
+``pulumi.runtime.set_mocks`` alone hides parents, providers and dependencies;
+:class:`RecordingMonitor` keeps them, as the engine would, so that plans and
+tests can see which provider (account) a resource belongs to, what it depends
+on, and its URN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .simulated_aws import SimulatedAws
+
+
+@dataclass
+class Registration:
+    """One resource as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    state: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that keeps parents, providers and dependencies of every registration."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    provider=request.provider,
+                    custom=request.custom,
+                    inputs=rpc.deserialize_properties(request.object),
+                    dependencies=list(request.dependencies),
+                    property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
+                    state=self.resources[response.urn].state if response.urn in self.resources else {},
+                    id=response.id,
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        self.component_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+@dataclass
+class Deployment:
+    """What a program registered, and the values it returned."""
+
+    registrations: list[Registration]
+    component_outputs: dict[str, dict[str, Any]]
+    result: Any
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        matches = [r for r in self.registrations if r.name == name]
+        assert len(matches) == 1, f"{len(matches)} resources named {name!r}: {[r.urn for r in matches]}"
+        return matches[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        return next(r for r in self.registrations if r.urn == urn)
+
+    @property
+    def urns(self) -> set[str]:
+        return {r.urn for r in self.registrations}
+
+    @property
+    def types(self) -> list[str]:
+        return [r.type for r in self.registrations]
+
+
+def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None = None, stack: str = "test", preview: bool = False) -> Deployment:
+    """Run ``program`` under mocks; return its registrations and its result with outputs resolved.
+
+    Exceptions raised by the program (such as the components' validation
+    errors) propagate unchanged.
+    """
+    monitor = RecordingMonitor(mocks or SimulatedAws())
+    pulumi.runtime.set_mocks(monitor.mocks, project="agentcore-egress", stack=stack, preview=preview, monitor=monitor)
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        holder["result"] = _sync_await(_resolve(program()))
+
+    pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
+    _sync_await(run_pulumi_func(run))
+    return Deployment(monitor.registrations, monitor.component_outputs, holder.get("result"))
+
+
+async def _resolve(value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        return await _resolve(await value.future())
+    if isinstance(value, dict):
+        return {key: await _resolve(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [await _resolve(item) for item in value]
+    return value

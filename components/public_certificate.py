@@ -1,0 +1,100 @@
+"""An Amazon-issued ACM certificate, validated by DNS in a public hosted zone."""
+
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+from typing_extensions import NotRequired, TypedDict
+
+from . import validation
+from .base import EgressComponent, merge_tags
+from .errors import InputValidationError
+
+
+class PublicCertificateArgs(TypedDict):
+    """Inputs of :class:`PublicCertificate`."""
+
+    domain_name: str
+    """Name on the certificate, e.g. 'orders.example.com' or '*.example.com'."""
+    public_zone_id: pulumi.Input[str]
+    """Public hosted zone that proves ownership of the names (DNS validation)."""
+    subject_alternative_names: NotRequired[list[str]]
+    """Further names on the certificate."""
+    tags: NotRequired[dict[str, str]]
+    """Tags of the certificate."""
+
+
+class PublicCertificate(EgressComponent):
+    """A publicly trusted certificate for the listener AgentCore reaches.
+
+    AgentCore Gateway only trusts publicly signed certificates: a private-CA,
+    self-signed or imported certificate fails the TLS handshake. This requests
+    an Amazon-issued certificate, writes the DNS validation records in the
+    public zone, and waits for issuance, so listeners that take
+    :attr:`certificate_arn` are created only once the certificate is usable.
+
+    Pass ``dns_provider=`` (Python only) when the public zone lives in another
+    account, e.g. a shared DNS account.
+    """
+
+    certificate_arn: pulumi.Output[str]
+    """ARN of the issued certificate."""
+    domain_name: pulumi.Output[str]
+    """Primary name on the certificate."""
+
+    def __init__(
+        self,
+        name: str,
+        args: PublicCertificateArgs,
+        opts: Optional[pulumi.ResourceOptions] = None,
+        dns_provider: Optional[pulumi.ProviderResource] = None,
+    ) -> None:
+        names = _validate(name, args)
+        super().__init__(name, opts)
+
+        certificate = aws.acm.Certificate(
+            self._child("cert"),
+            domain_name=names[0],
+            subject_alternative_names=names[1:] or None,
+            validation_method="DNS",
+            tags=merge_tags(name, args.get("tags")),
+            opts=self._opts(),
+        )
+        records = []
+        # A wildcard and its apex share one validation record: write it once.
+        for domain in dict.fromkeys(n.removeprefix("*.") for n in names):
+            option = certificate.domain_validation_options.apply(
+                lambda options, domain=domain: next(o for o in options if o.domain_name.removeprefix("*.") == domain)
+            )
+            records.append(
+                aws.route53.Record(
+                    self._child(f"validation-{validation.slug(domain)}"),
+                    zone_id=args["public_zone_id"],
+                    name=option.resource_record_name,
+                    type=option.resource_record_type,
+                    records=[option.resource_record_value],
+                    ttl=60,
+                    allow_overwrite=True,
+                    opts=self._opts(provider=dns_provider) if dns_provider else self._opts(),
+                )
+            )
+        issued = aws.acm.CertificateValidation(
+            self._child("validation"),
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn for record in records],
+            opts=self._opts(),
+        )
+        self.certificate_arn = issued.certificate_arn
+        self.domain_name = certificate.domain_name
+        self.register_outputs({"certificate_arn": self.certificate_arn, "domain_name": self.domain_name})
+
+
+def _validate(name: str, args: PublicCertificateArgs) -> list[str]:
+    where = f"PublicCertificate '{name}'"
+    names = [validation.domain_name(where, "domain_name", args.get("domain_name"), wildcard=True)]
+    for index, alternative in enumerate(args.get("subject_alternative_names") or []):
+        names.append(validation.domain_name(where, f"subject_alternative_names[{index}]", alternative, wildcard=True))
+    if len(set(names)) != len(names):
+        raise InputValidationError(where, "subject_alternative_names", names, "repeats a name", "list each name once")
+    validation.require(where, args, "public_zone_id", "pass the id of the public hosted zone of the domain")
+    return names

@@ -1,0 +1,55 @@
+"""Security groups the components create when the caller gives none: scoped, never open."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from .base import EgressComponent, merge_tags
+
+
+@dataclass(frozen=True)
+class Rule:
+    """TCP from ``from_port`` to ``to_port`` with the given CIDR blocks."""
+
+    from_port: int
+    to_port: int
+    cidr_blocks: Sequence[str]
+    description: str
+
+    def as_args(self) -> dict:
+        return {
+            "protocol": "tcp",
+            "from_port": self.from_port,
+            "to_port": self.to_port,
+            "cidr_blocks": list(self.cidr_blocks),
+            "description": self.description,
+        }
+
+
+def scoped_security_group(
+    owner: EgressComponent,
+    role: str,
+    vpc_id: pulumi.Input[str],
+    description: str,
+    ingress: Sequence[Rule] = (),
+    egress: Sequence[Rule] = (),
+    tags: Optional[dict[str, str]] = None,
+) -> aws.ec2.SecurityGroup:
+    """``{owner}-{role}``: TCP rules only, on the given ports and blocks.
+
+    Empty ``ingress`` or ``egress`` lists are sent explicitly, which makes the
+    provider remove AWS's default allow-all egress rule instead of keeping it.
+    """
+    name = owner._child(role)
+    return aws.ec2.SecurityGroup(
+        name,
+        vpc_id=vpc_id,
+        description=description,
+        ingress=[rule.as_args() for rule in ingress],
+        egress=[rule.as_args() for rule in egress],
+        tags=merge_tags(name, tags),
+        opts=owner._opts(),
+    )
