@@ -128,9 +128,9 @@ class SimulatedAws(pulumi_mocks.Mocks):
             state.update(compute(resource_id, args.name, state))
         return resource_id, state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, None]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root", "userId": "simulated", "id": self.account_id}, None
+            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root", "userId": "simulated", "id": self.account_id}, []
         if args.token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region}, None
-        return {}, None
+            return {"name": self.region, "region": self.region, "id": self.region}, []
+        return {}, []

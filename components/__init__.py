@@ -21,6 +21,7 @@ from .private_vpc import PrivateSubnetArgs, PrivateVpc, PrivateVpcArgs
 from .private_zone_association import PrivateZoneAssociation, PrivateZoneAssociationArgs
 from .public_certificate import PublicCertificate, PublicCertificateArgs
 from .resource_share_acceptance import ResourceShareAcceptance, ResourceShareAcceptanceArgs
+from .target_security_groups import TargetSecurityGroups, TargetSecurityGroupsArgs
 from .shared_lattice_resource import LatticeResourceConfigurationArgs, SharedLatticeResource, SharedLatticeResourceArgs
 from .transit_gateway_attachment_acceptance import (
     TransitGatewayAttachmentAcceptance,
@@ -46,6 +47,7 @@ COMPONENTS = [
     PublicCertificate,
     PrivateDnsName,
     PrivateZoneAssociation,
+    TargetSecurityGroups,
 ]
 """Every component the package exposes, to Python and (through the provider host) to other languages."""
 

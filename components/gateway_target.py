@@ -178,7 +178,8 @@ def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict]:
         _validate_managed(where, args["managed_vpc"])
     else:
         validation.require(
-            where, args["self_managed_lattice"], "resource_configuration_arn", "pass SharedLatticeResource.configuration_arns[<name>] (shared to this account with RAM)"
+            where, args["self_managed_lattice"], "resource_configuration_arn", "pass SharedLatticeResource.configuration_arns[<name>] (shared to this account with RAM)",
+            "self_managed_lattice.",
         )
 
     kind = validation.one_of(
@@ -208,7 +209,7 @@ def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict]:
     if credential is not None:
         credential_kind = validation.choice(where, "credential.kind", credential.get("kind"), ("GATEWAY_IAM_ROLE", "API_KEY", "OAUTH"))
         if credential_kind != "GATEWAY_IAM_ROLE":
-            validation.require(where, credential, "provider_arn", "pass the AgentCore Identity credential provider ARN")
+            validation.require(where, credential, "provider_arn", "pass the AgentCore Identity credential provider ARN", "credential.")
         if credential_kind == "OAUTH" and not credential.get("scopes"):
             raise InputValidationError(where, "credential.scopes", credential.get("scopes"), "is empty", "list the OAuth scopes the target needs")
     return mode, configuration
@@ -216,7 +217,7 @@ def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict]:
 
 def _validate_managed(where: str, managed: Any) -> None:
     field = "managed_vpc"
-    validation.require(where, managed, "vpc_id", "pass the id of the VPC AgentCore should place its ENIs in")
+    validation.require(where, managed, "vpc_id", "pass the id of the VPC AgentCore should place its ENIs in", f"{field}.")
     subnets = managed.get("subnet_ids")
     if validation.is_known(subnets) and (not isinstance(subnets, list) or not subnets):
         raise InputValidationError(

@@ -31,10 +31,11 @@ def is_known(value: Any) -> bool:
     return not isinstance(value, (pulumi.Output,)) and not hasattr(value, "__await__")
 
 
-def require(where: str, args: Mapping[str, Any], field: str, fix: str) -> Any:
+def require(where: str, args: Mapping[str, Any], field: str, fix: str, prefix: str = "") -> Any:
+    """``args[field]``, which must be set and not empty; ``prefix`` is the path of ``args`` in the error."""
     value = args.get(field)
     if value is None or (isinstance(value, (list, tuple, dict, str)) and len(value) == 0):
-        raise InputValidationError(where, field, value, "is required", fix)
+        raise InputValidationError(where, f"{prefix}{field}", value, "is required", fix)
     return value
 
 
