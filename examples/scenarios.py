@@ -139,45 +139,41 @@ def managed_private_api(provider=None) -> dict:
     return {"vpc": vpc, "security_groups": groups, "api": api, "gateway": gateway, "target": target}
 
 
-def managed_eks_mcp(provider=None) -> dict:
-    """(b) Managed mode → an MCP server on EKS behind an internal NLB (TLS 443 → TCP 80)."""
-    vpc, blocks = tools_vpc("eks", 21, provider)
-    groups = TargetSecurityGroups("mcp-sgs", {"vpc_id": vpc.vpc_id, "eni_cidrs": blocks, "backend_cidrs": blocks}, opts=_opts(provider))
-    certificate, nlb, dns = _load_balanced_backend(
-        EksMcpNlbBackend, "mcp", vpc, blocks, "mcp.tools.example.com", provider, target_ips=["10.21.0.10", "10.21.1.10"]
+def _managed_behind_load_balancer(kind, vpc_name: str, octet: int, name: str, host: str, target_config: dict, provider=None) -> dict:
+    """A resource VPC, a load-balanced backend at ``host`` and a managed-mode target to it, in one account."""
+    vpc, blocks = tools_vpc(vpc_name, octet, provider)
+    groups = TargetSecurityGroups(f"{name}-sgs", {"vpc_id": vpc.vpc_id, "eni_cidrs": blocks, "backend_cidrs": blocks}, opts=_opts(provider))
+    certificate, backend, dns = _load_balanced_backend(
+        kind, name, vpc, blocks, host, provider, target_ips=[f"10.{octet}.0.10", f"10.{octet}.1.10"]
     )
     gateway = AgentCoreGateway("agents", {}, opts=_opts(provider))
     target = GatewayTarget(
-        "mcp",
-        {
-            "gateway_id": gateway.gateway_id,
-            "managed_vpc": _managed(vpc, groups.eni_security_group_id),
-            "mcp_server_endpoint": "https://mcp.tools.example.com/mcp",
-        },
+        name,
+        {"gateway_id": gateway.gateway_id, "managed_vpc": _managed(vpc, groups.eni_security_group_id), **target_config},
         opts=_opts(provider),
     )
-    return {"vpc": vpc, "security_groups": groups, "certificate": certificate, "nlb": nlb, "dns": dns, "gateway": gateway, "target": target}
+    return {"vpc": vpc, "security_groups": groups, "certificate": certificate, "backend": backend, "dns": dns, "gateway": gateway, "target": target}
+
+
+def managed_eks_mcp(provider=None) -> dict:
+    """(b) Managed mode → an MCP server on EKS behind an internal NLB (TLS 443 → TCP 80)."""
+    return _managed_behind_load_balancer(
+        EksMcpNlbBackend, "eks", 21, "mcp", "mcp.tools.example.com", {"mcp_server_endpoint": "https://mcp.tools.example.com/mcp"}, provider
+    )
 
 
 def managed_alb_rest(provider=None) -> dict:
     """(c) Managed mode → a REST API behind an internal ALB (HTTPS 443 → HTTP 8000)."""
-    vpc, blocks = tools_vpc("rest", 22, provider)
-    groups = TargetSecurityGroups("orders-sgs", {"vpc_id": vpc.vpc_id, "eni_cidrs": blocks, "backend_cidrs": blocks}, opts=_opts(provider))
-    certificate, alb, dns = _load_balanced_backend(
-        AlbRestBackend, "orders", vpc, blocks, "orders.tools.example.com", provider, target_ips=["10.22.0.20", "10.22.1.20"]
-    )
-    gateway = AgentCoreGateway("agents", {}, opts=_opts(provider))
-    target = GatewayTarget(
+    api_key = "arn:aws:bedrock-agentcore:eu-west-1:111111111111:token-vault/default/apikeycredentialprovider/orders"
+    return _managed_behind_load_balancer(
+        AlbRestBackend,
+        "rest",
+        22,
         "orders",
-        {
-            "gateway_id": gateway.gateway_id,
-            "managed_vpc": _managed(vpc, groups.eni_security_group_id),
-            "open_api_schema": openapi("https://orders.tools.example.com"),
-            "credential": {"kind": "API_KEY", "provider_arn": "arn:aws:bedrock-agentcore:eu-west-1:111111111111:token-vault/default/apikeycredentialprovider/orders"},
-        },
-        opts=_opts(provider),
+        "orders.tools.example.com",
+        {"open_api_schema": openapi("https://orders.tools.example.com"), "credential": {"kind": "API_KEY", "provider_arn": api_key}},
+        provider,
     )
-    return {"vpc": vpc, "security_groups": groups, "certificate": certificate, "alb": alb, "dns": dns, "gateway": gateway, "target": target}
 
 
 def self_managed_shared_rest(resource_provider=None, gateway_provider=None, gateway_account: str = "333333333333") -> dict:
