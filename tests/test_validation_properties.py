@@ -79,3 +79,54 @@ def test_spoke_routes_build_or_refuse(own, destinations):
     if outcome == "built":
         own_block = ipaddress.ip_network(own)
         assert destinations and not any(ipaddress.ip_network(d).overlaps(own_block) for d in destinations)
+
+
+security_group = st.sampled_from(["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6", "sg-default"])
+endpoint = mostly(st.sampled_from(["https://mcp.tools.example.com/mcp", "https://x.example.com"]), st.sampled_from(["http://mcp.internal", "mcp.internal", ""]))
+
+
+@PROPERTY_SETTINGS
+@given(
+    groups=st.lists(security_group, max_size=7),
+    ip_type=mostly(st.just("IPV4"), st.sampled_from(["IPV6", "ipv4"])),
+    use_lattice=st.booleans(),
+    use_managed=mostly(st.just(True), st.just(False)),
+    url=endpoint,
+)
+def test_gateway_target_builds_or_refuses(groups, ip_type, use_lattice, use_managed, url):
+    from agentcore_egress.components import GatewayTarget
+
+    args = {"gateway_id": "gw-1", "mcp_server_endpoint": url}
+    if use_managed:
+        args["managed_vpc"] = {
+            "vpc_id": "vpc-1",
+            "subnet_ids": ["subnet-a"],
+            "security_group_ids": groups,
+            "endpoint_ip_address_type": ip_type,
+            "vpc_default_security_group_id": "sg-default",
+        }
+    if use_lattice:
+        args["self_managed_lattice"] = {"resource_configuration_arn": "arn:aws:vpc-lattice:eu-west-1:1:resourceconfiguration/rcfg-1"}
+    if builds_or_refuses(lambda: GatewayTarget("t", args)) == "built":
+        assert use_managed != use_lattice and url.startswith("https://")
+        if use_managed:
+            assert 1 <= len(groups) <= 5 and len(set(groups)) == len(groups) and "sg-default" not in groups and ip_type == "IPV4"
+
+
+@PROPERTY_SETTINGS
+@given(ranges=st.lists(mostly(st.builds("{}-{}".format, st.integers(1, 9000), st.integers(1, 9000)), st.text(max_size=6)), max_size=3))
+def test_lattice_port_ranges_build_or_refuse(ranges):
+    from agentcore_egress.components import SharedLatticeResource
+
+    args = {
+        "vpc_id": "vpc-1",
+        "subnet_ids": ["subnet-a"],
+        "backend_cidrs": ["10.0.0.0/24"],
+        "configurations": [{"name": "svc", "ip_address": "10.0.0.5", "port_ranges": ranges}],
+        "share_with": ["222222222222"],
+    }
+    if builds_or_refuses(lambda: SharedLatticeResource("l", args)) == "built":
+        assert ranges
+        for text in ranges:
+            first, _, last = text.partition("-")
+            assert 1 <= int(first) <= int(last or first) <= 65535
