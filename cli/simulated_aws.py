@@ -61,6 +61,11 @@ def fake_id(type_: str, name: str) -> str:
     return f"{prefix}-{_digest(type_, name)}"
 
 
+def default_security_group_id(vpc_id: str) -> str:
+    """The id of ``vpc_id``'s default security group (AWS creates one with every VPC)."""
+    return fake_id("aws:ec2/securityGroup:SecurityGroup", f"{vpc_id}-default")
+
+
 class SimulatedAws(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as AWS would, for one account and region."""
 
@@ -69,7 +74,7 @@ class SimulatedAws(pulumi_mocks.Mocks):
         self.region = region
         self._computed: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
             "aws:ec2/vpc:Vpc": lambda rid, name, s: {
-                "defaultSecurityGroupId": fake_id("aws:ec2/securityGroup:SecurityGroup", f"{name}-default"),
+                "defaultSecurityGroupId": default_security_group_id(rid),
                 "mainRouteTableId": fake_id("aws:ec2/routeTable:RouteTable", f"{name}-main"),
             },
             "aws:ec2/vpcEndpoint:VpcEndpoint": lambda rid, name, s: {
@@ -116,7 +121,10 @@ class SimulatedAws(pulumi_mocks.Mocks):
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict]:
         resource_id = fake_id(args.typ, args.name)
         state = dict(args.inputs)
-        if args.typ == "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter":
+        if args.typ == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup" and isinstance(state.get("vpcId"), str):
+            # Adopting a VPC's default security group yields that group, not a new one.
+            resource_id = default_security_group_id(state["vpcId"])
+        elif args.typ == "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter":
             resource_id = state["transitGatewayAttachmentId"]
         elif args.typ == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
             resource_id = state["vpcPeeringConnectionId"]

@@ -1,0 +1,165 @@
+"""Send a recorded deployment through the policy pack, exactly as the Pulumi engine does.
+
+The pack runs as its own process (``python __main__.py`` in the pack folder,
+which prints the analyzer's port); this client configures it and sends
+``Analyze`` for every resource's inputs and ``AnalyzeStack`` for all resources'
+outputs with parents and dependencies, over the analyzer's gRPC interface.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from .simulation import Registration
+
+PROVIDER_PREFIX = "pulumi:providers:"
+LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
+_LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
+
+
+class PolicyPackError(RuntimeError):
+    """The policy pack could not be started or answered with an error."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One policy verdict on one resource (or on the stack)."""
+
+    policy: str
+    level: str
+    message: str
+    urn: str
+
+
+def default_pack_dir() -> Path:
+    """The installed pack (the repository's ``policies/`` folder)."""
+    import agentcore_egress.policies
+
+    return Path(agentcore_egress.policies.__file__).resolve().parent
+
+
+def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(_jsonable(values))
+    return message
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return str(value)
+
+
+class PolicyAnalyzer:
+    """A running policy pack. Use as a context manager; one process serves many stacks."""
+
+    def __init__(self, pack_dir: Optional[Path] = None, start_timeout: float = 60.0) -> None:
+        self.pack_dir = Path(pack_dir) if pack_dir else default_pack_dir()
+        self._process = subprocess.Popen(
+            [sys.executable, "__main__.py"],
+            cwd=self.pack_dir,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        port = self._process.stdout.readline().strip() if self._process.stdout else ""
+        if not port.isdigit():
+            self._process.kill()
+            error = self._process.stderr.read() if self._process.stderr else ""
+            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {error.strip()[-2000:] or 'no port printed'}")
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+
+    def __enter__(self) -> "PolicyAnalyzer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._channel.close()
+        self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream:
+                stream.close()
+
+    def info(self) -> analyzer_pb2.AnalyzerInfo:
+        return self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+
+    def configure(self, config: Mapping[str, Mapping[str, Any] | str]) -> None:
+        """Policy config as in ``--policy-pack-config``: {policy: level or {enforcementLevel, ...options}}."""
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for policy, value in config.items():
+            options = {"enforcementLevel": value} if isinstance(value, str) else dict(value)
+            level = options.pop("enforcementLevel", None)
+            entry = request.policyConfig[policy]
+            if level is not None:
+                if level not in _LEVEL_VALUES:
+                    raise PolicyPackError(f"policy config: {policy}.enforcementLevel {level!r} is not one of {sorted(_LEVEL_VALUES)}")
+                entry.enforcementLevel = _LEVEL_VALUES[level]
+            else:
+                entry.enforcementLevel = self._default_levels()[policy]
+            entry.properties.update(_jsonable(options))
+        self.stub.Configure(request)
+
+    def _default_levels(self) -> dict[str, int]:
+        return {policy.name: policy.enforcementLevel for policy in self.info().policies}
+
+    def analyze(self, registrations: Iterable[Registration]) -> list[Finding]:
+        """Analyze (inputs of each custom resource) then AnalyzeStack (outputs of all), like ``pulumi up``."""
+        registrations = list(registrations)
+        providers = {r.urn: r for r in registrations if r.type.startswith(PROVIDER_PREFIX)}
+        findings: list[Finding] = []
+        for resource in registrations:
+            if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
+                continue
+            request = analyzer_pb2.AnalyzeRequest(
+                type=resource.type,
+                properties=_struct(resource.inputs),
+                urn=resource.urn,
+                name=resource.name,
+                options=analyzer_pb2.AnalyzerResourceOptions(parent=resource.parent),
+            )
+            provider = providers.get(resource.provider.rsplit("::", 1)[0]) if resource.provider else None
+            if provider:
+                request.provider.CopyFrom(
+                    analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name)
+                )
+            findings.extend(self._findings(self.stub.Analyze(request), resource.urn))
+        stack = analyzer_pb2.AnalyzeStackRequest()
+        for resource in registrations:
+            entry = stack.resources.add(
+                type=resource.type,
+                properties=_struct({**resource.state, **({"id": resource.id} if resource.id else {})}),
+                urn=resource.urn,
+                name=resource.name,
+                parent=resource.parent,
+                dependencies=resource.dependencies,
+            )
+            for key, urns in resource.property_dependencies.items():
+                entry.propertyDependencies[key].urns.extend(urns)
+        findings.extend(self._findings(self.stub.AnalyzeStack(stack), ""))
+        return findings
+
+    @staticmethod
+    def _findings(response: analyzer_pb2.AnalyzeResponse, urn: str) -> list[Finding]:
+        return [
+            Finding(policy=d.policyName, level=LEVELS.get(d.enforcementLevel, "advisory"), message=d.message, urn=d.urn or urn)
+            for d in response.diagnostics
+        ]
+

@@ -1,0 +1,40 @@
+"""One module per rule; :data:`RULES` is the pack, in the order the README lists them."""
+
+from . import (
+    explicit_security_groups,
+    https_target_endpoints,
+    internal_load_balancers,
+    listener_certificates,
+    modern_tls,
+    no_default_security_group,
+    non_overlapping_cidrs,
+    private_api_gateway,
+    public_ca_certificates,
+    ram_inside_organization,
+    required_tags,
+    scoped_resource_gateway_egress,
+    security_group_limit,
+    transit_gateway_auto_accept,
+    transit_gateway_default_route_tables,
+)
+
+MODULES = [
+    public_ca_certificates,
+    listener_certificates,
+    explicit_security_groups,
+    no_default_security_group,
+    modern_tls,
+    transit_gateway_auto_accept,
+    transit_gateway_default_route_tables,
+    ram_inside_organization,
+    scoped_resource_gateway_egress,
+    internal_load_balancers,
+    private_api_gateway,
+    https_target_endpoints,
+    non_overlapping_cidrs,
+    security_group_limit,
+    required_tags,
+]
+
+RULES = [module.policy for module in MODULES]
+"""Every policy of the pack."""

@@ -1,0 +1,55 @@
+"""Gateway targets reach their endpoints over https.
+
+Why: AgentCore Gateway speaks TLS to its targets and trusts only public
+certificates. An ``http://`` MCP endpoint or OpenAPI server URL cannot work
+(and would carry tool traffic in clear text if it did); catching it at
+preview saves a failed deployment and a confusing runtime error.
+"""
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, read
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - pulumi depends on PyYAML
+    yaml = None
+
+NAME = "https-target-endpoints"
+
+
+def _server_urls(payload: str) -> list:
+    try:
+        document = yaml.safe_load(payload) if yaml else None
+    except Exception:  # noqa: BLE001 - a schema we cannot read is AgentCore's to reject
+        return []
+    servers = document.get("servers") if isinstance(document, dict) else None
+    return [server.get("url") if isinstance(server, dict) else server for server in servers or []]
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != t.GATEWAY_TARGET:
+        return
+    mcp = read(args.props, "targetConfiguration", "mcp", default={})
+    found: list[tuple[str, object]] = []
+    endpoint = read(mcp, "mcpServer", "endpoint")
+    if endpoint is not None:
+        found.append(("targetConfiguration.mcp.mcpServer.endpoint", endpoint))
+    payload = read(mcp, "openApiSchema", "inlinePayload", "payload")
+    if isinstance(payload, str):
+        found.extend((f"targetConfiguration.mcp.openApiSchema servers[{i}].url", url) for i, url in enumerate(_server_urls(payload)))
+    for prop, url in found:
+        if url is not UNKNOWN and not (isinstance(url, str) and url.startswith("https://")):
+            report_violation(
+                message(args.name, args.resource_type, prop, url, "AgentCore reaches targets over TLS only",
+                        "use an https:// URL whose host has a publicly trusted certificate")
+            )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Gateway target endpoints (MCP server, OpenAPI servers) use https://.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

@@ -1,0 +1,43 @@
+"""Load balancers are internal.
+
+Why: the point of private egress is that the tool is not on the internet. An
+internet-facing load balancer in front of a gateway target publishes the tool
+to everyone, and AgentCore would not even need the Resource Gateway to reach
+it. Load balancers that must be public for other reasons are exempted by name
+in ``exemptResourceNames``.
+"""
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, read
+
+NAME = "internal-load-balancers"
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in t.LOAD_BALANCERS:
+        return
+    if args.name in (args.get_config() or {}).get("exemptResourceNames", []):
+        return
+    internal = read(args.props, "internal", default=False)
+    if internal is not UNKNOWN and internal is not True:
+        report_violation(
+            message(args.name, args.resource_type, "internal", internal, "the load balancer is internet-facing (unset means internet-facing)",
+                    "set internal to true and place it in private subnets")
+        )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Load balancers fronting gateway targets are internal.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(properties={"exemptResourceNames": {"type": "array", "items": {"type": "string"}, "default": []}}),
+    validate=validate,
+)

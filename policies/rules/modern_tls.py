@@ -1,0 +1,57 @@
+"""HTTPS and TLS listeners use a TLS 1.2+ security policy.
+
+Why: a listener without ``sslPolicy`` gets ELBSecurityPolicy-2016-08, which
+still offers TLS 1.0 and 1.1. AgentCore negotiates TLS 1.2 or 1.3; offering
+older protocols only widens what a downgrade can reach. By default any
+ELBSecurityPolicy-TLS13-*, ELBSecurityPolicy-TLS-1-2-* or
+ELBSecurityPolicy-FS-1-2-* policy passes; ``allowedPolicies`` replaces that
+with an explicit list, ``requireTls13`` narrows it to TLS 1.3 policies.
+"""
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, read
+
+NAME = "modern-tls"
+TLS12_PREFIXES = ("ELBSecurityPolicy-TLS13-", "ELBSecurityPolicy-TLS-1-2-", "ELBSecurityPolicy-FS-1-2-")
+TLS13_PREFIXES = ("ELBSecurityPolicy-TLS13-",)
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in t.LISTENERS or read(args.props, "protocol") not in ("HTTPS", "TLS"):
+        return
+    config = args.get_config() or {}
+    policy_name = read(args.props, "sslPolicy")
+    if policy_name is UNKNOWN:
+        return
+    allowed = config.get("allowedPolicies") or []
+    prefixes = TLS13_PREFIXES if config.get("requireTls13") else TLS12_PREFIXES
+    ok = policy_name in allowed if allowed else isinstance(policy_name, str) and policy_name.startswith(prefixes)
+    if not ok:
+        found = policy_name if policy_name is not None else None
+        report_violation(
+            message(args.name, args.resource_type, "sslPolicy", found,
+                    "the listener offers TLS versions older than allowed (unset means ELBSecurityPolicy-2016-08, with TLS 1.0)",
+                    f"set sslPolicy to {sorted(allowed) if allowed else 'ELBSecurityPolicy-TLS13-1-2-2021-06'}")
+        )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="HTTPS/TLS listeners use a TLS 1.2+ security policy (TLS 1.3 preferred).",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "allowedPolicies": {"type": "array", "items": {"type": "string"}, "default": []},
+            "requireTls13": {"type": "boolean", "default": False},
+        }
+    ),
+    validate=validate,
+)

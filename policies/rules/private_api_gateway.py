@@ -1,0 +1,62 @@
+"""REST APIs are PRIVATE and admit only requests through a named VPC endpoint.
+
+Why: AgentCore reaches a private API Gateway through an execute-api interface
+endpoint in the resource VPC. An EDGE or REGIONAL API is reachable from the
+internet; a PRIVATE API without a resource policy cannot be invoked at all,
+and one whose policy does not test ``aws:SourceVpce`` (or ``aws:SourceVpc``)
+admits any endpoint in any account that can reach the service.
+"""
+
+from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, of_type, plain, read
+
+NAME = "private-api-gateway"
+_SCOPING_KEYS = ("aws:SourceVpce", "aws:sourceVpce", "aws:SourceVpc", "aws:sourceVpc")
+
+
+def _scoped(policy_text) -> bool:
+    return isinstance(policy_text, str) and any(key in policy_text for key in _SCOPING_KEYS)
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    policies_by_api: dict[str, list] = {}
+    for api_policy in of_type(args.resources, t.REST_API_POLICY):
+        for api in api_policy.property_dependencies.get("restApiId", []):
+            policies_by_api.setdefault(api.urn, []).append(read(api_policy.props, "policy"))
+    for api in of_type(args.resources, t.REST_API):
+        configuration = plain(read(api.props, "endpointConfiguration", default={})) or {}
+        types = configuration.get("types") if isinstance(configuration, dict) else UNKNOWN
+        types = [types] if isinstance(types, str) else types
+        if types is not UNKNOWN and types != ["PRIVATE"]:
+            report_violation(
+                message(api.name, api.resource_type, "endpointConfiguration.types", types, "the API is reachable from outside the VPC",
+                        "set endpointConfiguration.types to PRIVATE with vpcEndpointIds (PrivateApiGatewayBackend)"),
+                api.urn,
+            )
+            continue
+        if isinstance(configuration, dict) and not configuration.get("vpcEndpointIds"):
+            report_violation(
+                message(api.name, api.resource_type, "endpointConfiguration.vpcEndpointIds", configuration.get("vpcEndpointIds"),
+                        "no execute-api endpoint is associated with the private API", "list the execute-api interface endpoint's id"),
+                api.urn,
+            )
+        documents = [read(api.props, "policy")] + policies_by_api.get(api.urn, [])
+        if any(document is UNKNOWN for document in documents):
+            continue
+        if not any(_scoped(document) for document in documents):
+            report_violation(
+                message(api.name, api.resource_type, "policy", next((d for d in documents if d), None),
+                        "no resource policy limits invocation to a VPC endpoint",
+                        "attach a policy that denies execute-api:Invoke unless aws:SourceVpce is the endpoint's id (RestApiPolicy)"),
+                api.urn,
+            )
+
+
+policy = StackValidationPolicy(
+    name=NAME,
+    description="API Gateway REST APIs are PRIVATE, with a resource policy scoped to a VPC endpoint.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

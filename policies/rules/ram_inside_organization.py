@@ -1,0 +1,34 @@
+"""RAM shares stay inside the organization.
+
+Why: a Resource Configuration or a Transit Gateway shared with
+``allowExternalPrincipals`` on (AWS's default) can be handed to any account id,
+including a mistyped one outside the organization, which then reaches the
+private endpoint or joins the hub. With it off, RAM refuses principals outside
+the organization.
+"""
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, read
+
+NAME = "ram-inside-organization"
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != t.RESOURCE_SHARE:
+        return
+    value = read(args.props, "allowExternalPrincipals", default=True)
+    if value is UNKNOWN or value is not False:
+        report_violation(
+            message(args.name, args.resource_type, "allowExternalPrincipals", value, "accounts outside the organization could be given access (unset means true)",
+                    "set allowExternalPrincipals to false")
+        )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="RAM resource shares have allowExternalPrincipals set to false.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

@@ -1,0 +1,73 @@
+"""The resources of AgentCore's private paths carry the tags the organization requires.
+
+Why: Resource Gateways, shares and targets are created in many accounts by
+many stacks; cost allocation and incident response need to find their owner.
+Tags come from the resource or from its provider's ``defaultTags``. The list is
+``requiredTags`` in the pack configuration (empty by default, so the rule is
+inert until an organization names its tags); advisory by default.
+"""
+
+import json
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, plain, read
+
+NAME = "required-tags"
+TAGGED_TYPES = (
+    t.VPC,
+    t.TRANSIT_GATEWAY,
+    t.TGW_VPC_ATTACHMENT,
+    t.RESOURCE_SHARE,
+    t.RESOURCE_GATEWAY,
+    t.RESOURCE_CONFIGURATION,
+    t.GATEWAY,
+    t.VPC_ENDPOINT,
+    *t.LOAD_BALANCERS,
+    t.ACM_CERTIFICATE,
+)
+
+
+def _provider_tags(args: ResourceValidationArgs) -> dict:
+    if args.provider is None:
+        return {}
+    default_tags = read(args.provider.props, "defaultTags", default={})
+    if isinstance(default_tags, str):
+        try:
+            default_tags = json.loads(default_tags)
+        except ValueError:
+            return {}
+    tags = plain(default_tags).get("tags") if isinstance(plain(default_tags), dict) else None
+    return tags if isinstance(tags, dict) else {}
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    required = (args.get_config() or {}).get("requiredTags") or []
+    if not required or args.resource_type not in TAGGED_TYPES:
+        return
+    tags = read(args.props, "tags", default={})
+    if tags is UNKNOWN:
+        return
+    present = {**_provider_tags(args), **(plain(tags) or {})}
+    missing = [tag for tag in required if tag not in present]
+    if missing:
+        report_violation(
+            message(args.name, args.resource_type, "tags", sorted(present), f"required tags {missing} are missing",
+                    "add them to the resource's tags or to the account provider's default_tags")
+        )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Resources of AgentCore's private paths carry the organization's required tags.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    config_schema=PolicyConfigSchema(properties={"requiredTags": {"type": "array", "items": {"type": "string"}, "default": []}}),
+    validate=validate,
+)

@@ -1,0 +1,34 @@
+"""Managed-mode targets and Resource Gateways have at most five security groups.
+
+Why: AgentCore accepts at most five security groups for a managed VPC
+resource, and a VPC Lattice Resource Gateway at most five: a sixth fails the
+deployment after the other resources of the stack were already created.
+"""
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from ..properties import UNKNOWN, message
+from .explicit_security_groups import security_group_property
+
+NAME = "target-security-group-limit"
+LIMIT = 5
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    found = security_group_property(args)
+    if found is None or args.resource_type.endswith((":VpcEndpoint", ":LoadBalancer")):
+        return
+    prop, groups = found
+    if groups is not UNKNOWN and groups and len(groups) > LIMIT:
+        report_violation(
+            message(args.name, args.resource_type, prop, groups, f"{len(groups)} security groups exceed AWS's limit of {LIMIT}",
+                    "merge rules into at most 5 security groups")
+        )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Managed-mode gateway targets and Resource Gateways have at most 5 security groups.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

@@ -1,0 +1,34 @@
+"""Transit Gateways never auto-accept shared attachments.
+
+Why: a TGW shared with RAM to an organization or OU with auto-accept on lets
+any account in the share attach any VPC and join the routing domain, without
+the hub team's review: the network boundary becomes the size of the share. We
+accept each spoke explicitly (TransitGatewayAttachmentAcceptance).
+"""
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, read
+
+NAME = "tgw-no-auto-accept"
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != t.TRANSIT_GATEWAY:
+        return
+    value = read(args.props, "autoAcceptSharedAttachments", default="disable")
+    # Unknown fails closed: this is the hub's perimeter.
+    if value is UNKNOWN or value != "disable":
+        report_violation(
+            message(args.name, args.resource_type, "autoAcceptSharedAttachments", value, "any account in the share could attach unreviewed",
+                    "set autoAcceptSharedAttachments to 'disable' and accept spokes explicitly")
+        )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Transit Gateways have autoAcceptSharedAttachments disabled.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

@@ -1,0 +1,35 @@
+"""Transit Gateways do not associate or propagate attachments into a default route table.
+
+Why: with the default route table on, every new attachment can reach every
+other one as soon as it is accepted, so segments (spokes may reach AgentCore's
+VPC, not each other) cannot exist. Placing each attachment explicitly in a
+segment's route table keeps reachability a reviewed decision. Advisory by
+default, because some hubs deliberately run one flat segment.
+"""
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+
+from .. import resource_types as t
+from ..properties import message, read
+
+NAME = "tgw-no-default-route-tables"
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != t.TRANSIT_GATEWAY:
+        return
+    for prop in ("defaultRouteTableAssociation", "defaultRouteTablePropagation"):
+        value = read(args.props, prop, default="enable")
+        if value == "enable":
+            report_violation(
+                message(args.name, args.resource_type, prop, value, "attachments land in one flat routing domain",
+                        f"set {prop} to 'disable' and use one route table per segment")
+            )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Transit Gateways have default route-table association and propagation off.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=validate,
+)
