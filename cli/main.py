@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import metadata
+from pathlib import Path
 from typing import Optional, Sequence
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _version() -> str:
@@ -34,18 +37,126 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    plan = commands.add_parser(
+        "plan",
+        help="plan every account stack offline: resources, policy verdicts, AgentCore footprint, topology",
+        description="Run every Pulumi.<stack>.yaml of STACKS_DIR under a simulated AWS, in rollout order, through the policy pack. "
+        "No cloud credentials and no Pulumi CLI needed. Exit 0 clean, 1 mandatory findings, 2 bad input.",
+    )
+    plan.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR", help="folder of Pulumi.<stack>.yaml files (default: the bundled example landing zone)")
+    plan.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
+    plan.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
+    plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
+    plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
+    plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+
+    rollout = commands.add_parser(
+        "rollout",
+        help="preview or deploy every account stack in dependency waves through the Pulumi Automation API",
+        description="Run `pulumi preview` or `pulumi up` for every stack of STACKS_DIR, wave by wave (stacks of a wave in parallel), "
+        "stopping at the first failing wave; run it again to resume. Needs the Pulumi CLI and each account's credentials.",
+    )
+    rollout.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR", help="folder of Pulumi.<stack>.yaml files (default: the bundled example)")
+    rollout.add_argument("--up", action="store_true", help="deploy (default: preview only)")
+    rollout.add_argument("--parallel", type=int, default=4, metavar="N", help="stacks of one wave run at the same time (default 4)")
+    rollout.add_argument("--policy-pack", type=Path, action="append", default=[], metavar="DIR", help="policy pack to enforce (repeatable)")
+    rollout.add_argument("--policy-pack-config", type=Path, action="append", default=[], metavar="FILE", help="config for each --policy-pack")
+    rollout.add_argument("--state-file", type=Path, metavar="FILE", help="where progress is kept for resuming (default: STACKS_DIR/.rollout-state.json)")
+    rollout.add_argument("--restart", action="store_true", help="forget earlier progress and start from the first wave")
+    rollout.add_argument("--project-dir", type=Path, metavar="DIR", help="the Pulumi project (folder of Pulumi.yaml; default: STACKS_DIR's parent)")
+
     commands.add_parser("components", help="list the Pulumi components the package provides")
     return parser
 
 
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_plan_command(args: argparse.Namespace) -> int:
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    from .landing_zone import LandingZone, default_stacks_dir
+    from .plan import load_policy_config, run_plan
+    from .policy_analyzer import PolicyPackError
+    from .reports import render
+
+    stacks_dir = args.stacks_dir or default_stacks_dir()
+    try:
+        zone = LandingZone.load(stacks_dir)
+        policy_config = load_policy_config(args.policy_pack_config)
+        if not args.quiet:
+            _stderr(f"planning {len(zone.stacks)} stacks of {stacks_dir} in {len(zone.waves())} waves")
+        result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
+    except ConfigError as error:
+        for problem in error.problems:
+            _stderr(f"error: {problem}")
+        return EXIT_BAD_INPUT
+    except PolicyPackError as error:
+        _stderr(f"error: {error}")
+        return EXIT_BAD_INPUT
+    rendered = render(result, args.format, str(stacks_dir), _version())
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(rendered)
+        if not args.quiet:
+            _stderr(f"wrote {args.format} to {args.output}")
+    else:
+        sys.stdout.write(rendered)
+    if not args.quiet:
+        _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s)")
+    return result.exit_code
+
+
+def run_rollout_command(args: argparse.Namespace) -> int:
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    from .landing_zone import LandingZone, default_stacks_dir
+    from .rollout import AutomationWorkspace, Rollout, RolloutError
+
+    stacks_dir = args.stacks_dir or default_stacks_dir()
+    try:
+        zone = LandingZone.load(stacks_dir)
+        if args.parallel < 1:
+            raise ConfigError([f"--parallel: {args.parallel} is not a positive number. Fix: give 1 or more"])
+        if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
+            raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
+        workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
+        rollout = Rollout(
+            zone,
+            workspace,
+            state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json",
+            parallel=args.parallel,
+            up=args.up,
+            policy_packs=[str(p) for p in args.policy_pack],
+            policy_pack_configs=[str(p) for p in args.policy_pack_config],
+            progress=_stderr,
+        )
+        if args.restart:
+            rollout.forget()
+        rollout.run()
+    except ConfigError as error:
+        for problem in error.problems:
+            _stderr(f"error: {problem}")
+        return EXIT_BAD_INPUT
+    except RolloutError as error:
+        _stderr(f"error: {error}")
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in (None, "components"):
-        print(f"agentcore-egress {_version()}")
-        print("Pulumi components (import from agentcore_egress.components):")
-        print(list_components())
-        return 0
-    return 2  # pragma: no cover - argparse rejects unknown commands first
+    if args.command == "plan":
+        return run_plan_command(args)
+    if args.command == "rollout":
+        return run_rollout_command(args)
+    print(f"agentcore-egress {_version()}")
+    print("Pulumi components (import from agentcore_egress.components):")
+    print(list_components())
+    print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves); see --help.")
+    return EXIT_CLEAN
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ class Finding:
     level: str
     message: str
     urn: str
+    config_path: str = ""
+    """For findings on the landing zone's config rather than on a resource: the key path."""
+    stack: str = ""
+    """For cross-stack findings: the stack whose config the finding is about."""
 
 
 def default_pack_dir() -> Path:

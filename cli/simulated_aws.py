@@ -69,9 +69,13 @@ def default_security_group_id(vpc_id: str) -> str:
 class SimulatedAws(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as AWS would, for one account and region."""
 
-    def __init__(self, account_id: str = "111111111111", region: str = "eu-west-1") -> None:
+    def __init__(
+        self, account_id: str = "111111111111", region: str = "eu-west-1", stack_outputs: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         self.account_id = account_id
         self.region = region
+        self.stack_outputs = stack_outputs if stack_outputs is not None else {}
+        """Outputs of stacks already simulated, by stack name: what StackReferences read."""
         self._computed: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
             "aws:ec2/vpc:Vpc": lambda rid, name, s: {
                 "defaultSecurityGroupId": default_security_group_id(rid),
@@ -119,6 +123,9 @@ class SimulatedAws(pulumi_mocks.Mocks):
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            stack = (args.resource_id or args.inputs.get("name", "")).rsplit("/", 1)[-1]
+            return args.resource_id or stack, {"name": stack, "outputs": self.stack_outputs.get(stack, {}), "secretOutputNames": []}
         resource_id = fake_id(args.typ, args.name)
         state = dict(args.inputs)
         if args.typ == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup" and isinstance(state.get("vpcId"), str):

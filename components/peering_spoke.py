@@ -17,9 +17,9 @@ class PeeringSpokeArgs(TypedDict):
     """Id of the spoke VPC (the requester)."""
     hub_vpc_id: pulumi.Input[str]
     """Id of the hub VPC (the accepter)."""
-    hub_account_id: str
+    hub_account_id: pulumi.Input[str]
     """Account id of the hub VPC."""
-    hub_region: str
+    hub_region: pulumi.Input[str]
     """Region of the hub VPC; may differ from the spoke's (inter-region peering)."""
     hub_cidrs: list[str]
     """Blocks of the hub VPC to route over the peering."""
@@ -77,7 +77,8 @@ def _validate(name: str, args: PeeringSpokeArgs) -> list:
     where = f"PeeringSpoke '{name}'"
     validation.require(where, args, "vpc_id", "pass the id of the spoke VPC")
     validation.require(where, args, "hub_vpc_id", "pass the hub VPC id (from the hub's stack reference)")
-    validation.account_id(where, "hub_account_id", args.get("hub_account_id"))
-    validation.region(where, "hub_region", args.get("hub_region"))
+    for field, check in (("hub_account_id", validation.account_id), ("hub_region", validation.region)):
+        if validation.is_known(args.get(field)):
+            check(where, field, args.get(field))
     routes.validate_route_tables(where, "route_table_ids", args.get("route_table_ids"))
     return routes.validate_destinations(where, "hub_cidrs", args.get("hub_cidrs"), args.get("vpc_cidr"))

@@ -18,7 +18,7 @@ class AuthorizedVpcArgs(TypedDict):
     """Stable key, e.g. 'agentcore'."""
     vpc_id: pulumi.Input[str]
     """Id of the other account's VPC."""
-    vpc_region: str
+    vpc_region: pulumi.Input[str]
     """Region of that VPC."""
 
 
@@ -110,4 +110,5 @@ def _validate(name: str, args: PrivateDnsNameArgs) -> None:
             raise InputValidationError(where, f"authorize_vpcs[{index}].name", key, "is used twice", "name each VPC once")
         keys.add(key)
         validation.require(where, vpc, "vpc_id", "pass the other account's VPC id")
-        validation.region(where, f"authorize_vpcs[{index}].vpc_region", vpc.get("vpc_region"))
+        if validation.is_known(vpc.get("vpc_region")):
+            validation.region(where, f"authorize_vpcs[{index}].vpc_region", vpc.get("vpc_region"))

@@ -1,9 +1,20 @@
-"""The per-account program: one stack per account, configured in stacks/Pulumi.<stack>.yaml.
+"""The per-account Pulumi program (``pulumi up --stack <account stack>`` runs this).
 
-Placeholder until the per-account stacks land: it builds nothing, so
-`pulumi preview` on any stack is a no-op rather than an error.
+It validates the stack's ``agentcore-egress:*`` config, then builds only the
+sections it declares. Bad config stops the run with one line per problem,
+naming the key, the value and the fix.
 """
 
 import pulumi
 
-pulumi.log.info("agentcore-egress: no account sections are configured for this stack yet")
+from agentcore_egress.stacks.account_program import build
+from agentcore_egress.stacks.config_schema import NAMESPACE, SECTIONS, ConfigError, parse
+
+config = pulumi.Config(NAMESPACE)
+raw = {section: config.get_object(section) for section in SECTIONS if config.get(section) is not None}
+try:
+    settings = parse(raw, f"stacks/Pulumi.{pulumi.get_stack()}.yaml")
+except ConfigError as error:
+    raise pulumi.RunError(str(error)) from None
+for key, value in build(pulumi.get_stack(), settings).items():
+    pulumi.export(key, value)

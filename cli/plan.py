@@ -1,0 +1,137 @@
+"""The offline plan of a landing zone: every stack under the simulated AWS, in order, through the policy pack."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from agentcore_egress.components.errors import InputValidationError
+from agentcore_egress.stacks.account_program import build
+from agentcore_egress.stacks.config_schema import ConfigError
+
+from .cross_stack_checks import cross_stack_findings
+from .footprint import Footprint, footprint_of
+from .landing_zone import LandingZone
+from .policy_analyzer import Finding, PolicyAnalyzer
+from .simulated_aws import SimulatedAws
+from .simulation import Registration, run_program
+
+REFERENCE_PREFIX = "organization/agentcore-egress/"
+
+
+@dataclass
+class StackPlan:
+    """What one account stack would create, and what the policy pack says of it."""
+
+    name: str
+    account_id: str
+    region: str
+    file: str
+    wave: int
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    findings: list[Finding]
+    footprint: Footprint
+    seconds: float
+
+    @property
+    def resource_counts(self) -> Counter:
+        return Counter(r.type for r in self.registrations if r.custom and not r.type.startswith("pulumi:providers:"))
+
+
+@dataclass
+class PlanResult:
+    zone: LandingZone
+    stacks: list[StackPlan]
+    cross_stack: list[Finding]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[tuple[Optional[StackPlan], Finding]]:
+        return [(stack, finding) for stack in self.stacks for finding in stack.findings] + [(None, f) for f in self.cross_stack]
+
+    @property
+    def mandatory(self) -> int:
+        return sum(1 for _, finding in self.findings if finding.level == "mandatory")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.mandatory else 0
+
+
+Progress = Callable[[str], None]
+
+
+def load_policy_config(path: Optional[Path]) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        config = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise ConfigError([f"{path}: cannot be read as policy pack config (JSON): {error}"]) from None
+    if not isinstance(config, dict):
+        raise ConfigError([f"{path}: must be a JSON object of policy name to level or options"])
+    return config
+
+
+def run_plan(
+    zone: LandingZone,
+    *,
+    pack_dir: Optional[Path] = None,
+    policy_config: Optional[dict[str, Any]] = None,
+    progress: Progress = lambda line: None,
+) -> PlanResult:
+    """Simulate every stack in rollout order and judge it; raise ConfigError for input a stack refuses."""
+    waves = zone.waves()
+    total = sum(len(wave) for wave in waves)
+    outputs: dict[str, dict[str, Any]] = {}
+    plans: list[StackPlan] = []
+    timings = {"simulate": 0.0, "policy": 0.0}
+    started = time.perf_counter()
+    with PolicyAnalyzer(pack_dir) as analyzer:
+        analyzer.configure(policy_config or {})
+        for wave_number, wave in enumerate(waves, start=1):
+            for name in wave:
+                stack = zone.stacks[name]
+                account = stack.config.account
+                began = time.perf_counter()
+                try:
+                    deployment = run_program(
+                        lambda: build(name, stack.config, REFERENCE_PREFIX),
+                        mocks=SimulatedAws(account.id, account.region, outputs),
+                        stack=name,
+                    )
+                except InputValidationError as error:
+                    raise ConfigError([f"{stack.display_file}: {error}"]) from None
+                simulated = time.perf_counter()
+                findings = analyzer.analyze(deployment.registrations)
+                judged = time.perf_counter()
+                timings["simulate"] += simulated - began
+                timings["policy"] += judged - simulated
+                outputs[name] = deployment.result or {}
+                plan = StackPlan(
+                    name=name,
+                    account_id=account.id,
+                    region=account.region,
+                    file=stack.display_file,
+                    wave=wave_number,
+                    registrations=deployment.registrations,
+                    outputs=outputs[name],
+                    findings=findings,
+                    footprint=footprint_of(deployment),
+                    seconds=judged - began,
+                )
+                plans.append(plan)
+                mandatory = sum(1 for f in findings if f.level == "mandatory")
+                progress(
+                    f"[{len(plans)}/{total}] wave {wave_number} {name} ({account.id}): {len(deployment.registrations)} resources, "
+                    f"{mandatory} mandatory / {len(findings) - mandatory} advisory findings, {judged - began:.2f} s"
+                )
+    cross = cross_stack_findings(zone)
+    timings["total"] = time.perf_counter() - started
+    return PlanResult(zone=zone, stacks=plans, cross_stack=cross, timings=timings)

@@ -1,0 +1,90 @@
+"""The landing zone as a Mermaid flowchart: accounts, VPCs, hub, attachments or peerings,
+Resource Gateways and configurations, shares, gateways and targets."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .cross_stack_checks import _vpc_key, backend_of
+from .landing_zone import LandingZone
+
+
+def _id(*parts: str) -> str:
+    return "__".join(re.sub(r"[^A-Za-z0-9]", "_", part) for part in parts)
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")
+
+
+def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) -> str:
+    """A ``flowchart LR``; ``managed_groups`` (stack → predicted managed Resource Gateways) annotates gateways."""
+    lines = ["flowchart LR"]
+    edges: list[str] = []
+    by_account: dict[str, list[str]] = {}
+    for name, stack in zone.stacks.items():
+        by_account.setdefault(stack.config.account.id, []).append(name)
+    for account, stack_names in sorted(by_account.items()):
+        lines.append(f'  subgraph {_id("account", account)}["account {account}"]')
+        for name in sorted(stack_names):
+            config = zone.stacks[name].config
+            lines.append(f'    subgraph {_id("stack", name)}["stack {name}"]')
+            nodes = []
+            if config.transit_gateway_hub:
+                nodes.append(f'{_id(name, "tgw")}{{{{"Transit Gateway<br/>segments: {", ".join(config.transit_gateway_hub.segments)}"}}}}')
+            for vpc in config.vpcs:
+                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{vpc.cidr}"]')
+            if config.tgw_acceptances or config.peering_acceptances:
+                accepted = [f"{a.spoke.stack}/{a.spoke.vpc}" for a in (*config.tgw_acceptances, *config.peering_acceptances)]
+                nodes.append(f'{_id(name, "acceptances")}[/"accepts {", ".join(accepted)}"/]')
+                for acceptance in config.tgw_acceptances:
+                    edges.append(f"{_id(name, 'acceptances')} -. accepts .-> {_id(acceptance.hub_stack or name, 'tgw')}")
+            for api in config.private_apis:
+                nodes.append(f'{_id(name, "private_apis", api.name)}(["private API {api.name}"])')
+                edges.append(f"{_id(name, 'private_apis', api.name)} --- {_id(name, 'vpc', api.vpc)}")
+            for balancer in config.load_balancers:
+                nodes.append(f'{_id(name, "load_balancers", balancer.name)}(["{balancer.kind.upper()} {balancer.name}"])')
+                edges.append(f"{_id(name, 'load_balancers', balancer.name)} --- {_id(name, 'vpc', balancer.vpc)}")
+            for resource in config.lattice_resources:
+                gateway = _id(name, "rgw", resource.name)
+                nodes.append(f'{gateway}[("Resource Gateway {resource.name}")]')
+                edges.append(f"{gateway} --- {_id(name, 'vpc', resource.vpc)}")
+                for configuration in resource.configurations:
+                    node = _id(name, "rcfg", resource.name, configuration.name)
+                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or "")}:{",".join(configuration.ports)}"]')
+                    edges.append(f"{node} --> {gateway}")
+            if config.gateway:
+                predicted = (managed_groups or {}).get(name)
+                suffix = f"<br/>{predicted} managed Resource Gateway(s)" if predicted is not None else ""
+                nodes.append(f'{_id(name, "gateway")}(("AgentCore Gateway<br/>{config.gateway.name}{suffix}"))')
+                for target in config.targets:
+                    mode = "managed" if target.managed else "self-managed"
+                    node = _id(name, "target", target.name)
+                    nodes.append(f'{node}["target {target.name}<br/>{mode}"]')
+                    edges.append(f"{_id(name, 'gateway')} --> {node}")
+                    if target.managed:
+                        source = _vpc_key(name, target.managed.vpc)
+                        edges.append(f"{node} -. ENIs .-> {_id(source[0], 'vpc', source[1])}")
+                        backend = backend_of(zone, target, source)
+                        if backend:
+                            edges.append(f"{node} ==> {_id(backend[1], backend[0], backend[2])}")
+                    else:
+                        lattice = target.lattice
+                        edges.append(f"{node} ==> {_id(lattice.stack, 'rcfg', lattice.resource, lattice.configuration)}")
+            for node in nodes:
+                lines.append(f"      {node}")
+            lines.append("    end")
+        lines.append("  end")
+    for name, stack in zone.stacks.items():
+        for spoke in stack.config.tgw_spokes:
+            edges.append(f"{_id(name, 'vpc', spoke.vpc)} ---|attachment| {_id(spoke.hub_stack, 'tgw')}")
+        for spoke in stack.config.peering_spokes:
+            edges.append(f"{_id(name, 'vpc', spoke.vpc)} <-->|peering| {_id(spoke.hub.stack, 'vpc', spoke.hub.vpc)}")
+        for resource in stack.config.lattice_resources:
+            for principal in resource.share_with:
+                consumers = [other for other, s in zone.stacks.items() if s.config.account.id == principal and s.config.gateway]
+                for consumer in consumers:
+                    edges.append(f"{_id(name, 'rgw', resource.name)} -. RAM share .-> {_id(consumer, 'gateway')}")
+    lines.extend(f"  {edge}" for edge in dict.fromkeys(edges))
+    return "\n".join(lines) + "\n"

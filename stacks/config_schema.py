@@ -1,0 +1,444 @@
+"""What a stack's config may declare, validated before anything is built.
+
+A stack file (``stacks/Pulumi.<stack>.yaml``) holds keys ``agentcore-egress:<section>``;
+each section is a model below. Shapes and formats are checked by pydantic,
+values by the same checks the components use; names that point at other
+sections or other stacks are checked by :func:`check_references` and, across
+the landing zone, by ``plan``. Every error names the file, the key path, the
+bad value and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Callable, Literal, Optional, Union
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from agentcore_egress.components import validation
+from agentcore_egress.components.errors import InputValidationError
+
+NAMESPACE = "agentcore-egress"
+
+
+class ConfigError(ValueError):
+    """One or more problems in stack files; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _check(check: Callable[..., Any]) -> Callable[[Any], Any]:
+    """Adapt a component validation check to a pydantic validator (message: problem and fix)."""
+
+    def run(value: Any) -> Any:
+        try:
+            check("config", "value", value)
+        except InputValidationError as error:
+            raise ValueError(f"{error.problem}. Fix: {error.fix}") from None
+        return value
+
+    return run
+
+
+Name = Annotated[str, AfterValidator(_check(validation.resource_name))]
+StackName = Annotated[str, AfterValidator(_check(validation.resource_name))]
+Cidr = Annotated[str, AfterValidator(_check(validation.cidr))]
+VpcCidr = Annotated[str, AfterValidator(_check(validation.vpc_cidr))]
+AccountId = Annotated[str, AfterValidator(_check(validation.account_id))]
+Region = Annotated[str, AfterValidator(_check(validation.region))]
+RoleArn = Annotated[str, AfterValidator(_check(validation.role_arn))]
+Principal = Annotated[str, AfterValidator(_check(validation.principal_key))]
+HttpsUrl = Annotated[str, AfterValidator(_check(validation.https_url))]
+DomainName = Annotated[str, AfterValidator(_check(lambda w, f, v: validation.domain_name(w, f, v, wildcard=True)))]
+Port = Annotated[int, AfterValidator(_check(validation.port))]
+PortRange = Annotated[str, AfterValidator(_check(validation.port_range))]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Account(Model):
+    """The account this stack deploys to."""
+
+    id: AccountId
+    region: Region
+    role_arn: Optional[RoleArn] = None
+    tags: dict[str, str] = {}
+
+
+class Subnet(Model):
+    name: Name
+    cidr: Cidr
+    az: str
+
+
+class Vpc(Model):
+    name: Name
+    cidr: VpcCidr
+    subnets: list[Subnet] = Field(min_length=2)
+
+
+class RemoteVpc(Model):
+    """A VPC declared by another stack of the landing zone."""
+
+    stack: StackName
+    vpc: Name
+
+
+class RemoteName(Model):
+    """A named item (private API, private name, Lattice resource…) of another stack."""
+
+    stack: StackName
+    name: Name
+
+
+VpcRef = Union[Name, RemoteVpc]
+"""A VPC of this stack (its name) or of another stack ({stack, vpc}), e.g. one owned by the network team."""
+
+
+class TransitGatewayHub(Model):
+    segments: list[Name] = Field(min_length=1)
+    share_with: list[Principal] = Field(min_length=1)
+    amazon_side_asn: Optional[int] = None
+
+
+class TgwSpoke(Model):
+    vpc: Name
+    hub_stack: StackName
+    destinations: list[Cidr] = Field(min_length=1)
+    appliance_mode: bool = False
+
+
+class TgwAcceptance(Model):
+    spoke: RemoteVpc
+    associate_with: Name
+    propagate_to: list[Name] = Field(min_length=1)
+    hub_stack: Optional[StackName] = None
+    """The stack with the TransitGatewayHub; unset means this stack."""
+
+
+class PeeringSpoke(Model):
+    vpc: Name
+    hub: RemoteVpc
+    destinations: list[Cidr] = Field(min_length=1)
+    accepted: bool = False
+
+
+class PeeringAcceptance(Model):
+    spoke: RemoteVpc
+    hub_vpc: VpcRef
+    spoke_cidrs: list[Cidr] = Field(min_length=1)
+    route_tables: list[Name] = []
+    """Subnet names of the hub VPC whose route tables get the return routes (all of them for a local VPC)."""
+
+
+class SecurityGroups(Model):
+    name: Name
+    vpc: VpcRef
+    eni_cidrs: list[Cidr] = Field(min_length=1)
+    backend_cidrs: list[Cidr] = Field(min_length=1)
+    port: Port = 443
+
+
+class Certificate(Model):
+    name: Name
+    domain: DomainName
+    public_zone_id: str = Field(min_length=1)
+
+
+class PrivateApi(Model):
+    name: Name
+    vpc: Name
+    security_group: Name
+    stage: str = "prod"
+    paths: list[str] = ["/"]
+
+
+class LoadBalancer(Model):
+    name: Name
+    kind: Literal["alb", "nlb"]
+    vpc: Name
+    certificate: Name
+    client_cidrs: list[Cidr] = Field(min_length=1)
+    target_cidrs: list[Cidr] = Field(min_length=1)
+    target_ips: list[str] = Field(min_length=1)
+    target_port: Optional[Port] = None
+
+
+class PrivateName(Model):
+    name: Name
+    zone: DomainName
+    record: DomainName
+    vpc: VpcRef
+    load_balancer: Union[Name, RemoteName]
+    authorize: list[RemoteVpc] = []
+
+
+class ZoneAssociation(Model):
+    name: Name
+    private_name: RemoteName
+    vpc: VpcRef
+
+
+class LatticeConfiguration(Model):
+    name: Name
+    domain: Optional[DomainName] = None
+    ip: Optional[str] = None
+    ports: list[PortRange] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_endpoint(self) -> "LatticeConfiguration":
+        if (self.domain is None) == (self.ip is None):
+            raise ValueError("needs exactly one of domain and ip. Fix: give the endpoint's DNS name or its IP address")
+        return self
+
+
+class LatticeResource(Model):
+    name: Name
+    vpc: Name
+    backend_cidrs: list[Cidr] = Field(min_length=1)
+    configurations: list[LatticeConfiguration] = Field(min_length=1)
+    share_with: list[Principal] = Field(min_length=1)
+    ipv4_addresses_per_eni: Optional[int] = None
+
+
+class ShareAcceptance(Model):
+    name: Name
+    lattice: RemoteName
+    organization_sharing: bool = True
+
+
+class Gateway(Model):
+    name: Name
+    jwt_discovery_url: Optional[HttpsUrl] = None
+    jwt_allowed_clients: list[str] = []
+
+
+class ManagedEndpoint(Model):
+    vpc: VpcRef
+    security_groups: list[Name] = Field(min_length=1, max_length=5)
+    ip_type: Literal["IPV4", "IPV6"] = "IPV4"
+    routing_domain: Optional[str] = None
+
+
+class LatticeEndpoint(Model):
+    stack: StackName
+    resource: Name
+    configuration: Name
+
+
+class TargetEndpoint(Model):
+    mcp_server: Optional[HttpsUrl] = None
+    openapi_server: Optional[HttpsUrl] = None
+    private_api: Optional[RemoteName] = None
+    paths: list[str] = ["/"]
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "TargetEndpoint":
+        chosen = [key for key in ("mcp_server", "openapi_server", "private_api") if getattr(self, key) is not None]
+        if len(chosen) != 1:
+            raise ValueError(f"sets {chosen or 'none'} of mcp_server, openapi_server, private_api. Fix: set exactly one")
+        return self
+
+
+class Credential(Model):
+    kind: Literal["GATEWAY_IAM_ROLE", "API_KEY", "OAUTH"]
+    provider_arn: Optional[str] = None
+    scopes: list[str] = []
+    service: Optional[str] = None
+
+
+class Target(Model):
+    name: Name
+    managed: Optional[ManagedEndpoint] = None
+    lattice: Optional[LatticeEndpoint] = None
+    endpoint: TargetEndpoint
+    credential: Optional[Credential] = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> "Target":
+        if (self.managed is None) == (self.lattice is None):
+            raise ValueError("needs exactly one of managed and lattice. Fix: choose managed VPC resource mode or a self-managed Lattice resource")
+        return self
+
+
+class StackConfig(Model):
+    """Everything one account's stack may declare; only the sections present are built."""
+
+    account: Account
+    transit_gateway_hub: Optional[TransitGatewayHub] = None
+    vpcs: list[Vpc] = []
+    tgw_spokes: list[TgwSpoke] = []
+    tgw_acceptances: list[TgwAcceptance] = []
+    peering_spokes: list[PeeringSpoke] = []
+    peering_acceptances: list[PeeringAcceptance] = []
+    security_groups: list[SecurityGroups] = []
+    certificates: list[Certificate] = []
+    private_apis: list[PrivateApi] = []
+    load_balancers: list[LoadBalancer] = []
+    private_names: list[PrivateName] = []
+    zone_associations: list[ZoneAssociation] = []
+    lattice_resources: list[LatticeResource] = []
+    share_acceptances: list[ShareAcceptance] = []
+    gateway: Optional[Gateway] = None
+    targets: list[Target] = []
+
+    def referenced_stacks(self) -> set[str]:
+        """The stacks this one reads through stack references: its rollout dependencies."""
+        found: set[str] = set()
+
+        def walk(value: Any) -> None:
+            if isinstance(value, (RemoteVpc, RemoteName, LatticeEndpoint)):
+                found.add(value.stack)
+            if isinstance(value, BaseModel):
+                for key in type(value).model_fields:
+                    walk(getattr(value, key))
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    walk(item)
+
+        walk(self)
+        found.update(spoke.hub_stack for spoke in self.tgw_spokes)
+        found.update(acceptance.hub_stack for acceptance in self.tgw_acceptances if acceptance.hub_stack)
+        return found
+
+
+SECTIONS = tuple(StackConfig.model_fields)
+
+
+def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
+    """Names that point inside the stack must exist there: (path, value, problem and fix)."""
+    problems: list[tuple[str, Any, str]] = []
+    names = {
+        "vpcs": {vpc.name for vpc in config.vpcs},
+        "security_groups": {group.name for group in config.security_groups},
+        "certificates": {certificate.name for certificate in config.certificates},
+        "load_balancers": {balancer.name for balancer in config.load_balancers},
+        "segments": set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set(),
+    }
+
+    def need(path: str, value: Any, kind: str) -> None:
+        if isinstance(value, str) and value not in names[kind]:
+            known = sorted(names[kind])
+            problems.append((path, value, f"is not one of this stack's {kind} {known}. Fix: declare it under agentcore-egress:{kind}, or use one of {known}"))
+
+    for section in ("tgw_spokes", "peering_spokes", "security_groups", "private_apis", "load_balancers", "private_names", "zone_associations", "lattice_resources"):
+        for index, item in enumerate(getattr(config, section)):
+            need(f"{section}[{index}].vpc", item.vpc, "vpcs")
+    for index, acceptance in enumerate(config.peering_acceptances):
+        need(f"peering_acceptances[{index}].hub_vpc", acceptance.hub_vpc, "vpcs")
+        if isinstance(acceptance.hub_vpc, RemoteVpc) and not acceptance.route_tables:
+            problems.append((f"peering_acceptances[{index}].route_tables", [], "is needed for a VPC of another stack. Fix: list the hub VPC's subnet names whose route tables get the return routes"))
+    for index, api in enumerate(config.private_apis):
+        need(f"private_apis[{index}].security_group", api.security_group, "security_groups")
+    for index, balancer in enumerate(config.load_balancers):
+        need(f"load_balancers[{index}].certificate", balancer.certificate, "certificates")
+    for index, name in enumerate(config.private_names):
+        need(f"private_names[{index}].load_balancer", name.load_balancer, "load_balancers")
+    for index, acceptance in enumerate(config.tgw_acceptances):
+        if acceptance.hub_stack is None:
+            if config.transit_gateway_hub is None:
+                problems.append((f"tgw_acceptances[{index}].hub_stack", None, "is needed: this stack has no transit_gateway_hub. Fix: name the hub's stack"))
+                continue
+            need(f"tgw_acceptances[{index}].associate_with", acceptance.associate_with, "segments")
+            for position, segment in enumerate(acceptance.propagate_to):
+                need(f"tgw_acceptances[{index}].propagate_to[{position}]", segment, "segments")
+    for index, target in enumerate(config.targets):
+        if target.managed:
+            need(f"targets[{index}].managed.vpc", target.managed.vpc, "vpcs")
+            for position, group in enumerate(target.managed.security_groups):
+                need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
+    if config.targets and config.gateway is None:
+        problems.append(("targets", [t.name for t in config.targets], "need a gateway. Fix: declare agentcore-egress:gateway in this stack"))
+    for section in ("vpcs", "security_groups", "certificates", "private_apis", "load_balancers", "private_names", "lattice_resources", "targets", "zone_associations", "share_acceptances"):
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(config, section)):
+            if item.name in seen:
+                problems.append((f"{section}[{index}].name", item.name, f"is used twice in {section}. Fix: give each its own name"))
+            seen.add(item.name)
+    return problems
+
+
+def _path(location: tuple) -> str:
+    text = f"{NAMESPACE}:{location[0]}" if location else NAMESPACE
+    for part in location[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _value_at(raw: Any, location: tuple) -> Any:
+    value = raw
+    for part in location:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _clean_location(raw: Any, location: tuple) -> tuple:
+    """Drop pydantic's union-member tags, keeping only the keys and indexes of the file."""
+    kept: list = []
+    value = raw
+    for position, part in enumerate(location):
+        last = position == len(location) - 1
+        if isinstance(part, int) and isinstance(value, list) and part < len(value):
+            kept.append(part)
+            value = value[part]
+        elif isinstance(part, str) and isinstance(value, dict) and (part in value or last):
+            kept.append(part)
+            value = value.get(part)
+    return tuple(kept)
+
+
+def parse(raw: dict[str, Any], source: str) -> StackConfig:
+    """Validate a stack's ``agentcore-egress:*`` config (namespace already stripped)."""
+    try:
+        config = StackConfig.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            location = _clean_location(raw, item["loc"])
+            value = _value_at(raw, location)
+            if item["type"] == "missing":
+                problems.append(f"{source}: {_path(location)}: is required. Fix: add it")
+            elif item["type"] == "extra_forbidden":
+                parent = _path(location[:-1]) if len(location) > 1 else NAMESPACE
+                problems.append(f"{source}: {_path(location)}: is not a known key. Fix: check the spelling against the keys documented for {parent}")
+            else:
+                message = item["msg"].removeprefix("Value error, ")
+                if item["type"] != "value_error":
+                    message = f"is invalid: {message}"
+                problems.append(f"{source}: {_path(location)}: {value!r} {message}")
+        # A value that fits no member of a union is reported once per member: keep the first.
+        unique: dict[str, str] = {}
+        for problem in problems:
+            unique.setdefault(problem.split(": ", 2)[1], problem)
+        raise ConfigError(list(unique.values())) from None
+    reference_problems = check_references(config)
+    if reference_problems:
+        raise ConfigError([f"{source}: {NAMESPACE}:{path}: {value!r} {text}" for path, value, text in reference_problems])
+    return config
+
+
+def load_stack_file(path: Path, display: Optional[str] = None) -> StackConfig:
+    """Read ``Pulumi.<stack>.yaml`` and validate its ``agentcore-egress:`` keys."""
+    source = display or str(path)
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError([f"{source}: cannot be read as YAML: {error}"]) from None
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise ConfigError([f"{source}: has no 'config:' mapping. Fix: put the agentcore-egress keys under config:"])
+    raw = {}
+    for key, value in (document.get("config") or {}).items():
+        namespace, _, section = str(key).partition(":")
+        if namespace == NAMESPACE:
+            raw[section] = value
+    if not raw:
+        raise ConfigError([f"{source}: declares no {NAMESPACE}: keys. Fix: add at least {NAMESPACE}:account"])
+    return parse(raw, source)
