@@ -123,6 +123,7 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
             raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
         workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
+        workspace.check_stacks_dir(stacks_dir)
         rollout = Rollout(
             zone,
             workspace,

@@ -128,7 +128,9 @@ class PolicyAnalyzer:
         """Analyze (inputs of each custom resource) then AnalyzeStack (outputs of all), like ``pulumi up``."""
         registrations = list(registrations)
         providers = {r.urn: r for r in registrations if r.type.startswith(PROVIDER_PREFIX)}
-        findings: list[Finding] = []
+        # All Analyze calls are sent before any answer is read: the pack answers them on its
+        # worker threads while this process serializes the next ones.
+        pending: list[tuple[str, grpc.Future]] = []
         for resource in registrations:
             if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
                 continue
@@ -144,7 +146,7 @@ class PolicyAnalyzer:
                 request.provider.CopyFrom(
                     analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name)
                 )
-            findings.extend(self._findings(self.stub.Analyze(request), resource.urn))
+            pending.append((resource.urn, self.stub.Analyze.future(request)))
         stack = analyzer_pb2.AnalyzeStackRequest()
         for resource in registrations:
             entry = stack.resources.add(
@@ -157,7 +159,11 @@ class PolicyAnalyzer:
             )
             for key, urns in resource.property_dependencies.items():
                 entry.propertyDependencies[key].urns.extend(urns)
-        findings.extend(self._findings(self.stub.AnalyzeStack(stack), ""))
+        stack_future = self.stub.AnalyzeStack.future(stack)
+        findings: list[Finding] = []
+        for urn, future in pending:
+            findings.extend(self._findings(future.result(), urn))
+        findings.extend(self._findings(stack_future.result(), ""))
         return findings
 
     @staticmethod

@@ -8,6 +8,7 @@ on, and its URN.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,17 +39,38 @@ class Registration:
     id: str = ""
 
 
+class _InputCapture(pulumi_mocks.Mocks):
+    """Hands registrations to the real mocks and keeps each one's deserialized inputs for the monitor.
+
+    The runtime calls the monitor from worker threads, so the hand-over is per thread.
+    """
+
+    def __init__(self, inner: pulumi_mocks.Mocks) -> None:
+        self.inner = inner
+        self.local = threading.local()
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        self.local.inputs = args.inputs
+        return self.inner.new_resource(args)
+
+    def call(self, args: pulumi_mocks.MockCallArgs):
+        return self.inner.call(args)
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A MockMonitor that keeps parents, providers and dependencies of every registration."""
 
     def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
-        super().__init__(mocks)
+        self._capture = _InputCapture(mocks)
+        super().__init__(self._capture)
         self.registrations: list[Registration] = []
         self.component_outputs: dict[str, dict[str, Any]] = {}
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        self._capture.local.inputs = None
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
+            inputs = self._capture.local.inputs
             self.registrations.append(
                 Registration(
                     urn=response.urn,
@@ -57,7 +79,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     provider=request.provider,
                     custom=request.custom,
-                    inputs=rpc.deserialize_properties(request.object),
+                    inputs=inputs if inputs is not None else rpc.deserialize_properties(request.object),
                     dependencies=list(request.dependencies),
                     property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
                     state=self.resources[response.urn].state if response.urn in self.resources else {},

@@ -33,7 +33,7 @@ from agentcore_egress.components import (
     account_provider,
 )
 
-from .config_schema import RemoteName, RemoteVpc, StackConfig
+from .config_schema import RemoteName, RemoteVpc, StackConfig, is_security_group_id
 
 
 class OtherStacks:
@@ -266,7 +266,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
         args: dict[str, Any] = {
             "vpc_id": vpcs[balancer.vpc].vpc_id,
             "subnet_ids": vpcs[balancer.vpc].subnet_ids,
-            "certificate_arn": certificates[balancer.certificate].certificate_arn,
+            "certificate_arn": certificates[balancer.certificate].certificate_arn if balancer.certificate else balancer.certificate_arn,
             "client_cidrs": list(balancer.client_cidrs),
             "target_cidrs": list(balancer.target_cidrs),
             "target_ips": list(balancer.target_ips),
@@ -378,7 +378,9 @@ def _target(target, gateway, vpcs, groups, others: OtherStacks, opts, acceptance
         managed: dict[str, Any] = {
             "vpc_id": vpc.vpc_id,
             "subnet_ids": vpc.subnet_ids,
-            "security_group_ids": [groups[name].eni_security_group_id for name in target.managed.security_groups],
+            "security_group_ids": [
+                name if is_security_group_id(name) else groups[name].eni_security_group_id for name in target.managed.security_groups
+            ],
             "endpoint_ip_address_type": target.managed.ip_type,
             "vpc_default_security_group_id": vpc.default_security_group_id,
         }

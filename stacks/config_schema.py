@@ -10,6 +10,7 @@ bad value and the fix.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
@@ -162,11 +163,20 @@ class LoadBalancer(Model):
     name: Name
     kind: Literal["alb", "nlb"]
     vpc: Name
-    certificate: Name
+    certificate: Optional[Name] = None
+    """One of this stack's certificates (give this or certificate_arn)."""
+    certificate_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
+    """An existing ACM certificate; the policy pack asks for it in allowedCertificateArns once preflight showed it is AMAZON_ISSUED."""
     client_cidrs: list[Cidr] = Field(min_length=1)
     target_cidrs: list[Cidr] = Field(min_length=1)
     target_ips: list[str] = Field(min_length=1)
     target_port: Optional[Port] = None
+
+    @model_validator(mode="after")
+    def _one_certificate(self) -> "LoadBalancer":
+        if (self.certificate is None) == (self.certificate_arn is None):
+            raise ValueError("needs exactly one of certificate and certificate_arn. Fix: name a certificate of this stack, or give an existing one's ARN")
+        return self
 
 
 class PrivateName(Model):
@@ -218,9 +228,18 @@ class Gateway(Model):
     jwt_allowed_clients: list[str] = []
 
 
+SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+
+
+def is_security_group_id(value: str) -> bool:
+    """An existing security group's id rather than the name of one this stack declares."""
+    return bool(SECURITY_GROUP_ID.match(value))
+
+
 class ManagedEndpoint(Model):
     vpc: VpcRef
     security_groups: list[Name] = Field(min_length=1, max_length=5)
+    """Names of this stack's security_groups (their ENI side), or ids of existing groups (sg-…)."""
     ip_type: Literal["IPV4", "IPV6"] = "IPV4"
     routing_domain: Optional[str] = None
 
@@ -336,7 +355,8 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     for index, api in enumerate(config.private_apis):
         need(f"private_apis[{index}].security_group", api.security_group, "security_groups")
     for index, balancer in enumerate(config.load_balancers):
-        need(f"load_balancers[{index}].certificate", balancer.certificate, "certificates")
+        if balancer.certificate is not None:
+            need(f"load_balancers[{index}].certificate", balancer.certificate, "certificates")
     for index, name in enumerate(config.private_names):
         need(f"private_names[{index}].load_balancer", name.load_balancer, "load_balancers")
     for index, acceptance in enumerate(config.tgw_acceptances):
@@ -351,7 +371,8 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
         if target.managed:
             need(f"targets[{index}].managed.vpc", target.managed.vpc, "vpcs")
             for position, group in enumerate(target.managed.security_groups):
-                need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
+                if not is_security_group_id(group):
+                    need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
     if config.targets and config.gateway is None:
         problems.append(("targets", [t.name for t in config.targets], "need a gateway. Fix: declare agentcore-egress:gateway in this stack"))
     for section in ("vpcs", "security_groups", "certificates", "private_apis", "load_balancers", "private_names", "lattice_resources", "targets", "zone_associations", "share_acceptances"):

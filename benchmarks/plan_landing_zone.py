@@ -1,0 +1,209 @@
+"""How `agentcore-egress plan` scales with the number of spoke accounts.
+
+    python benchmarks/plan_landing_zone.py [--spokes 10 50 200 400]
+
+For each N it writes a landing zone of N spoke accounts (each with a VPC, a
+Transit Gateway attachment, a Lattice resource shared with the AgentCore
+account, and a target on it in the AgentCore account), plus the hub, the hub's
+acceptance stack and the AgentCore account, then measures:
+
+- plan: wall time of `plan` (validation, simulation, policy pack, checks, report), in this process;
+- policy: time spent in the policy pack (Analyze + AnalyzeStack over gRPC);
+- floor: the same custom resources registered by a bare program (no components,
+  no policy) under the same mocks, one program per stack;
+- peak memory (tracemalloc) of the plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import yaml
+
+from agentcore_egress.cli.landing_zone import LandingZone
+from agentcore_egress.cli.plan import REFERENCE_PREFIX, run_plan
+from agentcore_egress.cli.reports import render
+from agentcore_egress.cli.simulated_aws import SimulatedAws
+from agentcore_egress.cli.simulation import run_program
+
+AGENTCORE_ACCOUNT = "999999999999"
+
+
+def spoke_account(index: int) -> str:
+    return f"{100000000000 + index:012d}"
+
+
+def write_zone(directory: Path, spokes: int) -> None:
+    def stack(name: str, config: dict) -> None:
+        (directory / f"Pulumi.{name}.yaml").write_text(
+            yaml.safe_dump({"config": {f"agentcore-egress:{key}": value for key, value in config.items()}}, sort_keys=False)
+        )
+
+    def vpc(name: str, second: int, third: int) -> dict:
+        base = f"10.{second}.{third}"
+        return {"name": name, "cidr": f"{base}.0/24", "subnets": [
+            {"name": "a", "cidr": f"{base}.0/25", "az": "eu-west-1a"}, {"name": "b", "cidr": f"{base}.128/25", "az": "eu-west-1b"}]}
+
+    stack("hub", {"account": {"id": "111111111111", "region": "eu-west-1"},
+                  "transit_gateway_hub": {"segments": ["spokes", "agentcore"], "share_with": ["arn:aws:organizations::111111111111:organization/o-exampleorg1"]}})
+    targets = []
+    for index in range(spokes):
+        name = f"spoke{index:03d}"
+        block = vpc("tools", 1 + index // 250, index % 250)
+        stack(name, {
+            "account": {"id": spoke_account(index), "region": "eu-west-1"},
+            "vpcs": [block],
+            "tgw_spokes": [{"vpc": "tools", "hub_stack": "hub", "destinations": ["10.255.0.0/24"]}],
+            "lattice_resources": [{"name": "tool", "vpc": "tools", "backend_cidrs": [block["cidr"]],
+                                   "configurations": [{"name": "mcp", "domain": f"{name}.tools.example.com", "ports": ["443"]}],
+                                   "share_with": [AGENTCORE_ACCOUNT]}],
+        })
+        targets.append({"name": name, "lattice": {"stack": name, "resource": "tool", "configuration": "mcp"},
+                        "endpoint": {"mcp_server": f"https://{name}.tools.example.com/mcp"}})
+    stack("agentcore", {"account": {"id": AGENTCORE_ACCOUNT, "region": "eu-west-1"}, "vpcs": [vpc("agentcore", 255, 0)],
+                        "tgw_spokes": [{"vpc": "agentcore", "hub_stack": "hub", "destinations": ["10.1.0.0/16"]}],
+                        "gateway": {"name": "agents"}, "targets": targets})
+    stack("hub-acceptance", {"account": {"id": "111111111111", "region": "eu-west-1"}, "tgw_acceptances": [
+        {"spoke": {"stack": name, "vpc": "tools"}, "hub_stack": "hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}
+        for name in [f"spoke{i:03d}" for i in range(spokes)]
+    ] + [{"spoke": {"stack": "agentcore", "vpc": "agentcore"}, "hub_stack": "hub", "associate_with": "agentcore", "propagate_to": ["spokes"]}]})
+
+
+def _bare_vpc(name: str, block: dict):
+    """A VPC the way a plain pulumi-aws program writes it: subnets, route tables, locked default SG."""
+    vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=block["cidr"], enable_dns_support=True, enable_dns_hostnames=True)
+    aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=vpc.id, ingress=[], egress=[])
+    subnets, tables = [], []
+    for subnet in block["subnets"]:
+        created = aws.ec2.Subnet(f"{name}-subnet-{subnet['name']}", vpc_id=vpc.id, cidr_block=subnet["cidr"], availability_zone=subnet["az"])
+        table = aws.ec2.RouteTable(f"{name}-rt-{subnet['name']}", vpc_id=vpc.id)
+        aws.ec2.RouteTableAssociation(f"{name}-rta-{subnet['name']}", subnet_id=created.id, route_table_id=table.id)
+        subnets.append(created)
+        tables.append(table)
+    return vpc, subnets, tables
+
+
+def _bare_program(stack, outputs: dict):
+    """The stack's resources written with plain pulumi-aws classes, no components, no validation."""
+    config = stack.config
+    exports: dict = {}
+    provider = aws.Provider(stack.name, region=config.account.region, allowed_account_ids=[config.account.id])
+    opts = pulumi.ResourceOptions(provider=provider)
+    if config.transit_gateway_hub:
+        tgw = aws.ec2transitgateway.TransitGateway("hub-tgw", auto_accept_shared_attachments="disable", default_route_table_association="disable",
+                                                    default_route_table_propagation="disable", opts=opts)
+        tables = {s: aws.ec2transitgateway.RouteTable(f"hub-rt-{s}", transit_gateway_id=tgw.id, opts=opts).id for s in config.transit_gateway_hub.segments}
+        share = aws.ram.ResourceShare("hub-share", allow_external_principals=False, opts=opts)
+        aws.ram.ResourceAssociation("hub-share-tgw", resource_arn=tgw.arn, resource_share_arn=share.arn, opts=opts)
+        aws.ram.PrincipalAssociation("hub-share-org", principal=config.transit_gateway_hub.share_with[0], resource_share_arn=share.arn, opts=opts)
+        exports["tgw"], exports["tables"] = tgw.id, tables
+    for vpc_config in config.vpcs:
+        vpc, subnets, tables = _bare_vpc(vpc_config.name, vpc_config.model_dump())
+        for spoke in config.tgw_spokes:
+            attachment = aws.ec2transitgateway.VpcAttachment(f"{vpc_config.name}-attachment", transit_gateway_id=outputs[spoke.hub_stack]["tgw"],
+                                                             vpc_id=vpc.id, subnet_ids=[s.id for s in subnets], opts=opts)
+            exports["attachment"] = attachment.id
+            for index, table in enumerate(tables):
+                aws.ec2.Route(f"{vpc_config.name}-route-{index}", route_table_id=table.id, destination_cidr_block=spoke.destinations[0],
+                              transit_gateway_id=outputs[spoke.hub_stack]["tgw"], opts=pulumi.ResourceOptions(provider=provider, depends_on=[attachment]))
+        for resource in config.lattice_resources:
+            group = aws.ec2.SecurityGroup(f"{resource.name}-sg", vpc_id=vpc.id, egress=[{"protocol": "tcp", "from_port": 443, "to_port": 443,
+                                                                                          "cidr_blocks": list(resource.backend_cidrs)}], opts=opts)
+            gateway = aws.vpclattice.ResourceGateway(f"{resource.name}-gateway", vpc_id=vpc.id, subnet_ids=[s.id for s in subnets],
+                                                     security_group_ids=[group.id], opts=opts)
+            share = aws.ram.ResourceShare(f"{resource.name}-share", allow_external_principals=False, opts=opts)
+            arns = {}
+            for item in resource.configurations:
+                created = aws.vpclattice.ResourceConfiguration(f"{resource.name}-config-{item.name}", resource_gateway_identifier=gateway.id, type="SINGLE",
+                                                               protocol="TCP", port_ranges=list(item.ports),
+                                                               resource_configuration_definition={"dns_resource": {"domain_name": item.domain, "ip_address_type": "IPV4"}}, opts=opts)
+                aws.ram.ResourceAssociation(f"{resource.name}-share-{item.name}", resource_arn=created.arn, resource_share_arn=share.arn, opts=opts)
+                arns[item.name] = created.arn
+            aws.ram.PrincipalAssociation(f"{resource.name}-principal", principal=resource.share_with[0], resource_share_arn=share.arn, opts=opts)
+            exports["arns"] = arns
+    if config.gateway:
+        role = aws.iam.Role("agents-role", assume_role_policy='{"Version": "2012-10-17", "Statement": []}', opts=opts)
+        gateway = aws.bedrock.AgentcoreGateway("agents-gateway", name="agents", protocol_type="MCP", authorizer_type="AWS_IAM", role_arn=role.arn, opts=opts)
+        for target in config.targets:
+            aws.bedrock.AgentcoreGatewayTarget(f"{target.name}-target", name=target.name, gateway_identifier=gateway.gateway_id,
+                                               target_configuration={"mcp": {"mcp_server": {"endpoint": target.endpoint.mcp_server}}},
+                                               private_endpoint={"self_managed_lattice_resource": {"resource_configuration_identifier": outputs[target.lattice.stack]["arns"]["mcp"]}},
+                                               opts=opts)
+    for acceptance in config.tgw_acceptances:
+        key = f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}"
+        accepter = aws.ec2transitgateway.VpcAttachmentAccepter(f"{key}-accepter", transit_gateway_attachment_id=outputs[acceptance.spoke.stack]["attachment"], opts=opts)
+        tables = outputs[acceptance.hub_stack]["tables"]
+        aws.ec2transitgateway.RouteTableAssociation(f"{key}-association", transit_gateway_attachment_id=accepter.transit_gateway_attachment_id,
+                                                    transit_gateway_route_table_id=tables[acceptance.associate_with], opts=opts)
+        for segment in acceptance.propagate_to:
+            aws.ec2transitgateway.RouteTablePropagation(f"{key}-propagation-{segment}", transit_gateway_attachment_id=accepter.transit_gateway_attachment_id,
+                                                        transit_gateway_route_table_id=tables[segment], opts=opts)
+    return exports
+
+
+def floor(zone: LandingZone) -> tuple[float, int]:
+    """The same landing zone as plain pulumi-aws programs under the same mocks: no components, no policy, no report."""
+    started = time.perf_counter()
+    outputs: dict = {}
+    resources = 0
+    for name in zone.order():
+        stack = zone.stacks[name]
+        deployment = run_program(lambda: _bare_program(stack, outputs), mocks=SimulatedAws(stack.config.account.id, stack.config.account.region), stack=name)
+        outputs[name] = deployment.result
+        resources += len(deployment.registrations)
+    return time.perf_counter() - started, resources
+
+
+def warm_up() -> None:
+    """Import the pulumi-aws modules both sides use, so that neither pays pulumi-aws's lazy imports alone."""
+    for module in ("ec2", "ec2transitgateway", "ram", "vpclattice", "bedrock", "iam", "lb", "acm", "route53", "apigateway"):
+        getattr(aws, module)
+    import agentcore_egress.policies.rules  # noqa: F401 - the reports read rule descriptions
+
+
+def measure(spokes: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        write_zone(Path(folder), spokes)
+        gc.collect()
+        tracemalloc.start()
+        started = time.perf_counter()
+        zone = LandingZone.load(Path(folder))
+        result = run_plan(zone)
+        render(result, "json", folder, "bench")
+        total = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        bare, bare_resources = floor(zone)
+        resources = sum(len(s.registrations) for s in result.stacks)
+        assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
+        return {"spokes": spokes, "stacks": len(result.stacks), "resources": resources, "plan": total,
+                "policy": result.timings["policy"], "floor": bare, "floor_resources": bare_resources, "peak_mib": peak / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spokes", type=int, nargs="+", default=[10, 50, 200, 400])
+    options = parser.parse_args()
+    print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'plan s':>7} {'floor s':>7} {'plan/floor':>10} {'policy s':>8} {'policy %':>8} {'peak MiB':>8}")
+    warm_up()
+    rows = []
+    for spokes in options.spokes:
+        row = measure(spokes)
+        rows.append(row)
+        print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['plan']:>7.2f} {row['floor']:>7.2f} {row['plan'] / row['floor']:>10.2f} "
+              f"{row['policy']:>8.2f} {100 * row['policy'] / row['plan']:>7.1f}% {row['peak_mib']:>8.1f}", flush=True)
+    by_size = {row["spokes"]: row for row in rows}
+    if 200 in by_size and 400 in by_size:
+        print(f"growth 400 vs 200 spokes: {by_size[400]['plan'] / by_size[200]['plan']:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
