@@ -11,17 +11,20 @@ acceptance stack and the AgentCore account, then measures:
 - policy: time spent in the policy pack (Analyze + AnalyzeStack over gRPC);
 - floor: the same custom resources registered by a bare program (no components,
   no policy) under the same mocks, one program per stack;
-- peak memory (tracemalloc) of the plan.
+- peak memory (maximum resident set size) of the plan.
+
+Each side runs in a fresh interpreter, imports warmed before the clock starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import pulumi
@@ -91,9 +94,19 @@ def _bare_vpc(name: str, block: dict):
     return vpc, subnets, tables
 
 
-def _bare_program(stack, outputs: dict):
+class _References(dict):
+    """Other stacks' exports through StackReferences, as any multi-stack program reads them."""
+
+    def __missing__(self, stack: str):
+        reference = pulumi.StackReference(f"organization/agentcore-egress/{stack}")
+        self[stack] = {key: reference.get_output(key) for key in ("tgw", "tables", "attachment", "arns")}
+        return self[stack]
+
+
+def _bare_program(stack):
     """The stack's resources written with plain pulumi-aws classes, no components, no validation."""
     config = stack.config
+    outputs = _References()
     exports: dict = {}
     provider = aws.Provider(stack.name, region=config.account.region, allowed_account_ids=[config.account.id])
     opts = pulumi.ResourceOptions(provider=provider)
@@ -104,7 +117,7 @@ def _bare_program(stack, outputs: dict):
         share = aws.ram.ResourceShare("hub-share", allow_external_principals=False, opts=opts)
         aws.ram.ResourceAssociation("hub-share-tgw", resource_arn=tgw.arn, resource_share_arn=share.arn, opts=opts)
         aws.ram.PrincipalAssociation("hub-share-org", principal=config.transit_gateway_hub.share_with[0], resource_share_arn=share.arn, opts=opts)
-        exports["tgw"], exports["tables"] = tgw.id, tables
+        exports["tgw"], exports["tables"] = tgw.id, pulumi.Output.all(**tables)
     for vpc_config in config.vpcs:
         vpc, subnets, tables = _bare_vpc(vpc_config.name, vpc_config.model_dump())
         for spoke in config.tgw_spokes:
@@ -135,17 +148,17 @@ def _bare_program(stack, outputs: dict):
         for target in config.targets:
             aws.bedrock.AgentcoreGatewayTarget(f"{target.name}-target", name=target.name, gateway_identifier=gateway.gateway_id,
                                                target_configuration={"mcp": {"mcp_server": {"endpoint": target.endpoint.mcp_server}}},
-                                               private_endpoint={"self_managed_lattice_resource": {"resource_configuration_identifier": outputs[target.lattice.stack]["arns"]["mcp"]}},
+                                               private_endpoint={"self_managed_lattice_resource": {"resource_configuration_identifier": outputs[target.lattice.stack]["arns"].apply(lambda arns: arns["mcp"])}},
                                                opts=opts)
     for acceptance in config.tgw_acceptances:
         key = f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}"
         accepter = aws.ec2transitgateway.VpcAttachmentAccepter(f"{key}-accepter", transit_gateway_attachment_id=outputs[acceptance.spoke.stack]["attachment"], opts=opts)
         tables = outputs[acceptance.hub_stack]["tables"]
         aws.ec2transitgateway.RouteTableAssociation(f"{key}-association", transit_gateway_attachment_id=accepter.transit_gateway_attachment_id,
-                                                    transit_gateway_route_table_id=tables[acceptance.associate_with], opts=opts)
+                                                    transit_gateway_route_table_id=tables.apply(lambda t, s=acceptance.associate_with: t[s]), opts=opts)
         for segment in acceptance.propagate_to:
             aws.ec2transitgateway.RouteTablePropagation(f"{key}-propagation-{segment}", transit_gateway_attachment_id=accepter.transit_gateway_attachment_id,
-                                                        transit_gateway_route_table_id=tables[segment], opts=opts)
+                                                        transit_gateway_route_table_id=tables.apply(lambda t, s=segment: t[s]), opts=opts)
     return exports
 
 
@@ -156,7 +169,7 @@ def floor(zone: LandingZone) -> tuple[float, int]:
     resources = 0
     for name in zone.order():
         stack = zone.stacks[name]
-        deployment = run_program(lambda: _bare_program(stack, outputs), mocks=SimulatedAws(stack.config.account.id, stack.config.account.region), stack=name)
+        deployment = run_program(lambda: _bare_program(stack), mocks=SimulatedAws(stack.config.account.id, stack.config.account.region, outputs), stack=name)
         outputs[name] = deployment.result
         resources += len(deployment.registrations)
     return time.perf_counter() - started, resources
@@ -169,31 +182,48 @@ def warm_up() -> None:
     import agentcore_egress.policies.rules  # noqa: F401 - the reports read rule descriptions
 
 
+def _measure_in_child(kind: str, zone_dir: Path) -> dict:
+    """Run one side in a fresh interpreter (imports warmed, then timed), so neither inherits the other's caches."""
+    completed = subprocess.run([sys.executable, __file__, "--child", kind, str(zone_dir)], capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _child(kind: str, zone_dir: Path) -> None:
+    warm_up()
+    zone = LandingZone.load(zone_dir) if kind == "floor" else None
+    started = time.perf_counter()
+    if kind == "plan":
+        result = run_plan(LandingZone.load(zone_dir))
+        render(result, "json", str(zone_dir), "bench")
+        assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
+        figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"],
+                   "resources": sum(len(s.registrations) for s in result.stacks), "stacks": len(result.stacks)}
+    else:
+        seconds, resources = floor(zone)
+        figures = {"seconds": seconds, "resources": resources}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    figures["peak_mib"] = (own + children) / 1024  # this process plus its largest child (the policy worker or pack)
+    print(json.dumps(figures))
+
+
 def measure(spokes: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         write_zone(Path(folder), spokes)
-        gc.collect()
-        tracemalloc.start()
-        started = time.perf_counter()
-        zone = LandingZone.load(Path(folder))
-        result = run_plan(zone)
-        render(result, "json", folder, "bench")
-        total = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        bare, bare_resources = floor(zone)
-        resources = sum(len(s.registrations) for s in result.stacks)
-        assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
-        return {"spokes": spokes, "stacks": len(result.stacks), "resources": resources, "plan": total,
-                "policy": result.timings["policy"], "floor": bare, "floor_resources": bare_resources, "peak_mib": peak / 2**20}
+        plan = _measure_in_child("plan", Path(folder))
+        bare = _measure_in_child("floor", Path(folder))
+        return {"spokes": spokes, "stacks": plan["stacks"], "resources": plan["resources"], "plan": plan["seconds"],
+                "policy": plan["policy"], "floor": bare["seconds"], "floor_resources": bare["resources"], "peak_mib": plan["peak_mib"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spokes", type=int, nargs="+", default=[10, 50, 200, 400])
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "ZONE"), help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.child:
+        return _child(options.child[0], Path(options.child[1]))
     print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'plan s':>7} {'floor s':>7} {'plan/floor':>10} {'policy s':>8} {'policy %':>8} {'peak MiB':>8}")
-    warm_up()
     rows = []
     for spokes in options.spokes:
         row = measure(spokes)
@@ -203,6 +233,8 @@ def main() -> None:
     by_size = {row["spokes"]: row for row in rows}
     if 200 in by_size and 400 in by_size:
         print(f"growth 400 vs 200 spokes: {by_size[400]['plan'] / by_size[200]['plan']:.2f}x")
+    print("policy s: time the pack and its client spent judging (in other processes, overlapping the simulation);")
+    print("peak MiB: the plan process plus its largest child process")
 
 
 if __name__ == "__main__":

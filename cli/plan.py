@@ -17,7 +17,8 @@ from agentcore_egress.stacks.config_schema import ConfigError
 from .cross_stack_checks import cross_stack_findings
 from .footprint import Footprint, footprint_of
 from .landing_zone import LandingZone
-from .policy_analyzer import Finding, PolicyAnalyzer
+from .policy_analyzer import Finding
+from .policy_worker import BackgroundPolicyAnalyzer
 from .simulated_aws import SimulatedAws
 from .simulation import Registration, run_program
 
@@ -90,11 +91,28 @@ def run_plan(
     waves = zone.waves()
     total = sum(len(wave) for wave in waves)
     outputs: dict[str, dict[str, Any]] = {}
-    plans: list[StackPlan] = []
+    plans: dict[str, StackPlan] = {}
     timings = {"simulate": 0.0, "policy": 0.0}
     started = time.perf_counter()
-    with PolicyAnalyzer(pack_dir) as analyzer:
-        analyzer.configure(policy_config or {})
+    reported: set[str] = set()
+
+    def report(judged: dict[str, tuple[list[Finding], float]]) -> None:
+        for name, (findings, seconds) in judged.items():
+            if name in reported:
+                continue
+            reported.add(name)
+            plan = plans[name]
+            plan.findings = findings
+            plan.seconds += seconds
+            timings["policy"] += seconds
+            mandatory = sum(1 for f in findings if f.level == "mandatory")
+            progress(
+                f"[{len(reported)}/{total}] wave {plan.wave} {name} ({plan.account_id}): {len(plan.registrations)} resources, "
+                f"{mandatory} mandatory / {len(findings) - mandatory} advisory findings"
+            )
+
+    # The pack and its client run in other processes: while they judge one stack, this one simulates the next.
+    with BackgroundPolicyAnalyzer(pack_dir, policy_config) as analyzer:
         for wave_number, wave in enumerate(waves, start=1):
             for name in wave:
                 stack = zone.stacks[name]
@@ -108,13 +126,10 @@ def run_plan(
                     )
                 except InputValidationError as error:
                     raise ConfigError([f"{stack.display_file}: {error}"]) from None
-                simulated = time.perf_counter()
-                findings = analyzer.analyze(deployment.registrations)
-                judged = time.perf_counter()
-                timings["simulate"] += simulated - began
-                timings["policy"] += judged - simulated
+                simulated = time.perf_counter() - began
+                timings["simulate"] += simulated
                 outputs[name] = deployment.result or {}
-                plan = StackPlan(
+                plans[name] = StackPlan(
                     name=name,
                     account_id=account.id,
                     region=account.region,
@@ -122,16 +137,15 @@ def run_plan(
                     wave=wave_number,
                     registrations=deployment.registrations,
                     outputs=outputs[name],
-                    findings=findings,
+                    findings=[],
                     footprint=footprint_of(deployment),
-                    seconds=judged - began,
+                    seconds=simulated,
                 )
-                plans.append(plan)
-                mandatory = sum(1 for f in findings if f.level == "mandatory")
-                progress(
-                    f"[{len(plans)}/{total}] wave {wave_number} {name} ({account.id}): {len(deployment.registrations)} resources, "
-                    f"{mandatory} mandatory / {len(findings) - mandatory} advisory findings, {judged - began:.2f} s"
-                )
+                analyzer.submit(name, deployment.registrations)
+                report(analyzer.finished())
+        waited = time.perf_counter()
+        report(analyzer.results())
+        timings["policy_wait"] = time.perf_counter() - waited
     cross = cross_stack_findings(zone)
     timings["total"] = time.perf_counter() - started
-    return PlanResult(zone=zone, stacks=plans, cross_stack=cross, timings=timings)
+    return PlanResult(zone=zone, stacks=list(plans.values()), cross_stack=cross, timings=timings)

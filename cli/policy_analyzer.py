@@ -67,6 +67,19 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _properties(resource: Registration, which: str) -> struct_pb2.Struct:
+    """A resource's inputs or outputs (outputs with its id) as the engine sends them."""
+    message = getattr(resource, f"{which}_proto")
+    if message is None:
+        message = _struct(getattr(resource, which))
+    if which == "state" and resource.id:
+        copy = struct_pb2.Struct()
+        copy.CopyFrom(message)
+        copy["id"] = resource.id
+        return copy
+    return message
+
+
 class PolicyAnalyzer:
     """A running policy pack. Use as a context manager; one process serves many stacks."""
 
@@ -136,7 +149,7 @@ class PolicyAnalyzer:
                 continue
             request = analyzer_pb2.AnalyzeRequest(
                 type=resource.type,
-                properties=_struct(resource.inputs),
+                properties=resource.inputs_proto if resource.inputs_proto is not None else _struct(resource.inputs),
                 urn=resource.urn,
                 name=resource.name,
                 options=analyzer_pb2.AnalyzerResourceOptions(parent=resource.parent),
@@ -144,14 +157,14 @@ class PolicyAnalyzer:
             provider = providers.get(resource.provider.rsplit("::", 1)[0]) if resource.provider else None
             if provider:
                 request.provider.CopyFrom(
-                    analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name)
+                    analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=_properties(provider, "inputs"), urn=provider.urn, name=provider.name)
                 )
             pending.append((resource.urn, self.stub.Analyze.future(request)))
         stack = analyzer_pb2.AnalyzeStackRequest()
         for resource in registrations:
             entry = stack.resources.add(
                 type=resource.type,
-                properties=_struct({**resource.state, **({"id": resource.id} if resource.id else {})}),
+                properties=_properties(resource, "state"),
                 urn=resource.urn,
                 name=resource.name,
                 parent=resource.parent,

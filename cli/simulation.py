@@ -37,6 +37,10 @@ class Registration:
     property_dependencies: dict[str, list[str]]
     state: dict[str, Any] = field(default_factory=dict)
     id: str = ""
+    inputs_proto: Any = field(default=None, repr=False, compare=False)
+    """The inputs as the engine received them (a protobuf Struct), so the policy pack gets them without conversion."""
+    state_proto: Any = field(default=None, repr=False, compare=False)
+    """The outputs as the engine returned them (a protobuf Struct)."""
 
 
 class _InputCapture(pulumi_mocks.Mocks):
@@ -57,6 +61,27 @@ class _InputCapture(pulumi_mocks.Mocks):
         return self.inner.call(args)
 
 
+class ComponentOutputs(dict):
+    """Registered component outputs by URN, deserialized only when read (most never are)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._raw: dict[str, Any] = {}
+
+    def store(self, urn: str, message: Any) -> None:
+        self._raw[urn] = message
+
+    def __missing__(self, urn: str) -> dict[str, Any]:
+        value = self[urn] = rpc.deserialize_properties(self._raw[urn])
+        return value
+
+    def get(self, urn: str, default: Any = None) -> Any:
+        return self[urn] if urn in self else default
+
+    def __contains__(self, urn: object) -> bool:
+        return dict.__contains__(self, urn) or urn in self._raw
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A MockMonitor that keeps parents, providers and dependencies of every registration."""
 
@@ -64,7 +89,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self._capture = _InputCapture(mocks)
         super().__init__(self._capture)
         self.registrations: list[Registration] = []
-        self.component_outputs: dict[str, dict[str, Any]] = {}
+        self.component_outputs = ComponentOutputs()
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         self._capture.local.inputs = None
@@ -84,12 +109,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
                     state=self.resources[response.urn].state if response.urn in self.resources else {},
                     id=response.id,
+                    inputs_proto=request.object,
+                    state_proto=response.object,
                 )
             )
         return response
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
-        self.component_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
+        self.component_outputs.store(request.urn, request.outputs)
         return super().RegisterResourceOutputs(request)
 
 

@@ -43,13 +43,17 @@ class OtherStacks:
         self._prefix = prefix
         self._opts = opts
         self._references: dict[str, pulumi.StackReference] = {}
+        self._exports: dict[tuple[str, str], pulumi.Output[Any]] = {}
 
     def output(self, stack: str, *path: str) -> pulumi.Output[Any]:
-        reference = self._references.get(stack)
-        if reference is None:
-            reference = pulumi.StackReference(f"{self._prefix}{stack}", opts=self._opts)
-            self._references[stack] = reference
-        return reference.get_output(path[0]).apply(lambda value: _dig(value, path[1:], stack, path))
+        export = self._exports.get((stack, path[0]))
+        if export is None:
+            reference = self._references.get(stack)
+            if reference is None:
+                reference = pulumi.StackReference(f"{self._prefix}{stack}", opts=self._opts)
+                self._references[stack] = reference
+            export = self._exports[(stack, path[0])] = reference.get_output(path[0])
+        return export.apply(lambda value: _dig(value, path[1:], stack, path))
 
 
 class VpcHandle:

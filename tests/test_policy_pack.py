@@ -121,6 +121,8 @@ def test_every_seed_scenario_passes_the_pack(fresh_config, key):
 
 def _break(d, name, inputs=None, state=None, drop_dependency=None):
     resource = d.named(name)
+    # The edited dicts, not the protobufs the engine first received, are what the pack must see.
+    resource.inputs_proto = resource.state_proto = None
     resource.inputs.update(inputs or {})
     resource.state.update({**(inputs or {}), **(state or {})})
     if drop_dependency:

@@ -1,0 +1,173 @@
+"""The policy pack's client in a worker process, so that judging one stack overlaps simulating the next.
+
+Judging a stack costs the gRPC client about as much CPU as the pack itself; in
+a thread it would take the interpreter lock from the simulation. The worker
+owns a :class:`PolicyAnalyzer`; stacks reach it as serialized protobufs and
+come back as findings, in the order they were sent.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, BinaryIO, Optional
+
+from .policy_analyzer import Finding, PolicyAnalyzer, PolicyPackError
+from .simulation import Registration
+
+_READY, _DONE, _ERROR = "ready", "done", "error"
+
+
+def _payload(registrations: list[Registration]) -> list[tuple]:
+    """What the worker needs of each registration, as picklable values (protobufs as bytes)."""
+    return [
+        (
+            r.urn, r.type, r.name, r.parent, r.provider, r.custom, r.id, r.dependencies, r.property_dependencies,
+            r.inputs_proto.SerializeToString() if r.inputs_proto is not None else r.inputs,
+            r.state_proto.SerializeToString() if r.state_proto is not None else r.state,
+        )
+        for r in registrations
+    ]
+
+
+def _registrations(payload: list[tuple]) -> list[Registration]:
+    from google.protobuf import struct_pb2
+
+    def struct(value: Any):
+        return struct_pb2.Struct.FromString(value) if isinstance(value, bytes) else None
+
+    return [
+        Registration(
+            urn=urn, type=type_, name=name, parent=parent, provider=provider, custom=custom, id=id_,
+            dependencies=dependencies, property_dependencies=property_dependencies,
+            inputs={} if isinstance(inputs, bytes) else inputs, state={} if isinstance(state, bytes) else state,
+            inputs_proto=struct(inputs), state_proto=struct(state),
+        )
+        for urn, type_, name, parent, provider, custom, id_, dependencies, property_dependencies, inputs, state in payload
+    ]
+
+
+def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any]) -> None:
+    """The worker's loop: (key, payload) in, (kind, key, value) out, pickled, until None or end of input."""
+
+    def send(message: tuple) -> None:
+        pickle.dump(message, outbox, protocol=pickle.HIGHEST_PROTOCOL)
+        outbox.flush()
+
+    try:
+        analyzer = PolicyAnalyzer(Path(pack_dir) if pack_dir else None)
+        analyzer.configure(config)
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
+        send((_ERROR, None, f"{error}"))
+        return
+    send((_READY, None, None))
+    try:
+        while True:
+            try:
+                item = pickle.load(inbox)
+            except EOFError:
+                return
+            if item is None:
+                return
+            key, payload = item
+            began = time.perf_counter()
+            try:
+                findings = analyzer.analyze(_registrations(payload))
+            except Exception as error:  # noqa: BLE001 - reported to the parent
+                send((_ERROR, key, f"{error}"))
+                continue
+            send((_DONE, key, (findings, time.perf_counter() - began)))
+    finally:
+        analyzer.close()
+
+
+class BackgroundPolicyAnalyzer:
+    """A PolicyAnalyzer in another process: :meth:`submit` stacks, :meth:`results` collects them in order."""
+
+    def __init__(self, pack_dir: Optional[Path] = None, config: Optional[dict[str, Any]] = None, timeout: float = 300.0) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, json.dumps({"pack_dir": str(pack_dir) if pack_dir else None, "config": config or {}})],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._timeout = timeout
+        self._messages: queue.Queue = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._submitted: list[str] = []
+        self._done: dict[str, tuple[list[Finding], float]] = {}
+
+    def _read(self) -> None:
+        try:
+            while True:
+                self._messages.put(pickle.load(self._process.stdout))
+        except (EOFError, OSError, ValueError):
+            self._messages.put(None)
+
+    def __enter__(self) -> "BackgroundPolicyAnalyzer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, key: str, registrations: list[Registration]) -> None:
+        self._submitted.append(key)
+        try:
+            pickle.dump((key, _payload(registrations)), self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            self._receive(timeout=5)  # the worker said why it stopped
+            raise PolicyPackError("the policy worker stopped") from None
+
+    def _receive(self, timeout: Optional[float]) -> bool:
+        try:
+            message = self._messages.get(timeout=timeout) if timeout else self._messages.get_nowait()
+        except queue.Empty:
+            return False
+        if message is None:
+            raise PolicyPackError(f"the policy worker stopped (exit code {self._process.poll()})")
+        kind, key, value = message
+        if kind == _ERROR:
+            raise PolicyPackError(value if key is None else f"judging stack {key}: {value}")
+        if kind == _DONE:
+            self._done[key] = value
+        return True
+
+    def finished(self) -> dict[str, tuple[list[Finding], float]]:
+        """Stacks judged so far (without waiting)."""
+        while self._receive(timeout=None):
+            pass
+        return dict(self._done)
+
+    def results(self) -> dict[str, tuple[list[Finding], float]]:
+        """Wait for every submitted stack; findings and seconds spent, per stack in submission order."""
+        deadline = time.monotonic() + self._timeout
+        while not all(key in self._done for key in self._submitted):
+            if not self._receive(timeout=1.0) and time.monotonic() > deadline:
+                raise PolicyPackError(f"the policy pack did not answer within {self._timeout:.0f} s")
+        return {key: self._done[key] for key in self._submitted}
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            try:
+                pickle.dump(None, self._process.stdin)
+                self._process.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process.stdout.close()
+
+
+if __name__ == "__main__":
+    settings = json.loads(sys.argv[1])
+    serve(sys.stdin.buffer, sys.stdout.buffer, settings["pack_dir"], settings["config"])
