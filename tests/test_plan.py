@@ -232,3 +232,16 @@ def test_landing_zone_waves_read_only_earlier_waves():
         for stack in wave:
             assert zone.stacks[stack].config.referenced_stacks() <= seen
         seen.update(wave)
+
+
+def test_a_policy_pack_that_does_not_start_exits_2(capsys, tmp_path):
+    (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
+    code, out, err = plan(capsys, "--policy-pack", str(tmp_path))
+    assert code == 2 and out == ""
+    assert "did not start" in err and "broken pack" in err and "Traceback" not in err.split("did not start")[0]
+
+
+def test_a_policy_pack_config_that_is_not_json_exits_2(capsys, tmp_path):
+    (tmp_path / "pack.json").write_text("{not json")
+    code, _, err = plan(capsys, "--policy-pack-config", str(tmp_path / "pack.json"))
+    assert code == 2 and "cannot be read as policy pack config" in err
