@@ -66,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     rollout.add_argument("--restart", action="store_true", help="forget earlier progress and start from the first wave")
     rollout.add_argument("--project-dir", type=Path, metavar="DIR", help="the Pulumi project (folder of Pulumi.yaml; default: STACKS_DIR's parent)")
 
+    for name, summary in (
+        ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
+        ("audit", "judge the live accounts with the policy pack's rules (read-only AWS calls)"),
+    ):
+        command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
+                                      "Each stack's account is entered through its account.role_arn. Exit 0 clean, 1 findings, 2 bad input or no access.")
+        command.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR", help="folder of Pulumi.<stack>.yaml files (default: the bundled example)")
+        command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
+        command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
+        command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
+        command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
+        if name == "audit":
+            command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
+
     commands.add_parser("components", help="list the Pulumi components the package provides")
     return parser
 
@@ -147,8 +161,68 @@ def run_rollout_command(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _emit(args: argparse.Namespace, rendered: str) -> None:
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(rendered)
+        _stderr(f"wrote {args.format} to {args.output}")
+    else:
+        sys.stdout.write(rendered)
+
+
+def run_account_command(args: argparse.Namespace) -> int:
+    """preflight and audit: read-only boto3 against every account of the landing zone."""
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    from .account_reports import render_audit, render_preflight
+    from .audit import AuditAccessError, run_audit
+    from .aws_accounts import AccountSession, CallLog
+    from .landing_zone import LandingZone, default_stacks_dir
+    from .plan import load_policy_config
+    from .preflight import FAIL, NO_ACCESS, run_preflight
+
+    call_log = CallLog()
+
+    def sessions(account_id: str, region: str, role_arn: Optional[str]) -> AccountSession:
+        return AccountSession(account_id, region, role_arn, profile=args.profile, endpoint_url=args.endpoint_url, call_log=call_log)
+
+    stacks_dir = args.stacks_dir or default_stacks_dir()
+    try:
+        zone = LandingZone.load(stacks_dir)
+        if args.command == "preflight":
+            checks = run_preflight(zone, sessions)
+            _emit(args, render_preflight(checks, args.format, zone, _version()))
+            for check in checks:
+                if check.status == NO_ACCESS:
+                    _stderr(f"error: {check.stack}: {check.reason}")
+            if any(check.status == NO_ACCESS for check in checks):
+                return EXIT_BAD_INPUT
+            return EXIT_FINDINGS if any(check.status == FAIL for check in checks) else EXIT_CLEAN
+        result = run_audit(zone, sessions, load_policy_config(args.policy_pack_config))
+        _emit(args, render_audit(result, args.format, zone, _version()))
+        return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    except ConfigError as error:
+        for problem in error.problems:
+            _stderr(f"error: {problem}")
+        return EXIT_BAD_INPUT
+    except AuditAccessError as error:
+        _stderr(f"error: {error}")
+        return EXIT_BAD_INPUT
+    except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
+        from .aws_accounts import describe_error
+
+        _stderr(f"error: {describe_error(error)}")
+        return EXIT_BAD_INPUT
+    finally:
+        mutating = call_log.mutating()
+        if mutating:  # pragma: no cover - a bug: every call here must be read-only
+            _stderr(f"internal error: non-read-only AWS calls were made: {mutating}")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("preflight", "audit"):
+        return run_account_command(args)
     if args.command == "plan":
         return run_plan_command(args)
     if args.command == "rollout":

@@ -1,0 +1,96 @@
+"""Preflight checks and audit findings as a table, JSON, Markdown or SARIF."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .audit import AuditFinding, AuditResult
+from .landing_zone import LandingZone
+from .preflight import FAIL, Check
+from .reports import INFORMATION_URI, SARIF_SCHEMA
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def preflight_text(checks: list[Check]) -> str:
+    rows = [(c.stack, c.account, c.name, c.status.upper(), c.subject, c.reason + (f" Fix: {c.fix}" if c.fix and c.status != "pass" else "")) for c in checks]
+    counts = {status: sum(1 for c in checks if c.status == status) for status in ("pass", "fail", "skipped", "no-access")}
+    return _table(("stack", "account", "check", "status", "subject", "reason"), rows) + "\n\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + "\n"
+
+
+def audit_text(result: AuditResult) -> str:
+    findings = result.findings
+    notes = "".join(f"note: {note}\n" for note in result.notes)
+    summary = f"audit of {result.accounts} account(s), {result.resources} resources read"
+    if not findings:
+        return f"{notes}{summary}: no findings\n"
+    rows = [(f.account, f.region, f.level.upper(), f.policy, f.resource, f.message) for f in findings]
+    mandatory = sum(1 for f in findings if f.level == "mandatory")
+    return _table(("account", "region", "level", "rule", "resource", "message"), rows) + \
+        f"\n\n{notes}{summary}: {mandatory} mandatory, {len(findings) - mandatory} advisory finding(s)\n"
+
+
+def _markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    escape = lambda value: str(value).replace("|", "\\|")  # noqa: E731
+    return "\n".join(["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers), *("| " + " | ".join(escape(c) for c in r) + " |" for r in rows)])
+
+
+def _sarif(tool_rules: list[dict[str, Any]], results: list[dict[str, Any]], version: str, kind: str) -> str:
+    return json.dumps({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "agentcore-egress", "version": version, "informationUri": INFORMATION_URI, "rules": tool_rules}},
+            "automationDetails": {"id": f"agentcore-egress/{kind}"},
+            "results": results,
+        }],
+    }, indent=2) + "\n"
+
+
+def _location(file: str, logical: str) -> dict[str, Any]:
+    return {"physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": 1}},
+            "logicalLocations": [{"fullyQualifiedName": logical, "kind": "resource"}]}
+
+
+def render_preflight(checks: list[Check], fmt: str, zone: LandingZone, version: str) -> str:
+    if fmt == "json":
+        return json.dumps([c.__dict__ for c in checks], indent=2) + "\n"
+    if fmt == "markdown":
+        return "# agentcore-egress preflight\n\n" + _markdown(("stack", "account", "check", "status", "subject", "reason", "fix"),
+                                                             [(c.stack, c.account, c.name, c.status, c.subject, c.reason, c.fix) for c in checks]) + "\n"
+    if fmt == "sarif":
+        names = sorted({c.name for c in checks})
+        results = [{"ruleId": f"preflight/{c.name}", "level": "error" if c.status == FAIL else "warning",
+                    "message": {"text": f"{c.subject}: {c.reason}" + (f" Fix: {c.fix}" if c.fix else "")},
+                    "locations": [_location(zone.stacks[c.stack].display_file, f"{c.account}/{c.region}/{c.subject or c.name}")]}
+                   for c in checks if c.status not in ("pass", "skipped")]
+        return _sarif([{"id": f"preflight/{n}", "shortDescription": {"text": f"preflight check {n}"}} for n in names], results, version, "preflight")
+    return preflight_text(checks)
+
+
+def render_audit(result: AuditResult, fmt: str, zone: LandingZone, version: str) -> str:
+    findings = result.findings
+    if fmt == "json":
+        return json.dumps({"findings": [f.__dict__ for f in findings], "notes": result.notes,
+                           "accounts": result.accounts, "resources": result.resources}, indent=2) + "\n"
+    if fmt == "markdown":
+        return "# agentcore-egress audit\n\n" + (_markdown(("account", "region", "level", "rule", "resource", "message"),
+                                                          [(f.account, f.region, f.level, f.policy, f.resource, f.message) for f in findings])
+                                                if findings else "No findings.") + "\n"
+    if fmt == "sarif":
+        from agentcore_egress.policies.rules import RULES
+
+        rules = [{"id": r.name, "shortDescription": {"text": r.description}} for r in RULES]
+        index = {rule["id"]: i for i, rule in enumerate(rules)}
+        results = [{"ruleId": f.policy, "ruleIndex": index[f.policy], "level": "error" if f.level == "mandatory" else "warning",
+                    "message": {"text": f.message}, "locations": [_location(zone.stacks[f.stack].display_file, f.resource)]}
+                   for f in findings]
+        return _sarif(rules, results, version, "audit")
+    return audit_text(result)

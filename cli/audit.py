@@ -1,0 +1,225 @@
+"""After a rollout: do the live accounts still obey the policy pack? Read-only boto3, the pack's own rules.
+
+Live resources are described with the pulumi-aws properties the rules read and
+judged by the same rule functions the pack runs at deployment
+(:mod:`agentcore_egress.cli.rule_runner`), so a rule fixed once is fixed for
+both. What it reads, per account and region:
+
+- EC2: VPCs, security groups (default groups with rules), network interfaces
+  and interface endpoints (ENIs that use a default group), Transit Gateways,
+  their VPC attachments and VPC peerings (overlapping blocks);
+- API Gateway: REST APIs (PRIVATE, endpoint-scoped policy);
+- RAM: resource shares owned by the account (external principals);
+- ELBv2 and ACM: load balancers (scheme, security groups), their HTTPS/TLS
+  listeners (TLS policy) and the certificates on them (private CA, imported);
+- VPC Lattice: Resource Gateways (security groups);
+- AgentCore: gateways and their targets (https endpoints, managed-mode security groups).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
+
+from agentcore_egress.policies import resource_types as t
+from agentcore_egress.policies.rules import RULES
+
+from .aws_accounts import AccountSession, describe_error, is_unsupported
+from .landing_zone import LandingZone
+from .preflight import SessionFactory
+from .rule_runner import LiveResource, run_rules
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    account: str
+    region: str
+    stack: str
+    policy: str
+    level: str
+    message: str
+    resource: str
+
+
+class AuditAccessError(RuntimeError):
+    """An account or one of its services could not be read."""
+
+
+def _rules(permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """EC2 IpPermissions as the ingress/egress blocks of aws.ec2.SecurityGroup."""
+    rules = []
+    for permission in permissions:
+        rules.append({
+            "protocol": permission.get("IpProtocol"),
+            "fromPort": permission.get("FromPort", 0),
+            "toPort": permission.get("ToPort", 0),
+            "cidrBlocks": [r["CidrIp"] for r in permission.get("IpRanges", [])],
+            "ipv6CidrBlocks": [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])],
+            "securityGroups": [g["GroupId"] for g in permission.get("UserIdGroupPairs", [])],
+        })
+    return rules
+
+
+def describe_live(session: AccountSession) -> tuple[list[LiveResource], list[str]]:
+    """The account's resources the rules look at, and notes on what the endpoint could not tell."""
+    resources: list[LiveResource] = []
+    notes: list[str] = []
+    groups: dict[str, LiveResource] = {}
+    resources.extend(_network(session, groups))
+    for label, section in (("load balancers", lambda: _load_balancers(session)), ("Resource Gateways", lambda: _resource_gateways(session, groups)),
+                           ("AgentCore gateway targets", lambda: _gateway_targets(session))):
+        try:
+            resources.extend(section())
+        except (ClientError, BotoCoreError, ResponseParserError) as error:
+            if not is_unsupported(error):
+                raise
+            notes.append(f"{label} not read: {describe_error(error)}")
+    return resources, notes
+
+
+def _network(session: AccountSession, groups: dict[str, LiveResource]) -> list[LiveResource]:
+    resources: list[LiveResource] = []
+
+    for vpc in session.paginate("ec2", "describe_vpcs", "Vpcs"):
+        resources.append(LiveResource(t.VPC, vpc["VpcId"], vpc["VpcId"], {"id": vpc["VpcId"], "cidrBlock": vpc["CidrBlock"]}))
+    vpcs = {r.id: r for r in resources}
+    for group in session.paginate("ec2", "describe_security_groups", "SecurityGroups"):
+        props = {"vpcId": group.get("VpcId"), "ingress": _rules(group.get("IpPermissions", [])), "egress": _rules(group.get("IpPermissionsEgress", []))}
+        if group["GroupName"] == "default":
+            live = LiveResource(t.DEFAULT_SECURITY_GROUP, f"default ({group.get('VpcId')})", group["GroupId"], props)
+            if group.get("VpcId") in vpcs:
+                vpcs[group["VpcId"]].props["defaultSecurityGroupId"] = group["GroupId"]
+        else:
+            live = LiveResource(t.SECURITY_GROUP, group["GroupName"], group["GroupId"], props)
+        groups[group["GroupId"]] = live
+        resources.append(live)
+    for interface in session.paginate("ec2", "describe_network_interfaces", "NetworkInterfaces"):
+        resources.append(LiveResource(t.NETWORK_INTERFACE, interface["NetworkInterfaceId"], interface["NetworkInterfaceId"],
+                                      {"securityGroups": [g["GroupId"] for g in interface.get("Groups", [])], "description": interface.get("Description", "")}))
+    for endpoint in session.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints"):
+        if endpoint.get("VpcEndpointType") != "Interface":
+            continue
+        resources.append(LiveResource(t.VPC_ENDPOINT, endpoint["VpcEndpointId"], endpoint["VpcEndpointId"],
+                                      {"vpcEndpointType": "Interface", "serviceName": endpoint.get("ServiceName"),
+                                       "securityGroupIds": [g["GroupId"] for g in endpoint.get("Groups", [])]}))
+    for gateway in session.paginate("ec2", "describe_transit_gateways", "TransitGateways"):
+        options = gateway.get("Options", {})
+        resources.append(LiveResource(t.TRANSIT_GATEWAY, gateway["TransitGatewayId"], gateway["TransitGatewayId"], {
+            "autoAcceptSharedAttachments": options.get("AutoAcceptSharedAttachments", "disable"),
+            "defaultRouteTableAssociation": options.get("DefaultRouteTableAssociation", "enable"),
+            "defaultRouteTablePropagation": options.get("DefaultRouteTablePropagation", "enable"),
+        }))
+    for attachment in session.paginate("ec2", "describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"):
+        resources.append(LiveResource(t.TGW_VPC_ATTACHMENT, attachment["TransitGatewayAttachmentId"], attachment["TransitGatewayAttachmentId"],
+                                      {"transitGatewayId": attachment.get("TransitGatewayId"), "vpcId": attachment.get("VpcId")}))
+    for peering in session.paginate("ec2", "describe_vpc_peering_connections", "VpcPeeringConnections"):
+        resources.append(LiveResource(t.PEERING, peering["VpcPeeringConnectionId"], peering["VpcPeeringConnectionId"], {
+            "vpcId": peering.get("RequesterVpcInfo", {}).get("VpcId"), "peerVpcId": peering.get("AccepterVpcInfo", {}).get("VpcId")}))
+    for api in session.paginate("apigateway", "get_rest_apis", "items"):
+        configuration = api.get("endpointConfiguration", {})
+        resources.append(LiveResource(t.REST_API, api.get("name", api["id"]), api["id"], {
+            "endpointConfiguration": {"types": configuration.get("types", []), "vpcEndpointIds": configuration.get("vpcEndpointIds", [])},
+            "policy": api.get("policy"),
+        }))
+    for share in session.paginate("ram", "get_resource_shares", "resourceShares", resourceOwner="SELF"):
+        if share.get("status") in ("DELETED", "DELETING"):
+            continue
+        resources.append(LiveResource(t.RESOURCE_SHARE, share["name"], share["resourceShareArn"],
+                                      {"allowExternalPrincipals": share.get("allowExternalPrincipals", True)}))
+    return resources
+
+
+def _load_balancers(session: AccountSession) -> list[LiveResource]:
+    resources: list[LiveResource] = []
+    certificates: dict[str, LiveResource] = {}
+    acm = session.client("acm")
+    for balancer in session.paginate("elbv2", "describe_load_balancers", "LoadBalancers"):
+        if balancer.get("Type") == "gateway":
+            continue
+        resources.append(LiveResource(t.LB, balancer["LoadBalancerName"], balancer["LoadBalancerArn"], {
+            "internal": balancer.get("Scheme") == "internal",
+            "loadBalancerType": balancer.get("Type", "application"),
+            "securityGroups": balancer.get("SecurityGroups", []),
+        }))
+        for listener in session.paginate("elbv2", "describe_listeners", "Listeners", LoadBalancerArn=balancer["LoadBalancerArn"]):
+            arns = [c["CertificateArn"] for c in listener.get("Certificates", [])]
+            depends = []
+            for arn in arns:
+                if arn not in certificates:
+                    certificates[arn] = _certificate(acm, arn)
+                depends.append(certificates[arn])
+            resources.append(LiveResource(t.LB_LISTENER, f"{balancer['LoadBalancerName']}:{listener.get('Port')}", listener["ListenerArn"], {
+                "protocol": listener.get("Protocol"), "port": listener.get("Port"), "sslPolicy": listener.get("SslPolicy"),
+                "certificateArn": arns[0] if arns else None,
+            }, depends_on={"certificateArn": depends} if depends else {}))
+    return resources + list(certificates.values())
+
+
+def _certificate(acm: Any, arn: str) -> LiveResource:
+    if ":iam:" in arn:
+        return LiveResource(t.IAM_SERVER_CERTIFICATE, arn.rsplit("/", 1)[-1], arn, {"certificateBody": "<imported>"})
+    certificate = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+    props: dict[str, Any] = {"domainName": certificate.get("DomainName")}
+    if certificate.get("Type") == "PRIVATE" or certificate.get("CertificateAuthorityArn"):
+        props["certificateAuthorityArn"] = certificate.get("CertificateAuthorityArn", "<private CA>")
+    if certificate.get("Type") == "IMPORTED":
+        props["certificateBody"] = "<imported>"
+    return LiveResource(t.ACM_CERTIFICATE, certificate.get("DomainName", arn), arn, props)
+
+
+def _resource_gateways(session: AccountSession, groups: dict[str, LiveResource]) -> list[LiveResource]:
+    resources = []
+    lattice = session.client("vpc-lattice")
+    for summary in session.paginate("vpc-lattice", "list_resource_gateways", "items"):
+        gateway = lattice.get_resource_gateway(resourceGatewayIdentifier=summary["id"])
+        group_ids = gateway.get("securityGroupIds", [])
+        resources.append(LiveResource(t.RESOURCE_GATEWAY, gateway.get("name", summary["id"]), gateway.get("arn", summary["id"]),
+                                      {"securityGroupIds": group_ids, "subnetIds": gateway.get("subnetIds", [])},
+                                      depends_on={"securityGroupIds": [groups[g] for g in group_ids if g in groups]}))
+    return resources
+
+
+def _gateway_targets(session: AccountSession) -> list[LiveResource]:
+    resources = []
+    control = session.client("bedrock-agentcore-control")
+    for gateway in session.paginate("bedrock-agentcore-control", "list_gateways", "items"):
+        for summary in session.paginate("bedrock-agentcore-control", "list_gateway_targets", "items", gatewayIdentifier=gateway["gatewayId"]):
+            target = control.get_gateway_target(gatewayIdentifier=gateway["gatewayId"], targetId=summary["targetId"])
+            resources.append(LiveResource(t.GATEWAY_TARGET, f"{gateway.get('name', gateway['gatewayId'])}/{target.get('name')}",
+                                          target.get("gatewayArn", "") + f"/target/{target['targetId']}",
+                                          {"targetConfiguration": target.get("targetConfiguration", {}), "privateEndpoint": target.get("privateEndpoint", {})}))
+    return resources
+
+
+@dataclass
+class AuditResult:
+    findings: list[AuditFinding]
+    notes: list[str]
+    accounts: int
+    resources: int
+
+
+def run_audit(zone: LandingZone, sessions: SessionFactory, policy_config: Optional[dict[str, Any]] = None) -> AuditResult:
+    """Judge every (account, region) of the landing zone once; raise AuditAccessError when one cannot be read."""
+    findings: list[AuditFinding] = []
+    notes: list[str] = []
+    count = 0
+    seen: set[tuple[str, str]] = set()
+    for name in zone.order():
+        account = zone.stacks[name].config.account
+        if (account.id, account.region) in seen:
+            continue
+        seen.add((account.id, account.region))
+        try:
+            resources, unread = describe_live(sessions(account.id, account.region, account.role_arn))
+        except (ClientError, BotoCoreError, ResponseParserError) as error:
+            raise AuditAccessError(describe_error(error, account.id, f"reading {account.region}")) from None
+        count += len(resources)
+        notes.extend(f"account {account.id} {account.region}: {note}" for note in unread)
+        for finding in run_rules(resources, RULES, policy_config):
+            findings.append(AuditFinding(account.id, account.region, name, finding.policy, finding.level,
+                                         finding.message.split("\n", 1)[-1], finding.resource_id))
+    return AuditResult(findings, notes, len(seen), count)

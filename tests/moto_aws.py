@@ -1,0 +1,78 @@
+"""A real moto server on 127.0.0.1 for the boto3 code, and helpers to seed accounts in it."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+REGION = "eu-west-1"
+ROLE = "arn:aws:iam::{account}:role/pulumi-deploy"
+
+
+class MotoServer:
+    def __init__(self) -> None:
+        import moto.settings
+        from moto.server import ThreadedMotoServer
+
+        moto.settings.ACM_VALIDATION_WAIT = 0  # certificates requested in tests are issued at once
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto logs every request, and tracebacks for what it lacks
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        self.url = f"http://127.0.0.1:{self._server._server.server_port}"
+
+    def reset(self) -> None:
+        requests.post(f"{self.url}/moto-api/reset", timeout=10)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self, service: str, account: str, region: str = REGION) -> Any:
+        """A client acting in ``account`` (moto maps assumed-role credentials to the role's account)."""
+        sts = boto3.client("sts", region_name=region, endpoint_url=self.url)
+        credentials = sts.assume_role(RoleArn=ROLE.format(account=account), RoleSessionName="seed")["Credentials"]
+        return boto3.client(
+            service, region_name=region, endpoint_url=self.url, aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"],
+        )
+
+
+def self_signed_certificate(domain: str) -> tuple[bytes, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False).sign(key, hashes.SHA256())
+    )
+    return (certificate.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
+
+
+def vpc_with_subnets(ec2: Any, name: str, cidr: str, subnets: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])["Vpc"]["VpcId"]
+    ids = [ec2.create_subnet(VpcId=vpc, CidrBlock=block, AvailabilityZone=zone)["Subnet"]["SubnetId"] for block, zone in subnets]
+    return vpc, ids
+
+
+def write_zone(directory: Path, stacks: dict[str, dict[str, Any]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, config in stacks.items():
+        (directory / f"Pulumi.{name}.yaml").write_text(
+            yaml.safe_dump({"config": {f"agentcore-egress:{key}": value for key, value in config.items()}}, sort_keys=False)
+        )
+    return directory
+
+
+def account(account_id: str) -> dict[str, Any]:
+    return {"id": account_id, "region": REGION, "role_arn": ROLE.format(account=account_id)}
