@@ -19,10 +19,12 @@ from .footprint import Footprint, footprint_of
 from .landing_zone import LandingZone
 from .policy_analyzer import Finding
 from .policy_worker import BackgroundPolicyAnalyzer
+from .reachability import UNREACHABLE, Trace, trace_all
 from .simulated_aws import SimulatedAws
 from .simulation import Registration, run_program
 
 REFERENCE_PREFIX = "organization/agentcore-egress/"
+REACHABILITY_RULE = "reachability"
 
 
 @dataclass
@@ -51,6 +53,7 @@ class PlanResult:
     stacks: list[StackPlan]
     cross_stack: list[Finding]
     timings: dict[str, float] = field(default_factory=dict)
+    traces: list[Trace] = field(default_factory=list)
 
     @property
     def findings(self) -> list[tuple[Optional[StackPlan], Finding]]:
@@ -121,7 +124,7 @@ def run_plan(
                 try:
                     deployment = run_program(
                         lambda: build(name, stack.config, REFERENCE_PREFIX),
-                        mocks=SimulatedAws(account.id, account.region, outputs),
+                        mocks=SimulatedAws(account.id, account.region, outputs, scope=f"{account.id}/{account.region}/{name}"),
                         stack=name,
                     )
                 except InputValidationError as error:
@@ -147,5 +150,27 @@ def run_plan(
         report(analyzer.results())
         timings["policy_wait"] = time.perf_counter() - waited
     cross = cross_stack_findings(zone)
+    traced = time.perf_counter()
+    traces = trace_all(plans.values())
+    timings["reachability"] = time.perf_counter() - traced
+    cross.extend(reachability_findings(zone, traces, policy_config or {}))
     timings["total"] = time.perf_counter() - started
-    return PlanResult(zone=zone, stacks=list(plans.values()), cross_stack=cross, timings=timings)
+    return PlanResult(zone=zone, stacks=list(plans.values()), cross_stack=cross, timings=timings, traces=traces)
+
+
+def reachability_findings(zone: LandingZone, traces: list[Trace], policy_config: dict[str, Any]) -> list[Finding]:
+    """An unreachable target is a finding of the rule ``reachability`` (mandatory unless configured otherwise)."""
+    setting = policy_config.get(REACHABILITY_RULE, {})
+    level = setting if isinstance(setting, str) else setting.get("enforcementLevel", "mandatory")
+    if level == "disabled":
+        return []
+    findings = []
+    for trace in traces:
+        if trace.verdict != UNREACHABLE:
+            continue
+        names = [t.name for t in zone.stacks[trace.stack].config.targets]
+        component = trace.target.removesuffix("-target")
+        path = f"targets[{names.index(component)}]" if component in names else "targets"
+        findings.append(Finding(policy=REACHABILITY_RULE, level=level, message=f"target '{component}': {trace.summary()}", urn="",
+                                config_path=path, stack=trace.stack))
+    return findings

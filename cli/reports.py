@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .cross_stack_checks import RULES as CROSS_STACK_RULES
+from .reachability import RULE as REACHABILITY_RULE
 from .footprint import Footprint
 from .plan import PlanResult, StackPlan
 from .policy_analyzer import Finding
@@ -102,6 +103,11 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
                 out.append("    policy: no findings")
             out.append(f"    footprint: {_footprint_line(stack.footprint)}")
         out.append("")
+    if result.traces:
+        out.append("reachability:")
+        for trace in result.traces:
+            out.append(f"  {trace.stack}/{trace.target.removesuffix('-target')} ({trace.mode}): {trace.summary()}")
+        out.append("")
     out.append("cross-stack checks:")
     if result.cross_stack:
         for finding in result.cross_stack:
@@ -146,6 +152,11 @@ def as_json(result: PlanResult, source: str) -> str:
             for stack in result.stacks
         ],
         "cross_stack": [finding(f) for f in result.cross_stack],
+        "reachability": [
+            {"stack": trace.stack, "target": trace.target.removesuffix("-target"), "mode": trace.mode, "verdict": trace.verdict,
+             "hops": [hop.__dict__ for hop in trace.hops]}
+            for trace in result.traces
+        ],
         "totals": totals(result),
         "diagram": mermaid(result.zone, _managed_groups(result)),
     }
@@ -176,6 +187,10 @@ def markdown(result: PlanResult, source: str) -> str:
             where = _resource_name(finding) if stack else finding.config_path
             message = _first_line(finding.message).replace("|", "\\|")
             out.append(f"| {finding.level} | `{finding.policy}` | {stack.name if stack else finding.stack} | `{where}` | {message} |")
+    if result.traces:
+        out += ["", "## Reachability", "", "| stack | target | mode | verdict | path or first broken hop |", "|---|---|---|---|---|"]
+        for trace in result.traces:
+            out.append(f"| {trace.stack} | `{trace.target.removesuffix('-target')}` | {trace.mode} | {trace.verdict} | {trace.summary().replace('|', '/')} |")
     out += ["", "## Topology", "", "```mermaid", mermaid(result.zone, _managed_groups(result)).rstrip(), "```", ""]
     return "\n".join(out)
 
@@ -220,7 +235,7 @@ def sarif(result: PlanResult, source: str, version: str) -> str:
         for rule in RULES
     ] + [
         {"id": name, "shortDescription": {"text": description}, "defaultConfiguration": {"level": "error" if level == "mandatory" else "warning"}}
-        for name, (level, description) in CROSS_STACK_RULES.items()
+        for name, (level, description) in {**CROSS_STACK_RULES, "reachability": REACHABILITY_RULE}.items()
     ]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []

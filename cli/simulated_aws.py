@@ -70,10 +70,16 @@ class SimulatedAws(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as AWS would, for one account and region."""
 
     def __init__(
-        self, account_id: str = "111111111111", region: str = "eu-west-1", stack_outputs: dict[str, dict[str, Any]] | None = None
+        self,
+        account_id: str = "111111111111",
+        region: str = "eu-west-1",
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
+        scope: str = "",
     ) -> None:
         self.account_id = account_id
         self.region = region
+        self.scope = scope
+        """Part of every id's seed: resources of the same name in two stacks get different ids, as in AWS."""
         self.stack_outputs = stack_outputs if stack_outputs is not None else {}
         """Outputs of stacks already simulated, by stack name: what StackReferences read."""
         self._computed: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
@@ -126,7 +132,7 @@ class SimulatedAws(pulumi_mocks.Mocks):
         if args.typ == "pulumi:pulumi:StackReference":
             stack = (args.resource_id or args.inputs.get("name", "")).rsplit("/", 1)[-1]
             return args.resource_id or stack, {"name": stack, "outputs": self.stack_outputs.get(stack, {}), "secretOutputNames": []}
-        resource_id = fake_id(args.typ, args.name)
+        resource_id = fake_id(args.typ, f"{self.scope}/{args.name}" if self.scope else args.name)
         state = dict(args.inputs)
         if args.typ == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup" and isinstance(state.get("vpcId"), str):
             # Adopting a VPC's default security group yields that group, not a new one.

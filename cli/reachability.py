@@ -1,0 +1,495 @@
+"""Offline reachability: trace, on the declared infrastructure, the path from each AgentCore
+target's Resource Gateway ENIs to its backend, hop by hop.
+
+The model is built from what ``plan`` simulated across every account stack:
+subnets and route tables, Transit Gateway attachments, route tables,
+associations, propagations and static routes, peerings, security groups, load
+balancers with listeners and target groups, interface endpoints, private zones
+with their VPC associations and records, Resource Gateways and Configurations.
+A target is ``reachable``, ``unreachable`` (the first broken hop says what is
+missing and the smallest fix), or ``unverified`` when the path leaves what the
+landing zone declares (an external host name, a bare IP address).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Optional
+from urllib.parse import urlparse
+
+import yaml
+
+from .simulation import Registration
+
+T = {
+    "vpc": "aws:ec2/vpc:Vpc",
+    "subnet": "aws:ec2/subnet:Subnet",
+    "route_table": "aws:ec2/routeTable:RouteTable",
+    "association": "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "route": "aws:ec2/route:Route",
+    "sg": "aws:ec2/securityGroup:SecurityGroup",
+    "sg_rule": "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "endpoint": "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "tgw": "aws:ec2transitgateway/transitGateway:TransitGateway",
+    "attachment": "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+    "accepter": "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter",
+    "tgw_association": "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
+    "tgw_propagation": "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
+    "tgw_route": "aws:ec2transitgateway/route:Route",
+    "tgw_route_table": "aws:ec2transitgateway/routeTable:RouteTable",
+    "peering": "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+    "peering_accepter": "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+    "lb": "aws:lb/loadBalancer:LoadBalancer",
+    "listener": "aws:lb/listener:Listener",
+    "target_group": "aws:lb/targetGroup:TargetGroup",
+    "target_attachment": "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    "zone": "aws:route53/zone:Zone",
+    "zone_association": "aws:route53/zoneAssociation:ZoneAssociation",
+    "record": "aws:route53/record:Record",
+    "certificate": "aws:acm/certificate:Certificate",
+    "rest_api": "aws:apigateway/restApi:RestApi",
+    "resource_gateway": "aws:vpclattice/resourceGateway:ResourceGateway",
+    "resource_configuration": "aws:vpclattice/resourceConfiguration:ResourceConfiguration",
+    "target": "aws:bedrock/agentcoreGatewayTarget:AgentcoreGatewayTarget",
+}
+EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)-(?P<vpce>vpce-[0-9a-f]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$")
+
+REACHABLE, UNREACHABLE, UNVERIFIED = "reachable", "unreachable", "unverified"
+RULE = ("mandatory", "Every AgentCore gateway target can reach its backend on the declared infrastructure: DNS, routes both ways, "
+        "security groups, listener, public certificate matching the name, forward port.")
+"""Default level and description of the ``reachability`` rule."""
+
+
+@dataclass
+class Hop:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+@dataclass
+class Trace:
+    """The path of one gateway target, as far as it goes."""
+
+    stack: str
+    target: str
+    mode: str
+    hops: list[Hop] = field(default_factory=list)
+    verdict: str = REACHABLE
+
+    @property
+    def broken(self) -> Optional[Hop]:
+        return next((hop for hop in self.hops if not hop.ok), None)
+
+    def summary(self) -> str:
+        if self.verdict == REACHABLE:
+            return "reachable: " + " → ".join(hop.detail for hop in self.hops)
+        hop = self.hops[-1]
+        return f"{self.verdict} at {hop.name}: {hop.detail}" + (f". Fix: {hop.fix}" if hop.fix else "")
+
+
+class _Broken(Exception):
+    def __init__(self, hop: str, detail: str, fix: str = "", verdict: str = UNREACHABLE) -> None:
+        super().__init__(detail)
+        self.hop, self.detail, self.fix, self.verdict = hop, detail, fix, verdict
+
+
+def _net(value: Any) -> Optional[ipaddress.IPv4Network]:
+    try:
+        return ipaddress.ip_network(value, strict=False) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _host_matches(pattern: str, host: str) -> bool:
+    pattern, host = pattern.rstrip(".").lower(), host.rstrip(".").lower()
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and host.count(".") == pattern.count(".")
+    return pattern == host
+
+
+def _allows(rule: dict[str, Any], port: int) -> bool:
+    protocol = str(rule.get("protocol", "")).lower()
+    if protocol in ("-1", "all"):
+        return True
+    if protocol not in ("tcp", "6"):
+        return False
+    return int(rule.get("fromPort", 0) or 0) <= port <= int(rule.get("toPort", 0) or 0)
+
+
+class Network:
+    """Everything the landing zone declares, indexed for tracing."""
+
+    def __init__(self, registrations: Iterable[tuple[str, str, str, Registration]]) -> None:
+        """``registrations``: (stack, account, region, registration) of every stack."""
+        self.by_type: dict[str, list[Registration]] = defaultdict(list)
+        self.by_id: dict[str, Registration] = {}
+        self.account_of: dict[str, str] = {}
+        self.region_of: dict[str, str] = {}
+        for _, account, region, registration in registrations:
+            self.by_type[registration.type].append(registration)
+            if registration.id:
+                self.by_id[registration.id] = registration
+            self.account_of[registration.urn] = account
+            self.region_of[registration.urn] = region
+        get = lambda r, key, default=None: r.state.get(key, r.inputs.get(key, default))  # noqa: E731
+        self.get = get
+        self.vpc_cidr = {r.id: _net(get(r, "cidrBlock")) for r in self.by_type[T["vpc"]]}
+        self.subnets = {r.id: r for r in self.by_type[T["subnet"]]}
+        self.route_table_of = {get(r, "subnetId"): get(r, "routeTableId") for r in self.by_type[T["association"]]}
+        self.routes: dict[str, list[tuple[ipaddress.IPv4Network, str, str]]] = defaultdict(list)
+        for route in self.by_type[T["route"]]:
+            net = _net(get(route, "destinationCidrBlock"))
+            if net is None:
+                continue
+            if get(route, "transitGatewayId"):
+                self.routes[get(route, "routeTableId")].append((net, "tgw", get(route, "transitGatewayId")))
+            elif get(route, "vpcPeeringConnectionId"):
+                self.routes[get(route, "routeTableId")].append((net, "pcx", get(route, "vpcPeeringConnectionId")))
+        self.groups = {r.id: r for r in self.by_type[T["sg"]]}
+        self.extra_rules: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        for rule in self.by_type[T["sg_rule"]]:
+            self.extra_rules[get(rule, "securityGroupId")].append((get(rule, "type"), dict(rule.inputs)))
+        self.attachments = {r.id: r for r in self.by_type[T["attachment"]]}
+        self.accepted = {get(r, "transitGatewayAttachmentId") for r in self.by_type[T["accepter"]]}
+        self.tgw_association = {get(r, "transitGatewayAttachmentId"): get(r, "transitGatewayRouteTableId") for r in self.by_type[T["tgw_association"]]}
+        self.tgw_propagations: dict[str, set[str]] = defaultdict(set)
+        for propagation in self.by_type[T["tgw_propagation"]]:
+            self.tgw_propagations[get(propagation, "transitGatewayRouteTableId")].add(get(propagation, "transitGatewayAttachmentId"))
+        self.tgw_static: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = defaultdict(list)
+        for route in self.by_type[T["tgw_route"]]:
+            net = _net(get(route, "destinationCidrBlock"))
+            if net:
+                self.tgw_static[get(route, "transitGatewayRouteTableId")].append((net, get(route, "transitGatewayAttachmentId")))
+        self.tgw_owner = {r.id: self.account_of[r.urn] for r in self.by_type[T["tgw"]]}
+        self.tgw_tables = {r.id: r for r in self.by_type[T["tgw_route_table"]]}
+        self.peerings = {r.id: r for r in self.by_type[T["peering"]]}
+        self.peering_accepted = {get(r, "vpcPeeringConnectionId") for r in self.by_type[T["peering_accepter"]]}
+        self.balancers_by_dns = {get(r, "dnsName"): r for r in self.by_type[T["lb"]] if get(r, "dnsName")}
+        self.listeners: dict[str, list[Registration]] = defaultdict(list)
+        for listener in self.by_type[T["listener"]]:
+            self.listeners[get(listener, "loadBalancerArn")].append(listener)
+        self.target_groups = {get(r, "arn"): r for r in self.by_type[T["target_group"]]}
+        self.targets_of: dict[str, int] = defaultdict(int)
+        for attachment in self.by_type[T["target_attachment"]]:
+            self.targets_of[get(attachment, "targetGroupArn")] += 1
+        self.certificates = {get(r, "arn"): r for r in self.by_type[T["certificate"]]}
+        self.zone_vpcs: dict[str, set[str]] = defaultdict(set)
+        self.zones = {r.id: r for r in self.by_type[T["zone"]]}
+        for zone in self.zones.values():
+            for vpc in get(zone, "vpcs") or []:
+                self.zone_vpcs[zone.id].add(vpc.get("vpcId"))
+        for association in self.by_type[T["zone_association"]]:
+            self.zone_vpcs[get(association, "zoneId")].add(get(association, "vpcId"))
+        self.records = [r for r in self.by_type[T["record"]] if get(r, "aliases")]
+        self.configurations: dict[str, Registration] = {}
+        for configuration in self.by_type[T["resource_configuration"]]:
+            self.configurations[configuration.id] = configuration
+            if get(configuration, "arn"):
+                self.configurations[get(configuration, "arn")] = configuration
+
+    # -- the path ---------------------------------------------------------------------------
+
+    def trace(self, stack: str, target: Registration) -> Trace:
+        managed = (self.get(target, "privateEndpoint") or {}).get("managedVpcResource")
+        trace = Trace(stack, target.name, "managed" if managed else "self-managed")
+        try:
+            self._trace(target, managed, trace)
+        except _Broken as broken:
+            trace.hops.append(Hop(broken.hop, False, broken.detail, broken.fix))
+            trace.verdict = broken.verdict
+        return trace
+
+    def _url(self, target: Registration) -> tuple[str, int]:
+        mcp = (self.get(target, "targetConfiguration") or {}).get("mcp", {})
+        url = (mcp.get("mcpServer") or {}).get("endpoint")
+        if url is None:
+            payload = ((mcp.get("openApiSchema") or {}).get("inlinePayload") or {}).get("payload")
+            try:
+                servers = (yaml.safe_load(payload) or {}).get("servers") if isinstance(payload, str) else None
+            except yaml.YAMLError:
+                servers = None
+            url = servers[0].get("url") if servers and isinstance(servers[0], dict) else None
+        if not url:
+            raise _Broken("endpoint", "the target names no URL the landing zone can follow (an S3 schema or none)", verdict=UNVERIFIED)
+        parsed = urlparse(url)
+        if parsed.scheme != "https" or not parsed.hostname:
+            raise _Broken("endpoint", f"{url} is not an https:// URL", "AgentCore reaches targets over TLS only: use https://")
+        return parsed.hostname, parsed.port or 443
+
+    def _trace(self, target: Registration, managed: Optional[dict], trace: Trace) -> None:
+        host, port = self._url(target)
+        if managed:
+            vpc, subnets, groups = managed.get("vpcIdentifier"), list(managed.get("subnetIds") or []), list(managed.get("securityGroupIds") or [])
+            where = "managed Resource Gateway"
+        else:
+            arn = ((self.get(target, "privateEndpoint") or {}).get("selfManagedLatticeResource") or {}).get("resourceConfigurationIdentifier")
+            configuration = self.configurations.get(arn)
+            if configuration is None:
+                raise _Broken("resource configuration", f"{arn} is not declared in the landing zone", verdict=UNVERIFIED)
+            gateway = self.by_id.get(self.get(configuration, "resourceGatewayIdentifier"))
+            if gateway is None:
+                raise _Broken("resource configuration", f"the Resource Gateway of {configuration.name} is not declared", verdict=UNVERIFIED)
+            vpc, subnets, groups = self.get(gateway, "vpcId"), list(self.get(gateway, "subnetIds") or []), list(self.get(gateway, "securityGroupIds") or [])
+            where = f"Resource Gateway {gateway.name}"
+            definition = self.get(configuration, "resourceConfigurationDefinition") or {}
+            configured_host = (definition.get("dnsResource") or {}).get("domainName") or (definition.get("ipResource") or {}).get("ipAddress")
+            ranges = self.get(configuration, "portRanges") or []
+            if not any(_in_range(port, text) for text in ranges):
+                raise _Broken("resource configuration", f"{configuration.name} allows ports {ranges}, the target connects to {port}",
+                              f"add '{port}' to the configuration's port_ranges, or use a port it allows")
+            if configured_host and configured_host != host:
+                host = configured_host
+        eni_nets = [_net(self.get(self.subnets[s], "cidrBlock")) for s in subnets if s in self.subnets]
+        if not eni_nets:
+            raise _Broken("ENIs", f"the {where}'s subnets {subnets} are not declared in the landing zone", verdict=UNVERIFIED)
+        trace.hops.append(Hop("ENIs", True, f"{where} ENIs in {len(eni_nets)} subnet(s) of {vpc}"))
+
+        kind, backend, backend_vpc, backend_subnets, backend_groups = self._resolve(host, vpc)
+        trace.hops.append(Hop("DNS", True, f"{host} → {kind} {backend.name}"))
+        backend_nets = [_net(self.get(self.subnets[s], "cidrBlock")) for s in backend_subnets if s in self.subnets]
+        if not backend_nets:
+            raise _Broken("route", f"the subnets of {backend.name} are not declared", verdict=UNVERIFIED)
+
+        trace.hops.append(Hop("route", True, self._route(vpc, subnets, eni_nets, backend_vpc, backend_subnets, backend_nets)))
+        trace.hops.append(Hop("ENI egress", True, self._egress(groups, backend_nets, backend_groups, port)))
+        trace.hops.append(Hop("backend ingress", True, self._ingress(backend, backend_groups, eni_nets, groups, port, vpc, backend_vpc)))
+        if kind == "VPC endpoint":
+            if port != 443:
+                raise _Broken("listener", f"interface endpoints of API Gateway listen on 443, the target uses {port}", "use port 443")
+            trace.hops.append(Hop("listener", True, "execute-api endpoint on 443 with Amazon's certificate"))
+            trace.hops.append(Hop("forward", True, "private REST API"))
+            return
+        listener = self._listener(backend, port)
+        trace.hops.append(Hop("listener", True, f"{self.get(listener, 'protocol')} {port} on {backend.name}"))
+        trace.hops.append(Hop("certificate", True, self._certificate(listener, host)))
+        trace.hops.append(Hop("forward", True, self._forward(listener)))
+
+    def _resolve(self, host: str, vpc: str) -> tuple[str, Registration, str, list[str], list[str]]:
+        """The backend ``host`` resolves to from inside ``vpc``: its kind, registration, VPC, subnets and security groups."""
+        match = EXECUTE_API_HOST.match(host)
+        if match:
+            endpoint = self.by_id.get(match.group("vpce"))
+            if endpoint is None:
+                raise _Broken("DNS", f"{host} names {match.group('vpce')}, which is not declared", verdict=UNVERIFIED)
+            return ("VPC endpoint", endpoint, self.get(endpoint, "vpcId"), list(self.get(endpoint, "subnetIds") or []),
+                    list(self.get(endpoint, "securityGroupIds") or []))
+        try:
+            ipaddress.ip_address(host)
+            raise _Broken("DNS", f"{host} is an IP address: the backend behind it is not declared", verdict=UNVERIFIED)
+        except ValueError:
+            pass
+        serving = [r for r in self.records if _host_matches(self.get(r, "name"), host)]
+        visible = [r for r in serving if vpc in self.zone_vpcs.get(self.get(r, "zoneId"), set())]
+        if not visible:
+            if serving:
+                zone = serving[0]
+                raise _Broken("DNS", f"{host} is only in private zone {self.get(zone, 'zoneId')}, which is not associated with {vpc}",
+                              f"associate that zone with {vpc} (PrivateDnsName authorize_vpcs + PrivateZoneAssociation, or zone_associations)")
+            raise _Broken("DNS", f"no private zone associated with {vpc} has a record for {host} (a public or external name?)", verdict=UNVERIFIED)
+        alias = (self.get(visible[0], "aliases") or [{}])[0].get("name")
+        balancer = self.balancers_by_dns.get(alias)
+        if balancer is None:
+            raise _Broken("DNS", f"{host} is an alias of {alias}, which is not a load balancer of the landing zone", verdict=UNVERIFIED)
+        subnets = list(self.get(balancer, "subnets") or [])
+        backend_vpc = self.get(self.subnets[subnets[0]], "vpcId") if subnets and subnets[0] in self.subnets else ""
+        kind = "NLB" if self.get(balancer, "loadBalancerType") == "network" else "ALB"
+        return kind, balancer, backend_vpc, subnets, list(self.get(balancer, "securityGroups") or [])
+
+    def _route(self, vpc: str, subnets: list[str], eni_nets, backend_vpc: str, backend_subnets: list[str], backend_nets) -> str:
+        if vpc == backend_vpc:
+            return f"local route in {vpc}"
+        hops = set()
+        for subnet in subnets:
+            table = self.route_table_of.get(subnet)
+            for destination in backend_nets:
+                kind, via = self._next_hop(table, destination, subnet, vpc, backend_vpc)
+                hops.add((kind, via))
+        for subnet in backend_subnets:
+            table = self.route_table_of.get(subnet)
+            for source in eni_nets:
+                kind, via = self._next_hop(table, source, subnet, backend_vpc, vpc, direction="return")
+                hops.add((kind, via))
+        described = []
+        for kind, via in sorted(hops):
+            if kind == "tgw":
+                described.append(self._through_transit_gateway(via, vpc, backend_vpc, eni_nets, backend_nets))
+            else:
+                described.append(self._through_peering(via, vpc, backend_vpc))
+        return "; ".join(dict.fromkeys(described))
+
+    def _next_hop(self, table: Optional[str], destination, subnet: str, vpc: str, other_vpc: str, direction: str = "way out") -> tuple[str, str]:
+        subnet_name = self.subnets[subnet].name if subnet in self.subnets else subnet
+        own = self.vpc_cidr.get(vpc)
+        if own is not None and own.overlaps(destination):
+            raise _Broken("route", f"{destination} overlaps {vpc}'s own block {own}: the local route wins ({direction})",
+                          "renumber one of the two VPCs")
+        candidates = [(net, kind, via) for net, kind, via in self.routes.get(table, []) if destination.subnet_of(net)]
+        if not candidates:
+            suggestion = self._suggest(vpc, other_vpc)
+            raise _Broken("route", f"route table {table} of subnet {subnet_name} has no route to {destination} ({direction})",
+                          f"add a route to {self.vpc_cidr.get(other_vpc) or destination} {suggestion}")
+        longest = max(net.prefixlen for net, _, _ in candidates)
+        best = {(kind, via) for net, kind, via in candidates if net.prefixlen == longest}
+        if len(best) > 1:
+            raise _Broken("route", f"route table {table} has {len(best)} routes of /{longest} to {destination}: the path is ambiguous",
+                          "keep one route per destination block")
+        return next(iter(best))
+
+    def _suggest(self, vpc: str, other_vpc: str) -> str:
+        own = [a for a in self.attachments.values() if self.get(a, "vpcId") == vpc]
+        if own:
+            return f"via {self.get(own[0], 'transitGatewayId')} (the VPC's attachment {own[0].id})"
+        peerings = [p for p in self.peerings.values() if {self.get(p, "vpcId"), self.get(p, "peerVpcId")} == {vpc, other_vpc}]
+        if peerings:
+            return f"via {peerings[0].id}"
+        return "via a Transit Gateway attachment or a peering between the two VPCs"
+
+    def _attachment(self, tgw: str, vpc: str) -> Registration:
+        found = [a for a in self.attachments.values() if self.get(a, "transitGatewayId") == tgw and self.get(a, "vpcId") == vpc]
+        if not found:
+            raise _Broken("route", f"{vpc} routes to {tgw} but has no attachment to it", f"attach {vpc} to {tgw} (tgw_spokes)")
+        attachment = found[0]
+        owner = self.tgw_owner.get(tgw)
+        if owner and owner != self.account_of[attachment.urn] and attachment.id not in self.accepted:
+            raise _Broken("route", f"attachment {attachment.id} of {vpc} to {tgw} is never accepted by the hub",
+                          "add its TransitGatewayAttachmentAcceptance to the hub acceptance stack (tgw_acceptances)")
+        return attachment
+
+    def _tgw_routes_to(self, table: str, destination) -> bool:
+        for attachment_id in self.tgw_propagations.get(table, set()):
+            attachment = self.attachments.get(attachment_id)
+            net = self.vpc_cidr.get(self.get(attachment, "vpcId")) if attachment else None
+            if net is not None and destination.subnet_of(net):
+                return True
+        return any(destination.subnet_of(net) for net, _ in self.tgw_static.get(table, []))
+
+    def _through_transit_gateway(self, tgw: str, vpc: str, backend_vpc: str, eni_nets, backend_nets) -> str:
+        source, destination = self._attachment(tgw, vpc), self._attachment(tgw, backend_vpc)
+        for attachment, nets, other in ((source, backend_nets, destination), (destination, eni_nets, source)):
+            table = self.tgw_association.get(attachment.id)
+            if table is None:
+                raise _Broken("route", f"attachment {attachment.id} is associated with no route table of {tgw}",
+                              "associate it with its segment's route table (tgw_acceptances.associate_with)")
+            for net in nets:
+                if not self._tgw_routes_to(table, net):
+                    segment = self.tgw_tables[table].name if table in self.tgw_tables else table
+                    raise _Broken("route", f"TGW route table {segment} (of attachment {attachment.id}) has no route to {net}",
+                                  f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
+        return f"{tgw}: {source.id} ⇄ {destination.id}"
+
+    def _through_peering(self, pcx: str, vpc: str, backend_vpc: str) -> str:
+        peering = self.peerings.get(pcx)
+        if peering is None or {self.get(peering, "vpcId"), self.get(peering, "peerVpcId")} != {vpc, backend_vpc}:
+            raise _Broken("route", f"{pcx} does not join {vpc} and {backend_vpc}", "route through the peering between these two VPCs")
+        if pcx not in self.peering_accepted:
+            raise _Broken("route", f"peering {pcx} is never accepted", "add its PeeringAcceptance in the hub account (peering_acceptances)")
+        return f"peering {pcx}"
+
+    def _rules(self, group: str, direction: str) -> list[dict]:
+        registration = self.groups.get(group)
+        rules = list(self.get(registration, direction) or []) if registration else []
+        wanted = "ingress" if direction == "ingress" else "egress"
+        return rules + [rule for kind, rule in self.extra_rules.get(group, []) if kind == wanted]
+
+    def _egress(self, groups: list[str], backend_nets, backend_groups: list[str], port: int) -> str:
+        unknown = [g for g in groups if g not in self.groups]
+        if unknown and len(unknown) == len(groups):
+            return f"security groups {unknown} are not declared: egress not verified"
+        for net in backend_nets:
+            allowed = any(
+                _allows(rule, port) and (any(net.subnet_of(n) for n in map(_net, rule.get("cidrBlocks") or []) if n)
+                                         or set(rule.get("securityGroups") or []) & set(backend_groups))
+                for group in groups for rule in self._rules(group, "egress")
+            )
+            if not allowed:
+                raise _Broken("ENI egress", f"security groups {groups} of the ENIs allow no TCP {port} to {net}",
+                              f"allow TCP {port} egress to {net} in {groups[0]}")
+        return f"egress TCP {port} allowed by {groups}"
+
+    def _ingress(self, backend: Registration, backend_groups: list[str], eni_nets, eni_groups: list[str], port: int, vpc: str, backend_vpc: str) -> str:
+        if not backend_groups:
+            return f"{backend.name} has no security groups: no ingress filter"
+        if not any(g in self.groups for g in backend_groups):
+            return f"security groups {backend_groups} are not declared: ingress not verified"
+        for net in eni_nets:
+            allowed = False
+            for group in backend_groups:
+                for rule in self._rules(group, "ingress"):
+                    if not _allows(rule, port):
+                        continue
+                    if any(net.subnet_of(n) for n in map(_net, rule.get("cidrBlocks") or []) if n):
+                        allowed = True
+                    elif set(rule.get("securityGroups") or []) & set(eni_groups):
+                        if vpc != backend_vpc and self._cross_region(vpc, backend_vpc):
+                            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering",
+                                          f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
+                        allowed = True
+            if not allowed:
+                raise _Broken("backend ingress", f"security groups {backend_groups} of {backend.name} admit no TCP {port} from the ENI subnet {net}",
+                              f"allow TCP {port} ingress from {net} in {backend_groups[0]} (client_cidrs / eni_cidrs)")
+        return f"ingress TCP {port} from the ENI subnets allowed by {backend_groups}"
+
+    def _cross_region(self, vpc: str, other: str) -> bool:
+        """Whether the two VPCs are joined by an inter-region peering."""
+        for peering in self.peerings.values():
+            if {self.get(peering, "vpcId"), self.get(peering, "peerVpcId")} == {vpc, other}:
+                return (self.get(peering, "peerRegion") or self.region_of[peering.urn]) != self.region_of[peering.urn]
+        return False
+
+    def _listener(self, balancer: Registration, port: int) -> Registration:
+        listeners = self.listeners.get(self.get(balancer, "arn"), [])
+        for listener in listeners:
+            if int(self.get(listener, "port") or 0) == port:
+                if self.get(listener, "protocol") not in ("HTTPS", "TLS"):
+                    raise _Broken("listener", f"{balancer.name} listens on {port} with {self.get(listener, 'protocol')}, not TLS",
+                                  "terminate TLS on the listener (HTTPS for an ALB, TLS for an NLB) with a public certificate")
+                return listener
+        ports = sorted(int(self.get(listener, "port") or 0) for listener in listeners)
+        raise _Broken("listener", f"{balancer.name} has no listener on {port} (listeners: {ports})",
+                      f"listen on {port}, or point the target at a port {balancer.name} listens on")
+
+    def _certificate(self, listener: Registration, host: str) -> str:
+        arn = self.get(listener, "certificateArn")
+        certificate = self.certificates.get(arn)
+        if certificate is None:
+            return f"certificate {arn} is not declared: name not verified"
+        if self.get(certificate, "certificateAuthorityArn"):
+            raise _Broken("certificate", f"{certificate.name} comes from a private CA: AgentCore's TLS handshake fails",
+                          "use an Amazon-issued certificate (PublicCertificate)")
+        names = [self.get(certificate, "domainName"), *(self.get(certificate, "subjectAlternativeNames") or [])]
+        if not any(name and _host_matches(name, host) for name in names):
+            raise _Broken("certificate", f"the listener's certificate is for {names}, not {host}",
+                          f"request the certificate for {host}, or use a private name the certificate covers")
+        return f"public certificate for {host}"
+
+    def _forward(self, listener: Registration) -> str:
+        actions = self.get(listener, "defaultActions") or []
+        group_arn = next((a.get("targetGroupArn") for a in actions if a.get("type") == "forward"), None)
+        group = self.target_groups.get(group_arn)
+        if group is None:
+            return "forwards to a target group outside the landing zone"
+        count = self.targets_of.get(group_arn, 0)
+        if count == 0:
+            raise _Broken("forward", f"target group {group.name} has no registered targets", "register the backend's IPs or instances")
+        return f"{self.get(group, 'protocol')} {int(self.get(group, 'port') or 0)} to {count} target(s)"
+
+
+def _in_range(port: int, text: str) -> bool:
+    low, _, high = str(text).partition("-")
+    try:
+        return int(low) <= port <= int(high or low)
+    except ValueError:
+        return False
+
+
+def trace_all(stacks: Iterable[Any]) -> list[Trace]:
+    """Trace every gateway target of the planned stacks (``StackPlan``s)."""
+    stacks = list(stacks)
+    network = Network((stack.name, stack.account_id, stack.region, r) for stack in stacks for r in stack.registrations)
+    return [network.trace(stack.name, target) for stack in stacks for target in stack.registrations if target.type == T["target"]]
