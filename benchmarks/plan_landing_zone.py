@@ -44,7 +44,7 @@ def spoke_account(index: int) -> str:
     return f"{100000000000 + index:012d}"
 
 
-def write_zone(directory: Path, spokes: int) -> None:
+def write_zone(directory: Path, spokes: int, backends: bool = False) -> None:
     def stack(name: str, config: dict) -> None:
         (directory / f"Pulumi.{name}.yaml").write_text(
             yaml.safe_dump({"config": {f"agentcore-egress:{key}": value for key, value in config.items()}}, sort_keys=False)
@@ -61,14 +61,23 @@ def write_zone(directory: Path, spokes: int) -> None:
     for index in range(spokes):
         name = f"spoke{index:03d}"
         block = vpc("tools", 1 + index // 250, index % 250)
-        stack(name, {
+        config = {
             "account": {"id": spoke_account(index), "region": "eu-west-1"},
             "vpcs": [block],
             "tgw_spokes": [{"vpc": "tools", "hub_stack": "hub", "destinations": ["10.255.0.0/24"]}],
             "lattice_resources": [{"name": "tool", "vpc": "tools", "backend_cidrs": [block["cidr"]],
                                    "configurations": [{"name": "mcp", "domain": f"{name}.tools.example.com", "ports": ["443"]}],
                                    "share_with": [AGENTCORE_ACCOUNT]}],
-        })
+        }
+        if backends:  # an MCP server behind an NLB with its name, so that reachability traces every hop
+            subnets = [s["cidr"] for s in block["subnets"]]
+            config.update(
+                certificates=[{"name": "mcp", "domain": f"{name}.tools.example.com", "public_zone_id": "Z0EXAMPLEPUBLIC1"}],
+                load_balancers=[{"name": "mcp", "kind": "nlb", "vpc": "tools", "certificate": "mcp", "client_cidrs": subnets,
+                                 "target_cidrs": subnets, "target_ips": [subnets[0].replace(".0/25", ".10")]}],
+                private_names=[{"name": "mcp", "zone": "tools.example.com", "record": f"{name}.tools.example.com", "vpc": "tools", "load_balancer": "mcp"}],
+            )
+        stack(name, config)
         targets.append({"name": name, "lattice": {"stack": name, "resource": "tool", "configuration": "mcp"},
                         "endpoint": {"mcp_server": f"https://{name}.tools.example.com/mcp"}})
     stack("agentcore", {"account": {"id": AGENTCORE_ACCOUNT, "region": "eu-west-1"}, "vpcs": [vpc("agentcore", 255, 0)],
@@ -196,7 +205,8 @@ def _child(kind: str, zone_dir: Path) -> None:
         result = run_plan(LandingZone.load(zone_dir))
         render(result, "json", str(zone_dir), "bench")
         assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
-        figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"],
+        figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],
+                   "reachable": sum(1 for trace in result.traces if trace.verdict == "reachable"),
                    "resources": sum(len(s.registrations) for s in result.stacks), "stacks": len(result.stacks)}
     else:
         seconds, resources = floor(zone)
@@ -207,33 +217,40 @@ def _child(kind: str, zone_dir: Path) -> None:
     print(json.dumps(figures))
 
 
-def measure(spokes: int) -> dict:
+def measure(spokes: int, backends: bool) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        write_zone(Path(folder), spokes)
+        write_zone(Path(folder), spokes, backends)
         plan = _measure_in_child("plan", Path(folder))
         bare = _measure_in_child("floor", Path(folder))
         return {"spokes": spokes, "stacks": plan["stacks"], "resources": plan["resources"], "plan": plan["seconds"],
-                "policy": plan["policy"], "floor": bare["seconds"], "floor_resources": bare["resources"], "peak_mib": plan["peak_mib"]}
+                "policy": plan["policy"], "floor": bare["seconds"], "floor_resources": bare["resources"], "peak_mib": plan["peak_mib"],
+                "reachability": plan["reachability"], "reachable": plan["reachable"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spokes", type=int, nargs="+", default=[10, 50, 200, 400])
+    parser.add_argument("--with-backends", action="store_true", help="give every spoke an NLB and a private name, so reachability traces full paths")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ZONE"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         return _child(options.child[0], Path(options.child[1]))
-    print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'plan s':>7} {'floor s':>7} {'plan/floor':>10} {'policy s':>8} {'policy %':>8} {'peak MiB':>8}")
+    print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'plan s':>7} {'floor s':>7} {'plan/floor':>10} {'policy s':>8} {'policy %':>8} "
+          f"{'reach s':>7} {'reach %':>7} {'peak MiB':>8}")
     rows = []
     for spokes in options.spokes:
-        row = measure(spokes)
+        row = measure(spokes, options.with_backends)
         rows.append(row)
         print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['plan']:>7.2f} {row['floor']:>7.2f} {row['plan'] / row['floor']:>10.2f} "
-              f"{row['policy']:>8.2f} {100 * row['policy'] / row['plan']:>7.1f}% {row['peak_mib']:>8.1f}", flush=True)
+              f"{row['policy']:>8.2f} {100 * row['policy'] / row['plan']:>7.1f}% {row['reachability']:>7.3f} "
+              f"{100 * row['reachability'] / row['plan']:>6.1f}% {row['peak_mib']:>8.1f}   ({row['reachable']} targets reachable)", flush=True)
     by_size = {row["spokes"]: row for row in rows}
     if 200 in by_size and 400 in by_size:
         print(f"growth 400 vs 200 spokes: {by_size[400]['plan'] / by_size[200]['plan']:.2f}x")
     print("policy s: time the pack and its client spent judging (in other processes, overlapping the simulation);")
+    if options.with_backends:
+        print("with backends: the floor program does not build the NLBs, certificates and names, so plan/floor is not comparable here")
+    print("reach: time tracing every target's path (the reachability model and verdicts), part of plan s")
     print("peak MiB: the plan process plus its largest child process")
 
 

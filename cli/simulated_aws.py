@@ -100,7 +100,7 @@ class SimulatedAws(pulumi_mocks.Mocks):
             },
             "aws:bedrock/agentcoreGatewayTarget:AgentcoreGatewayTarget": lambda rid, name, s: {"targetId": rid.upper()[-10:]},
             "aws:lb/loadBalancer:LoadBalancer": lambda rid, name, s: {
-                "dnsName": f"internal-{name[:20]}-{_digest(name, length=10)}.{self.region}.elb.amazonaws.com",
+                "dnsName": f"internal-{name[:20]}-{_digest(rid, length=10)}.{self.region}.elb.amazonaws.com",
                 "zoneId": _ELB_ZONE.get(s.get("loadBalancerType", "application"), _ELB_ZONE["application"]),
             },
             "aws:acm/certificate:Certificate": lambda rid, name, s: {
