@@ -135,6 +135,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
             "share_arn": hub.resource_share_arn,
         }
 
+    declared = {vpc.name: vpc for vpc in config.vpcs}
     vpcs: dict[str, PrivateVpc] = {}
     for vpc in config.vpcs:
         vpcs[vpc.name] = PrivateVpc(
@@ -149,9 +150,9 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
         exports["vpcs"] = {
             name: {
                 "id": created.vpc_id,
-                "cidr": next(v.cidr for v in config.vpcs if v.name == name),
+                "cidr": declared[name].cidr,
                 "subnet_ids": created.subnet_ids,
-                "subnet_cidrs": [s.cidr for s in next(v for v in config.vpcs if v.name == name).subnets],
+                "subnet_cidrs": [subnet.cidr for subnet in declared[name].subnets],
                 "default_security_group_id": created.default_security_group_id,
                 "route_tables": created.route_table_ids,
             }
@@ -166,7 +167,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
             {
                 "transit_gateway_id": others.output(spoke.hub_stack, "transit_gateway", "id"),
                 "vpc_id": vpc.vpc_id,
-                "vpc_cidr": next(v.cidr for v in config.vpcs if v.name == spoke.vpc),
+                "vpc_cidr": declared[spoke.vpc].cidr,
                 "subnet_ids": vpc.attachment_subnet_ids,
                 "route_table_ids": vpc.route_table_ids_by_subnet,
                 "destination_cidrs": list(spoke.destinations),
@@ -202,7 +203,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
             f"{peering.vpc}-peering",
             {
                 "vpc_id": vpc.vpc_id,
-                "vpc_cidr": next(v.cidr for v in config.vpcs if v.name == peering.vpc),
+                "vpc_cidr": declared[peering.vpc].cidr,
                 "hub_vpc_id": others.output(peering.hub.stack, "vpcs", peering.hub.vpc, "id"),
                 "hub_account_id": others.output(peering.hub.stack, "account", "id"),
                 "hub_region": others.output(peering.hub.stack, "account", "region"),
@@ -223,7 +224,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
             "spoke_cidrs": list(acceptance.spoke_cidrs),
         }
         if isinstance(acceptance.hub_vpc, str):
-            peering_args["hub_vpc_cidr"] = next(v.cidr for v in config.vpcs if v.name == acceptance.hub_vpc)
+            peering_args["hub_vpc_cidr"] = declared[acceptance.hub_vpc].cidr
         PeeringAcceptance(f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", peering_args, opts=opts)
 
     groups: dict[str, TargetSecurityGroups] = {}
