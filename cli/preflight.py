@@ -174,8 +174,8 @@ class _StackChecks:
         return len(groups) + lattice
 
     def vpc_capacity(self, vpc) -> None:
-        ec2 = self.session.client("ec2")
-        found = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [vpc.name]}, {"Name": "cidr-block-association.cidr-block", "Values": [vpc.cidr]}])["Vpcs"]
+        found = self.session.paginate("ec2", "describe_vpcs", "Vpcs", Filters=[
+            {"Name": "tag:Name", "Values": [vpc.name]}, {"Name": "cidr-block-association.cidr-block", "Values": [vpc.cidr]}])
         if not found:
             self.add("vpc-capacity", SKIPPED, f"no VPC named {vpc.name} with {vpc.cidr} exists yet: the rollout creates it", subject=vpc.name)
             return
