@@ -32,7 +32,7 @@ import pulumi_aws as aws
 import yaml
 
 from agentcore_egress.cli.landing_zone import LandingZone
-from agentcore_egress.cli.plan import REFERENCE_PREFIX, run_plan
+from agentcore_egress.cli.plan import run_plan
 from agentcore_egress.cli.reports import render
 from agentcore_egress.cli.simulated_aws import SimulatedAws
 from agentcore_egress.cli.simulation import run_program
@@ -136,20 +136,20 @@ def _bare_program(stack):
             for index, table in enumerate(tables):
                 aws.ec2.Route(f"{vpc_config.name}-route-{index}", route_table_id=table.id, destination_cidr_block=spoke.destinations[0],
                               transit_gateway_id=outputs[spoke.hub_stack]["tgw"], opts=pulumi.ResourceOptions(provider=provider, depends_on=[attachment]))
-        for resource in config.lattice_resources:
-            group = aws.ec2.SecurityGroup(f"{resource.name}-sg", vpc_id=vpc.id, egress=[{"protocol": "tcp", "from_port": 443, "to_port": 443,
-                                                                                          "cidr_blocks": list(resource.backend_cidrs)}], opts=opts)
-            gateway = aws.vpclattice.ResourceGateway(f"{resource.name}-gateway", vpc_id=vpc.id, subnet_ids=[s.id for s in subnets],
+        for lattice in config.lattice_resources:
+            group = aws.ec2.SecurityGroup(f"{lattice.name}-sg", vpc_id=vpc.id, egress=[{"protocol": "tcp", "from_port": 443, "to_port": 443,
+                                                                                          "cidr_blocks": list(lattice.backend_cidrs)}], opts=opts)
+            gateway = aws.vpclattice.ResourceGateway(f"{lattice.name}-gateway", vpc_id=vpc.id, subnet_ids=[s.id for s in subnets],
                                                      security_group_ids=[group.id], opts=opts)
-            share = aws.ram.ResourceShare(f"{resource.name}-share", allow_external_principals=False, opts=opts)
+            share = aws.ram.ResourceShare(f"{lattice.name}-share", allow_external_principals=False, opts=opts)
             arns = {}
-            for item in resource.configurations:
-                created = aws.vpclattice.ResourceConfiguration(f"{resource.name}-config-{item.name}", resource_gateway_identifier=gateway.id, type="SINGLE",
+            for item in lattice.configurations:
+                created = aws.vpclattice.ResourceConfiguration(f"{lattice.name}-config-{item.name}", resource_gateway_identifier=gateway.id, type="SINGLE",
                                                                protocol="TCP", port_ranges=list(item.ports),
                                                                resource_configuration_definition={"dns_resource": {"domain_name": item.domain, "ip_address_type": "IPV4"}}, opts=opts)
-                aws.ram.ResourceAssociation(f"{resource.name}-share-{item.name}", resource_arn=created.arn, resource_share_arn=share.arn, opts=opts)
+                aws.ram.ResourceAssociation(f"{lattice.name}-share-{item.name}", resource_arn=created.arn, resource_share_arn=share.arn, opts=opts)
                 arns[item.name] = created.arn
-            aws.ram.PrincipalAssociation(f"{resource.name}-principal", principal=resource.share_with[0], resource_share_arn=share.arn, opts=opts)
+            aws.ram.PrincipalAssociation(f"{lattice.name}-principal", principal=lattice.share_with[0], resource_share_arn=share.arn, opts=opts)
             exports["arns"] = arns
     if config.gateway:
         role = aws.iam.Role("agents-role", assume_role_policy='{"Version": "2012-10-17", "Statement": []}', opts=opts)
@@ -178,7 +178,7 @@ def floor(zone: LandingZone) -> tuple[float, int]:
     resources = 0
     for name in zone.order():
         stack = zone.stacks[name]
-        deployment = run_program(lambda: _bare_program(stack), mocks=SimulatedAws(stack.config.account.id, stack.config.account.region, outputs), stack=name)
+        deployment = run_program(lambda stack=stack: _bare_program(stack), mocks=SimulatedAws(stack.config.account.id, stack.config.account.region, outputs), stack=name)
         outputs[name] = deployment.result
         resources += len(deployment.registrations)
     return time.perf_counter() - started, resources

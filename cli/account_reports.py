@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .audit import AuditFinding, AuditResult
+from .audit import AuditResult
 from .landing_zone import LandingZone
 from .preflight import FAIL, Check
 from .reports import INFORMATION_URI, SARIF_SCHEMA

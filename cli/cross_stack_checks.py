@@ -67,7 +67,7 @@ def cross_stack_findings(zone: LandingZone) -> list[Finding]:
 
     # 1. CIDR overlap among joined VPCs.
     for hub, members in sorted(hubs.items()):
-        for (first, first_path), (second, second_path) in combinations(members, 2):
+        for (first, _), (second, second_path) in combinations(members, 2):
             _overlap(vpcs, first, second, f"Transit Gateway of stack '{hub}'", second[0], second_path, finding)
     for spoke, hub, stack, path in peerings:
         _overlap(vpcs, spoke, hub, "a VPC peering", stack, path, finding)

@@ -230,7 +230,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"agentcore-egress {_version()}")
     print("Pulumi components (import from agentcore_egress.components):")
     print(list_components())
-    print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves); see --help.")
+    print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
+          "live accounts); see --help.")
     return EXIT_CLEAN
 
 

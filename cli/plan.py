@@ -123,7 +123,7 @@ def run_plan(
                 began = time.perf_counter()
                 try:
                     deployment = run_program(
-                        lambda: build(name, stack.config, REFERENCE_PREFIX),
+                        lambda name=name, stack=stack: build(name, stack.config, REFERENCE_PREFIX),
                         mocks=SimulatedAws(account.id, account.region, outputs, scope=f"{account.id}/{account.region}/{name}"),
                         stack=name,
                     )

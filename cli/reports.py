@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from .cross_stack_checks import RULES as CROSS_STACK_RULES
 from .reachability import RULE as REACHABILITY_RULE

@@ -1,6 +1,5 @@
 import json
 
-import pulumi
 import pytest
 
 from agentcore_egress.components import (

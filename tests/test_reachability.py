@@ -24,7 +24,7 @@ from agentcore_egress.components import (
     TransitGatewaySpoke,
     account_provider,
 )
-from fake_cloud import FakeCloud, deploy
+from fake_cloud import deploy
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE
 
 ACCOUNTS = {"hub": "111111111111", "tools": "222222222222", "agents": "444444444444"}

@@ -2,7 +2,6 @@
 
 import json
 import runpy
-from pathlib import Path
 
 import pulumi
 import pytest
