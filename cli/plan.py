@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+import pulumi
+
 from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
@@ -127,8 +129,10 @@ def run_plan(
                         mocks=SimulatedAws(account.id, account.region, outputs, scope=f"{account.id}/{account.region}/{name}"),
                         stack=name,
                     )
-                except InputValidationError as error:
+                except (InputValidationError, pulumi.RunError) as error:
                     raise ConfigError([f"{stack.display_file}: {error}"]) from None
+                except Exception as error:  # noqa: BLE001 - a program failure is reported against its stack file, not as a traceback
+                    raise ConfigError([f"{stack.display_file}: the stack's program failed: {type(error).__name__}: {error}"]) from None
                 simulated = time.perf_counter() - began
                 timings["simulate"] += simulated
                 outputs[name] = deployment.result or {}

@@ -86,7 +86,7 @@ class AutomationWorkspace:
             result = selected.up(**options)
             return StackRun(dict(result.summary.resource_changes or {}))
         result = selected.preview(**options)
-        return StackRun({str(key): value for key, value in (result.change_summary or {}).items()})
+        return StackRun({str(getattr(key, "value", key)): value for key, value in (result.change_summary or {}).items()})
 
 
 class Rollout:

@@ -246,3 +246,13 @@ def test_a_policy_pack_config_that_is_not_json_exits_2(capsys, tmp_path):
     (tmp_path / "pack.json").write_text("{not json")
     code, _, err = plan(capsys, "--policy-pack-config", str(tmp_path / "pack.json"))
     assert code == 2 and "cannot be read as policy pack config" in err
+
+
+def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, monkeypatch):
+    def broken(stack, config, prefix):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("agentcore_egress.cli.plan.build", broken)
+    code, out, err = plan(capsys, str(PEERING_EXAMPLE))
+    assert code == 2 and out == ""
+    assert "Pulumi.hub-network.yaml: the stack's program failed: RuntimeError: boom" in err
