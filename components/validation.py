@@ -161,12 +161,12 @@ def port(where: str, field: str, value: Any) -> int:
 
 def port_range(where: str, field: str, value: Any) -> tuple[int, int]:
     """A Lattice port range: '443' or '8000-8010'."""
-    if isinstance(value, str):
-        low, _, high = value.partition("-")
-        if low.isdigit() and (not high or high.isdigit()):
-            first, last = int(low), int(high or low)
-            if 1 <= first <= last <= 65535:
-                return first, last
+    # ASCII digits only: str.isdigit() also accepts characters such as '²' that int() refuses.
+    match = re.fullmatch(r"([0-9]{1,5})(?:-([0-9]{1,5}))?", value) if isinstance(value, str) else None
+    if match:
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if 1 <= first <= last <= 65535:
+            return first, last
     raise InputValidationError(
         where, field, value, "is not a port range", "give a port such as '443' or an ascending range such as '8000-8010', within 1-65535"
     )

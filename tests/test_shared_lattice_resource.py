@@ -97,3 +97,10 @@ def test_bad_input_is_refused(overrides, field, words):
     with pytest.raises(InputValidationError) as error:
         build(lattice_args(**overrides))
     assert error.value.field == field and words in str(error.value)
+
+
+@pytest.mark.parametrize("ports", ["²", "4²3", "443-", "-443", " 443"])
+def test_port_ranges_take_ascii_digits_only(ports):
+    with pytest.raises(InputValidationError) as error:
+        build(lattice_args(configurations=[{"name": "x", "ip_address": "10.0.0.3", "port_ranges": [ports]}]))
+    assert error.value.field == "configurations[0].port_ranges[0]"
