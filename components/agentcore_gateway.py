@@ -1,6 +1,7 @@
 """An AgentCore Gateway (MCP) with its execution role."""
 
 import json
+import re
 from typing import Optional
 
 import pulumi
@@ -130,7 +131,8 @@ def _trust_policy(account_id: str) -> str:
 
 def _validate(name: str, args: AgentCoreGatewayArgs) -> None:
     where = f"AgentCoreGateway '{name}'"
-    if not isinstance(name, str) or not name or len(name) > 100 or not all(c.isalnum() or c == "-" for c in name) or "--" in name or name.endswith("-"):
+    # AgentCore's pattern for gateway names: ([0-9a-zA-Z][-]?){1,100}, ASCII only.
+    if not isinstance(name, str) or not re.fullmatch(r"([0-9a-zA-Z]-?){1,100}", name):
         raise InputValidationError(where, "name", name, "is not a gateway name AgentCore accepts", "use letters, digits and single hyphens, up to 100 characters")
     jwt = args.get("jwt_authorizer")
     if jwt is not None:

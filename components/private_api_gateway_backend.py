@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from typing import Optional
 
 import pulumi
@@ -142,5 +143,5 @@ def _validate(name: str, args: PrivateApiGatewayBackendArgs) -> None:
     if not isinstance(definition, str):
         raise InputValidationError(where, "api_definition", definition, "is not a document", "pass the OpenAPI document as a JSON or YAML string")
     stage = args.get("stage_name", "prod")
-    if not isinstance(stage, str) or not stage or not all(c.isalnum() or c in "-_" for c in stage):
+    if not isinstance(stage, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", stage):
         raise InputValidationError(where, "stage_name", stage, "is not a stage name", "use letters, digits, '-' and '_'")

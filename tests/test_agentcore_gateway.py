@@ -174,3 +174,10 @@ def test_gateway_refuses_bad_input(args, field):
     with pytest.raises(InputValidationError) as error:
         deploy(lambda: AgentCoreGateway("agents", args))
     assert error.value.field == field
+
+
+@pytest.mark.parametrize("name", ["a--b", "-agents", "agént", "", "x" * 101])
+def test_gateway_names_follow_agentcore_pattern(name):
+    with pytest.raises(InputValidationError) as error:
+        deploy(lambda: AgentCoreGateway(name, {}))
+    assert error.value.field == "name"

@@ -206,3 +206,17 @@ def test_target_security_groups_admit_only_the_path():
     assert d.result["eni"] != d.result["backend"]
     with pytest.raises(InputValidationError):
         deploy(lambda: TargetSecurityGroups("path", {"vpc_id": "v", "eni_cidrs": ["0.0.0.0/0"], "backend_cidrs": ["10.0.1.0/24"]}))
+
+
+@pytest.mark.parametrize("stage", ["prod", "v1_beta-2"])
+def test_private_api_stage_names(stage):
+    args = {"vpc_id": "v", "subnet_ids": ["s"], "security_group_ids": ["sg"], "region": "eu-west-1", "api_definition": API, "stage_name": stage}
+    assert deploy(lambda: PrivateApiGatewayBackend("orders", args)).named("orders-stage").inputs["stageName"] == stage
+
+
+@pytest.mark.parametrize("stage", ["", "prød", "a b"])
+def test_private_api_refuses_bad_stage_names(stage):
+    args = {"vpc_id": "v", "subnet_ids": ["s"], "security_group_ids": ["sg"], "region": "eu-west-1", "api_definition": API, "stage_name": stage}
+    with pytest.raises(InputValidationError) as error:
+        deploy(lambda: PrivateApiGatewayBackend("orders", args))
+    assert error.value.field == "stage_name"
