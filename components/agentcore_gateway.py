@@ -65,15 +65,15 @@ class AgentCoreGateway(EgressComponent):
         if role_arn is None:
             account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
             role = aws.iam.Role(
-                self._child("role"),
+                self.child_name("role"),
                 description=f"Execution role of AgentCore Gateway {name}",
                 assume_role_policy=account.apply(_trust_policy),
                 tags=merge_tags(f"{name}-gateway", tags),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
             if args.get("schema_bucket_arns"):
                 aws.iam.RolePolicy(
-                    self._child("schemas"),
+                    self.child_name("schemas"),
                     role=role.id,
                     policy=json.dumps(
                         {
@@ -88,13 +88,13 @@ class AgentCoreGateway(EgressComponent):
                             ],
                         }
                     ),
-                    opts=self._opts(),
+                    opts=self.child_options(),
                 )
             role_arn = role.arn
 
         jwt = args.get("jwt_authorizer")
         gateway = aws.bedrock.AgentcoreGateway(
-            self._child("gateway"),
+            self.child_name("gateway"),
             name=name,
             description=args.get("description"),
             protocol_type="MCP",
@@ -102,7 +102,7 @@ class AgentCoreGateway(EgressComponent):
             authorizer_configuration={"custom_jwt_authorizer": dict(jwt)} if jwt else None,
             role_arn=role_arn,
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         self.gateway_id = gateway.gateway_id
         self.gateway_arn = gateway.gateway_arn

@@ -20,10 +20,17 @@ class EgressComponent(pulumi.ComponentResource):
         super().__init__(f"{PACKAGE}:index:{type(self).__name__}", name, None, opts)
         self._name = name
 
-    def _child(self, role: str) -> str:
+    @property
+    def component_name(self) -> str:
+        """The name this component was created with."""
+        return self._name
+
+    def child_name(self, role: str) -> str:
+        """The name of this component's child with ``role``: ``<name>-<role>``."""
         return f"{self._name}-{role}"
 
-    def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
+    def child_options(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        """Options of a child: parented here (and so in this component's provider), plus ``kwargs``."""
         return pulumi.ResourceOptions(parent=self, **kwargs)
 
 

@@ -121,14 +121,14 @@ class GatewayTarget(EgressComponent):
             reuse_key = None
 
         target = aws.bedrock.AgentcoreGatewayTarget(
-            self._child("target"),
+            self.child_name("target"),
             name=name,
             description=args.get("description"),
             gateway_identifier=args["gateway_id"],
             target_configuration={"mcp": configuration},
             private_endpoint=private_endpoint,
             credential_provider_configuration=_credential(args.get("credential")),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         self.target_id = target.target_id
         self.mode = pulumi.Output.from_input("managed" if mode == "managed_vpc" else "self-managed")

@@ -42,18 +42,18 @@ class PeeringAcceptance(EgressComponent):
         super().__init__(name, opts)
 
         accepter = aws.ec2.VpcPeeringConnectionAccepter(
-            self._child("accepter"),
+            self.child_name("accepter"),
             vpc_peering_connection_id=args["peering_connection_id"],
             auto_accept=True,
             tags=merge_tags(name, args.get("tags"), Side="accepter"),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         routes.add_routes(self, args["route_table_ids"], destinations, vpc_peering_connection_id=accepter.id)
         aws.ec2.PeeringConnectionOptions(
-            self._child("dns"),
+            self.child_name("dns"),
             vpc_peering_connection_id=accepter.id,
             accepter=aws.ec2.PeeringConnectionOptionsAccepterArgs(allow_remote_vpc_dns_resolution=True),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
 
         self.peering_connection_id = accepter.id

@@ -51,22 +51,22 @@ class PeeringSpoke(EgressComponent):
         super().__init__(name, opts)
 
         peering = aws.ec2.VpcPeeringConnection(
-            self._child("peering"),
+            self.child_name("peering"),
             vpc_id=args["vpc_id"],
             peer_vpc_id=args["hub_vpc_id"],
             peer_owner_id=args["hub_account_id"],
             peer_region=args["hub_region"],
             tags=merge_tags(name, args.get("tags"), Side="requester"),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         # AWS accepts routes to a peering still pending acceptance; they carry traffic once it is active.
         routes.add_routes(self, args["route_table_ids"], destinations, vpc_peering_connection_id=peering.id)
         if args.get("peering_accepted"):
             aws.ec2.PeeringConnectionOptions(
-                self._child("dns"),
+                self.child_name("dns"),
                 vpc_peering_connection_id=peering.id,
                 requester=aws.ec2.PeeringConnectionOptionsRequesterArgs(allow_remote_vpc_dns_resolution=True),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
 
         self.peering_connection_id = peering.id

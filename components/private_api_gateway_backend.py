@@ -61,7 +61,7 @@ class PrivateApiGatewayBackend(EgressComponent):
         endpoint_id = args.get("vpc_endpoint_id")
         if endpoint_id is None:
             endpoint = aws.ec2.VpcEndpoint(
-                self._child("endpoint"),
+                self.child_name("endpoint"),
                 vpc_id=args["vpc_id"],
                 service_name=f"com.amazonaws.{region}.execute-api",
                 vpc_endpoint_type="Interface",
@@ -69,37 +69,37 @@ class PrivateApiGatewayBackend(EgressComponent):
                 security_group_ids=args["security_group_ids"],
                 private_dns_enabled=True,
                 tags=merge_tags(f"{name}-execute-api", tags),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
             endpoint_id = endpoint.id
         api = aws.apigateway.RestApi(
-            self._child("api"),
+            self.child_name("api"),
             name=name,
             body=args["api_definition"],
             endpoint_configuration={"types": "PRIVATE", "vpc_endpoint_ids": [endpoint_id]},
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         policy = aws.apigateway.RestApiPolicy(
-            self._child("policy"),
+            self.child_name("policy"),
             rest_api_id=api.id,
             policy=pulumi.Output.from_input(endpoint_id).apply(endpoint_only_policy),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         deployment = aws.apigateway.Deployment(
-            self._child("deployment"),
+            self.child_name("deployment"),
             rest_api=api.id,
             # A new deployment whenever the definition changes; the policy must exist first.
             triggers={"definition": hashlib.sha256(args["api_definition"].encode()).hexdigest()},
-            opts=self._opts(depends_on=[policy]),
+            opts=self.child_options(depends_on=[policy]),
         )
         stage = aws.apigateway.Stage(
-            self._child("stage"),
+            self.child_name("stage"),
             rest_api=api.id,
             deployment=deployment.id,
             stage_name=stage_name,
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         self.rest_api_id = api.id
         self.vpc_endpoint_id = pulumi.Output.from_input(endpoint_id)

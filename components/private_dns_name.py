@@ -65,30 +65,30 @@ class PrivateDnsName(EgressComponent):
         zone_id = args.get("existing_zone_id")
         if zone_id is None:
             zone = aws.route53.Zone(
-                self._child("zone"),
+                self.child_name("zone"),
                 name=args["zone_name"],
                 vpcs=[{"vpc_id": args["vpc_id"]}],
                 comment=f"agentcore-egress private names for {name}",
                 tags=merge_tags(name, args.get("tags")),
                 # Associations made by other accounts are managed by their own stacks.
-                opts=self._opts(ignore_changes=["vpcs"]),
+                opts=self.child_options(ignore_changes=["vpcs"]),
             )
             zone_id = zone.zone_id
         record = aws.route53.Record(
-            self._child("record"),
+            self.child_name("record"),
             zone_id=zone_id,
             name=args["record_name"],
             type="A",
             aliases=[{"name": args["alias_dns_name"], "zone_id": args["alias_zone_id"], "evaluate_target_health": True}],
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         for vpc in args.get("authorize_vpcs") or []:
             aws.route53.VpcAssociationAuthorization(
-                self._child(f"authorize-{vpc['name']}"),
+                self.child_name(f"authorize-{vpc['name']}"),
                 zone_id=zone_id,
                 vpc_id=vpc["vpc_id"],
                 vpc_region=vpc["vpc_region"],
-                opts=self._opts(),
+                opts=self.child_options(),
             )
         self.zone_id = pulumi.Output.from_input(zone_id)
         self.fqdn = record.fqdn

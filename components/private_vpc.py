@@ -65,20 +65,20 @@ class PrivateVpc(EgressComponent):
         tags = args.get("tags")
 
         vpc = aws.ec2.Vpc(
-            self._child("vpc"),
+            self.child_name("vpc"),
             cidr_block=args["cidr_block"],
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         default_sg = aws.ec2.DefaultSecurityGroup(
-            self._child("default-sg"),
+            self.child_name("default-sg"),
             vpc_id=vpc.id,
             ingress=[],
             egress=[],
             tags=merge_tags(f"{name}-default-do-not-use", tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         subnet_ids: dict[str, pulumi.Output[str]] = {}
         self.route_table_ids_by_subnet: dict[str, pulumi.Output[str]] = {}
@@ -86,19 +86,19 @@ class PrivateVpc(EgressComponent):
         for subnet in subnets:
             key = subnet["name"]
             created = aws.ec2.Subnet(
-                self._child(f"subnet-{key}"),
+                self.child_name(f"subnet-{key}"),
                 vpc_id=vpc.id,
                 cidr_block=subnet["cidr_block"],
                 availability_zone=subnet["availability_zone"],
                 map_public_ip_on_launch=False,
                 tags=merge_tags(f"{name}-{key}", tags),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
             route_table = aws.ec2.RouteTable(
-                self._child(f"rt-{key}"), vpc_id=vpc.id, tags=merge_tags(f"{name}-{key}", tags), opts=self._opts()
+                self.child_name(f"rt-{key}"), vpc_id=vpc.id, tags=merge_tags(f"{name}-{key}", tags), opts=self.child_options()
             )
             aws.ec2.RouteTableAssociation(
-                self._child(f"rta-{key}"), subnet_id=created.id, route_table_id=route_table.id, opts=self._opts()
+                self.child_name(f"rta-{key}"), subnet_id=created.id, route_table_id=route_table.id, opts=self.child_options()
             )
             subnet_ids[key] = created.id
             self.route_table_ids_by_subnet[key] = route_table.id

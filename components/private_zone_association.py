@@ -39,11 +39,11 @@ class PrivateZoneAssociation(EgressComponent):
             validation.region(where, "vpc_region", args["vpc_region"])
         super().__init__(name, opts)
         association = aws.route53.ZoneAssociation(
-            self._child("association"),
+            self.child_name("association"),
             zone_id=args["zone_id"],
             vpc_id=args["vpc_id"],
             vpc_region=args.get("vpc_region"),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         self.association_id = association.id
         self.register_outputs({"association_id": self.association_id})

@@ -53,12 +53,12 @@ class PublicCertificate(EgressComponent):
         super().__init__(name, opts)
 
         certificate = aws.acm.Certificate(
-            self._child("cert"),
+            self.child_name("cert"),
             domain_name=names[0],
             subject_alternative_names=names[1:] or None,
             validation_method="DNS",
             tags=merge_tags(name, args.get("tags")),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         records = []
         # A wildcard and its apex share one validation record: write it once.
@@ -68,21 +68,21 @@ class PublicCertificate(EgressComponent):
             )
             records.append(
                 aws.route53.Record(
-                    self._child(f"validation-{validation.slug(domain)}"),
+                    self.child_name(f"validation-{validation.slug(domain)}"),
                     zone_id=args["public_zone_id"],
                     name=option.resource_record_name,
                     type=option.resource_record_type,
                     records=[option.resource_record_value],
                     ttl=60,
                     allow_overwrite=True,
-                    opts=self._opts(provider=dns_provider) if dns_provider else self._opts(),
+                    opts=self.child_options(provider=dns_provider) if dns_provider else self.child_options(),
                 )
             )
         issued = aws.acm.CertificateValidation(
-            self._child("validation"),
+            self.child_name("validation"),
             certificate_arn=certificate.arn,
             validation_record_fqdns=[record.fqdn for record in records],
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         self.certificate_arn = issued.certificate_arn
         self.domain_name = certificate.domain_name

@@ -24,26 +24,26 @@ def share_inside_organization(
     Both maps are keyed by stable strings (see ``validation.principal_key``) so
     that adding or removing one principal never renames the others' associations.
     """
-    share_name = owner._child(role)
+    share_name = owner.child_name(role)
     share = aws.ram.ResourceShare(
         share_name,
         name=share_name,
         allow_external_principals=False,
         tags=merge_tags(share_name, tags),
-        opts=owner._opts(),
+        opts=owner.child_options(),
     )
     for key, arn in resource_arns.items():
         aws.ram.ResourceAssociation(
-            owner._child(f"{role}-resource-{key}"),
+            owner.child_name(f"{role}-resource-{key}"),
             resource_arn=arn,
             resource_share_arn=share.arn,
-            opts=owner._opts(),
+            opts=owner.child_options(),
         )
     for key, principal in principals.items():
         aws.ram.PrincipalAssociation(
-            owner._child(f"{role}-principal-{key}"),
+            owner.child_name(f"{role}-principal-{key}"),
             principal=principal,
             resource_share_arn=share.arn,
-            opts=owner._opts(),
+            opts=owner.child_options(),
         )
     return share

@@ -44,7 +44,7 @@ class ResourceShareAcceptance(EgressComponent):
         super().__init__(name, opts)
         accept = not args.get("organization_sharing_enabled", True)
         if accept:
-            accepter = aws.ram.ResourceShareAccepter(self._child("accepter"), share_arn=share_arn, opts=self._opts())
+            accepter = aws.ram.ResourceShareAccepter(self.child_name("accepter"), share_arn=share_arn, opts=self.child_options())
             share_arn = accepter.share_arn
         self.share_arn = pulumi.Output.from_input(share_arn)
         self.accepted = pulumi.Output.from_input(accept)

@@ -63,10 +63,10 @@ def add_routes(
     """
     return [
         aws.ec2.Route(
-            owner._child(f"route-{key}-{validation.slug(str(destination))}"),
+            owner.child_name(f"route-{key}-{validation.slug(str(destination))}"),
             route_table_id=table_id,
             destination_cidr_block=str(destination),
-            opts=owner._opts(depends_on=list(depends_on)),
+            opts=owner.child_options(depends_on=list(depends_on)),
             **target,
         )
         for key, table_id in route_table_ids.items()

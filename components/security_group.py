@@ -43,7 +43,7 @@ def scoped_security_group(
     Empty ``ingress`` or ``egress`` lists are sent explicitly, which makes the
     provider remove AWS's default allow-all egress rule instead of keeping it.
     """
-    name = owner._child(role)
+    name = owner.child_name(role)
     return aws.ec2.SecurityGroup(
         name,
         vpc_id=vpc_id,
@@ -51,5 +51,5 @@ def scoped_security_group(
         ingress=[rule.as_args() for rule in ingress],
         egress=[rule.as_args() for rule in egress],
         tags=merge_tags(name, tags),
-        opts=owner._opts(),
+        opts=owner.child_options(),
     )

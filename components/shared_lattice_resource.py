@@ -91,14 +91,14 @@ class SharedLatticeResource(EgressComponent):
             )
             security_group_ids = [group.id]
         gateway = aws.vpclattice.ResourceGateway(
-            self._child("gateway"),
+            self.child_name("gateway"),
             vpc_id=args["vpc_id"],
             subnet_ids=args["subnet_ids"],
             security_group_ids=security_group_ids,
             ip_address_type=args.get("ip_address_type", "IPV4"),
             ipv4_addresses_per_eni=args.get("ipv4_addresses_per_eni"),
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         arns: dict[str, pulumi.Output[str]] = {}
         ids: dict[str, pulumi.Output[str]] = {}
@@ -109,14 +109,14 @@ class SharedLatticeResource(EgressComponent):
             else:
                 definition = {"ip_resource": {"ip_address": configuration["ip_address"]}}
             created = aws.vpclattice.ResourceConfiguration(
-                self._child(f"config-{key}"),
+                self.child_name(f"config-{key}"),
                 resource_gateway_identifier=gateway.id,
                 type="SINGLE",
                 protocol="TCP",
                 port_ranges=configuration["port_ranges"],
                 resource_configuration_definition=definition,
                 tags=merge_tags(f"{name}-{key}", tags),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
             arns[key] = created.arn
             ids[key] = created.id

@@ -112,48 +112,48 @@ def tls_load_balancer(
             owner,
             "sg",
             args["vpc_id"],
-            f"{owner._name}: TLS from the Resource Gateway, {target_protocol} to the targets",
+            f"{owner.component_name}: TLS from the Resource Gateway, {target_protocol} to the targets",
             ingress=[Rule(443, 443, args["client_cidrs"], "TLS from the Resource Gateway ENIs")],
             egress=[Rule(port, port, args["target_cidrs"], f"{target_protocol} to the targets")],
             tags=tags,
         )
         security_group_ids = [group.id]
     balancer = aws.lb.LoadBalancer(
-        owner._child("lb"),
+        owner.child_name("lb"),
         internal=True,
         load_balancer_type=load_balancer_type,
         subnets=args["subnet_ids"],
         security_groups=security_group_ids,
         drop_invalid_header_fields=True if load_balancer_type == "application" else None,
-        tags=merge_tags(owner._name, tags),
-        opts=owner._opts(),
+        tags=merge_tags(owner.component_name, tags),
+        opts=owner.child_options(),
     )
     target_group_arn = args.get("target_group_arn")
     if target_group_arn is None:
         group = aws.lb.TargetGroup(
-            owner._child("targets"),
+            owner.child_name("targets"),
             vpc_id=args["vpc_id"],
             port=port,
             protocol=target_protocol,
             target_type="ip" if args.get("target_ips") else "instance",
-            tags=merge_tags(owner._name, tags),
-            opts=owner._opts(),
+            tags=merge_tags(owner.component_name, tags),
+            opts=owner.child_options(),
         )
         for key, target in targets:
             aws.lb.TargetGroupAttachment(
-                owner._child(f"target-{key}"), target_group_arn=group.arn, target_id=target, port=port, opts=owner._opts()
+                owner.child_name(f"target-{key}"), target_group_arn=group.arn, target_id=target, port=port, opts=owner.child_options()
             )
         target_group_arn = group.arn
     listener = aws.lb.Listener(
-        owner._child("listener"),
+        owner.child_name("listener"),
         load_balancer_arn=balancer.arn,
         port=443,
         protocol=listener_protocol,
         certificate_arn=args["certificate_arn"],
         ssl_policy=args.get("ssl_policy", TLS13_POLICY),
         default_actions=[{"type": "forward", "target_group_arn": target_group_arn}],
-        tags=merge_tags(owner._name, tags),
-        opts=owner._opts(),
+        tags=merge_tags(owner.component_name, tags),
+        opts=owner.child_options(),
     )
     return balancer, listener
 

@@ -52,28 +52,28 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
         attachment_id: pulumi.Input[str] = args["transit_gateway_attachment_id"]
         if args.get("accept", True):
             accepter = aws.ec2transitgateway.VpcAttachmentAccepter(
-                self._child("accepter"),
+                self.child_name("accepter"),
                 transit_gateway_attachment_id=attachment_id,
                 transit_gateway_default_route_table_association=False,
                 transit_gateway_default_route_table_propagation=False,
                 tags=merge_tags(name, args.get("tags")),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
             # Reading the id from the accepter orders association after acceptance.
             attachment_id = accepter.transit_gateway_attachment_id
         association = aws.ec2transitgateway.RouteTableAssociation(
-            self._child("association"),
+            self.child_name("association"),
             transit_gateway_attachment_id=attachment_id,
             transit_gateway_route_table_id=tables[args["associate_with"]],
             replace_existing_association=True,
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         for segment in args["propagate_to"]:
             aws.ec2transitgateway.RouteTablePropagation(
-                self._child(f"propagation-{segment}"),
+                self.child_name(f"propagation-{segment}"),
                 transit_gateway_attachment_id=attachment_id,
                 transit_gateway_route_table_id=tables[segment],
-                opts=self._opts(),
+                opts=self.child_options(),
             )
 
         self.attachment_id = pulumi.Output.from_input(attachment_id)

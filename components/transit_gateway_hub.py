@@ -55,7 +55,7 @@ class TransitGatewayHub(EgressComponent):
         tags = args.get("tags")
 
         tgw = aws.ec2transitgateway.TransitGateway(
-            self._child("tgw"),
+            self.child_name("tgw"),
             description=args.get("description", f"agentcore-egress hub {name}"),
             amazon_side_asn=args.get("amazon_side_asn"),
             auto_accept_shared_attachments="disable",
@@ -63,15 +63,15 @@ class TransitGatewayHub(EgressComponent):
             default_route_table_propagation="disable",
             dns_support="enable",
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         self.route_table_ids_by_segment: dict[str, pulumi.Output[str]] = {}
         for segment in args["segments"]:
             table = aws.ec2transitgateway.RouteTable(
-                self._child(f"rt-{segment}"),
+                self.child_name(f"rt-{segment}"),
                 transit_gateway_id=tgw.id,
                 tags=merge_tags(f"{name}-{segment}", tags, Segment=segment),
-                opts=self._opts(),
+                opts=self.child_options(),
             )
             self.route_table_ids_by_segment[segment] = table.id
         share = share_inside_organization(self, "share", {"tgw": tgw.arn}, principals, tags)

@@ -52,14 +52,14 @@ class TransitGatewaySpoke(EgressComponent):
         tags = args.get("tags")
 
         attachment = aws.ec2transitgateway.VpcAttachment(
-            self._child("attachment"),
+            self.child_name("attachment"),
             transit_gateway_id=args["transit_gateway_id"],
             vpc_id=args["vpc_id"],
             subnet_ids=args["subnet_ids"],
             appliance_mode_support="enable" if args.get("appliance_mode") else "disable",
             dns_support="enable",
             tags=merge_tags(name, tags),
-            opts=self._opts(),
+            opts=self.child_options(),
         )
         routes.add_routes(
             self, args["route_table_ids"], destinations, depends_on=[attachment], transit_gateway_id=args["transit_gateway_id"]

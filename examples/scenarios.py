@@ -215,12 +215,12 @@ def managed_across_transit_gateway(hub_provider=None, resource_provider=None, ga
     resource_vpc, resource_blocks = tools_vpc("payments", 24, resource_provider)
     agent_vpc, agent_blocks = tools_vpc("agentcore", 250, gateway_provider)
     spokes = {}
-    for vpc, provider, octet, peer_octet, segment, propagate in (
-        (resource_vpc, resource_provider, 24, 250, "spokes", "agentcore"),
-        (agent_vpc, gateway_provider, 250, 24, "agentcore", "spokes"),
+    for name, vpc, provider, octet, peer_octet, segment, propagate in (
+        ("payments", resource_vpc, resource_provider, 24, 250, "spokes", "agentcore"),
+        ("agentcore", agent_vpc, gateway_provider, 250, 24, "agentcore", "spokes"),
     ):
         spoke = TransitGatewaySpoke(
-            f"{vpc._name}-tgw",
+            f"{name}-tgw",
             {
                 "transit_gateway_id": hub.transit_gateway_id,
                 "vpc_id": vpc.vpc_id,
@@ -232,7 +232,7 @@ def managed_across_transit_gateway(hub_provider=None, resource_provider=None, ga
             opts=_opts(provider),
         )
         TransitGatewayAttachmentAcceptance(
-            f"{vpc._name}-acceptance",
+            f"{name}-acceptance",
             {
                 "transit_gateway_attachment_id": spoke.attachment_id,
                 "segment_route_table_ids": hub.route_table_ids_by_segment,
@@ -241,7 +241,7 @@ def managed_across_transit_gateway(hub_provider=None, resource_provider=None, ga
             },
             opts=_opts(hub_provider),
         )
-        spokes[vpc._name] = spoke
+        spokes[name] = spoke
     certificate, alb, dns = _load_balanced_backend(
         AlbRestBackend, "payments-api", resource_vpc, resource_blocks, "payments.tools.example.com", resource_provider,
         target_ips=["10.24.0.40"], client_cidrs=agent_blocks,
