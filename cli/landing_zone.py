@@ -45,7 +45,7 @@ class LandingZone:
         problems: list[str] = []
         for file in files:
             name = file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
-            display = _display(file)
+            display = display_path(file)
             try:
                 stacks[name] = AccountStack(name, file, display, load_stack_file(file, display))
             except ConfigError as error:
@@ -108,7 +108,8 @@ class LandingZone:
         return {stack.config.account.id for stack in self.stacks.values()}
 
 
-def _display(file: Path) -> str:
+def display_path(file: Path) -> str:
+    """``file`` relative to the working directory where it lies below it, as people and SARIF viewers want it."""
     try:
         return str(file.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -91,17 +91,18 @@ def _stderr(line: str) -> None:
 def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from .landing_zone import LandingZone, default_stacks_dir
+    from .landing_zone import LandingZone, default_stacks_dir, display_path
     from .plan import load_policy_config, run_plan
     from .policy_analyzer import PolicyPackError
     from .reports import render
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
+    shown = display_path(stacks_dir)
     try:
         zone = LandingZone.load(stacks_dir)
         policy_config = load_policy_config(args.policy_pack_config)
         if not args.quiet:
-            _stderr(f"planning {len(zone.stacks)} stacks of {stacks_dir} in {len(zone.waves())} waves")
+            _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
         result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
     except ConfigError as error:
         for problem in error.problems:
@@ -110,7 +111,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     except PolicyPackError as error:
         _stderr(f"error: {error}")
         return EXIT_BAD_INPUT
-    rendered = render(result, args.format, str(stacks_dir), _version())
+    rendered = render(result, args.format, shown, _version())
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(rendered)
