@@ -35,6 +35,7 @@ class LandingZone:
 
     def __init__(self, stacks: dict[str, AccountStack]) -> None:
         self.stacks = stacks
+        self._waves: list[list[str]] | None = None
 
     @classmethod
     def load(cls, directory: Path) -> "LandingZone":
@@ -83,7 +84,12 @@ class LandingZone:
         return problems
 
     def waves(self) -> list[list[str]]:
-        """Stacks grouped in rollout waves: each wave reads only stacks of earlier waves."""
+        """Stacks grouped in rollout waves: each wave reads only stacks of earlier waves (computed once)."""
+        if self._waves is None:
+            self._waves = self._compute_waves()
+        return [list(wave) for wave in self._waves]
+
+    def _compute_waves(self) -> list[list[str]]:
         needs = {name: set(stack.config.referenced_stacks()) for name, stack in self.stacks.items()}
         waves: list[list[str]] = []
         done: set[str] = set()
