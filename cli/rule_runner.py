@@ -44,7 +44,8 @@ class RuleFinding:
     resource_id: str
 
 
-def _options() -> PolicyResourceOptions:
+def resourceresource_options() -> PolicyResourceOptions:
+    """The resource options of a resource that sets none, as the policy SDK represents them."""
     return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
@@ -60,7 +61,7 @@ def run_rules(resources: list[LiveResource], rules: list[Any], config: Optional[
     policy_resources: dict[str, PolicyResource] = {}
     for resource in resources:
         policy_resources[_urn(resource)] = PolicyResource(
-            resource.type, unknown_checking_proxy(resource.props), _urn(resource), resource.name, _options(), None, None, [], {}
+            resource.type, unknown_checking_proxy(resource.props), _urn(resource), resource.name, resource_options(), None, None, [], {}
         )
     for urn, resource in by_urn.items():
         policy_resources[urn].property_dependencies = {
@@ -83,6 +84,6 @@ def run_rules(resources: list[LiveResource], rules: list[Any], config: Optional[
             rule.validate(StackValidationArgs(list(policy_resources.values()), options or None), report)
         elif isinstance(rule, ResourceValidationPolicy):
             for urn, resource in by_urn.items():
-                args = ResourceValidationArgs(resource.type, unknown_checking_proxy(resource.props), urn, resource.name, _options(), None, options or None)
+                args = ResourceValidationArgs(resource.type, unknown_checking_proxy(resource.props), urn, resource.name, resource_options(), None, options or None)
                 rule.validate(args, lambda message, _urn=None, current=urn: report(message, current=current))
     return findings

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pulumi_policy import PolicyCustomTimeouts, PolicyProviderResource, PolicyResource, PolicyResourceOptions
+from pulumi_policy import PolicyProviderResource, PolicyResource
 from pulumi_policy.policy import ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 
+from agentcore_egress.cli.rule_runner import resource_options as _opts
+
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2"
-
-
-def _opts() -> PolicyResourceOptions:
-    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
 def check_resource(policy, type_: str, props: dict, name: str = "res", config: Optional[dict] = None, provider_props: Optional[dict] = None) -> list[str]:
