@@ -44,7 +44,7 @@ class RuleFinding:
     resource_id: str
 
 
-def resourceresource_options() -> PolicyResourceOptions:
+def resource_options() -> PolicyResourceOptions:
     """The resource options of a resource that sets none, as the policy SDK represents them."""
     return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
