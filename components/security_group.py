@@ -53,3 +53,21 @@ def scoped_security_group(
         tags=merge_tags(name, tags),
         opts=owner.child_options(),
     )
+
+
+def given_or_scoped(
+    owner: EgressComponent,
+    given: Optional[Sequence[pulumi.Input[str]]],
+    vpc_id: pulumi.Input[str],
+    description: str,
+    ingress: Sequence[Rule] = (),
+    egress: Sequence[Rule] = (),
+    tags: Optional[dict[str, str]] = None,
+) -> Sequence[pulumi.Input[str]]:
+    """The caller's security groups, or else one ``{owner}-sg`` scoped to ``ingress`` and ``egress``.
+
+    Either way the resource gets security groups of its own, never the VPC's default.
+    """
+    if given is not None:
+        return given
+    return [scoped_security_group(owner, "sg", vpc_id, description, ingress, egress, tags).id]

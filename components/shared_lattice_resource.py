@@ -11,7 +11,7 @@ from . import validation
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 from .resource_share import share_inside_organization
-from .security_group import Rule, scoped_security_group
+from .security_group import Rule, given_or_scoped
 
 
 class LatticeResourceConfigurationArgs(TypedDict):
@@ -77,19 +77,14 @@ class SharedLatticeResource(EgressComponent):
         super().__init__(name, opts)
         tags = args.get("tags")
 
-        security_group_ids = args.get("security_group_ids")
-        if security_group_ids is None:
-            group = scoped_security_group(
-                self,
-                "sg",
-                args["vpc_id"],
-                f"Resource Gateway {name}: egress to its backends only",
-                egress=[
-                    Rule(first, last, args["backend_cidrs"], f"to backends on {first}-{last}") for first, last in ports
-                ],
-                tags=tags,
-            )
-            security_group_ids = [group.id]
+        security_group_ids = given_or_scoped(
+            self,
+            args.get("security_group_ids"),
+            args["vpc_id"],
+            f"Resource Gateway {name}: egress to its backends only",
+            egress=[Rule(first, last, args.get("backend_cidrs") or [], f"to backends on {first}-{last}") for first, last in ports],
+            tags=tags,
+        )
         gateway = aws.vpclattice.ResourceGateway(
             self.child_name("gateway"),
             vpc_id=args["vpc_id"],

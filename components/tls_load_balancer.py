@@ -11,7 +11,7 @@ from typing_extensions import NotRequired, TypedDict
 from . import validation
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
-from .security_group import Rule, scoped_security_group
+from .security_group import Rule, given_or_scoped
 
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """Offers TLS 1.3 and 1.2 only; AgentCore negotiates TLS 1.3 where the listener offers it."""
@@ -106,18 +106,15 @@ def tls_load_balancer(
     """Create ``-sg`` (unless given), ``-lb``, ``-targets`` (unless given), ``-target-<id>``s and ``-listener``."""
     tags = args.get("tags")
     port = args.get("target_port", default_port)
-    security_group_ids = args.get("security_group_ids")
-    if security_group_ids is None:
-        group = scoped_security_group(
-            owner,
-            "sg",
-            args["vpc_id"],
-            f"{owner.component_name}: TLS from the Resource Gateway, {target_protocol} to the targets",
-            ingress=[Rule(443, 443, args["client_cidrs"], "TLS from the Resource Gateway ENIs")],
-            egress=[Rule(port, port, args["target_cidrs"], f"{target_protocol} to the targets")],
-            tags=tags,
-        )
-        security_group_ids = [group.id]
+    security_group_ids = given_or_scoped(
+        owner,
+        args.get("security_group_ids"),
+        args["vpc_id"],
+        f"{owner.component_name}: TLS from the Resource Gateway, {target_protocol} to the targets",
+        ingress=[Rule(443, 443, args.get("client_cidrs") or [], "TLS from the Resource Gateway ENIs")],
+        egress=[Rule(port, port, args.get("target_cidrs") or [], f"{target_protocol} to the targets")],
+        tags=tags,
+    )
     balancer = aws.lb.LoadBalancer(
         owner.child_name("lb"),
         internal=True,
