@@ -30,6 +30,11 @@ def list_components() -> str:
     return "\n".join(f"  {component.__name__:<{width}}  {_first_line(component.__doc__)}" for component in COMPONENTS)
 
 
+def _stacks_dir_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR",
+                         help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example landing zone)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agentcore-egress",
@@ -44,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every Pulumi.<stack>.yaml of STACKS_DIR under a simulated AWS, in rollout order, through the policy pack. "
         "No cloud credentials and no Pulumi CLI needed. Exit 0 clean, 1 mandatory findings, 2 bad input.",
     )
-    plan.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR", help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example landing zone)")
+    _stacks_dir_argument(plan)
     plan.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
     plan.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
@@ -57,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run `pulumi preview` or `pulumi up` for every stack of STACKS_DIR, wave by wave (stacks of a wave in parallel), "
         "stopping at the first failing wave; run it again to resume. Needs the Pulumi CLI and each account's credentials.",
     )
-    rollout.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR", help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example)")
+    _stacks_dir_argument(rollout)
     rollout.add_argument("--up", action="store_true", help="deploy (default: preview only)")
     rollout.add_argument("--parallel", type=int, default=4, metavar="N", help="stacks of one wave run at the same time (default 4)")
     rollout.add_argument("--policy-pack", type=Path, action="append", default=[], metavar="DIR", help="policy pack to enforce (repeatable)")
@@ -72,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
                                       "Each stack's account is entered through its account.role_arn. Exit 0 clean, 1 findings, 2 bad input or no access.")
-        command.add_argument("stacks_dir", nargs="?", type=Path, metavar="STACKS_DIR", help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example)")
+        _stacks_dir_argument(command)
         command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
         command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
         command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
