@@ -93,6 +93,24 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _bad_input(problems: list[str]) -> int:
+    """Every problem on its own line, then the exit code for bad input."""
+    for problem in problems:
+        _stderr(f"error: {problem}")
+    return EXIT_BAD_INPUT
+
+
+def _emit(args: argparse.Namespace, rendered: str) -> None:
+    """The result to --output (saying so unless --quiet) or to standard output."""
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(rendered)
+        if not getattr(args, "quiet", False):
+            _stderr(f"wrote {args.format} to {args.output}")
+    else:
+        sys.stdout.write(rendered)
+
+
 def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
@@ -110,20 +128,11 @@ def run_plan_command(args: argparse.Namespace) -> int:
             _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
         result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
     except ConfigError as error:
-        for problem in error.problems:
-            _stderr(f"error: {problem}")
-        return EXIT_BAD_INPUT
+        return _bad_input(error.problems)
     except PolicyPackError as error:
-        _stderr(f"error: {error}")
-        return EXIT_BAD_INPUT
+        return _bad_input([str(error)])
     rendered = render(result, args.format, shown, _version())
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(rendered)
-        if not args.quiet:
-            _stderr(f"wrote {args.format} to {args.output}")
-    else:
-        sys.stdout.write(rendered)
+    _emit(args, rendered)
     if not args.quiet:
         _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s)")
     return result.exit_code
@@ -158,22 +167,13 @@ def run_rollout_command(args: argparse.Namespace) -> int:
             rollout.forget()
         rollout.run()
     except ConfigError as error:
-        for problem in error.problems:
-            _stderr(f"error: {problem}")
-        return EXIT_BAD_INPUT
+        return _bad_input(error.problems)
     except RolloutError as error:
         _stderr(f"error: {error}")
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
-def _emit(args: argparse.Namespace, rendered: str) -> None:
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(rendered)
-        _stderr(f"wrote {args.format} to {args.output}")
-    else:
-        sys.stdout.write(rendered)
 
 
 def run_account_command(args: argparse.Namespace) -> int:
@@ -208,12 +208,9 @@ def run_account_command(args: argparse.Namespace) -> int:
         _emit(args, render_audit(result, args.format, zone, _version()))
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except ConfigError as error:
-        for problem in error.problems:
-            _stderr(f"error: {problem}")
-        return EXIT_BAD_INPUT
+        return _bad_input(error.problems)
     except AuditAccessError as error:
-        _stderr(f"error: {error}")
-        return EXIT_BAD_INPUT
+        return _bad_input([str(error)])
     except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
         from .aws_accounts import describe_error
 
