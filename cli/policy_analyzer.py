@@ -8,8 +8,11 @@ outputs with parents and dependencies, over the analyzer's gRPC interface.
 
 from __future__ import annotations
 
+import os
+import selectors
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,23 +83,48 @@ def _properties(resource: Registration, which: str) -> struct_pb2.Struct:
     return message
 
 
+def _first_line(stream, timeout: float) -> str:
+    """The first line a child prints, or "" if none comes within ``timeout`` seconds (never blocks longer)."""
+    if stream is None:
+        return ""
+    line = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                return ""
+            chunk = os.read(stream.fileno(), 1)
+            if not chunk:
+                break
+            line += chunk
+    return line.decode(errors="replace").strip()
+
+
 class PolicyAnalyzer:
     """A running policy pack. Use as a context manager; one process serves many stacks."""
 
     def __init__(self, pack_dir: Optional[Path] = None, start_timeout: float = 60.0) -> None:
         self.pack_dir = Path(pack_dir) if pack_dir else default_pack_dir()
+        # The pack prints its port with a plain write to stdout: without PYTHONUNBUFFERED
+        # (any user's terminal, most CI runners) that line sits in the pack's buffer and the
+        # port never arrives. -u makes the pack's stdout unbuffered whatever the environment.
         self._process = subprocess.Popen(
-            [sys.executable, "__main__.py"],
+            [sys.executable, "-u", "__main__.py"],
             cwd=self.pack_dir,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        port = self._process.stdout.readline().strip() if self._process.stdout else ""
+        port = _first_line(self._process.stdout, start_timeout)
         if not port.isdigit():
             self._process.kill()
-            error = self._process.stderr.read() if self._process.stderr else ""
-            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {error.strip()[-2000:] or 'no port printed'}")
+            self._process.wait()
+            error = self._process.stderr.read().decode(errors="replace") if self._process.stderr else ""
+            reason = error.strip()[-2000:] or ("no port printed" if port else f"no port printed within {start_timeout:.0f} s")
+            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {reason}")
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)

@@ -1,0 +1,32 @@
+"""How tests start the CLI, the pack or a worker: as a user's shell would, not as this machine does.
+
+The machines that run these tests set PYTHONUNBUFFERED=1 for every process; users'
+terminals and most CI runners don't. A child that only works with it set (a pipe
+read line by line, a port printed without a flush) must fail here, so every child
+a test starts gets an environment without it, and a hard time limit.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+CONSOLE_SCRIPT = Path(sys.executable).parent / "agentcore-egress"
+
+
+def user_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment as a user's shell has it: no PYTHONUNBUFFERED."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    environment.update(overrides)
+    return environment
+
+
+def run_cli(*arguments: str, cwd: Path = REPOSITORY, timeout: float = 120.0, **overrides: str) -> subprocess.CompletedProcess:
+    """Run the installed ``agentcore-egress`` console script; a run past ``timeout`` is killed and fails the test."""
+    return subprocess.run(
+        [str(CONSOLE_SCRIPT), *arguments], cwd=cwd, env=user_environment(**overrides),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+    )
