@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from agentcore_egress.cli.policy_analyzer import PolicyAnalyzer  # noqa: E402
+from agentcore_egress.planner.policy_analyzer import PolicyAnalyzer  # noqa: E402
 from fake_cloud import deploy  # noqa: E402
 from topologies import tgw_landing_zone  # noqa: E402
 

@@ -34,9 +34,9 @@ def main() -> None:
     import moto.settings
     from moto.server import ThreadedMotoServer
 
-    from agentcore_egress.cli.audit import run_audit
-    from agentcore_egress.cli.aws_accounts import AccountSession, CallLog
-    from agentcore_egress.cli.landing_zone import LandingZone
+    from agentcore_egress.live.audit import run_audit
+    from agentcore_egress.live.aws_accounts import AccountSession, CallLog
+    from agentcore_egress.planner.landing_zone import LandingZone
 
     moto.settings.ACM_VALIDATION_WAIT = 0
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)

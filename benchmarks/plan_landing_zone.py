@@ -31,11 +31,11 @@ import pulumi
 import pulumi_aws as aws
 import yaml
 
-from agentcore_egress.cli.landing_zone import LandingZone
-from agentcore_egress.cli.plan import run_plan
+from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.cli.reports import render
-from agentcore_egress.cli.simulated_aws import SimulatedAws
-from agentcore_egress.cli.simulation import run_program
+from agentcore_egress.simulation.simulated_aws import SimulatedAws
+from agentcore_egress.simulation.monitor import run_program
 
 AGENTCORE_ACCOUNT = "999999999999"
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .audit import AuditResult
-from .landing_zone import LandingZone
-from .preflight import FAIL, Check
+from agentcore_egress.live.audit import AuditResult
+from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.live.preflight import FAIL, Check
 from .reports import INFORMATION_URI, SARIF_SCHEMA
 
 

@@ -114,9 +114,9 @@ def _emit(args: argparse.Namespace, rendered: str) -> None:
 def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from .landing_zone import LandingZone, default_stacks_dir, display_path
-    from .plan import load_policy_config, run_plan
-    from .policy_analyzer import PolicyPackError
+    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
+    from agentcore_egress.planner.plan import load_policy_config, run_plan
+    from agentcore_egress.planner.policy_analyzer import PolicyPackError
     from .reports import render
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
@@ -141,8 +141,8 @@ def run_plan_command(args: argparse.Namespace) -> int:
 def run_rollout_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from .landing_zone import LandingZone, default_stacks_dir
-    from .rollout import AutomationWorkspace, Rollout, RolloutError
+    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
+    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
@@ -181,11 +181,11 @@ def run_account_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from .account_reports import render_audit, render_preflight
-    from .audit import AuditAccessError, run_audit
-    from .aws_accounts import AccountSession, CallLog
-    from .landing_zone import LandingZone, default_stacks_dir
-    from .plan import load_policy_config
-    from .preflight import FAIL, NO_ACCESS, run_preflight
+    from agentcore_egress.live.audit import AuditAccessError, run_audit
+    from agentcore_egress.live.aws_accounts import AccountSession, CallLog
+    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
+    from agentcore_egress.planner.plan import load_policy_config
+    from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
 
     call_log = CallLog()
 
@@ -212,7 +212,7 @@ def run_account_command(args: argparse.Namespace) -> int:
     except AuditAccessError as error:
         return _bad_input([str(error)])
     except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
-        from .aws_accounts import describe_error
+        from agentcore_egress.live.aws_accounts import describe_error
 
         _stderr(f"error: {describe_error(error)}")
         return EXIT_BAD_INPUT

@@ -9,12 +9,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .cross_stack_checks import RULES as CROSS_STACK_RULES
-from .reachability import RULE as REACHABILITY_RULE
-from .footprint import Footprint
-from .plan import PlanResult, StackPlan
-from .policy_analyzer import Finding
-from .topology import mermaid
+from agentcore_egress.planner.cross_stack_checks import RULES as CROSS_STACK_RULES
+from agentcore_egress.planner.reachability import RULE as REACHABILITY_RULE
+from agentcore_egress.planner.footprint import Footprint
+from agentcore_egress.planner.plan import PlanResult, StackPlan
+from agentcore_egress.planner.policy_analyzer import Finding
+from agentcore_egress.planner.topology import mermaid
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/agentcore-egress/"

@@ -8,7 +8,7 @@ from pulumi_policy import PolicyProviderResource, PolicyResource
 from pulumi_policy.policy import ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from agentcore_egress.cli.rule_runner import resource_options as _opts
+from agentcore_egress.policies.rule_runner import resource_options as _opts
 
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2"

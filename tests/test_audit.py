@@ -9,10 +9,10 @@ from importlib import resources
 import pytest
 from botocore.stub import Stubber
 
-from agentcore_egress.cli.audit import describe_live
-from agentcore_egress.cli.aws_accounts import AccountSession, CallLog
+from agentcore_egress.live.audit import describe_live
+from agentcore_egress.live.aws_accounts import AccountSession, CallLog
 from agentcore_egress.cli.main import main
-from agentcore_egress.cli.rule_runner import run_rules
+from agentcore_egress.policies.rule_runner import run_rules
 from agentcore_egress.policies.rules import RULES
 from moto_aws import REGION, account, self_signed_certificate, vpc_with_subnets, write_zone
 
@@ -96,7 +96,7 @@ def test_a_compliant_account_has_no_findings_and_a_non_compliant_one_draws_each_
 def test_audit_and_preflight_only_read(capsys, aws, tmp_path, monkeypatch):
     seed_account(aws, DIRTY, compliant=False)
     log = CallLog()
-    monkeypatch.setattr("agentcore_egress.cli.aws_accounts.CallLog", lambda: log)
+    monkeypatch.setattr("agentcore_egress.live.aws_accounts.CallLog", lambda: log)
     path = zone(tmp_path)
     audit(capsys, aws, path)
     main(["preflight", str(path), "--endpoint-url", aws.url, "--format", "json"])
@@ -104,7 +104,7 @@ def test_audit_and_preflight_only_read(capsys, aws, tmp_path, monkeypatch):
     operations = set(log.calls)
     assert ("ec2", "DescribeSecurityGroups") in operations and ("elbv2", "DescribeListeners") in operations
     assert log.mutating() == [], log.mutating()
-    policy = json.loads(resources.files("agentcore_egress.cli").joinpath("preflight_audit_policy.json").read_text())
+    policy = json.loads(resources.files("agentcore_egress.live").joinpath("preflight_audit_policy.json").read_text())
     allowed = set(policy["Statement"][0]["Action"])
     prefixes = {"elbv2": "elasticloadbalancing", "bedrock-agentcore-control": "bedrock-agentcore"}
     for service, operation in operations:

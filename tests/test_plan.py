@@ -6,7 +6,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from agentcore_egress.cli.landing_zone import LandingZone
+from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, write_stack
 
@@ -253,14 +253,14 @@ def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, m
     def broken(stack, config, prefix):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("agentcore_egress.cli.plan.build", broken)
+    monkeypatch.setattr("agentcore_egress.planner.plan.build", broken)
     code, out, err = plan(capsys, str(PEERING_EXAMPLE))
     assert code == 2 and out == ""
     assert "Pulumi.hub-network.yaml: the stack's program failed: RuntimeError: boom" in err
 
 
 def test_the_default_landing_zone_is_the_checkouts_stacks_folder_else_the_bundled_one(tmp_path, monkeypatch):
-    from agentcore_egress.cli.landing_zone import default_stacks_dir
+    from agentcore_egress.planner.landing_zone import default_stacks_dir
 
     monkeypatch.chdir(tmp_path)
     bundled = default_stacks_dir()

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from agentcore_egress.cli.policy_analyzer import PolicyAnalyzer, default_pack_dir
+from agentcore_egress.planner.policy_analyzer import PolicyAnalyzer, default_pack_dir
 from agentcore_egress.components import PrivateVpc, TargetSecurityGroups, account_provider
 from agentcore_egress.policies.rules import RULES
 from fake_cloud import deploy

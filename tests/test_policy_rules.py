@@ -10,7 +10,7 @@ from agentcore_egress.policies.rules import (
     explicit_security_groups,
     https_target_endpoints,
     internal_load_balancers,
-    listener_certificates,
+    listener_certificates_from_stack,
     modern_tls,
     no_default_security_group,
     non_overlapping_cidrs,
@@ -19,9 +19,9 @@ from agentcore_egress.policies.rules import (
     ram_inside_organization,
     required_tags,
     scoped_resource_gateway_egress,
-    security_group_limit,
-    transit_gateway_auto_accept,
-    transit_gateway_default_route_tables,
+    target_security_group_limit,
+    tgw_no_auto_accept,
+    tgw_no_default_route_tables,
 )
 from policy_kit import UNKNOWN_ARRAY, UNKNOWN_STRING, Stack, check_resource
 
@@ -41,8 +41,8 @@ RESOURCE_CASES = [
     (modern_tls, t.LB_LISTENER, {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
      {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"}, "ELBSecurityPolicy-2016-08"),
     (modern_tls, t.LB_LISTENER, {"protocol": "TLS", "sslPolicy": "ELBSecurityPolicy-FS-1-2-Res-2020-10"}, {"protocol": "TLS"}, "sslPolicy is not set"),
-    (transit_gateway_auto_accept, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": "disable"}, {"autoAcceptSharedAttachments": "enable"}, "'enable'"),
-    (transit_gateway_default_route_tables, t.TRANSIT_GATEWAY, {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"},
+    (tgw_no_auto_accept, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": "disable"}, {"autoAcceptSharedAttachments": "enable"}, "'enable'"),
+    (tgw_no_default_route_tables, t.TRANSIT_GATEWAY, {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"},
      {"defaultRouteTableAssociation": "disable"}, "defaultRouteTablePropagation"),
     (ram_inside_organization, t.RESOURCE_SHARE, {"allowExternalPrincipals": False}, {}, "unset means true"),
     (internal_load_balancers, t.LB, {"internal": True}, {"internal": False}, "internet-facing"),
@@ -51,9 +51,9 @@ RESOURCE_CASES = [
     (https_target_endpoints, t.GATEWAY_TARGET,
      {"targetConfiguration": {"mcp": {"openApiSchema": {"inlinePayload": {"payload": json.dumps({"openapi": "3.0.1", "servers": [{"url": "https://x"}]})}}}}},
      {"targetConfiguration": {"mcp": {"openApiSchema": {"inlinePayload": {"payload": "openapi: 3.0.1\nservers:\n  - url: http://x\n"}}}}}, "servers[0].url"),
-    (security_group_limit, t.GATEWAY_TARGET, {"privateEndpoint": {"managedVpcResource": {**MANAGED, "securityGroupIds": ["1", "2", "3", "4", "5"]}}},
+    (target_security_group_limit, t.GATEWAY_TARGET, {"privateEndpoint": {"managedVpcResource": {**MANAGED, "securityGroupIds": ["1", "2", "3", "4", "5"]}}},
      {"privateEndpoint": {"managedVpcResource": {**MANAGED, "securityGroupIds": ["1", "2", "3", "4", "5", "6"]}}}, "6 security groups"),
-    (security_group_limit, t.RESOURCE_GATEWAY, {"securityGroupIds": ["1"]}, {"securityGroupIds": [str(i) for i in range(7)]}, "7 security groups"),
+    (target_security_group_limit, t.RESOURCE_GATEWAY, {"securityGroupIds": ["1"]}, {"securityGroupIds": [str(i) for i in range(7)]}, "7 security groups"),
 ]
 
 
@@ -86,7 +86,7 @@ def test_unknown_values_during_preview_are_decided_explicitly():
     # Security groups computed from other resources: an explicit choice, so compliant.
     assert check_resource(explicit_security_groups.policy, t.RESOURCE_GATEWAY, {"securityGroupIds": UNKNOWN_ARRAY}) == []
     # The hub's perimeter fails closed.
-    found = check_resource(transit_gateway_auto_accept.policy, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": UNKNOWN_STRING})
+    found = check_resource(tgw_no_auto_accept.policy, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": UNKNOWN_STRING})
     assert found and "unknown during preview" in found[0]
     found = check_resource(ram_inside_organization.policy, t.RESOURCE_SHARE, {"allowExternalPrincipals": UNKNOWN_STRING})
     assert found
@@ -128,16 +128,16 @@ def listener_stack(certificate_props):
 
 
 def test_listener_certificates_trace_to_a_public_certificate_in_the_stack():
-    assert listener_stack({"domainName": "a.example.com", "validationMethod": "DNS"}).check(listener_certificates.policy) == []
-    found = listener_stack({"certificateAuthorityArn": "arn:aws:acm-pca:x"}).check(listener_certificates.policy)
+    assert listener_stack({"domainName": "a.example.com", "validationMethod": "DNS"}).check(listener_certificates_from_stack.policy) == []
+    found = listener_stack({"certificateAuthorityArn": "arn:aws:acm-pca:x"}).check(listener_certificates_from_stack.policy)
     assert len(found) == 1 and "private-CA or imported" in found[0][0] and found[0][1].endswith("::listener")
 
 
 def test_listener_with_a_literal_certificate_needs_the_allowlist():
     stack = Stack()
     stack.add(t.LB_LISTENER, "listener", {"protocol": "TLS", "certificateArn": CERT})
-    assert "allowedCertificateArns" in stack.check(listener_certificates.policy)[0][0]
-    assert stack.check(listener_certificates.policy, {"allowedCertificateArns": [CERT]}) == []
+    assert "allowedCertificateArns" in stack.check(listener_certificates_from_stack.policy)[0][0]
+    assert stack.check(listener_certificates_from_stack.policy, {"allowedCertificateArns": [CERT]}) == []
 
 
 def test_no_default_security_group_from_the_stack_and_from_config():
@@ -198,3 +198,11 @@ def test_non_overlapping_cidrs_among_vpcs_joined_by_a_hub_or_a_peering():
     stack.add(t.TGW_VPC_ATTACHMENT, "att-hub", {"transitGatewayId": "tgw-1", "vpcId": "vpc-hub"})
     external = stack.check(non_overlapping_cidrs.policy, {"externalVpcCidrs": {"vpc-hub": "10.1.128.0/17"}})
     assert len(external) == 2 and any("10.1.128.0/17" in message for message, _ in external)
+
+
+def test_every_rule_module_is_named_after_its_rule_id():
+    # A newcomer finds a rule from the folder listing alone: rules/<rule_id with underscores>.py.
+    from agentcore_egress.policies.rules import MODULES
+
+    for module in MODULES:
+        assert module.__name__.rsplit(".", 1)[-1] == module.NAME.replace("-", "_"), module.__name__

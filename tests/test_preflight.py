@@ -6,10 +6,10 @@ from importlib import resources
 import pytest
 from botocore.stub import Stubber
 
-from agentcore_egress.cli.aws_accounts import AccountSession
-from agentcore_egress.cli.landing_zone import LandingZone
+from agentcore_egress.live.aws_accounts import AccountSession
+from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
-from agentcore_egress.cli.preflight import GATEWAY_SERVICE_LINKED_ROLE, run_preflight
+from agentcore_egress.live.preflight import GATEWAY_SERVICE_LINKED_ROLE, run_preflight
 from landing_zones import edit_stack
 from moto_aws import REGION, account, self_signed_certificate, vpc_with_subnets, write_zone
 

@@ -7,7 +7,7 @@ import pulumi_aws as aws
 import pytest
 
 from agentcore_egress.cli.main import main
-from agentcore_egress.cli.reachability import REACHABLE, UNREACHABLE, Network
+from agentcore_egress.planner.reachability import REACHABLE, UNREACHABLE, Network
 from agentcore_egress.components import (
     AgentCoreGateway,
     AlbRestBackend,

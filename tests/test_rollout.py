@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from agentcore_egress.cli.landing_zone import LandingZone
+from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
-from agentcore_egress.cli.rollout import AutomationWorkspace, Rollout, RolloutError, StackRun
+from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, StackRun
 from agentcore_egress.stacks.config_schema import ConfigError
 from landing_zones import ROOT, TGW_EXAMPLE, copy_zone, edit_stack
 

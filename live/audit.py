@@ -2,7 +2,7 @@
 
 Live resources are described with the pulumi-aws properties the rules read and
 judged by the same rule functions the pack runs at deployment
-(:mod:`agentcore_egress.cli.rule_runner`), so a rule fixed once is fixed for
+(:mod:`agentcore_egress.policies.rule_runner`), so a rule fixed once is fixed for
 both. What it reads, per account and region:
 
 - EC2: VPCs, security groups (default groups with rules), network interfaces
@@ -28,9 +28,9 @@ from agentcore_egress.policies import resource_types as t
 from agentcore_egress.policies.rules import RULES
 
 from .aws_accounts import AccountSession, describe_error, is_unsupported
-from .landing_zone import LandingZone
+from agentcore_egress.planner.landing_zone import LandingZone
 from .preflight import SessionFactory
-from .rule_runner import LiveResource, run_rules
+from agentcore_egress.policies.rule_runner import LiveResource, run_rules
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from .landing_zone import LandingZone
 from .policy_analyzer import Finding
 from .policy_worker import BackgroundPolicyAnalyzer
 from .reachability import UNREACHABLE, Trace, trace_all
-from .simulated_aws import SimulatedAws
-from .simulation import Registration, run_program
+from agentcore_egress.simulation.simulated_aws import SimulatedAws
+from agentcore_egress.simulation.monitor import Registration, run_program
 
 REFERENCE_PREFIX = "organization/agentcore-egress/"
 REACHABILITY_RULE = "reachability"

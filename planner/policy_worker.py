@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Optional
 
 from .policy_analyzer import Finding, PolicyAnalyzer, PolicyPackError
-from .simulation import Registration
+from agentcore_egress.simulation.monitor import Registration
 
 _READY, _DONE, _ERROR = "ready", "done", "error"
 

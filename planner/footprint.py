@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .simulation import Deployment
+from agentcore_egress.simulation.monitor import Deployment
 
 TARGET_COMPONENT = "agentcore-egress:index:GatewayTarget"
 RESOURCE_GATEWAY = "aws:vpclattice/resourceGateway:ResourceGateway"

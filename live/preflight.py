@@ -27,8 +27,8 @@ from botocore.parsers import ResponseParserError
 from agentcore_egress.stacks.config_schema import StackConfig, is_security_group_id
 
 from .aws_accounts import AccountSession, describe_error, is_unsupported
-from .footprint import DEFAULT_IPS_PER_ENI
-from .landing_zone import LandingZone
+from agentcore_egress.planner.footprint import DEFAULT_IPS_PER_ENI
+from agentcore_egress.planner.landing_zone import LandingZone
 
 GATEWAY_SERVICE_LINKED_ROLE = "AWSServiceRoleForBedrockAgentCoreGatewayNetwork"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from .simulation import Registration
+from agentcore_egress.simulation.monitor import Registration
 
 T = {
     "vpc": "aws:ec2/vpc:Vpc",

@@ -23,7 +23,7 @@ import yaml
 
 from agentcore_egress.stacks.config_schema import ConfigError
 
-from .landing_zone import LandingZone
+from agentcore_egress.planner.landing_zone import LandingZone
 
 STATE_VERSION = 1
 

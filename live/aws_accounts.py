@@ -59,7 +59,7 @@ def describe_error(error: BaseException, account: str = "", action: str = "") ->
         message = error.response.get("Error", {}).get("Message", "")
         operation = error.operation_name
         if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden"):
-            return f"{prefix}{operation} was denied ({code}). Fix: grant the read-only policy in cli/preflight_audit_policy.json to the role you use"
+            return f"{prefix}{operation} was denied ({code}). Fix: grant the read-only policy in live/preflight_audit_policy.json to the role you use"
         if code in ("InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch"):
             return f"{prefix}{operation}: the credentials are invalid or expired ({code}). Fix: refresh them, or check the profile"
         if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"):
