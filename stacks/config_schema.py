@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentcore_egress.components import validation
