@@ -54,3 +54,11 @@ def test_names_that_repeat_across_sections_keep_both_locations(zone_outputs):
     key_paths, _ = _build(zone_outputs, "tools-mcp")
     assert key_paths["PublicCertificate::mcp"] == "certificates[0]"
     assert key_paths["SharedLatticeResource::mcp"] == "lattice_resources[0]"
+
+
+def test_each_program_run_hangs_its_resources_under_its_own_stack(zone_outputs):
+    # Several stacks are simulated in one process; each must have its own root Stack.
+    for stack in ("tools-mcp", "agentcore"):
+        _, registrations = _build(zone_outputs, stack)
+        parents = {r.parent for r in registrations if r.type.startswith("agentcore-egress:") and "pulumi:pulumi:Stack::" in r.parent}
+        assert parents == {f"urn:pulumi:{stack}::agentcore-egress::pulumi:pulumi:Stack::agentcore-egress-{stack}"}
