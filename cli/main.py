@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
         command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
         command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
+        command.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                             help="time each account may take in all, retries included (default 120); an account past it is reported, not waited for")
+        command.add_argument("--parallel", type=int, default=8, metavar="N", help="accounts read at the same time (default 8)")
         if name == "audit":
             command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
 
@@ -205,14 +208,17 @@ def run_account_command(args: argparse.Namespace) -> int:
     call_log = CallLog()
 
     def sessions(account_id: str, region: str, role_arn: Optional[str]) -> AccountSession:
-        return AccountSession(account_id, region, role_arn, profile=args.profile, endpoint_url=args.endpoint_url, call_log=call_log)
+        return AccountSession(account_id, region, role_arn, profile=args.profile, endpoint_url=args.endpoint_url, call_log=call_log,
+                              budget=args.timeout)
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
         zone = LandingZone.load(stacks_dir)
+        if not args.timeout > 0 or args.parallel < 1:
+            raise ConfigError([f"--timeout {args.timeout:g} --parallel {args.parallel}: both must be positive. Fix: e.g. --timeout 120 --parallel 8"])
         _check_output(args, zone, getattr(args, "policy_pack_config", None))
         if args.command == "preflight":
-            checks = run_preflight(zone, sessions)
+            checks = run_preflight(zone, sessions, parallel=args.parallel, budget=args.timeout)
             _emit(args, render_preflight(checks, args.format, zone, _version()))
             for check in checks:
                 if check.status == NO_ACCESS:
@@ -220,13 +226,13 @@ def run_account_command(args: argparse.Namespace) -> int:
             if any(check.status == NO_ACCESS for check in checks):
                 return EXIT_BAD_INPUT
             return EXIT_FINDINGS if any(check.status == FAIL for check in checks) else EXIT_CLEAN
-        result = run_audit(zone, sessions, load_policy_config(args.policy_pack_config))
+        result = run_audit(zone, sessions, load_policy_config(args.policy_pack_config), parallel=args.parallel, budget=args.timeout)
         _emit(args, render_audit(result, args.format, zone, _version()))
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except ConfigError as error:
         return _bad_input(error.problems)
     except (AuditAccessError, OutputError) as error:
-        return _bad_input([str(error)])
+        return _bad_input(str(error).splitlines())
     except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
         from agentcore_egress.live.aws_accounts import describe_error
 
