@@ -153,8 +153,8 @@ def _refuse_links_leaving(file: Path, directory: Path, display: str) -> None:
 
 def display_path(file: Path) -> str:
     """``file`` relative to the working directory where it lies below it, as people and SARIF viewers want it."""
-    try:
-        return str(file.resolve().relative_to(Path.cwd().resolve()))
+    try:  # the folder resolved, not the file: a link is shown by its own name, not its target's
+        return str((file.parent.resolve() / file.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(file)
 
