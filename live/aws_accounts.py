@@ -132,7 +132,7 @@ class AccountSession:
         self.budget = budget
         self.deadline = time.monotonic() + budget
         self.config = Config(retries=dict(LOCAL_RETRIES if endpoint_url else RETRIES),
-                             connect_timeout=min(CONNECT_TIMEOUT, budget), read_timeout=min(READ_TIMEOUT, budget))
+                             connect_timeout=max(0.1, min(CONNECT_TIMEOUT, budget)), read_timeout=max(0.1, min(READ_TIMEOUT, budget)))
         self._base = boto3.Session(profile_name=profile, region_name=region)
         self._watch(self._base)
         self._session: Optional[boto3.Session] = None
