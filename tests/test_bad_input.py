@@ -137,6 +137,8 @@ ROWS = [
                      lambda zone, tmp: (zone / "Pulumi.dir.yaml").mkdir()), id="preflight-folder-named-as-stack-file"),
     pytest.param(Row(("plan", "{zone}"), 2, ("stacks: cannot be read (permission denied)", "Fix:"), unreadable_folder, preexec=as_a_user,
                      never=("holds no",)), id="plan-unreadable-folder"),
+    pytest.param(Row(("audit", "{zone}"), 2, ("Pulumi.solo.yaml", "cannot be read (permission denied)", "Fix:"),
+                     lambda zone, tmp: (zone / "Pulumi.solo.yaml").chmod(0), preexec=as_a_user), id="audit-unreadable-stack-file"),
     pytest.param(Row(("plan", "{zone}", "--output", "{zone}/Pulumi.solo.yaml"), 2, ("--output", "Pulumi.solo.yaml", "a file this run reads", "Fix:")),
                  id="plan-output-onto-a-stack-file"),
     pytest.param(Row(("audit", "{zone}", "--output", "{tmp}/missing/audit.json"), 2, ("--output", "missing", "does not exist", "Fix:")),
