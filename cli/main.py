@@ -63,7 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
         "stopping at the first failing wave; run it again to resume. Needs the Pulumi CLI and each account's credentials.",
     )
     _stacks_dir_argument(rollout)
-    rollout.add_argument("--up", action="store_true", help="deploy (default: preview only)")
+    operation = rollout.add_mutually_exclusive_group()
+    operation.add_argument("--up", action="store_true", help="deploy (default: preview only)")
+    operation.add_argument("--refresh", action="store_true", help="refresh every stack's state from the cloud")
+    operation.add_argument("--destroy", action="store_true", help="destroy every stack, in reverse waves (needs --yes-destroy)")
+    rollout.add_argument("--yes-destroy", action="store_true", help="confirm --destroy: delete every resource of the selected stacks")
+    rollout.add_argument("--stack", action="append", default=[], metavar="NAME", help="only this stack (repeatable)")
+    rollout.add_argument("--with-dependencies", action="store_true", help="with --stack: also the stacks it reads, transitively")
+    rollout.add_argument("--with-dependents", action="store_true", help="with --stack: also the stacks that read it, transitively")
+    rollout.add_argument("--format", choices=("text", "json"), default="text",
+                         help="json: one JSON line per stack state change on standard output (progress stays on standard error)")
     rollout.add_argument("--parallel", type=int, default=4, metavar="N", help="stacks of one wave run at the same time (default 4)")
     rollout.add_argument("--policy-pack", type=Path, action="append", default=[], metavar="DIR", help="policy pack to enforce (repeatable)")
     rollout.add_argument("--policy-pack-config", type=Path, action="append", default=[], metavar="FILE", help="config for each --policy-pack")
@@ -139,10 +148,16 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
 
 def run_rollout_command(args: argparse.Namespace) -> int:
+    import json
+
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
-    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError
+    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, select_stacks
+
+    def emit(event: dict) -> None:
+        if args.format == "json":
+            print(json.dumps(event, sort_keys=True), flush=True)
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
@@ -151,29 +166,33 @@ def run_rollout_command(args: argparse.Namespace) -> int:
             raise ConfigError([f"--parallel: {args.parallel} is not a positive number. Fix: give 1 or more"])
         if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
             raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
-        workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
-        workspace.check_stacks_dir(stacks_dir)
+        if (args.with_dependencies or args.with_dependents) and not args.stack:
+            raise ConfigError(["--with-dependencies/--with-dependents: select stacks with --stack NAME first"])
+        selected = select_stacks(zone, args.stack, with_dependencies=args.with_dependencies, with_dependents=args.with_dependents) if args.stack else None
+        operation = "up" if args.up else "refresh" if args.refresh else "destroy" if args.destroy else "preview"
         rollout = Rollout(
-            zone,
-            workspace,
-            state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json",
-            parallel=args.parallel,
-            up=args.up,
-            policy_packs=[str(p) for p in args.policy_pack],
-            policy_pack_configs=[str(p) for p in args.policy_pack_config],
-            progress=_stderr,
+            zone, None, state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json", parallel=args.parallel,
+            operation=operation, stacks=selected, policy_packs=[str(p) for p in args.policy_pack],
+            policy_pack_configs=[str(p) for p in args.policy_pack_config], progress=_stderr, on_event=emit,
         )
+        if args.destroy and not args.yes_destroy:
+            order = " then ".join(", ".join(wave) for wave in rollout.waves())
+            raise ConfigError([f"--destroy deletes every resource of {len(rollout.selected)} stack(s), in this order: {order}. "
+                               "Fix: add --yes-destroy to confirm"])
+        rollout.workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
+        rollout.workspace.check_stacks_dir(stacks_dir)
         if args.restart:
             rollout.forget()
         rollout.run()
     except ConfigError as error:
+        emit({"event": "rollout", "state": "bad-input", "error": "; ".join(error.problems)})
         return _bad_input(error.problems)
     except RolloutError as error:
+        emit({"event": "rollout", "state": "failed", "error": str(error)})
         _stderr(f"error: {error}")
         return EXIT_FINDINGS
+    emit({"event": "rollout", "state": "succeeded"})
     return EXIT_CLEAN
-
-
 
 
 def run_account_command(args: argparse.Namespace) -> int:
