@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "audit":
             command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
 
+    schema = commands.add_parser("schema", help="print the JSON Schema of a stack file, or check stack files against it",
+                                 description="Print the JSON Schema of Pulumi.<stack>.yaml (for editors), or with --check "
+                                 "validate the given stack files (for pre-commit). Exit 0 valid, 2 bad input.")
+    schema.add_argument("--check", nargs="+", type=Path, metavar="FILE", help="stack files to validate instead")
     commands.add_parser("components", help="list the Pulumi components the package provides")
     return parser
 
@@ -241,8 +245,26 @@ def run_account_command(args: argparse.Namespace) -> int:
             _stderr(f"internal error: non-read-only AWS calls were made: {mutating}")
 
 
+def run_schema_command(args: argparse.Namespace) -> int:
+    from agentcore_egress.stacks.config_schema import ConfigError, load_stack_file
+    from agentcore_egress.stacks.json_schema import render
+
+    if not args.check:
+        sys.stdout.write(render())
+        return EXIT_CLEAN
+    problems: list[str] = []
+    for file in args.check:
+        try:
+            load_stack_file(file)
+        except ConfigError as error:
+            problems.extend(error.problems)
+    return _bad_input(problems) if problems else EXIT_CLEAN
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        return run_schema_command(args)
     if args.command in ("preflight", "audit"):
         return run_account_command(args)
     if args.command == "plan":
