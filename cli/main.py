@@ -185,9 +185,7 @@ def run_rollout_command(args: argparse.Namespace) -> int:
                                "Fix: add --yes-destroy to confirm"])
         rollout.workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
         rollout.workspace.check_stacks_dir(stacks_dir)
-        if args.restart:
-            rollout.forget()
-        rollout.run()
+        rollout.run(restart=args.restart)
     except ConfigError as error:
         emit({"event": "rollout", "state": "bad-input", "error": "; ".join(error.problems)})
         return _bad_input(error.problems)

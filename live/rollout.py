@@ -225,9 +225,10 @@ class Rollout:
         waves = [wave for wave in waves if wave]
         return waves[::-1] if self.operation == "destroy" else waves
 
-    def run(self) -> dict[str, StackRun]:
+    def run(self, restart: bool = False) -> dict[str, StackRun]:
+        """Every pending stack, wave by wave; ``restart`` forgets earlier progress once the CLI is known to work."""
         version = self.workspace.check_cli()
-        self.state.check_writable()
+        self.state.check_writable(restart=restart)
         self.progress(f"{self.operation} with the Pulumi CLI {version}; progress in {self.state_file}")
         results: dict[str, StackRun] = {}
         waves = self.waves()

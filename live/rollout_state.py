@@ -41,10 +41,15 @@ class RolloutState:
         self.path = Path(path)
         self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
 
-    def check_writable(self) -> None:
-        """Fail before anything runs when progress could not be kept (folder missing or read-only)."""
+    def check_writable(self, restart: bool = False) -> None:
+        """Fail before anything runs when progress could not be kept (folder missing or read-only, wrong shape).
+
+        ``restart`` forgets earlier progress first (the fix for a state file of the wrong shape).
+        """
         try:
             with self._lock:
+                if restart:
+                    self.path.unlink(missing_ok=True)
                 self._read()
         except Timeout:
             raise ConfigError([f"{self.path}: another rollout has held its lock for {self._lock.timeout:.0f} s. "

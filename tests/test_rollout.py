@@ -380,3 +380,16 @@ def test_the_command_prints_json_events_and_selects_stacks(tmp_path, capsys, mon
     assert events[-1] == {"event": "rollout", "state": "succeeded"}
     assert main(["rollout", str(zone), "--with-dependents"]) == 2
     assert "select stacks with --stack NAME first" in capsys.readouterr().err
+
+
+def test_restart_repairs_a_wrong_shaped_state_file_but_only_once_the_cli_works(tmp_path):
+    zone = write_project(tmp_path)
+    state = zone / ".rollout-state.json"
+    state.write_text("[]")
+    result = run_cli("rollout", str(zone), "--restart", timeout=60, PATH=str(tmp_path))
+    assert result.returncode == 2 and "is not on the PATH" in result.stderr
+    assert state.read_text() == "[]", "a run that could not start forgets nothing"
+    run = Rollout(LandingZone.load(zone), FakeWorkspace(delay=0), state_file=state)
+    with pytest.raises(ConfigError):
+        run.run()
+    assert set(run.run(restart=True)) == set(run.zone.stacks)
