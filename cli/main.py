@@ -273,7 +273,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("Pulumi components (import from agentcore_egress.components):")
     print(list_components())
     print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
-          "live accounts); see --help.")
+          "live accounts), schema (the stack files' JSON Schema); see --help.")
     return EXIT_CLEAN
 
 
