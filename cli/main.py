@@ -63,7 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
         "stopping at the first failing wave; run it again to resume. Needs the Pulumi CLI and each account's credentials.",
     )
     _stacks_dir_argument(rollout)
-    rollout.add_argument("--up", action="store_true", help="deploy (default: preview only)")
+    operation = rollout.add_mutually_exclusive_group()
+    operation.add_argument("--up", action="store_true", help="deploy (default: preview only)")
+    operation.add_argument("--refresh", action="store_true", help="refresh every stack's state from the cloud")
+    operation.add_argument("--destroy", action="store_true", help="destroy every stack, in reverse waves (needs --yes-destroy)")
+    rollout.add_argument("--yes-destroy", action="store_true", help="confirm --destroy: delete every resource of the selected stacks")
+    rollout.add_argument("--stack", action="append", default=[], metavar="NAME", help="only this stack (repeatable)")
+    rollout.add_argument("--with-dependencies", action="store_true", help="with --stack: also the stacks it reads, transitively")
+    rollout.add_argument("--with-dependents", action="store_true", help="with --stack: also the stacks that read it, transitively")
+    rollout.add_argument("--format", choices=("text", "json"), default="text",
+                         help="json: one JSON line per stack state change on standard output (progress stays on standard error)")
     rollout.add_argument("--parallel", type=int, default=4, metavar="N", help="stacks of one wave run at the same time (default 4)")
     rollout.add_argument("--policy-pack", type=Path, action="append", default=[], metavar="DIR", help="policy pack to enforce (repeatable)")
     rollout.add_argument("--policy-pack-config", type=Path, action="append", default=[], metavar="FILE", help="config for each --policy-pack")
@@ -88,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "audit":
             command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
 
+    schema = commands.add_parser("schema", help="print the JSON Schema of a stack file, or check stack files against it",
+                                 description="Print the JSON Schema of Pulumi.<stack>.yaml (for editors), or with --check "
+                                 "validate the given stack files (for pre-commit). Exit 0 valid, 2 bad input.")
+    schema.add_argument("--check", nargs="+", type=Path, metavar="FILE", help="stack files to validate instead")
     commands.add_parser("components", help="list the Pulumi components the package provides")
     return parser
 
@@ -156,10 +169,16 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
 
 def run_rollout_command(args: argparse.Namespace) -> int:
+    import json
+
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
-    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError
+    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, select_stacks
+
+    def emit(event: dict) -> None:
+        if args.format == "json":
+            print(json.dumps(event, sort_keys=True), flush=True)
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
@@ -168,29 +187,31 @@ def run_rollout_command(args: argparse.Namespace) -> int:
             raise ConfigError([f"--parallel: {args.parallel} is not a positive number. Fix: give 1 or more"])
         if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
             raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
-        workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
-        workspace.check_stacks_dir(stacks_dir)
+        if (args.with_dependencies or args.with_dependents) and not args.stack:
+            raise ConfigError(["--with-dependencies/--with-dependents: select stacks with --stack NAME first"])
+        selected = select_stacks(zone, args.stack, with_dependencies=args.with_dependencies, with_dependents=args.with_dependents) if args.stack else None
+        operation = "up" if args.up else "refresh" if args.refresh else "destroy" if args.destroy else "preview"
         rollout = Rollout(
-            zone,
-            workspace,
-            state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json",
-            parallel=args.parallel,
-            up=args.up,
-            policy_packs=[str(p) for p in args.policy_pack],
-            policy_pack_configs=[str(p) for p in args.policy_pack_config],
-            progress=_stderr,
+            zone, None, state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json", parallel=args.parallel,
+            operation=operation, stacks=selected, policy_packs=[str(p) for p in args.policy_pack],
+            policy_pack_configs=[str(p) for p in args.policy_pack_config], progress=_stderr, on_event=emit,
         )
-        if args.restart:
-            rollout.forget()
-        rollout.run()
+        if args.destroy and not args.yes_destroy:
+            order = " then ".join(", ".join(wave) for wave in rollout.waves())
+            raise ConfigError([f"--destroy deletes every resource of {len(rollout.selected)} stack(s), in this order: {order}. "
+                               "Fix: add --yes-destroy to confirm"])
+        rollout.workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
+        rollout.workspace.check_stacks_dir(stacks_dir)
+        rollout.run(restart=args.restart)
     except ConfigError as error:
+        emit({"event": "rollout", "state": "bad-input", "error": "; ".join(error.problems)})
         return _bad_input(error.problems)
     except RolloutError as error:
+        emit({"event": "rollout", "state": "failed", "error": str(error)})
         _stderr(f"error: {error}")
         return EXIT_FINDINGS
+    emit({"event": "rollout", "state": "succeeded"})
     return EXIT_CLEAN
-
-
 
 
 def run_account_command(args: argparse.Namespace) -> int:
@@ -244,8 +265,26 @@ def run_account_command(args: argparse.Namespace) -> int:
             _stderr(f"internal error: non-read-only AWS calls were made: {mutating}")
 
 
+def run_schema_command(args: argparse.Namespace) -> int:
+    from agentcore_egress.stacks.config_schema import ConfigError, load_stack_file
+    from agentcore_egress.stacks.json_schema import render
+
+    if not args.check:
+        sys.stdout.write(render())
+        return EXIT_CLEAN
+    problems: list[str] = []
+    for file in args.check:
+        try:
+            load_stack_file(file)
+        except ConfigError as error:
+            problems.extend(error.problems)
+    return _bad_input(problems) if problems else EXIT_CLEAN
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        return run_schema_command(args)
     if args.command in ("preflight", "audit"):
         return run_account_command(args)
     if args.command == "plan":
@@ -256,7 +295,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("Pulumi components (import from agentcore_egress.components):")
     print(list_components())
     print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
-          "live accounts); see --help.")
+          "live accounts), schema (the stack files' JSON Schema); see --help.")
     return EXIT_CLEAN
 
 

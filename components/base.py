@@ -5,6 +5,9 @@ from typing import Any, Optional
 import pulumi
 
 PACKAGE = "agentcore-egress"
+"""The schema's package name: type tokens are ``agentcore-egress:index:<Component>``."""
+NAMESPACE = "agentcore-egress"
+"""The schema's namespace (the publisher, as Pulumi's registry groups packages)."""
 
 
 class EgressComponent(pulumi.ComponentResource):

@@ -22,6 +22,10 @@ class PublicCertificateArgs(TypedDict):
     """Further names on the certificate."""
     tags: NotRequired[dict[str, str]]
     """Tags of the certificate."""
+    dns_provider: NotRequired[aws.Provider]
+    """AWS provider of the account that owns the public zone (a shared DNS account), when that is not the
+    certificate's account: the validation records are written with it. An input of the schema, so every
+    Pulumi language can pass it (TypeScript ``dnsProvider: dnsAccount``, YAML ``dnsProvider: ${dnsAccount}``)."""
 
 
 class PublicCertificate(EgressComponent):
@@ -33,7 +37,7 @@ class PublicCertificate(EgressComponent):
     public zone, and waits for issuance, so listeners that take
     :attr:`certificate_arn` are created only once the certificate is usable.
 
-    Pass ``dns_provider=`` (Python only) when the public zone lives in another
+    Set ``dns_provider`` in the args when the public zone lives in another
     account, e.g. a shared DNS account.
     """
 
@@ -47,9 +51,9 @@ class PublicCertificate(EgressComponent):
         name: str,
         args: PublicCertificateArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
-        dns_provider: Optional[pulumi.ProviderResource] = None,
     ) -> None:
         names = _validate(name, args)
+        dns_provider = args.get("dns_provider")
         super().__init__(name, opts)
 
         certificate = aws.acm.Certificate(

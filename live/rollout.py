@@ -1,19 +1,20 @@
-"""Roll a landing zone out with the Pulumi Automation API: wave by wave, resumable.
+"""Roll a landing zone out with the Pulumi Automation API: wave by wave, resumable, across processes.
 
-Stacks of one wave run in parallel (bounded); a failing stack stops the rollout
-after its wave, naming the stack and the error. Finished stacks are written to a
-small state file together with a hash of their stack file, so running the
-rollout again resumes where it stopped and redoes only stacks whose config
-changed since.
+``preview``, ``up`` and ``refresh`` run the waves in order, ``destroy`` in reverse
+order (a stack is destroyed only after every stack that reads it). Stacks of one
+wave run in parallel (bounded); a failing stack stops the rollout after its wave,
+naming the stack and the error. A stack that finished is recorded in the state
+file (:mod:`.rollout_state`) under its fingerprint (:mod:`planner.fingerprint`:
+its file, the fingerprints of the stacks it reads, the package, the policy packs
+and their config), taken before the stack runs; running the rollout again skips
+exactly the stacks whose fingerprint is still the one recorded.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,19 @@ from typing import Any, Optional, Protocol
 
 import yaml
 
+from agentcore_egress.planner.fingerprint import pack_fingerprint, stack_fingerprints
+from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.plan import load_policy_config
 from agentcore_egress.stacks.config_schema import ConfigError
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from .rollout_state import OPERATIONS, RolloutState, StateSaveError
 
-STATE_VERSION = 1
+MINIMUM_CLI_VERSION = "3.150.0"
+"""The oldest Pulumi CLI this package is tested against (the SDK it requires, pulumi>=3.150)."""
+
+INSTALL_FIX = "install it (https://www.pulumi.com/docs/iac/download-install/) and put it on the PATH"
+
+Event = dict[str, Any]
 
 
 class RolloutError(RuntimeError):
@@ -34,13 +43,17 @@ class RolloutError(RuntimeError):
 
 @dataclass(frozen=True)
 class StackRun:
-    """What one preview or up changed: operation name to count, as Pulumi summarises it."""
+    """What one operation changed: operation name to count, as Pulumi summarises it."""
 
     changes: dict[str, int]
 
 
 class Workspace(Protocol):
-    """Runs one stack's preview or up. The real one drives the Pulumi CLI through the Automation API."""
+    """Runs one stack's operation. The real one drives the Pulumi CLI through the Automation API."""
+
+    def check_cli(self) -> str:
+        """The Pulumi CLI's version; ConfigError (one line with the fix) when it is missing or too old."""
+        ...
 
     def run(
         self,
@@ -65,6 +78,7 @@ class AutomationWorkspace:
         if not manifest.is_file():
             raise ConfigError([f"{manifest}: not found. Fix: pass --project-dir, the folder that holds the project's Pulumi.yaml"])
         self.stack_config_dir = self.project_dir / (yaml.safe_load(manifest.read_text()) or {}).get("stackConfigDir", ".")
+        self._command: Any = None
 
     def check_stacks_dir(self, stacks_dir: Path) -> None:
         if Path(stacks_dir).resolve() != self.stack_config_dir.resolve():
@@ -73,24 +87,89 @@ class AutomationWorkspace:
                  "Fix: roll out that folder, or pass --project-dir of a project whose stackConfigDir is this folder"]
             )
 
+    def check_cli(self) -> str:
+        from pulumi.automation import PulumiCommand
+        from pulumi.automation.errors import InvalidVersionError
+        from semver import VersionInfo
+
+        try:
+            self._command = PulumiCommand(version=VersionInfo.parse(MINIMUM_CLI_VERSION))
+        except FileNotFoundError:
+            raise ConfigError([f"the Pulumi CLI ('pulumi') is not on the PATH. Fix: {INSTALL_FIX}"]) from None
+        except InvalidVersionError as error:
+            raise ConfigError([f"the Pulumi CLI on the PATH cannot be used: {error} "
+                               f"Fix: install version {MINIMUM_CLI_VERSION} or newer"]) from None
+        except OSError as error:  # present but not runnable, or `pulumi version` failed
+            raise ConfigError([f"the Pulumi CLI ('pulumi version') failed: {error}. Fix: {INSTALL_FIX}"]) from None
+        return str(self._command.version or "unknown")
+
     def run(self, stack, operation, policy_packs, policy_pack_configs, on_output) -> StackRun:
         from pulumi import automation as auto
 
-        selected = auto.create_or_select_stack(stack_name=stack, work_dir=str(self.project_dir))
+        workspace_options = auto.LocalWorkspaceOptions(pulumi_command=self._command) if self._command else None
+        if operation in ("destroy", "refresh"):  # never create a stack only to empty or read it
+            selected = auto.select_stack(stack_name=stack, work_dir=str(self.project_dir), opts=workspace_options)
+        else:
+            selected = auto.create_or_select_stack(stack_name=stack, work_dir=str(self.project_dir), opts=workspace_options)
         options: dict[str, Any] = {"on_output": on_output}
-        if policy_packs:
-            options["policy_packs"] = policy_packs
-        if policy_pack_configs:
-            options["policy_pack_configs"] = policy_pack_configs
-        if operation == "up":
-            result = selected.up(**options)
-            return StackRun(dict(result.summary.resource_changes or {}))
-        result = selected.preview(**options)
-        return StackRun({str(getattr(key, "value", key)): value for key, value in (result.change_summary or {}).items()})
+        if operation in ("preview", "up"):
+            if policy_packs:
+                options["policy_packs"] = policy_packs
+            if policy_pack_configs:
+                options["policy_pack_configs"] = policy_pack_configs
+        if operation == "preview":
+            result = selected.preview(**options)
+            return StackRun({str(getattr(key, "value", key)): value for key, value in (result.change_summary or {}).items()})
+        result = getattr(selected, operation)(**options)
+        return StackRun(dict(result.summary.resource_changes or {}))
+
+
+def describe_failure(stack: str, operation: str, error: BaseException) -> str:
+    """One line for a failed stack, chosen by the Automation API's error type, with the fix where there is one."""
+    from pulumi.automation import errors
+
+    if isinstance(error, errors.ConcurrentUpdateError):
+        return (f"another update of {stack} is in progress (another rollout, or someone's pulumi up). "
+                f"Fix: wait for it to end; if it was interrupted, run `pulumi cancel --stack {stack}`")
+    if isinstance(error, errors.StackNotFoundError):
+        return f"{stack} does not exist in the Pulumi backend. Fix: check `pulumi stack ls`, or run `up` first"
+    if isinstance(error, (errors.CompilationError, errors.RuntimeError, errors.InlineSourceRuntimeError)):
+        return f"the stack program failed: {_last_error_line(error)}"
+    if isinstance(error, errors.CommandError):
+        return f"pulumi {operation} failed: {_last_error_line(error)}"
+    return _last_error_line(error)
+
+
+def _last_error_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    # A CommandError reads "code: N / stdout: … / stderr: …": keep what the CLI said, not the labels.
+    lines = [re.sub(r"^(stdout|stderr):\s*", "", line.strip()) for line in text.splitlines() if not line.strip().startswith("code:")]
+    lines = [line for line in lines if line]
+    errors = [line for line in lines if line.lower().startswith("error")]
+    return ((errors or lines or [type(error).__name__])[-1])[:400]
+
+
+def select_stacks(zone: LandingZone, names: Iterable[str], *, with_dependencies: bool = False, with_dependents: bool = False) -> set[str]:
+    """The stacks named, plus (on request) every stack they read or every stack that reads them, transitively."""
+    names = list(names)
+    unknown = sorted(set(names) - set(zone.stacks))
+    if unknown:
+        raise ConfigError([f"--stack: {', '.join(unknown)} is not a stack of this landing zone. "
+                           f"Fix: use one of {', '.join(zone.order())}"])
+    reads = {name: set(stack.config.referenced_stacks()) for name, stack in zone.stacks.items()}
+    read_by = {name: {other for other, upstream in reads.items() if name in upstream} for name in zone.stacks}
+    selected = set(names)
+    for wanted, edges in ((with_dependencies, reads), (with_dependents, read_by)):
+        frontier = list(names)
+        while wanted and frontier:
+            for neighbour in edges[frontier.pop()] - selected:
+                selected.add(neighbour)
+                frontier.append(neighbour)
+    return selected
 
 
 class Rollout:
-    """One rollout (preview or up) of a landing zone."""
+    """One rollout (preview, up, refresh or destroy) of a landing zone or of some of its stacks."""
 
     def __init__(
         self,
@@ -99,94 +178,119 @@ class Rollout:
         *,
         state_file: Path,
         parallel: int = 4,
+        operation: str = "preview",
         up: bool = False,
+        stacks: Optional[set[str]] = None,
         policy_packs: Optional[list[str]] = None,
         policy_pack_configs: Optional[list[str]] = None,
         progress: Callable[[str], None] = lambda line: None,
+        on_event: Callable[[Event], None] = lambda event: None,
     ) -> None:
+        self.operation = "up" if up else operation
+        if self.operation not in OPERATIONS:
+            raise ValueError(f"operation {self.operation!r} is not one of {OPERATIONS}")
         self.zone = zone
         self.workspace = workspace
-        self.state_file = Path(state_file)
+        self.state = RolloutState(state_file)
         self.parallel = parallel
-        self.operation = "up" if up else "preview"
+        self.selected = set(zone.stacks) if stacks is None else set(stacks)
         self.policy_packs = policy_packs or []
         self.policy_pack_configs = policy_pack_configs or []
         self.progress = progress
-        self._lock = threading.Lock()
+        self.on_event = on_event
+        packs = "+".join(pack_fingerprint(Path(pack)) for pack in self.policy_packs)
+        configs = {str(index): load_policy_config(Path(path)) for index, path in enumerate(self.policy_pack_configs)}
+        self._fingerprint_inputs = {"pack": packs, "policy_config": configs}
 
-    def _fingerprint(self, stack: str) -> str:
-        return hashlib.sha256(self.zone.stacks[stack].file.read_bytes()).hexdigest()
+    @property
+    def state_file(self) -> Path:
+        return self.state.path
 
-    def _load(self) -> dict[str, Any]:
-        if not self.state_file.is_file():
-            return {"version": STATE_VERSION, "preview": {}, "up": {}}
-        try:
-            state = json.loads(self.state_file.read_text())
-        except ValueError:
-            raise ConfigError([f"{self.state_file}: is not a rollout state file. Fix: delete it, or pass --restart"]) from None
-        if state.get("version") != STATE_VERSION:
-            raise ConfigError([f"{self.state_file}: was written by another version. Fix: pass --restart"])
-        return state
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.state_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, indent=2, sort_keys=True))
-        temporary.replace(self.state_file)
+    def fingerprints(self) -> dict[str, str]:
+        """Every stack's fingerprint now (files are read at this moment)."""
+        return stack_fingerprints(self.zone, **self._fingerprint_inputs)
 
     def forget(self) -> None:
-        if self.state_file.exists():
-            self.state_file.unlink()
+        self.state.forget()
 
-    def finished(self) -> set[str]:
-        """Stacks already done for this operation, with an unchanged stack file."""
-        done = self._load()[self.operation]
-        return {stack for stack, entry in done.items() if stack in self.zone.stacks and entry.get("fingerprint") == self._fingerprint(stack)}
+    def finished(self, fingerprints: Optional[dict[str, str]] = None) -> set[str]:
+        """Selected stacks recorded as done for this operation under their current fingerprint."""
+        fingerprints = fingerprints or self.fingerprints()
+        done = self.state.read()[self.operation]
+        return {stack for stack in self.selected if done.get(stack, {}).get("fingerprint") == fingerprints[stack]}
 
-    def run(self) -> dict[str, StackRun]:
-        state = self._load()
-        finished = self.finished()
+    def waves(self) -> list[list[str]]:
+        """The selected stacks by wave, in the order this operation runs them (reversed for destroy)."""
+        waves = [[stack for stack in wave if stack in self.selected] for wave in self.zone.waves()]
+        waves = [wave for wave in waves if wave]
+        return waves[::-1] if self.operation == "destroy" else waves
+
+    def run(self, restart: bool = False) -> dict[str, StackRun]:
+        """Every pending stack, wave by wave; ``restart`` forgets earlier progress once the CLI is known to work."""
+        version = self.workspace.check_cli()
+        self.state.check_writable(restart=restart)
+        self.progress(f"{self.operation} with the Pulumi CLI {version}; progress in {self.state_file}")
         results: dict[str, StackRun] = {}
-        waves = self.zone.waves()
+        waves = self.waves()
         for number, wave in enumerate(waves, start=1):
+            fingerprints = self.fingerprints()  # before any stack of this wave runs
+            finished = self.finished(fingerprints)
             pending = [stack for stack in wave if stack not in finished]
-            skipped = [stack for stack in wave if stack in finished]
-            if skipped:
-                self.progress(f"wave {number}/{len(waves)}: {', '.join(skipped)} already done, skipped")
-            if not pending:
-                continue
-            self.progress(f"wave {number}/{len(waves)}: {self.operation} {', '.join(pending)}")
-            failures: dict[str, str] = {}
-            with ThreadPoolExecutor(max_workers=min(self.parallel, len(pending))) as pool:
-                futures = {stack: pool.submit(self._run_one, stack, state, results) for stack in pending}
-                for stack, future in futures.items():
-                    error = future.exception()
-                    if error is not None:
-                        failures[stack] = _one_line(error)
-            if failures:
-                names = ", ".join(f"{stack} ({message})" for stack, message in failures.items())
-                raise RolloutError(
-                    f"wave {number}/{len(waves)} failed: {names}. Later waves were not started; fix the cause and run the rollout "
-                    f"again: the {len(state[self.operation])} finished stack(s) are skipped"
-                )
-        self.progress(f"{self.operation} done: {len(results)} stack(s) run, {len(self.zone.stacks) - len(results)} already done")
+            for stack in wave:
+                if stack in finished:
+                    self._event(stack, number, "skipped", reason="already done with an unchanged fingerprint")
+            if len(pending) < len(wave):
+                self.progress(f"wave {number}/{len(waves)}: {', '.join(s for s in wave if s in finished)} already done, skipped")
+            if pending:
+                self._run_wave(number, len(waves), pending, fingerprints, results)
+        self.progress(f"{self.operation} done: {len(results)} stack(s) run, {len(self.selected) - len(results)} already done")
         return results
 
-    def _run_one(self, stack: str, state: dict[str, Any], results: dict[str, StackRun]) -> None:
+    def _run_wave(self, number: int, total: int, pending: list[str], fingerprints: dict[str, str], results: dict[str, StackRun]) -> None:
+        self.progress(f"wave {number}/{total}: {self.operation} {', '.join(pending)}")
+        failures: dict[str, str] = {}
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(pending))) as pool:
+            futures = {stack: pool.submit(self._run_one, stack, number, fingerprints[stack], results) for stack in pending}
+            for stack, future in futures.items():
+                error = future.exception()
+                if error is not None:
+                    failures[stack] = describe_failure(stack, self.operation, error)
+                    self._event(stack, number, "failed", error=failures[stack])
+        if failures:
+            names = ", ".join(f"{stack} ({message})" for stack, message in failures.items())
+            raise RolloutError(f"wave {number}/{total} failed: {names}. Later waves were not started; "
+                               f"fix the cause and run the rollout again: {self._resume_note()}")
+
+    def _resume_note(self) -> str:
+        try:
+            recorded = len(self.finished())
+        except (ConfigError, OSError) as error:
+            return f"the state file cannot be read ({error}), so every stack will run again"
+        return f"the {recorded} stack(s) recorded as done in {self.state_file} are skipped"
+
+    def _run_one(self, stack: str, wave: int, fingerprint: str, results: dict[str, StackRun]) -> None:
         began = time.perf_counter()
+        self._event(stack, wave, "started")
         run = self.workspace.run(
             stack, self.operation, self.policy_packs, self.policy_pack_configs, lambda line: self.progress(f"  {stack} | {line.rstrip()}")
         )
-        with self._lock:
-            results[stack] = run
-            state[self.operation][stack] = {"fingerprint": self._fingerprint(stack), "changes": run.changes, "finished": time.time()}
-            self._save(state)
+        results[stack] = run
         changes = ", ".join(f"{count} {kind}" for kind, count in sorted(run.changes.items())) or "no changes"
-        self.progress(f"  {stack}: {self.operation} finished in {time.perf_counter() - began:.1f} s ({changes})")
+        saved = self._record(stack, fingerprint, run)
+        self._event(stack, wave, "succeeded", changes=run.changes, saved=saved is None, **({"save_error": saved} if saved else {}))
+        note = "" if saved is None else f"; NOT recorded ({saved}), so it will run again next time"
+        self.progress(f"  {stack}: {self.operation} finished in {time.perf_counter() - began:.1f} s ({changes}){note}")
 
+    def _record(self, stack: str, fingerprint: str, run: StackRun) -> Optional[str]:
+        """Record the stack as done; None when saved, else why it was not."""
+        # A destroyed stack is no longer deployed, and a deployed one no longer destroyed.
+        forget = {"destroy": ("preview", "up", "refresh"), "up": ("destroy",)}.get(self.operation, ())
+        try:
+            self.state.record(self.operation, stack, {"fingerprint": fingerprint, "changes": run.changes}, forget=forget)
+        except (StateSaveError, ConfigError) as error:
+            return str(error)
+        return None
 
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith(("error", "stderr"))]
-    return (errors[-1] if errors else lines[-1])[:400]
+    def _event(self, stack: str, wave: int, state: str, **details: Any) -> None:
+        self.on_event({"event": "stack", "stack": stack, "operation": self.operation, "wave": wave, "state": state,
+                       "account": self.zone.account_of(stack), "time": time.time(), **details})

@@ -34,9 +34,13 @@ def pack_fingerprint(pack_dir: Optional[Path]) -> str:
         return ""
     digest = hashlib.sha256()
     root = Path(pack_dir)
+    # The pack's own virtualenv (PulumiPolicy.yaml puts it inside the folder) is not the pack.
+    virtualenvs = [config.parent for config in root.glob("*/pyvenv.cfg")]
     for file in sorted(root.rglob("*")):
         parts = file.relative_to(root).parts
         if not file.is_file() or file.suffix not in _PACK_SUFFIXES or any(p.startswith(".") or p == "__pycache__" for p in parts):
+            continue
+        if any(venv in file.parents for venv in virtualenvs):
             continue
         digest.update("/".join(parts).encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()

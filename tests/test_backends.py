@@ -136,7 +136,7 @@ def test_public_certificate_is_amazon_issued_and_dns_validated_in_the_public_zon
 def test_certificate_validation_records_can_live_in_a_dns_account():
     def program():
         dns = account_provider("dns", account_id="444444444444", region="eu-west-1")
-        PublicCertificate("orders", {"domain_name": "orders.example.com", "public_zone_id": "ZPUBLIC"}, dns_provider=dns)
+        PublicCertificate("orders", {"domain_name": "orders.example.com", "public_zone_id": "ZPUBLIC", "dns_provider": dns})
 
     d = deploy(program)
     record = d.of_type("aws:route53/record:Record")[0]

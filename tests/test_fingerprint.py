@@ -63,3 +63,14 @@ def test_pack_fingerprint_follows_the_rules_and_ignores_caches(tmp_path):
     (pack / "rules" / "a.py").write_text("A = 2\n")
     assert pack_fingerprint(pack) != first
     assert pack_fingerprint(None) == ""
+
+
+def test_pack_fingerprint_leaves_out_the_packs_own_virtualenv(tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "__main__.py").write_text("RULES = []\n")
+    first = pack_fingerprint(pack)
+    (pack / "venv" / "lib").mkdir(parents=True)
+    (pack / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (pack / "venv" / "lib" / "site.py").write_text("installed = True\n")
+    assert pack_fingerprint(pack) == first
