@@ -123,7 +123,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     shown = display_path(stacks_dir)
     try:
         zone = LandingZone.load(stacks_dir)
-        policy_config = load_policy_config(args.policy_pack_config)
+        policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         if not args.quiet:
             _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
         result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
