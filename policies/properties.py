@@ -84,10 +84,10 @@ class CannotVerify(UnknownValueError):
     """
 
     def __init__(self, reasons: Iterable[str]) -> None:
-        Exception.__init__(self)
+        self.message = "cannot verify at preview: " + "; ".join(reasons)
+        Exception.__init__(self, self.message)
         self.unknown_type_sentinel = UNKNOWN_STRING
         self.props: list[str] = []
-        self.message = "cannot verify at preview: " + "; ".join(reasons)
 
 
 class Unverified:
