@@ -134,7 +134,8 @@ class BackgroundPolicyAnalyzer:
                         self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
         except (BrokenPipeError, ValueError):
-            self._receive(timeout=5)  # the worker said why it stopped
+            while self._receive(timeout=5):  # the worker said why it stopped: that raises
+                pass
             raise PolicyPackError(self._stopped()) from None
 
     def _receive(self, timeout: Optional[float]) -> bool:
