@@ -73,7 +73,7 @@ BAD_CONFIGS = {
 }
 
 
-CASES = [(case, "bundled") for case in sorted(BAD_CONFIGS)] + [("misspelt name", "folder"), ("upper-case level", "folder"), ("number entry", "folder")]
+CASES = [(case, "bundled") for case in sorted(BAD_CONFIGS)] + [("misspelt name", "folder"), ("number entry", "folder")]
 
 
 @pytest.mark.parametrize("case, pack", CASES)
