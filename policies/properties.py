@@ -104,6 +104,13 @@ class Unverified:
             raise CannotVerify(self.reasons)
 
 
+def cannot_verify(name: str, resource_type: str, prop: str, why: str = "computed by another resource") -> None:
+    """Raise :class:`CannotVerify` for one property (a rule that has nothing else to decide)."""
+    unverified = Unverified()
+    unverified.add(name, resource_type, prop, why)
+    unverified.settle()
+
+
 def dependency_types(resource: Any, prop: str) -> list[str]:
     """Types of the resources the input ``prop`` of a stack resource came from (its property dependencies)."""
     return [dependency.resource_type for dependency in (resource.property_dependencies or {}).get(prop, [])]

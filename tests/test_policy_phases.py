@@ -8,8 +8,6 @@ phases it fires in.
 """
 
 import json
-import sys
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -24,9 +22,7 @@ from agentcore_egress.simulation.simulated_aws import default_security_group_id,
 from fake_cloud import deploy
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
-import scenarios  # noqa: E402
-from test_policy_pack import SCENARIOS  # noqa: E402
+from test_policy_pack import SCENARIOS
 
 BOTH = (PREVIEW, UPDATE)
 SUBNETS = ["subnet-0a", "subnet-0b"]

@@ -23,7 +23,7 @@ question); a wholly unknown list or type is "cannot verify at preview"
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, Unverified, message, read, read_plain
+from ..properties import UNKNOWN, cannot_verify, message, read, read_plain
 
 NAME = "explicit-security-groups"
 
@@ -74,9 +74,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     prop, groups = found
     if groups is UNKNOWN:
-        unverified = Unverified()
-        unverified.add(args.name, args.resource_type, prop, "computed as a whole by another resource, so whether it holds any group is not known")
-        unverified.settle()
+        cannot_verify(args.name, args.resource_type, prop, "computed as a whole by another resource, so whether it holds any group is not known")
     if not groups:
         problem, fix = _problem(args)
         report_violation(message(args.name, args.resource_type, prop, groups, problem, fix))

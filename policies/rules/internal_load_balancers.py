@@ -21,7 +21,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, Unverified, message, read
+from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "internal-load-balancers"
 
@@ -33,9 +33,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     internal = read(args.props, "internal", default=False)
     if internal is UNKNOWN:
-        unverified = Unverified()
-        unverified.add(args.name, args.resource_type, "internal", "computed by another resource")
-        unverified.settle()
+        cannot_verify(args.name, args.resource_type, "internal", "computed by another resource")
     if internal is not True:
         report_violation(
             message(args.name, args.resource_type, "internal", internal, "the load balancer is internet-facing (unset means internet-facing)",

@@ -15,7 +15,7 @@ true. Unknown (first preview): "cannot verify at preview" (advisory).
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, Unverified, message, read
+from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "ram-inside-organization"
 
@@ -25,9 +25,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     value = read(args.props, "allowExternalPrincipals", default=False)
     if value is UNKNOWN:
-        unverified = Unverified()
-        unverified.add(args.name, args.resource_type, "allowExternalPrincipals", "computed by another resource")
-        unverified.settle()
+        cannot_verify(args.name, args.resource_type, "allowExternalPrincipals", "computed by another resource")
     if value is not False:
         report_violation(
             message(args.name, args.resource_type, "allowExternalPrincipals", value, "accounts outside the organization could be given access",

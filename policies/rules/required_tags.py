@@ -23,7 +23,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, Unverified, message, plain, read, read_plain
+from ..properties import UNKNOWN, cannot_verify, message, plain, read, read_plain
 
 NAME = "required-tags"
 TAGGED_TYPES = (
@@ -59,9 +59,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     tags = read_plain(args.props, "tags", default={})
     if tags is UNKNOWN:
-        unverified = Unverified()
-        unverified.add(args.name, args.resource_type, "tags", "computed as a whole by another resource")
-        unverified.settle()
+        cannot_verify(args.name, args.resource_type, "tags", "computed as a whole by another resource")
     present = {**_provider_tags(args), **(tags or {})}
     missing = [tag for tag in required if tag not in present]
     if missing:

@@ -11,7 +11,7 @@ unknown list is "cannot verify at preview" (advisory).
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from ..properties import UNKNOWN, Unverified, message
+from ..properties import UNKNOWN, cannot_verify, message
 from .explicit_security_groups import security_group_property
 
 NAME = "target-security-group-limit"
@@ -24,9 +24,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     prop, groups = found
     if groups is UNKNOWN:
-        unverified = Unverified()
-        unverified.add(args.name, args.resource_type, prop, "computed as a whole, so how many groups it holds is not known")
-        unverified.settle()
+        cannot_verify(args.name, args.resource_type, prop, "computed as a whole, so how many groups it holds is not known")
     if groups and len(groups) > LIMIT:
         report_violation(
             message(args.name, args.resource_type, prop, groups, f"{len(groups)} security groups exceed AWS's limit of {LIMIT}",

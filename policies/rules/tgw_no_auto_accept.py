@@ -14,7 +14,7 @@ not a violation: a compliant hub is never blocked for a value it cannot show yet
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, Unverified, message, read
+from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "tgw-no-auto-accept"
 
@@ -24,9 +24,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     value = read(args.props, "autoAcceptSharedAttachments", default="disable")
     if value is UNKNOWN:
-        unverified = Unverified()
-        unverified.add(args.name, args.resource_type, "autoAcceptSharedAttachments", "computed by another resource")
-        unverified.settle()
+        cannot_verify(args.name, args.resource_type, "autoAcceptSharedAttachments", "computed by another resource")
     if value != "disable":
         report_violation(
             message(args.name, args.resource_type, "autoAcceptSharedAttachments", value, "any account in the share could attach unreviewed",
