@@ -78,7 +78,8 @@ def _strings(value: Any):
 
 
 def _identifying(value: str) -> bool:
-    """Ids, ARNs and names carry digits; constants such as "ISSUED" or "CNAME" identify nothing and are not unknown at preview."""
+    """Ids, ARNs and names carry digits. Constants such as "ISSUED" or "CNAME" identify nothing: treating them as
+    minted would make every equal literal of the program unknown at preview."""
     return any(character.isdigit() for character in value)
 
 

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from agentcore_egress.cli.reports import render
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.planner.policy_analyzer import PREVIEW, UPDATE, PolicyAnalyzer
@@ -292,3 +293,15 @@ def test_bundled_landing_zones_have_no_mandatory_finding_in_either_phase(zone):
     result = run_plan(LandingZone.load(zone))
     assert result.mandatory == 0, [f.message for _, f in result.findings if f.level == "mandatory"]
     assert all(f.phases for stack in result.stacks for f in stack.findings)
+
+
+def test_every_report_says_in_which_phases_a_finding_fires():
+    result = run_plan(LandingZone.load(TGW_EXAMPLE), policy_config={"private-api-gateway": "mandatory"})
+    finding = next(f for _, f in result.findings if f.policy == "private-api-gateway")
+    assert finding.phases == (PREVIEW,) and finding.level == "advisory"  # "cannot verify" stays advisory whatever the level
+    assert "private-api-gateway [preview]: " in render(result, "text", "stacks", "0")
+    assert "| advisory | `private-api-gateway` | preview |" in render(result, "markdown", "stacks", "0")
+    document = json.loads(render(result, "json", "stacks", "0"))
+    assert [f["phases"] for s in document["stacks"] for f in s["findings"]] == [["preview"]]
+    sarif = json.loads(render(result, "sarif", "stacks", "0"))
+    assert [r["properties"]["phases"] for r in sarif["runs"][0]["results"]] == [["preview"]]
