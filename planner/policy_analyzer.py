@@ -22,13 +22,14 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from agentcore_egress.simulation.monitor import Registration
-from agentcore_egress.simulation.preview import MintedValues, masked, preview_outputs
+from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
 
 from . import policy_config
 from .child_processes import Child
 
 PROVIDER_PREFIX = "pulumi:providers:"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+_RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
 PREVIEW, UPDATE = "preview", "update"
 """The two phases the pack judges a stack in: its first ``pulumi preview`` (computed values unknown) and ``pulumi up``."""
 LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
@@ -117,25 +118,44 @@ def _as_dict(resource: Registration, which: str) -> dict[str, Any]:
 
 
 class PreviewView:
-    """The registrations of one stack as the pack sees them at the stack's first preview (see simulation.preview)."""
+    """The registrations of one stack as the pack sees them at the stack's first preview (see simulation.preview).
+
+    Cheap where nothing changes: a resource whose marshaled inputs contain no
+    minted value is not converted at all, and preview outputs are built from
+    the preview inputs and the *names* of the other outputs.
+    """
 
     def __init__(self, registrations: list[Registration], minted: Collection[str]) -> None:
         self.minted = MintedValues(minted)
         self.inputs: dict[str, Optional[struct_pb2.Struct]] = {}
         """Preview inputs of each resource whose inputs differ from the update's (None: the same)."""
-        self._masked_inputs: dict[str, dict[str, Any]] = {}
         for resource in registrations:
-            values, changed = masked(_as_dict(resource, "inputs"), self.minted)
-            self._masked_inputs[resource.urn] = values
-            self.inputs[resource.urn] = _struct(values) if changed else None
+            self.inputs[resource.urn] = self._masked(resource, "inputs")
+
+    def _masked(self, resource: Registration, which: str) -> Optional[struct_pb2.Struct]:
+        """``which`` (inputs or state) with minted values unknown, or None if it holds none."""
+        proto = getattr(resource, f"{which}_proto")
+        if proto is not None:
+            serialized = proto.SerializeToString().decode("utf-8", errors="replace")
+            if not self.minted.taints(serialized) and _RESOURCE_REFERENCE not in serialized:
+                return None
+        values, changed = masked(_as_dict(resource, which), self.minted)
+        return _struct(values) if changed else None
 
     def outputs(self, resource: Registration) -> struct_pb2.Struct:
         if resource.type == STACK_REFERENCE:
             return _properties(resource, "state")
-        state = _as_dict(resource, "state")
         if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
-            return _struct(masked(state, self.minted)[0])
-        return _struct(preview_outputs(self._masked_inputs[resource.urn], state))
+            return self._masked(resource, "state") or _properties(resource, "state")
+        inputs = self.inputs.get(resource.urn) or (resource.inputs_proto if resource.inputs_proto is not None else _struct(resource.inputs))
+        state = resource.state_proto.fields.keys() if resource.state_proto is not None else resource.state.keys()
+        outputs = struct_pb2.Struct()
+        outputs.CopyFrom(inputs)
+        for key in state:
+            if key not in inputs.fields:
+                outputs[key] = UNKNOWN
+        outputs["id"] = UNKNOWN
+        return outputs
 
 
 class PolicyAnalyzer:

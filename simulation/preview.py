@@ -102,11 +102,3 @@ def masked(value: Any, minted: MintedValues) -> tuple[Any, bool]:
             changed = changed or item_changed
         return items, changed
     return value, False
-
-
-def preview_outputs(preview_inputs: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
-    """A created resource's outputs at preview: its inputs, every other output and the id unknown."""
-    outputs = {key: UNKNOWN for key in state if key not in preview_inputs}
-    outputs.update(preview_inputs)
-    outputs["id"] = UNKNOWN
-    return outputs
