@@ -93,3 +93,10 @@ def test_plan_takes_levels_of_its_own_rules_from_the_same_parser():
     findings = [Finding("reachability", "mandatory", "m", ""), Finding("cross-stack-share-outside-zone", "advisory", "m", "")]
     resolved = resolve({"all": "remediate", "cross-stack-share-outside-zone": "disabled"}, policy_config.plan_rule_specs())
     assert [(f.policy, f.level) for f in policy_config.apply_levels(findings, resolved)] == [("reachability", "mandatory")]
+
+
+def test_the_documented_example_config_resolves():
+    from agentcore_egress.planner.policy_analyzer import default_pack_dir
+
+    resolved = policy_config.load(default_pack_dir() / "config.example.json", policy_config.bundled_rule_specs())
+    assert set(resolved) == set(policy_config.bundled_rule_specs())
