@@ -288,15 +288,22 @@ def test_seed_scenarios_have_no_mandatory_finding_in_either_phase(pack, key):
     assert [f for f in findings if f.level == "mandatory"] == [], [f.message for f in findings]
 
 
-@pytest.mark.parametrize("zone", [TGW_EXAMPLE, PEERING_EXAMPLE], ids=["tgw", "peering"])
-def test_bundled_landing_zones_have_no_mandatory_finding_in_either_phase(zone):
-    result = run_plan(LandingZone.load(zone))
+@pytest.fixture(scope="module")
+def zone_plans():
+    """Both bundled zones planned once (private-api-gateway raised to mandatory: its preview advisory must stay advisory)."""
+    return {name: run_plan(LandingZone.load(folder), policy_config={"private-api-gateway": "mandatory"})
+            for name, folder in (("tgw", TGW_EXAMPLE), ("peering", PEERING_EXAMPLE))}
+
+
+@pytest.mark.parametrize("zone", ["tgw", "peering"])
+def test_bundled_landing_zones_have_no_mandatory_finding_in_either_phase(zone_plans, zone):
+    result = zone_plans[zone]
     assert result.mandatory == 0, [f.message for _, f in result.findings if f.level == "mandatory"]
     assert all(f.phases for stack in result.stacks for f in stack.findings)
 
 
-def test_every_report_says_in_which_phases_a_finding_fires():
-    result = run_plan(LandingZone.load(TGW_EXAMPLE), policy_config={"private-api-gateway": "mandatory"})
+def test_every_report_says_in_which_phases_a_finding_fires(zone_plans):
+    result = zone_plans["tgw"]
     finding = next(f for _, f in result.findings if f.policy == "private-api-gateway")
     assert finding.phases == (PREVIEW,) and finding.level == "advisory"  # "cannot verify" stays advisory whatever the level
     assert "private-api-gateway [preview]: " in render(result, "text", "stacks", "0")
