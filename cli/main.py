@@ -150,7 +150,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     shown = display_path(stacks_dir)
     try:
         zone = LandingZone.load(stacks_dir)
-        policy_config = load_policy_config(args.policy_pack_config)
+        policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
         if not args.quiet:
             _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")

@@ -78,6 +78,11 @@ def _by_account(result: PlanResult) -> dict[str, list[StackPlan]]:
     return dict(sorted(accounts.items()))
 
 
+def _phases(finding: Finding) -> str:
+    """Where the pack reports a finding: "preview, update", "preview" or "update" (empty for landing-zone checks)."""
+    return ", ".join(finding.phases)
+
+
 def _resource_name(finding: Finding) -> str:
     return finding.urn.rsplit("::", 1)[-1] if finding.urn else "stack"
 
@@ -98,7 +103,7 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
             out.append("    resources: " + ", ".join(f"{count} {_short_type(token)}" for token, count in sorted(counts.items())))
             if stack.findings:
                 for finding in stack.findings:
-                    out.append(f"    {finding.level.upper():9} {finding.policy}: {_first_line(finding.message)}")
+                    out.append(f"    {finding.level.upper():9} {finding.policy} [{_phases(finding)}]: {_first_line(finding.message)}")
             else:
                 out.append("    policy: no findings")
             out.append(f"    footprint: {_footprint_line(stack.footprint)}")
@@ -132,7 +137,7 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
 def as_json(result: PlanResult, source: str) -> str:
     def finding(item: Finding) -> dict[str, Any]:
         return {k: v for k, v in {"policy": item.policy, "level": item.level, "message": _first_line(item.message), "urn": item.urn,
-                                   "stack": item.stack, "config_path": item.config_path}.items() if v}
+                                   "stack": item.stack, "config_path": item.config_path, "phases": list(item.phases)}.items() if v}
 
     document = {
         "landing_zone": source,
@@ -182,11 +187,11 @@ def markdown(result: PlanResult, source: str) -> str:
         )
     findings = result.findings
     if findings:
-        out += ["", "## Findings", "", "| level | rule | stack | where | message |", "|---|---|---|---|---|"]
+        out += ["", "## Findings", "", "| level | rule | phases | stack | where | message |", "|---|---|---|---|---|---|"]
         for stack, finding in findings:
             where = _resource_name(finding) if stack else finding.config_path
             message = _first_line(finding.message).replace("|", "\\|")
-            out.append(f"| {finding.level} | `{finding.policy}` | {stack.name if stack else finding.stack} | `{where}` | {message} |")
+            out.append(f"| {finding.level} | `{finding.policy}` | {_phases(finding) or 'plan'} | {stack.name if stack else finding.stack} | `{where}` | {message} |")
     if result.traces:
         out += ["", "## Reachability", "", "| stack | target | mode | verdict | path or first broken hop |", "|---|---|---|---|---|"]
         for trace in result.traces:
@@ -254,6 +259,8 @@ def sarif(result: PlanResult, source: str, version: str) -> str:
         }
         if finding.policy in index:
             entry["ruleIndex"] = index[finding.policy]
+        if finding.phases:
+            entry["properties"] = {"phases": list(finding.phases)}
         results.append(entry)
     return sarif_document(rules, results, version, f"agentcore-egress/plan/{source}")
 

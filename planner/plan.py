@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
 
+from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
 from .footprint import Footprint, footprint_of
 from .landing_zone import LandingZone
@@ -73,16 +73,14 @@ class PlanResult:
 Progress = Callable[[str], None]
 
 
-def load_policy_config(path: Optional[Path]) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        config = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as error:
-        raise ConfigError([f"{path}: cannot be read as policy pack config (JSON): {error}"]) from None
-    if not isinstance(config, dict):
-        raise ConfigError([f"{path}: must be a JSON object of policy name to level or options"])
-    return config
+def load_policy_config(path: Optional[Path], pack_dir: Optional[Path] = None) -> dict[str, Any]:
+    """The policy config file resolved as the engine resolves it (see planner.policy_config).
+
+    With another pack than the bundled one, entries for its rules are checked by
+    the pack's worker against the pack's own rules.
+    """
+    known = policy_configs.bundled_rule_specs() if pack_dir is None else policy_configs.plan_rule_specs()
+    return policy_configs.load(path, known, others_allowed=pack_dir is not None)
 
 
 def run_plan(
@@ -117,7 +115,7 @@ def run_plan(
             )
 
     # The pack and its client run in other processes: while they judge one stack, this one simulates the next.
-    with BackgroundPolicyAnalyzer(pack_dir, policy_config) as analyzer:
+    with BackgroundPolicyAnalyzer(pack_dir, policy_config, skip=policy_configs.plan_rule_specs()) as analyzer:
         for wave_number, wave in enumerate(waves, start=1):
             for name in wave:
                 stack = zone.stacks[name]
@@ -148,12 +146,12 @@ def run_plan(
                     footprint=footprint_of(deployment),
                     seconds=simulated,
                 )
-                analyzer.submit(name, deployment.registrations)
+                analyzer.submit(name, deployment.registrations, deployment.minted)
                 report(analyzer.finished())
         waited = time.perf_counter()
         report(analyzer.results())
         timings["policy_wait"] = time.perf_counter() - waited
-    cross = cross_stack_findings(zone)
+    cross = policy_configs.apply_levels(cross_stack_findings(zone), policy_config or {})
     traced = time.perf_counter()
     traces = trace_all(plans.values())
     timings["reachability"] = time.perf_counter() - traced
@@ -164,8 +162,7 @@ def run_plan(
 
 def reachability_findings(zone: LandingZone, traces: list[Trace], policy_config: dict[str, Any]) -> list[Finding]:
     """An unreachable target is a finding of the rule ``reachability`` (mandatory unless configured otherwise)."""
-    setting = policy_config.get(REACHABILITY_RULE, {})
-    level = setting if isinstance(setting, str) else setting.get("enforcementLevel", "mandatory")
+    level = policy_configs.effective_level(policy_config, REACHABILITY_RULE, "mandatory")
     if level == "disabled":
         return []
     findings = []

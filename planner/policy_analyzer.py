@@ -10,21 +10,28 @@ from __future__ import annotations
 
 import os
 import selectors
-import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
 import grpc
-from google.protobuf import empty_pb2, struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
+
+from . import policy_config
+from .child_processes import Child
 
 PROVIDER_PREFIX = "pulumi:providers:"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+_RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
+PREVIEW, UPDATE = "preview", "update"
+"""The two phases the pack judges a stack in: its first ``pulumi preview`` (computed values unknown) and ``pulumi up``."""
 LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
 _LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
 
@@ -45,6 +52,8 @@ class Finding:
     """For findings on the landing zone's config rather than on a resource: the key path."""
     stack: str = ""
     """For cross-stack findings: the stack whose config the finding is about."""
+    phases: tuple[str, ...] = ()
+    """Where the pack reports it: ("preview",), ("update",) or both; () for the plan's own landing-zone checks."""
 
 
 def default_pack_dir() -> Path:
@@ -102,31 +111,81 @@ def _first_line(stream, timeout: float) -> str:
     return line.decode(errors="replace").strip()
 
 
-class PolicyAnalyzer:
-    """A running policy pack. Use as a context manager; one process serves many stacks."""
 
-    def __init__(self, pack_dir: Optional[Path] = None, start_timeout: float = 60.0) -> None:
+def _as_dict(resource: Registration, which: str) -> dict[str, Any]:
+    message = getattr(resource, f"{which}_proto")
+    return json_format.MessageToDict(message) if message is not None else _jsonable(getattr(resource, which))
+
+
+class PreviewView:
+    """The registrations of one stack as the pack sees them at the stack's first preview (see simulation.preview).
+
+    Cheap where nothing changes: a resource whose marshaled inputs contain no
+    minted value is not converted at all, and preview outputs are built from
+    the preview inputs and the *names* of the other outputs.
+    """
+
+    def __init__(self, registrations: list[Registration], minted: Collection[str]) -> None:
+        self.minted = MintedValues(minted)
+        self.inputs: dict[str, Optional[struct_pb2.Struct]] = {}
+        """Preview inputs of each resource whose inputs differ from the update's (None: the same)."""
+        for resource in registrations:
+            self.inputs[resource.urn] = self._masked(resource, "inputs")
+
+    def _masked(self, resource: Registration, which: str) -> Optional[struct_pb2.Struct]:
+        """``which`` (inputs or state) with minted values unknown, or None if it holds none."""
+        proto = getattr(resource, f"{which}_proto")
+        if proto is not None:
+            serialized = proto.SerializeToString().decode("utf-8", errors="replace")
+            if not self.minted.taints(serialized) and _RESOURCE_REFERENCE not in serialized:
+                return None
+        values, changed = masked(_as_dict(resource, which), self.minted)
+        return _struct(values) if changed else None
+
+    def outputs(self, resource: Registration) -> struct_pb2.Struct:
+        if resource.type == STACK_REFERENCE:
+            return _properties(resource, "state")
+        if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
+            return self._masked(resource, "state") or _properties(resource, "state")
+        inputs = self.inputs.get(resource.urn) or (resource.inputs_proto if resource.inputs_proto is not None else _struct(resource.inputs))
+        state = resource.state_proto.fields.keys() if resource.state_proto is not None else resource.state.keys()
+        outputs = struct_pb2.Struct()
+        outputs.CopyFrom(inputs)
+        for key in state:
+            if key not in inputs.fields:
+                outputs[key] = UNKNOWN
+        outputs["id"] = UNKNOWN
+        return outputs
+
+
+class PolicyAnalyzer:
+    """A running policy pack. Use as a context manager; one process serves many stacks.
+
+    Every wait is bounded: the port within ``start_timeout`` seconds, each
+    gRPC call within ``call_timeout``; the pack ends with this process.
+    """
+
+    def __init__(self, pack_dir: Optional[Path] = None, start_timeout: float = 60.0, call_timeout: float = 300.0) -> None:
         self.pack_dir = Path(pack_dir) if pack_dir else default_pack_dir()
+        self.call_timeout = call_timeout
+        self._channel = None
         # The pack prints its port with a plain write to stdout: without PYTHONUNBUFFERED
         # (any user's terminal, most CI runners) that line sits in the pack's buffer and the
         # port never arrives. -u makes the pack's stdout unbuffered whatever the environment.
-        self._process = subprocess.Popen(
-            [sys.executable, "-u", "__main__.py"],
-            cwd=self.pack_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        port = _first_line(self._process.stdout, start_timeout)
-        if not port.isdigit():
-            self._process.kill()
-            self._process.wait()
-            error = self._process.stderr.read().decode(errors="replace") if self._process.stderr else ""
-            reason = error.strip()[-2000:] or ("no port printed" if port else f"no port printed within {start_timeout:.0f} s")
-            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {reason}")
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
+        self._child = Child([sys.executable, "-u", "__main__.py"], cwd=self.pack_dir, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            port = _first_line(self._child.process.stdout, start_timeout)
+            if not port.isdigit():
+                reason = self._child.stderr_tail() or ("no port printed" if port else f"no port printed within {start_timeout:.0f} s")
+                raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {reason}")
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
+        except grpc.FutureTimeoutError:
+            self.close()
+            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not accept connections within {start_timeout:.0f} s") from None
+        except BaseException:
+            self.close()
+            raise
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
 
     def __enter__(self) -> "PolicyAnalyzer":
@@ -135,51 +194,80 @@ class PolicyAnalyzer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
     def close(self) -> None:
-        self._channel.close()
-        self._process.kill()
-        self._process.wait()
-        for stream in (self._process.stdout, self._process.stderr):
-            if stream:
-                stream.close()
+        if self._channel is not None:
+            self._channel.close()
+        self._child.stop()
+
+    def _call(self, method, request):
+        try:
+            return method(request, timeout=self.call_timeout)
+        except grpc.RpcError as error:
+            raise PolicyPackError(self._failure(error)) from None
+
+    def _failure(self, error: grpc.RpcError) -> str:
+        detail = error.details() if hasattr(error, "details") else str(error)
+        if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            detail = f"no answer within {self.call_timeout:.0f} s"
+        alive = "" if self._child.alive() else f" (the pack exited with code {self._child.process.returncode}: {self._child.stderr_tail()})"
+        return f"the policy pack in {self.pack_dir} failed: {(detail or '').strip().splitlines()[-1] if detail else error.code().name}{alive}"
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        return self._call(self.stub.GetAnalyzerInfo, empty_pb2.Empty())
 
-    def configure(self, config: Mapping[str, Mapping[str, Any] | str]) -> None:
-        """Policy config as in ``--policy-pack-config``: {policy: level or {enforcementLevel, ...options}}."""
+    def configure(self, config: Mapping[str, Any], skip: Collection[str] = ()) -> None:
+        """Policy config as in ``--policy-pack-config``, resolved against this pack's policies as the engine does.
+
+        ``skip``: names of rules that are not the pack's (the plan's own), left out.
+        Raises ConfigError (stacks.config_schema) for config the engine would refuse or we refuse.
+        """
+        known = policy_config.analyzer_rule_specs(self.info())
+        resolved = policy_config.resolve({k: v for k, v in config.items() if k not in skip}, known, "policy config")
         request = analyzer_pb2.ConfigureAnalyzerRequest()
-        for policy, value in config.items():
-            options = {"enforcementLevel": value} if isinstance(value, str) else dict(value)
-            level = options.pop("enforcementLevel", None)
+        for policy, options in resolved.items():
+            options = dict(options)
             entry = request.policyConfig[policy]
-            if level is not None:
-                if level not in _LEVEL_VALUES:
-                    raise PolicyPackError(f"policy config: {policy}.enforcementLevel {level!r} is not one of {sorted(_LEVEL_VALUES)}")
-                entry.enforcementLevel = _LEVEL_VALUES[level]
-            else:
-                entry.enforcementLevel = self._default_levels()[policy]
+            entry.enforcementLevel = _LEVEL_VALUES[options.pop(policy_config.LEVEL_KEY)]
             entry.properties.update(_jsonable(options))
-        self.stub.Configure(request)
+        self._call(self.stub.Configure, request)
 
-    def _default_levels(self) -> dict[str, int]:
-        return {policy.name: policy.enforcementLevel for policy in self.info().policies}
+    def analyze(self, registrations: Iterable[Registration], minted: Optional[Collection[str]] = None) -> list[Finding]:
+        """Judge one stack as ``pulumi up`` does; with ``minted`` (values computed in this stack) also as its first preview.
 
-    def analyze(self, registrations: Iterable[Registration]) -> list[Finding]:
-        """Analyze (inputs of each custom resource) then AnalyzeStack (outputs of all), like ``pulumi up``."""
+        Per phase: Analyze (inputs of each custom resource), then AnalyzeStack (outputs
+        of all, with parents and dependencies). At preview only resources whose
+        inputs differ get a second Analyze; the others' verdicts are the same.
+        """
         registrations = list(registrations)
-        providers = {r.urn: r for r in registrations if r.type.startswith(PROVIDER_PREFIX)}
+        update_calls = self._send_analyze(registrations, lambda r: r.inputs_proto if r.inputs_proto is not None else _struct(r.inputs))
+        update_stack = self._send_stack(registrations, lambda r: _properties(r, "state"))
+        if minted is None:
+            return [replace(f, phases=(UPDATE,)) for part in self._collect(update_calls, update_stack) for f in part]
+        view = PreviewView(registrations, minted)
+        changed = [r for r in registrations if view.inputs.get(r.urn) is not None]
+        preview_calls = self._send_analyze(changed, lambda r: view.inputs[r.urn])
+        preview_stack = self._send_stack(registrations, view.outputs)
+        update_resources, update_stacks = self._collect(update_calls, update_stack)
+        preview_changed = {urn for urn, _ in preview_calls}
+        preview_resources, preview_stacks = self._collect(preview_calls, preview_stack)
+        preview = [f for f in update_resources if f.urn not in preview_changed] + preview_resources + preview_stacks
+        update = update_resources + update_stacks
+        return merge_phases(preview, update)
+
+    def _send_analyze(self, registrations: list[Registration], properties) -> list[tuple[str, grpc.Future]]:
         # All Analyze calls are sent before any answer is read: the pack answers them on its
         # worker threads while this process serializes the next ones.
-        pending: list[tuple[str, grpc.Future]] = []
+        providers = {r.urn: r for r in registrations if r.type.startswith(PROVIDER_PREFIX)}
+        pending = []
         for resource in registrations:
             if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
                 continue
             request = analyzer_pb2.AnalyzeRequest(
-                type=resource.type,
-                properties=resource.inputs_proto if resource.inputs_proto is not None else _struct(resource.inputs),
-                urn=resource.urn,
-                name=resource.name,
+                type=resource.type, properties=properties(resource), urn=resource.urn, name=resource.name,
                 options=analyzer_pb2.AnalyzerResourceOptions(parent=resource.parent),
             )
             provider = providers.get(resource.provider.rsplit("::", 1)[0]) if resource.provider else None
@@ -187,25 +275,29 @@ class PolicyAnalyzer:
                 request.provider.CopyFrom(
                     analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=_properties(provider, "inputs"), urn=provider.urn, name=provider.name)
                 )
-            pending.append((resource.urn, self.stub.Analyze.future(request)))
+            pending.append((resource.urn, self.stub.Analyze.future(request, timeout=self.call_timeout)))
+        return pending
+
+    def _send_stack(self, registrations: list[Registration], properties) -> grpc.Future:
         stack = analyzer_pb2.AnalyzeStackRequest()
         for resource in registrations:
             entry = stack.resources.add(
-                type=resource.type,
-                properties=_properties(resource, "state"),
-                urn=resource.urn,
-                name=resource.name,
-                parent=resource.parent,
-                dependencies=resource.dependencies,
+                type=resource.type, properties=properties(resource), urn=resource.urn, name=resource.name,
+                parent=resource.parent, dependencies=resource.dependencies,
             )
             for key, urns in resource.property_dependencies.items():
                 entry.propertyDependencies[key].urns.extend(urns)
-        stack_future = self.stub.AnalyzeStack.future(stack)
-        findings: list[Finding] = []
-        for urn, future in pending:
-            findings.extend(self._findings(future.result(), urn))
-        findings.extend(self._findings(stack_future.result(), ""))
-        return findings
+        return self.stub.AnalyzeStack.future(stack, timeout=self.call_timeout)
+
+    def _collect(self, calls: list[tuple[str, grpc.Future]], stack: grpc.Future) -> tuple[list[Finding], list[Finding]]:
+        """(findings of the resource policies, findings of the stack policies)."""
+        resources: list[Finding] = []
+        try:
+            for urn, future in calls:
+                resources.extend(self._findings(future.result(), urn))
+            return resources, self._findings(stack.result(), "")
+        except grpc.RpcError as error:
+            raise PolicyPackError(self._failure(error)) from None
 
     @staticmethod
     def _findings(response: analyzer_pb2.AnalyzeResponse, urn: str) -> list[Finding]:
@@ -214,3 +306,22 @@ class PolicyAnalyzer:
             for d in response.diagnostics
         ]
 
+
+def merge_phases(preview: list[Finding], update: list[Finding]) -> list[Finding]:
+    """One finding per verdict with the phases it fires in; a verdict found in both keeps the update's message.
+
+    Verdicts are paired by (policy, resource, level) in the order the pack reported them.
+    """
+    waiting: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in preview:
+        waiting.setdefault((finding.policy, finding.urn, finding.level), []).append(finding)
+    merged = []
+    for finding in update:
+        twins = waiting.get((finding.policy, finding.urn, finding.level))
+        if twins:
+            twins.pop(0)
+            merged.append(replace(finding, phases=(PREVIEW, UPDATE)))
+        else:
+            merged.append(replace(finding, phases=(UPDATE,)))
+    merged += [replace(finding, phases=(PREVIEW,)) for twins in waiting.values() for finding in twins]
+    return merged

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
 
+from .child_processes import Child
 from .policy_analyzer import Finding, PolicyAnalyzer, PolicyPackError
 from agentcore_egress.simulation.monitor import Registration
 
@@ -53,21 +56,22 @@ def _registrations(payload: list[tuple]) -> list[Registration]:
     ]
 
 
-def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any]) -> None:
-    """The worker's loop: (key, payload) in, (kind, key, value) out, pickled, until None or end of input."""
+def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any], skip: Collection[str] = ()) -> None:
+    """The worker's loop: (key, payload, minted) in, (kind, key, value) out, pickled, until None or end of input.
+
+    The first failure (the pack does not start, refuses its config, or fails on a
+    stack) is sent to the parent and ends the worker, closing the pack.
+    """
 
     def send(message: tuple) -> None:
         pickle.dump(message, outbox, protocol=pickle.HIGHEST_PROTOCOL)
         outbox.flush()
 
+    analyzer = None
     try:
         analyzer = PolicyAnalyzer(Path(pack_dir) if pack_dir else None)
-        analyzer.configure(config)
-    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
-        send((_ERROR, None, f"{error}"))
-        return
-    send((_READY, None, None))
-    try:
+        analyzer.configure(config, skip)
+        send((_READY, None, None))
         while True:
             try:
                 item = pickle.load(inbox)
@@ -75,27 +79,29 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
                 return
             if item is None:
                 return
-            key, payload = item
+            key, payload, minted = item
             began = time.perf_counter()
             try:
-                findings = analyzer.analyze(_registrations(payload))
-            except Exception as error:  # noqa: BLE001 - reported to the parent
+                findings = analyzer.analyze(_registrations(payload), minted)
+            except Exception as error:  # noqa: BLE001 - reported to the parent, which ends the run
                 send((_ERROR, key, f"{error}"))
-                continue
+                return
             send((_DONE, key, (findings, time.perf_counter() - began)))
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
+        send((_ERROR, None, f"{error}"))
     finally:
-        analyzer.close()
+        if analyzer is not None:
+            analyzer.close()
 
 
 class BackgroundPolicyAnalyzer:
     """A PolicyAnalyzer in another process: :meth:`submit` stacks, :meth:`results` collects them in order."""
 
-    def __init__(self, pack_dir: Optional[Path] = None, config: Optional[dict[str, Any]] = None, timeout: float = 300.0) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__, json.dumps({"pack_dir": str(pack_dir) if pack_dir else None, "config": config or {}})],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+    def __init__(self, pack_dir: Optional[Path] = None, config: Optional[dict[str, Any]] = None, timeout: float = 300.0,
+                 skip: Collection[str] = ()) -> None:
+        settings = {"pack_dir": str(pack_dir) if pack_dir else None, "config": config or {}, "skip": sorted(skip)}
+        self._child = Child([sys.executable, "-m", __name__, json.dumps(settings)], stdin=subprocess.PIPE)
+        self._process = self._child.process
         self._timeout = timeout
         self._messages: queue.Queue = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -107,23 +113,30 @@ class BackgroundPolicyAnalyzer:
         try:
             while True:
                 self._messages.put(pickle.load(self._process.stdout))
-        except (EOFError, OSError, ValueError):
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
             self._messages.put(None)
 
     def __enter__(self) -> "BackgroundPolicyAnalyzer":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(failed=kind is not None)
 
-    def submit(self, key: str, registrations: list[Registration]) -> None:
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
+    def submit(self, key: str, registrations: list[Registration], minted: Optional[Collection[str]] = None) -> None:
+        """Queue one stack; with ``minted`` (its computed values) it is judged at first preview and at update."""
         self._submitted.append(key)
         try:
-            pickle.dump((key, _payload(registrations)), self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, _payload(registrations), frozenset(minted) if minted is not None else None),
+                        self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
-        except BrokenPipeError:
-            self._receive(timeout=5)  # the worker said why it stopped
-            raise PolicyPackError("the policy worker stopped") from None
+        except (BrokenPipeError, ValueError):
+            while self._receive(timeout=5):  # the worker said why it stopped: that raises
+                pass
+            raise PolicyPackError(self._stopped()) from None
 
     def _receive(self, timeout: Optional[float]) -> bool:
         try:
@@ -131,7 +144,7 @@ class BackgroundPolicyAnalyzer:
         except queue.Empty:
             return False
         if message is None:
-            raise PolicyPackError(f"the policy worker stopped (exit code {self._process.poll()})")
+            raise PolicyPackError(self._stopped())
         kind, key, value = message
         if kind == _ERROR:
             raise PolicyPackError(value if key is None else f"judging stack {key}: {value}")
@@ -153,21 +166,30 @@ class BackgroundPolicyAnalyzer:
                 raise PolicyPackError(f"the policy pack did not answer within {self._timeout:.0f} s")
         return {key: self._done[key] for key in self._submitted}
 
-    def close(self) -> None:
-        if self._process.poll() is None:
+    def _stopped(self) -> str:
+        try:
+            code = self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        detail = self._child.stderr_tail()
+        return f"the policy worker stopped (exit code {code})" + (f": {detail}" if detail else "")
+
+    def close(self, failed: bool = False) -> None:
+        """End the worker: after the stacks in flight when all went well, at once after a failure."""
+        if not failed and self._process.poll() is None:
             try:
                 pickle.dump(None, self._process.stdin)
                 self._process.stdin.close()
-            except (BrokenPipeError, ValueError):
+            except (BrokenPipeError, ValueError, OSError):
                 pass
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process.stdout.close()
+        self._child.stop(grace=0 if failed else 10)
+
+
+def _exit_on_signal(number: int, _frame: object) -> None:
+    raise SystemExit(128 + number)  # unwinds serve(), which closes the pack
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     settings = json.loads(sys.argv[1])
-    serve(sys.stdin.buffer, sys.stdout.buffer, settings["pack_dir"], settings["config"])
+    serve(sys.stdin.buffer, sys.stdout.buffer, settings["pack_dir"], settings["config"], settings.get("skip", ()))

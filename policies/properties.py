@@ -19,29 +19,101 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""How the engine marshals an unknown value (pulumi's ``rpc.UNKNOWN``)."""
+
+
+def _walk(props: Any, path: tuple) -> Any:
+    value = props
+    for key in path:
+        if value is UNKNOWN:
+            return UNKNOWN
+        if isinstance(key, int):
+            if not is_sequence(value) or key >= len(value):
+                return None
+        elif not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
 def read(props: Any, *path: str | int, default: Any = None) -> Any:
-    """``props[path[0]][path[1]]…``, ``default`` where absent, :data:`UNKNOWN` where not yet known.
+    """``props[path[0]][path[1]]…``, ``default`` where absent (unset), :data:`UNKNOWN` where it or any part of it is not known yet.
 
     The policy SDK raises ``UnknownValueError`` on such reads, which it would
     turn into an advisory note and so silently weaken a mandatory rule; rules
-    get :data:`UNKNOWN` instead and say what they make of it.
+    get :data:`UNKNOWN` instead and say what they make of it. An object on the
+    path that is wholly unknown makes the result unknown, never unset.
     """
-    value = props
     try:
-        for key in path:
-            if isinstance(key, int):
-                if not is_sequence(value) or key >= len(value):
-                    return default
-                value = value[key]
-            else:
-                if not isinstance(value, Mapping) or key not in value:
-                    return default
-                value = value[key]
+        value = _walk(props, path)
+        if value is None:
+            return default
         # Touch nested values so that an unknown element surfaces here, not in the rule.
         _materialize(value)
     except UnknownValueError:
         return UNKNOWN
     return value
+
+
+def read_plain(props: Any, *path: str | int, default: Any = None) -> Any:
+    """Like :func:`read`, but a list or object keeps its known parts: ``[sg.id]`` at preview is ``[UNKNOWN]``, not UNKNOWN."""
+    try:
+        value = _walk(props, path)
+    except UnknownValueError:
+        return UNKNOWN
+    return default if value is None else plain(value)
+
+
+def contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(item) for item in value.values())
+    if is_sequence(value):
+        return any(contains_unknown(item) for item in value)
+    return False
+
+
+class CannotVerify(UnknownValueError):
+    """Raised by a rule, after it reported what it could decide, for what it cannot decide at preview.
+
+    The policy SDK turns an ``UnknownValueError`` into an *advisory* diagnostic
+    carrying this message (pulumi_policy ``Analyze``/``AnalyzeStack``), which is
+    how a mandatory rule says "cannot verify at preview: …" without blocking.
+    """
+
+    def __init__(self, reasons: Iterable[str]) -> None:
+        self.message = "cannot verify at preview: " + "; ".join(reasons)
+        Exception.__init__(self, self.message)
+        self.unknown_type_sentinel = UNKNOWN_STRING
+        self.props: list[str] = []
+
+
+class Unverified:
+    """Collects what a rule cannot decide at preview; :meth:`settle` raises them together at the end."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def add(self, name: str, resource_type: str, prop: str, why: str) -> None:
+        self.reasons.append(f"{resource_type.rsplit(':', 1)[-1]} '{name}': {prop} is unknown until the update ({why})")
+
+    def settle(self) -> None:
+        if self.reasons:
+            raise CannotVerify(self.reasons)
+
+
+def cannot_verify(name: str, resource_type: str, prop: str, why: str = "computed by another resource") -> None:
+    """Raise :class:`CannotVerify` for one property (a rule that has nothing else to decide)."""
+    unverified = Unverified()
+    unverified.add(name, resource_type, prop, why)
+    unverified.settle()
+
+
+def dependency_types(resource: Any, prop: str) -> list[str]:
+    """Types of the resources the input ``prop`` of a stack resource came from (its property dependencies)."""
+    return [dependency.resource_type for dependency in (resource.property_dependencies or {}).get(prop, [])]
 
 
 def _materialize(value: Any) -> None:

@@ -127,6 +127,8 @@ class Deployment:
     registrations: list[Registration]
     component_outputs: dict[str, dict[str, Any]]
     result: Any
+    minted: frozenset = frozenset()
+    """Values the simulated AWS computed for this stack: unknown at its first preview (see :mod:`.preview`)."""
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -154,7 +156,8 @@ def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None 
     Exceptions raised by the program (such as the components' validation
     errors) propagate unchanged.
     """
-    monitor = RecordingMonitor(mocks or SimulatedAws())
+    mocks = mocks or SimulatedAws()
+    monitor = RecordingMonitor(mocks)
     # set_mocks makes a root Stack resource only when none is set, and the root lives in a
     # context variable: without this, every later program in the process would hang its
     # resources under the first program's stack (another stack's URN as their parent).
@@ -168,7 +171,7 @@ def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None 
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
     pulumi.runtime.settings.SETTINGS.outputs.clear()
     _sync_await(run_pulumi_func(run))
-    return Deployment(monitor.registrations, monitor.component_outputs, holder.get("result"))
+    return Deployment(monitor.registrations, monitor.component_outputs, holder.get("result"), frozenset(getattr(mocks, "minted", ())))
 
 
 async def _resolve(value: Any) -> Any:

@@ -66,6 +66,23 @@ def default_security_group_id(vpc_id: str) -> str:
     return fake_id("aws:ec2/securityGroup:SecurityGroup", f"{vpc_id}-default")
 
 
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _identifying(value: str) -> bool:
+    """Ids, ARNs and names carry digits. Constants such as "ISSUED" or "CNAME" identify nothing: treating them as
+    minted would make every equal literal of the program unknown at preview."""
+    return any(character.isdigit() for character in value)
+
+
 class SimulatedAws(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes as AWS would, for one account and region."""
 
@@ -82,6 +99,9 @@ class SimulatedAws(pulumi_mocks.Mocks):
         """Part of every id's seed: resources of the same name in two stacks get different ids, as in AWS."""
         self.stack_outputs = stack_outputs if stack_outputs is not None else {}
         """Outputs of stacks already simulated, by stack name: what StackReferences read."""
+        self.minted: set[str] = set()
+        """Every value AWS computes for a resource of this stack (ids, ARNs, DNS names…), not echoes of its inputs:
+        at a first preview of the stack these are what the engine does not know yet (see :mod:`.preview`)."""
         self._computed: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
             "aws:ec2/vpc:Vpc": lambda rid, name, s: {
                 "defaultSecurityGroupId": default_security_group_id(rid),
@@ -147,7 +167,13 @@ class SimulatedAws(pulumi_mocks.Mocks):
         compute = self._computed.get(args.typ)
         if compute:
             state.update(compute(resource_id, args.name, state))
+        self._record_minted(args.inputs, resource_id, state)
         return resource_id, state
+
+    def _record_minted(self, inputs: dict[str, Any], resource_id: str, state: dict[str, Any]) -> None:
+        echoes = set(_strings(inputs))
+        computed = [resource_id] + [value for key, value in state.items() if key not in inputs or inputs[key] != value]
+        self.minted.update(value for value in _strings(computed) if value not in echoes and _identifying(value))
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":

@@ -68,7 +68,7 @@ def mixed_program():
     aws.ram.ResourceShare("raw-share", allow_external_principals=False)
     # Violating, written by hand.
     aws.ec2transitgateway.TransitGateway("open-hub", auto_accept_shared_attachments="enable", default_route_table_association="disable", default_route_table_propagation="disable")
-    aws.ram.ResourceShare("open-share")
+    aws.ram.ResourceShare("open-share", allow_external_principals=True)  # left out, pulumi-aws sends false
     aws.ec2.Instance("legacy", ami="ami-1", instance_type="t3.micro", vpc_security_group_ids=[vpc.default_security_group_id])
     aws.lb.LoadBalancer("public-alb", internal=False, security_groups=["sg-web"], subnets=["subnet-a", "subnet-b"])
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from agentcore_egress.policies.properties import CannotVerify
 from agentcore_egress.policies import resource_types as t
 from agentcore_egress.policies.rules import (
     RULES,
@@ -44,7 +45,7 @@ RESOURCE_CASES = [
     (tgw_no_auto_accept, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": "disable"}, {"autoAcceptSharedAttachments": "enable"}, "'enable'"),
     (tgw_no_default_route_tables, t.TRANSIT_GATEWAY, {"defaultRouteTableAssociation": "disable", "defaultRouteTablePropagation": "disable"},
      {"defaultRouteTableAssociation": "disable"}, "defaultRouteTablePropagation"),
-    (ram_inside_organization, t.RESOURCE_SHARE, {"allowExternalPrincipals": False}, {}, "unset means true"),
+    (ram_inside_organization, t.RESOURCE_SHARE, {}, {"allowExternalPrincipals": True}, "outside the organization"),
     (internal_load_balancers, t.LB, {"internal": True}, {"internal": False}, "internet-facing"),
     (https_target_endpoints, t.GATEWAY_TARGET, {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": "https://mcp.example.com"}}}},
      {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": "http://mcp.internal"}}}}, "http://mcp.internal"),
@@ -83,16 +84,17 @@ def test_rules_ignore_resources_they_are_not_about():
 
 
 def test_unknown_values_during_preview_are_decided_explicitly():
-    # Security groups computed from other resources: an explicit choice, so compliant.
-    assert check_resource(explicit_security_groups.policy, t.RESOURCE_GATEWAY, {"securityGroupIds": UNKNOWN_ARRAY}) == []
-    # The hub's perimeter fails closed.
-    found = check_resource(tgw_no_auto_accept.policy, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": UNKNOWN_STRING})
-    assert found and "unknown during preview" in found[0]
-    found = check_resource(ram_inside_organization.policy, t.RESOURCE_SHARE, {"allowExternalPrincipals": UNKNOWN_STRING})
-    assert found
-    # A target endpoint built from another resource's output cannot be judged yet.
-    target = {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": UNKNOWN_STRING}}}}
-    assert check_resource(https_target_endpoints.policy, t.GATEWAY_TARGET, target) == []
+    # A list holding unknown ids is set: compliant.
+    assert check_resource(explicit_security_groups.policy, t.RESOURCE_GATEWAY, {"securityGroupIds": [UNKNOWN_STRING]}) == []
+    # What the value alone decides at update is "cannot verify at preview" (advisory in the SDK), never a violation.
+    for policy, type_, props in (
+        (explicit_security_groups.policy, t.RESOURCE_GATEWAY, {"securityGroupIds": UNKNOWN_ARRAY}),
+        (tgw_no_auto_accept.policy, t.TRANSIT_GATEWAY, {"autoAcceptSharedAttachments": UNKNOWN_STRING}),
+        (ram_inside_organization.policy, t.RESOURCE_SHARE, {"allowExternalPrincipals": UNKNOWN_STRING}),
+        (https_target_endpoints.policy, t.GATEWAY_TARGET, {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": UNKNOWN_STRING}}}}),
+    ):
+        with pytest.raises(CannotVerify, match="cannot verify at preview"):
+            check_resource(policy, type_, props)
 
 
 def test_modern_tls_options():

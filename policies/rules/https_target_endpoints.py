@@ -4,12 +4,17 @@ Why: AgentCore Gateway speaks TLS to its targets and trusts only public
 certificates. An ``http://`` MCP endpoint or OpenAPI server URL cannot work
 (and would carry tool traffic in clear text if it did); catching it at
 preview saves a failed deployment and a confusing runtime error.
+
+Unset: no endpoint, nothing to judge (AgentCore requires one). Unknown (first
+preview): a URL built from a computed name (``Output.concat("https://",
+lb.dns_name)``) is wholly unknown, as is an inline schema built by an apply:
+"cannot verify at preview" (advisory).
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, read
+from ..properties import UNKNOWN, Unverified, message, read
 
 try:
     import yaml
@@ -37,14 +42,20 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if endpoint is not None:
         found.append(("targetConfiguration.mcp.mcpServer.endpoint", endpoint))
     payload = read(mcp, "openApiSchema", "inlinePayload", "payload")
+    unverified = Unverified()
+    if payload is UNKNOWN:
+        unverified.add(args.name, args.resource_type, "targetConfiguration.mcp.openApiSchema.inlinePayload.payload", "built from computed values")
     if isinstance(payload, str):
         found.extend((f"targetConfiguration.mcp.openApiSchema servers[{i}].url", url) for i, url in enumerate(_server_urls(payload)))
     for prop, url in found:
-        if url is not UNKNOWN and not (isinstance(url, str) and url.startswith("https://")):
+        if url is UNKNOWN:
+            unverified.add(args.name, args.resource_type, prop, "built from computed values")
+        elif not (isinstance(url, str) and url.startswith("https://")):
             report_violation(
                 message(args.name, args.resource_type, prop, url, "AgentCore reaches targets over TLS only",
                         "use an https:// URL whose host has a publicly trusted certificate")
             )
+    unverified.settle()
 
 
 policy = ResourceValidationPolicy(

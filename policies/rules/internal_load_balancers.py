@@ -5,6 +5,11 @@ internet-facing load balancer in front of a gateway target publishes the tool
 to everyone, and AgentCore would not even need the Resource Gateway to reach
 it. Load balancers that must be public for other reasons are exempted by name
 in ``exemptResourceNames``.
+
+Unset: pulumi-aws sends no ``internal`` (Optional+Computed in the Terraform
+schema of ``aws_lb``), so AWS creates the default scheme, internet-facing: a
+violation. Unknown (first preview, e.g. computed by an apply): "cannot verify
+at preview" (advisory).
 """
 
 from pulumi_policy import (
@@ -16,7 +21,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, read
+from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "internal-load-balancers"
 
@@ -27,7 +32,9 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if args.name in (args.get_config() or {}).get("exemptResourceNames", []):
         return
     internal = read(args.props, "internal", default=False)
-    if internal is not UNKNOWN and internal is not True:
+    if internal is UNKNOWN:
+        cannot_verify(args.name, args.resource_type, "internal", "computed by another resource")
+    if internal is not True:
         report_violation(
             message(args.name, args.resource_type, "internal", internal, "the load balancer is internet-facing (unset means internet-facing)",
                     "set internal to true and place it in private subnets")

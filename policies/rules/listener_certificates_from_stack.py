@@ -7,6 +7,19 @@ engine's property dependencies, to an ``aws.acm.Certificate`` (or its
 ``public-ca-certificates``; a literal ARN cannot be checked offline, so it must
 be listed in ``allowedCertificateArns`` (after ``agentcore-egress preflight``
 confirmed it is AMAZON_ISSUED).
+
+Unset: ``certificateArn`` left out of an HTTPS/TLS listener is a violation (ELB
+refuses the listener); ``protocol`` left out is HTTP/TCP (Optional+Computed in
+``aws_lb_listener``): not judged. On the certificate, ``certificateAuthorityArn``,
+``privateKey`` and ``certificateBody`` left out mean an Amazon-issued
+certificate.
+Unknown (first preview): the certificate's ARN is always unknown when the
+certificate is created in the same stack, so the verdict comes from the
+property dependencies of ``certificateArn``: through an ``acm.Certificate``
+(directly or through ``acm.CertificateValidation``) with a private CA or
+imported material, *even an unknown one* (set is set) → violation at preview;
+from any other resource of this stack → violation (an ARN minted by this stack
+cannot be on the allowlist); no dependency at all → "cannot verify at preview".
 """
 
 from pulumi_policy import (
@@ -18,7 +31,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, of_type, read
+from ..properties import UNKNOWN, Unverified, message, of_type, read
 
 NAME = "listener-certificates-from-stack"
 _SOURCES = (t.ACM_CERTIFICATE, t.ACM_CERTIFICATE_VALIDATION)
@@ -34,11 +47,19 @@ def _is_public(resource, resources_by_urn) -> bool:
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     allowed = set((args.get_config() or {}).get("allowedCertificateArns", []))
     by_urn = {resource.urn: resource for resource in args.resources}
+    unverified = Unverified()
     for resource in of_type(args.resources, *t.LISTENERS, *t.LISTENER_CERTIFICATES):
-        if resource.resource_type in t.LISTENERS and read(resource.props, "protocol") not in ("HTTPS", "TLS"):
+        protocol = read(resource.props, "protocol") if resource.resource_type in t.LISTENERS else "TLS"
+        if protocol is UNKNOWN:
+            unverified.add(resource.name, resource.resource_type, "protocol", "computed by another resource")
+        if protocol not in ("HTTPS", "TLS"):
             continue
         arn = read(resource.props, "certificateArn")
-        sources = [dep for dep in resource.property_dependencies.get("certificateArn", []) if dep.resource_type in _SOURCES]
+        dependencies = resource.property_dependencies.get("certificateArn", [])
+        sources = [dep for dep in dependencies if dep.resource_type in _SOURCES]
+        if arn is UNKNOWN and not dependencies:
+            unverified.add(resource.name, resource.resource_type, "certificateArn", "nothing in this stack says which certificate it is")
+            continue
         if sources:
             if not all(_is_public(source, by_urn) for source in sources):
                 report_violation(
@@ -54,6 +75,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                         "once `agentcore-egress preflight` shows it is AMAZON_ISSUED"),
                 resource.urn,
             )
+    unverified.settle()
 
 
 policy = StackValidationPolicy(

@@ -6,6 +6,12 @@ older protocols only widens what a downgrade can reach. By default any
 ELBSecurityPolicy-TLS13-*, ELBSecurityPolicy-TLS-1-2-* or
 ELBSecurityPolicy-FS-1-2-* policy passes; ``allowedPolicies`` replaces that
 with an explicit list, ``requireTls13`` narrows it to TLS 1.3 policies.
+
+Unset: ``sslPolicy`` is Optional+Computed in ``aws_lb_listener``; pulumi-aws
+sends nothing and ELB applies ELBSecurityPolicy-2016-08 to an HTTPS/TLS
+listener: a violation. ``protocol`` unset is HTTP (ALB) or TCP (NLB): not
+judged. Unknown (first preview): protocol or policy computed by another
+resource is "cannot verify at preview" (advisory).
 """
 
 from pulumi_policy import (
@@ -17,7 +23,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, read
+from ..properties import UNKNOWN, Unverified, message, read
 
 NAME = "modern-tls"
 TLS12_PREFIXES = ("ELBSecurityPolicy-TLS13-", "ELBSecurityPolicy-TLS-1-2-", "ELBSecurityPolicy-FS-1-2-")
@@ -25,12 +31,17 @@ TLS13_PREFIXES = ("ELBSecurityPolicy-TLS13-",)
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in t.LISTENERS or read(args.props, "protocol") not in ("HTTPS", "TLS"):
+    if args.resource_type not in t.LISTENERS:
+        return
+    protocol, policy_name = read(args.props, "protocol"), read(args.props, "sslPolicy")
+    unverified = Unverified()
+    for prop, value in (("protocol", protocol), ("sslPolicy", policy_name)):
+        if value is UNKNOWN:
+            unverified.add(args.name, args.resource_type, prop, "computed by another resource")
+    if protocol not in ("HTTPS", "TLS") or policy_name is UNKNOWN:
+        unverified.settle()
         return
     config = args.get_config() or {}
-    policy_name = read(args.props, "sslPolicy")
-    if policy_name is UNKNOWN:
-        return
     allowed = config.get("allowedPolicies") or []
     prefixes = TLS13_PREFIXES if config.get("requireTls13") else TLS12_PREFIXES
     ok = policy_name in allowed if allowed else isinstance(policy_name, str) and policy_name.startswith(prefixes)

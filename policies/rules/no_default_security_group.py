@@ -7,6 +7,23 @@ would be) inherits whatever it allows. We lock default groups down to no rules
 (PrivateVpc does) and give every ENI a group of its own. Default groups are
 recognised from every VPC's ``defaultSecurityGroupId`` in the stack and from
 ``defaultSecurityGroupIds`` in the pack configuration (for VPCs of other stacks).
+
+Unset: ``ingress``/``egress`` of ``ec2.DefaultSecurityGroup`` left out means no
+rules (the Terraform provider removes every rule when it adopts the group).
+Unknown (first preview of a new stack): the VPC's ``defaultSecurityGroupId``
+and every id derived from it are unknown, so the value cannot be compared; the
+rule decides from the property dependencies instead (AnalyzeStack carries them;
+Analyze, and so a resource policy, does not):
+
+- a security-group property (``securityGroupIds``, ``securityGroups``,
+  ``securityGroupId``, ``sourceSecurityGroupId``, ``referencedSecurityGroupId``…)
+  that depends on an ``ec2.Vpc`` or an ``ec2.DefaultSecurityGroup`` *is* the
+  default group: nothing else a VPC gives is a security group id → violation;
+- nested in a wider property (a target's ``privateEndpoint``, which also takes
+  the VPC's id): a violation when it holds more unknown group ids than the
+  property depends on security groups, and depends on a VPC;
+- an unknown id with no dependency at all (nothing in this program says where
+  it comes from): "cannot verify at preview" (advisory).
 """
 
 import re
@@ -22,20 +39,21 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, of_type, plain, read
+from ..properties import UNKNOWN, Unverified, dependency_types, message, of_type, plain, read
 
 NAME = "no-default-security-group"
 _SECURITY_GROUP_KEY = re.compile(r"securitygroup", re.IGNORECASE)
+_DEFAULT_SOURCES = (t.VPC, t.DEFAULT_SECURITY_GROUP)
 
 
-def _security_group_references(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(property path, id) for every string under a key that names security groups."""
+def _security_group_references(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(property path, id or UNKNOWN) for every id under a key that names security groups."""
     if isinstance(value, Mapping):
         for key, item in value.items():
             child = f"{path}.{key}" if path else key
             if _SECURITY_GROUP_KEY.search(key) and key != "defaultSecurityGroupId":
-                for found in ([item] if isinstance(item, str) else item if isinstance(item, (list, tuple)) else []):
-                    if isinstance(found, str):
+                for found in ([item] if not isinstance(item, (list, tuple)) else item):
+                    if isinstance(found, str) or found is UNKNOWN:
                         yield child, found
             else:
                 yield from _security_group_references(item, child)
@@ -44,32 +62,69 @@ def _security_group_references(value: Any, path: str = "") -> Iterator[tuple[str
             yield from _security_group_references(item, f"{path}[{index}]")
 
 
+def _unknown_is_default(resource, top: str, nested: bool, unknown_count: int) -> Any:
+    """True / False when the dependencies of ``top`` decide whether unknown ids are a default group, else None."""
+    types = dependency_types(resource, top)
+    if t.DEFAULT_SECURITY_GROUP in types:
+        return True
+    if not types:
+        return None
+    if t.VPC not in types:
+        return False
+    return (unknown_count > types.count(t.SECURITY_GROUP)) if nested else True
+
+
+def _check_unknowns(resource, references: list[tuple[str, Any]], report, unverified: Unverified) -> None:
+    by_top: dict[str, list[str]] = {}
+    for prop, group in references:
+        if group is UNKNOWN:
+            by_top.setdefault(re.split(r"[.\[]", prop, maxsplit=1)[0], []).append(prop)
+    for top, props in by_top.items():
+        nested = any(prop.split("[")[0] != top for prop in props)
+        verdict = _unknown_is_default(resource, top, nested, len(props))
+        if verdict is None:
+            unverified.add(resource.name, resource.resource_type, props[0], f"no resource of this stack that it depends on says where {top} comes from")
+        elif verdict:
+            report(message(resource.name, resource.resource_type, props[0], UNKNOWN,
+                           f"it comes from {'a VPC' if t.VPC in dependency_types(resource, top) else 'an adopted default security group'} "
+                           "of this stack and from no security group: it is the VPC's default security group",
+                           "create a security group for this resource, scoped to its port (TargetSecurityGroups)"),
+                   resource.urn)
+
+
+def _check_default_group_rules(resource, report, unverified: Unverified) -> None:
+    for direction in ("ingress", "egress"):
+        rules = read(resource.props, direction)
+        if rules is UNKNOWN:
+            unverified.add(resource.name, resource.resource_type, direction, "computed by another resource")
+        elif rules:
+            report(message(resource.name, resource.resource_type, direction, rules, "the VPC's default security group must allow nothing",
+                           f"remove every {direction} rule (manage it with ingress=[] and egress=[])"), resource.urn)
+
+
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     defaults = set((args.get_config() or {}).get("defaultSecurityGroupIds", []))
     for vpc in of_type(args.resources, t.VPC):
         default = read(vpc.props, "defaultSecurityGroupId")
         if isinstance(default, str):
             defaults.add(default)
+    unverified = Unverified()
     for resource in args.resources:
         if resource.resource_type == t.DEFAULT_SECURITY_GROUP:
-            for direction in ("ingress", "egress"):
-                rules = read(resource.props, direction)
-                if rules is not UNKNOWN and rules:
-                    report_violation(
-                        message(resource.name, resource.resource_type, direction, rules, "the VPC's default security group must allow nothing",
-                                f"remove every {direction} rule (manage it with ingress=[] and egress=[])"),
-                        resource.urn,
-                    )
+            _check_default_group_rules(resource, report_violation, unverified)
             continue
-        if resource.resource_type == t.VPC or not defaults:
+        if resource.resource_type == t.VPC:
             continue
-        for prop, group in _security_group_references(plain(resource.props)):
+        references = list(_security_group_references(plain(resource.props)))
+        for prop, group in references:
             if group in defaults:
                 report_violation(
                     message(resource.name, resource.resource_type, prop, group, "it is a VPC's default security group",
                             "create a security group for this resource, scoped to its port (TargetSecurityGroups)"),
                     resource.urn,
                 )
+        _check_unknowns(resource, references, report_violation, unverified)
+    unverified.settle()
 
 
 policy = StackValidationPolicy(

@@ -7,6 +7,14 @@ overlapping VPCs outright. It fails as a timeout from the Resource Gateway,
 so we catch it before anything is built. Blocks of VPCs in other stacks can be
 named in ``externalVpcCidrs`` (VPC id to block) so that overlaps with them are
 found too.
+
+Unset: a VPC's ``cidrBlock`` left out (IPAM allocation) cannot be compared.
+Unknown (first preview): the ids of VPCs, attachments and Transit Gateways
+created in the same stack are unknown, so VPCs and hubs are identified by the
+resources their ids come from (property dependencies of ``vpcId``,
+``peerVpcId``, ``transitGatewayId``) instead of by id; blocks are inputs and
+known. A joined VPC whose id is unknown and comes from no resource of the
+stack is "cannot verify at preview".
 """
 
 import ipaddress
@@ -21,7 +29,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, of_type, read
+from ..properties import UNKNOWN, Unverified, of_type, read
 
 NAME = "non-overlapping-cidrs"
 
@@ -38,24 +46,29 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     blocks: dict[str, list] = {vpc_id: _networks(block) for vpc_id, block in (config.get("externalVpcCidrs") or {}).items()}
     names: dict[str, tuple[str, str]] = {}
     for vpc in of_type(args.resources, t.VPC):
-        vpc_id = read(vpc.props, "id")
-        if not isinstance(vpc_id, str):
+        vpc_id = _key(vpc, "id")
+        if not vpc_id or vpc_id is UNKNOWN:
             continue
         blocks.setdefault(vpc_id, []).extend(_networks(read(vpc.props, "cidrBlock")))
         names[vpc_id] = (vpc.name, vpc.urn)
+    unverified = Unverified()
     for association in of_type(args.resources, t.VPC_CIDR_ASSOCIATION):
-        vpc_id = read(association.props, "vpcId")
-        if isinstance(vpc_id, str):
+        vpc_id = _key(association, "vpcId")
+        if vpc_id:
             blocks.setdefault(vpc_id, []).extend(_networks(read(association.props, "cidrBlock")))
 
     groups: dict[str, set[str]] = {}
     for attachment in of_type(args.resources, t.TGW_VPC_ATTACHMENT):
-        hub, vpc_id = read(attachment.props, "transitGatewayId"), read(attachment.props, "vpcId")
-        if isinstance(hub, str) and isinstance(vpc_id, str):
+        hub, vpc_id = _key(attachment, "transitGatewayId"), _key(attachment, "vpcId")
+        if hub and vpc_id:
             groups.setdefault(f"Transit Gateway {hub}", set()).add(vpc_id)
+        elif UNKNOWN in (hub, vpc_id):
+            unverified.add(attachment.name, attachment.resource_type, "vpcId/transitGatewayId", "no resource of this stack says which one")
     for peering in of_type(args.resources, t.PEERING):
-        ends = {read(peering.props, "vpcId"), read(peering.props, "peerVpcId")}
-        if UNKNOWN not in ends and all(isinstance(end, str) for end in ends):
+        ends = {_key(peering, "vpcId"), _key(peering, "peerVpcId")}
+        if UNKNOWN in ends:
+            unverified.add(peering.name, peering.resource_type, "vpcId/peerVpcId", "no resource of this stack says which one")
+        elif all(ends):
             groups[f"peering '{peering.name}'"] = ends
 
     reported: set[tuple[str, str]] = set()
@@ -73,6 +86,16 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                             "routes between them are ambiguous. Fix: renumber one VPC, or keep them off the same hub",
                             urn or None,
                         )
+    unverified.settle()
+
+
+def _key(resource, prop: str):
+    """The id in ``prop``; when it is unknown (first preview), the URN of the resource it comes from; UNKNOWN if none says."""
+    value = resource.urn if prop == "id" and read(resource.props, "id") is UNKNOWN else read(resource.props, prop)
+    if value is not UNKNOWN:
+        return value if isinstance(value, str) else None
+    sources = [dep.urn for dep in (resource.property_dependencies or {}).get(prop, []) if dep.resource_type != "pulumi:pulumi:StackReference"]
+    return sources[0] if len(sources) == 1 else UNKNOWN
 
 
 policy = StackValidationPolicy(

@@ -5,12 +5,21 @@ endpoint in the resource VPC. An EDGE or REGIONAL API is reachable from the
 internet; a PRIVATE API without a resource policy cannot be invoked at all,
 and one whose policy does not test ``aws:SourceVpce`` (or ``aws:SourceVpc``)
 admits any endpoint in any account that can reach the service.
+
+Unset: ``endpointConfiguration`` left out is Optional+Computed in
+``aws_api_gateway_rest_api``; API Gateway then creates an EDGE API: a
+violation. ``policy`` left out (on the API and on every ``RestApiPolicy``)
+means no resource policy: a violation.
+Unknown (first preview): endpoint ids are unknown but *set*; the types, or a
+policy document built from a computed endpoint id (the usual case: the
+document names the endpoint created in the same stack), are "cannot verify at
+preview" (advisory): whether it tests ``aws:SourceVpce`` is known only at update.
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, of_type, plain, read
+from ..properties import UNKNOWN, Unverified, message, of_type, read, read_plain
 
 NAME = "private-api-gateway"
 _SCOPING_KEYS = ("aws:SourceVpce", "aws:sourceVpce", "aws:SourceVpc", "aws:sourceVpc")
@@ -25,11 +34,15 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     for api_policy in of_type(args.resources, t.REST_API_POLICY):
         for api in api_policy.property_dependencies.get("restApiId", []):
             policies_by_api.setdefault(api.urn, []).append(read(api_policy.props, "policy"))
+    unverified = Unverified()
     for api in of_type(args.resources, t.REST_API):
-        configuration = plain(read(api.props, "endpointConfiguration", default={})) or {}
+        configuration = read_plain(api.props, "endpointConfiguration", default={}) or {}
         types = configuration.get("types") if isinstance(configuration, dict) else UNKNOWN
         types = [types] if isinstance(types, str) else types
-        if types is not UNKNOWN and types != ["PRIVATE"]:
+        if types is UNKNOWN or (isinstance(types, list) and UNKNOWN in types):
+            unverified.add(api.name, api.resource_type, "endpointConfiguration.types", "computed by another resource")
+            continue
+        if types != ["PRIVATE"]:
             report_violation(
                 message(api.name, api.resource_type, "endpointConfiguration.types", types, "the API is reachable from outside the VPC",
                         "set endpointConfiguration.types to PRIVATE with vpcEndpointIds (PrivateApiGatewayBackend)"),
@@ -43,7 +56,10 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                 api.urn,
             )
         documents = [read(api.props, "policy")] + policies_by_api.get(api.urn, [])
+        if any(_scoped(document) for document in documents):
+            continue
         if any(document is UNKNOWN for document in documents):
+            unverified.add(api.name, api.resource_type, "policy", "the resource policy is built from computed values")
             continue
         if not any(_scoped(document) for document in documents):
             report_violation(
@@ -52,6 +68,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                         "attach a policy that denies execute-api:Invoke unless aws:SourceVpce is the endpoint's id (RestApiPolicy)"),
                 api.urn,
             )
+    unverified.settle()
 
 
 policy = StackValidationPolicy(

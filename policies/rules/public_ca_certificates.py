@@ -7,6 +7,12 @@ trusted, so every call through such a listener fails with a handshake error,
 long after deployment. Requesting an Amazon-issued certificate (DNS validation)
 is the fix; for backends that must keep a private certificate, put a publicly
 trusted hop in front (the target's ``routingDomain``).
+
+Unset: ``certificateAuthorityArn``, ``privateKey`` and ``certificateBody`` are
+Optional in ``aws_acm_certificate`` with no default; left out, ACM issues an
+Amazon certificate: compliant. Unknown (first preview, e.g. a CA or key created
+in the same stack): the property is *set*, whatever its value will be, so the
+certificate is private or imported: a violation in both phases.
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy

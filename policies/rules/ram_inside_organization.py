@@ -1,16 +1,21 @@
 """RAM shares stay inside the organization.
 
 Why: a Resource Configuration or a Transit Gateway shared with
-``allowExternalPrincipals`` on (AWS's default) can be handed to any account id,
+``allowExternalPrincipals`` on can be handed to any account id,
 including a mistyped one outside the organization, which then reaches the
 private endpoint or joins the hub. With it off, RAM refuses principals outside
 the organization.
+
+Unset: pulumi-aws (Terraform ``aws_ram_resource_share``:
+``allow_external_principals`` Optional, ``Default: false``) sends false, so a
+share that leaves it out is compliant, although the RAM API's own default is
+true. Unknown (first preview): "cannot verify at preview" (advisory).
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, read
+from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "ram-inside-organization"
 
@@ -18,10 +23,12 @@ NAME = "ram-inside-organization"
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != t.RESOURCE_SHARE:
         return
-    value = read(args.props, "allowExternalPrincipals", default=True)
-    if value is UNKNOWN or value is not False:
+    value = read(args.props, "allowExternalPrincipals", default=False)
+    if value is UNKNOWN:
+        cannot_verify(args.name, args.resource_type, "allowExternalPrincipals", "computed by another resource")
+    if value is not False:
         report_violation(
-            message(args.name, args.resource_type, "allowExternalPrincipals", value, "accounts outside the organization could be given access (unset means true)",
+            message(args.name, args.resource_type, "allowExternalPrincipals", value, "accounts outside the organization could be given access",
                     "set allowExternalPrincipals to false")
         )
 

@@ -5,6 +5,11 @@ many stacks; cost allocation and incident response need to find their owner.
 Tags come from the resource or from its provider's ``defaultTags``. The list is
 ``requiredTags`` in the pack configuration (empty by default, so the rule is
 inert until an organization names its tags); advisory by default.
+
+Unset: no tags but the provider's ``defaultTags`` (pulumi-aws merges them into
+``tagsAll``). Unknown (first preview): tag *values* may be unknown, their keys
+are still known and judged; a wholly unknown ``tags`` map is "cannot verify at
+preview".
 """
 
 import json
@@ -18,7 +23,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, plain, read
+from ..properties import UNKNOWN, cannot_verify, message, plain, read, read_plain
 
 NAME = "required-tags"
 TAGGED_TYPES = (
@@ -52,10 +57,10 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     required = (args.get_config() or {}).get("requiredTags") or []
     if not required or args.resource_type not in TAGGED_TYPES:
         return
-    tags = read(args.props, "tags", default={})
+    tags = read_plain(args.props, "tags", default={})
     if tags is UNKNOWN:
-        return
-    present = {**_provider_tags(args), **(plain(tags) or {})}
+        cannot_verify(args.name, args.resource_type, "tags", "computed as a whole by another resource")
+    present = {**_provider_tags(args), **(tags or {})}
     missing = [tag for tag in required if tag not in present]
     if missing:
         report_violation(

@@ -6,39 +6,57 @@ turns a path meant for one endpoint into a path to the whole VPC and
 everything routed from it. Scope egress to the backend's port and block.
 Advisory by default: a broad rule is not an exposure by itself, only a larger
 blast radius.
+
+Unset: ``egress`` of ``ec2.SecurityGroup`` left out means the provider manages
+no inline egress (Optional+Computed): only the separate rule resources count.
+Unknown (first preview): blocks computed from another stack's outputs are
+known; a rule allowing every protocol to a block that is unknown (computed in
+this stack) is "cannot verify at preview".
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from .. import resource_types as t
-from ..properties import message, of_type, plain, read
+from ..properties import UNKNOWN, Unverified, message, of_type, plain, read_plain
 
 NAME = "scoped-resource-gateway-egress"
 _EVERYWHERE = {"0.0.0.0/0", "::/0"}
 
 
-def _opens_everything(protocol, from_port, to_port, blocks) -> bool:
+def _list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _opens_everything(protocol, from_port, to_port, blocks):
+    """True / False, or None when an unknown block decides it."""
     all_traffic = str(protocol) in ("-1", "all") or (from_port in (0, None) and to_port in (65535, None) and str(protocol) in ("tcp", "6"))
-    return all_traffic and bool(_EVERYWHERE & set(blocks))
+    if not all_traffic:
+        return False
+    return True if _EVERYWHERE & set(blocks) else (None if UNKNOWN in blocks else False)
 
 
-def _open_rules(group, rule_resources) -> list[dict]:
-    found = []
-    for rule in plain(read(group.props, "egress", default=[])) or []:
+def _open_rules(group, rule_resources, unverified: Unverified) -> list[dict]:
+    candidates = []
+    for rule in _list(read_plain(group.props, "egress", default=[])):
         if isinstance(rule, dict):
-            blocks = (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or [])
-            if _opens_everything(rule.get("protocol"), rule.get("fromPort"), rule.get("toPort"), blocks):
-                found.append(rule)
+            candidates.append((group, rule, (rule.get("protocol"), rule.get("fromPort"), rule.get("toPort")),
+                               _list(rule.get("cidrBlocks")) + _list(rule.get("ipv6CidrBlocks"))))
     for rule in rule_resources:
         props = plain(rule.props)
         if rule.resource_type == t.SECURITY_GROUP_RULE:
-            if props.get("type") != "egress":
-                continue
-            blocks = (props.get("cidrBlocks") or []) + (props.get("ipv6CidrBlocks") or [])
-            if _opens_everything(props.get("protocol"), props.get("fromPort"), props.get("toPort"), blocks):
-                found.append(props)
-        elif _opens_everything(props.get("ipProtocol"), props.get("fromPort"), props.get("toPort"), [props.get("cidrIpv4"), props.get("cidrIpv6")]):
-            found.append(props)
+            if props.get("type") == "egress":
+                candidates.append((rule, props, (props.get("protocol"), props.get("fromPort"), props.get("toPort")),
+                                   _list(props.get("cidrBlocks")) + _list(props.get("ipv6CidrBlocks"))))
+        else:
+            candidates.append((rule, props, (props.get("ipProtocol"), props.get("fromPort"), props.get("toPort")),
+                               [props.get("cidrIpv4"), props.get("cidrIpv6")]))
+    found = []
+    for owner, rule, (protocol, from_port, to_port), blocks in candidates:
+        verdict = _opens_everything(protocol, from_port, to_port, blocks)
+        if verdict is None:
+            unverified.add(owner.name, owner.resource_type, "egress destination", "computed in this stack")
+        elif verdict:
+            found.append(rule)
     return found
 
 
@@ -47,17 +65,19 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     for rule in of_type(args.resources, t.SECURITY_GROUP_RULE, t.EGRESS_RULE):
         for group in rule.property_dependencies.get("securityGroupId", []):
             rules_by_group.setdefault(group.urn, []).append(rule)
+    unverified = Unverified()
     for gateway in of_type(args.resources, t.RESOURCE_GATEWAY):
         for group in gateway.property_dependencies.get("securityGroupIds", []):
             if group.resource_type != t.SECURITY_GROUP:
                 continue
-            for rule in _open_rules(group, rules_by_group.get(group.urn, [])):
+            for rule in _open_rules(group, rules_by_group.get(group.urn, []), unverified):
                 report_violation(
                     message(group.name, group.resource_type, "egress", rule,
                             f"Resource Gateway '{gateway.name}' may send anything anywhere through it",
                             "allow only TCP to the backends' ports and blocks"),
                     group.urn,
                 )
+    unverified.settle()
 
 
 policy = StackValidationPolicy(

@@ -4,12 +4,17 @@ Why: a TGW shared with RAM to an organization or OU with auto-accept on lets
 any account in the share attach any VPC and join the routing domain, without
 the hub team's review: the network boundary becomes the size of the share. We
 accept each spoke explicitly (TransitGatewayAttachmentAcceptance).
+
+Unset: pulumi-aws (Terraform ``aws_ec2_transit_gateway``:
+``auto_accept_shared_attachments`` ``Default: "disable"``) sends "disable":
+compliant. Unknown (first preview): "cannot verify at preview" (advisory),
+not a violation: a compliant hub is never blocked for a value it cannot show yet.
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, read
+from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "tgw-no-auto-accept"
 
@@ -18,8 +23,9 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if args.resource_type != t.TRANSIT_GATEWAY:
         return
     value = read(args.props, "autoAcceptSharedAttachments", default="disable")
-    # Unknown fails closed: this is the hub's perimeter.
-    if value is UNKNOWN or value != "disable":
+    if value is UNKNOWN:
+        cannot_verify(args.name, args.resource_type, "autoAcceptSharedAttachments", "computed by another resource")
+    if value != "disable":
         report_violation(
             message(args.name, args.resource_type, "autoAcceptSharedAttachments", value, "any account in the share could attach unreviewed",
                     "set autoAcceptSharedAttachments to 'disable' and accept spokes explicitly")

@@ -5,12 +5,17 @@ other one as soon as it is accepted, so segments (spokes may reach AgentCore's
 VPC, not each other) cannot exist. Placing each attachment explicitly in a
 segment's route table keeps reachability a reviewed decision. Advisory by
 default, because some hubs deliberately run one flat segment.
+
+Unset: pulumi-aws (Terraform ``aws_ec2_transit_gateway``:
+``default_route_table_association`` and ``default_route_table_propagation``
+``Default: "enable"``) sends "enable": a finding. Unknown (first preview):
+"cannot verify at preview".
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import message, read
+from ..properties import UNKNOWN, Unverified, message, read
 
 NAME = "tgw-no-default-route-tables"
 
@@ -18,13 +23,17 @@ NAME = "tgw-no-default-route-tables"
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != t.TRANSIT_GATEWAY:
         return
+    unverified = Unverified()
     for prop in ("defaultRouteTableAssociation", "defaultRouteTablePropagation"):
         value = read(args.props, prop, default="enable")
-        if value == "enable":
+        if value is UNKNOWN:
+            unverified.add(args.name, args.resource_type, prop, "computed by another resource")
+        elif value != "disable":
             report_violation(
                 message(args.name, args.resource_type, prop, value, "attachments land in one flat routing domain",
                         f"set {prop} to 'disable' and use one route table per segment")
             )
+    unverified.settle()
 
 
 policy = ResourceValidationPolicy(

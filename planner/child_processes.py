@@ -1,0 +1,87 @@
+"""Child processes that cannot outlive the run or stall it: the policy pack and its worker.
+
+Every child is started with stdin from /dev/null (or a pipe its parent owns),
+its stderr in an unlinked temporary file (a pipe nobody reads fills at 64 KiB
+and stalls the child; the file keeps the tail for error messages), and on
+Linux with ``PR_SET_PDEATHSIG``: the kernel sends it SIGKILL when the thread
+that started it ends, so a parent killed with SIGKILL (or a worker whose
+parent died) leaves nothing behind. Normal ends and exceptions go through
+:meth:`Child.stop`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, Optional
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+class Child:
+    """One started child; :meth:`stop` ends it (a kill if it does not end within ``grace`` seconds)."""
+
+    def __init__(self, command: Sequence[str], *, cwd: Optional[Path] = None, stdin: Any = subprocess.DEVNULL,
+                 env: Optional[dict[str, str]] = None) -> None:
+        self.stderr: IO[bytes] = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            env=env,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            start_new_session=False,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stderr_tail(self, limit: int = 2000) -> str:
+        """The last lines the child wrote to stderr, as one line (for error messages)."""
+        try:
+            self.stderr.seek(0, os.SEEK_END)
+            size = self.stderr.tell()
+            self.stderr.seek(max(0, size - limit))
+            text = self.stderr.read().decode(errors="replace")
+        except (OSError, ValueError):
+            return ""
+        lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    def stop(self, grace: float = 0.0) -> None:
+        """End the child (waiting up to ``grace`` seconds for it to end by itself) and release its pipes."""
+        if self.process.poll() is None and grace > 0:
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self.stderr.close()
