@@ -62,6 +62,14 @@ class RolloutState:
         with self._lock:
             return self._read()
 
+    def validate(self) -> None:
+        """Refuse a state file of the wrong shape, without taking the lock (nor creating its file):
+        writes replace the file whole by a rename, so a reader never sees half of one."""
+        try:
+            self._read()
+        except OSError as error:
+            raise ConfigError([f"{self.path}: cannot be read ({error.strerror or error}). Fix: pass --state-file in a folder you can read"]) from None
+
     def forget(self) -> None:
         with self._lock:
             self.path.unlink(missing_ok=True)

@@ -112,8 +112,6 @@ ANCHORS = "config:\n  agentcore-egress:account:\n    a: &a [x, x, x, x, x, x, x,
     f"*{chr(97 + level)}, *{chr(97 + level)}, *{chr(97 + level)}, *{chr(97 + level)}, *{chr(97 + level)}, *{chr(97 + level)}]\n"
     for level in range(8))
 DEEP = "config:\n  agentcore-egress:account: " + "[" * 5000 + "]" * 5000 + "\n"
-XFAIL_PACK = pytest.mark.xfail(strict=False, reason="fixed on branch pack-engine (a pack that refuses its config ends the run)")
-XFAIL_PUBLISH = pytest.mark.xfail(strict=False, reason="fixed on branch publish (rollout state shape, Pulumi CLI checked before wave 1)")
 
 ROWS = [
     pytest.param(Row(("plan", "{zone}"), 2, ("Pulumi.bomb.yaml", "expands to more than", "Fix:"), stack("bomb", ANCHORS)), id="plan-anchor-bomb"),
@@ -157,12 +155,11 @@ ROWS = [
     # A pack that refuses its config on a zone of two stacks (one plan); other helpers' fixes: marked only where they fail here.
     pytest.param(Row(("plan", "{zone}", "--policy-pack-config", "{tmp}/pack.json"), 2, ("no-such-policy",),
                      steps(two_stacks, lambda zone, tmp: (tmp / "pack.json").write_text(json.dumps({"no-such-policy": "mandatory"}))),
-                     timeout=60), id="plan-pack-config-misspelt", marks=XFAIL_PACK),
+                     timeout=60), id="plan-pack-config-misspelt"),
     pytest.param(Row(("rollout", "{zone}"), 2, (".rollout-state.json", "--restart"),
-                     lambda zone, tmp: (zone / ".rollout-state.json").write_text('[{"version": 1}]')), id="rollout-state-file-of-the-wrong-shape",
-                 marks=XFAIL_PUBLISH),
+                     lambda zone, tmp: (zone / ".rollout-state.json").write_text('[{"version": 1}]')), id="rollout-state-file-of-the-wrong-shape"),
     pytest.param(Row(("rollout", "{zone}"), 2, ("pulumi", "Fix:"), environment={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}),
-                 id="rollout-without-the-pulumi-cli", marks=XFAIL_PUBLISH),
+                 id="rollout-without-the-pulumi-cli"),
 ]
 
 

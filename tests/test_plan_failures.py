@@ -47,12 +47,10 @@ def no_survivors(marker: Path, within: float = 5.0) -> list[str]:
 
 
 def pack_copy(tmp_path: Path, main: str = None) -> Path:
+    # The pack runs from its folder alone (its rules are loaded from the folder), so copy all of it.
     folder = tmp_path / "pack"
-    folder.mkdir()
-    shutil.copy(default_pack_dir() / "PulumiPolicy.yaml", folder)
-    if main is None:
-        shutil.copy(default_pack_dir() / "__main__.py", folder)
-    else:
+    shutil.copytree(default_pack_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", "venv", ".venv"))
+    if main is not None:
         (folder / "__main__.py").write_text(main)
     return folder
 
