@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -24,6 +23,8 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from agentcore_egress.simulation.monitor import Registration
 
+from .findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
+
 PROVIDER_PREFIX = "pulumi:providers:"
 LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
 _LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
@@ -31,20 +32,6 @@ _LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
 
 class PolicyPackError(RuntimeError):
     """The policy pack could not be started or answered with an error."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One policy verdict on one resource (or on the stack)."""
-
-    policy: str
-    level: str
-    message: str
-    urn: str
-    config_path: str = ""
-    """For findings on the landing zone's config rather than on a resource: the key path."""
-    stack: str = ""
-    """For cross-stack findings: the stack whose config the finding is about."""
 
 
 def default_pack_dir() -> Path:

@@ -8,6 +8,7 @@ are the ``exports`` documented at the end of :func:`build`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Optional
 
 import pulumi
@@ -32,6 +33,8 @@ from agentcore_egress.components import (
     TransitGatewaySpoke,
     account_provider,
 )
+
+from agentcore_egress.components.base import PACKAGE
 
 from .config_schema import RemoteName, RemoteVpc, StackConfig, is_security_group_id
 
@@ -85,6 +88,66 @@ def _dig(value: Any, keys: tuple[str, ...], stack: str, path: tuple[str, ...]) -
             raise pulumi.RunError(f"stack '{stack}' exports no {'.'.join(path)}: deploy it first, or check the name in this stack's config")
         value = value[key]
     return value
+
+
+def tgw_spoke_name(spoke: Any) -> str:
+    return f"{spoke.vpc}-tgw"
+
+
+def peering_spoke_name(spoke: Any) -> str:
+    return f"{spoke.vpc}-peering"
+
+
+def acceptance_name(acceptance: Any) -> str:
+    """A TGW or peering acceptance is named after the spoke it accepts."""
+    return f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}"
+
+
+def private_name_component(name: Any) -> str:
+    return f"{name.name}-dns"
+
+
+def _named(item: Any) -> str:
+    return item.name
+
+
+_SECTIONS: tuple[tuple[str, Callable[[Any], type], Callable[[Any], str]], ...] = (
+    ("vpcs", lambda _: PrivateVpc, _named),
+    ("tgw_spokes", lambda _: TransitGatewaySpoke, tgw_spoke_name),
+    ("tgw_acceptances", lambda _: TransitGatewayAttachmentAcceptance, acceptance_name),
+    ("peering_spokes", lambda _: PeeringSpoke, peering_spoke_name),
+    ("peering_acceptances", lambda _: PeeringAcceptance, acceptance_name),
+    ("security_groups", lambda _: TargetSecurityGroups, _named),
+    ("certificates", lambda _: PublicCertificate, _named),
+    ("private_apis", lambda _: PrivateApiGatewayBackend, _named),
+    ("load_balancers", lambda balancer: AlbRestBackend if balancer.kind == "alb" else EksMcpNlbBackend, _named),
+    ("private_names", lambda _: PrivateDnsName, private_name_component),
+    ("zone_associations", lambda _: PrivateZoneAssociation, _named),
+    ("lattice_resources", lambda _: SharedLatticeResource, _named),
+    ("share_acceptances", lambda _: ResourceShareAcceptance, _named),
+    ("targets", lambda _: GatewayTarget, _named),
+)
+"""Each list section: the component :func:`build` makes of an entry, and the name it gives it."""
+
+
+def component_paths(stack: str, config: StackConfig) -> dict[tuple[str, str], str]:
+    """(component type token, component name) → key path of the config entry :func:`build` makes it from.
+
+    The way back from a resource (its URN, its top-level component) to the line of the stack file.
+    """
+    paths: dict[tuple[str, str], str] = {}
+    if config.transit_gateway_hub:
+        paths[(_token(TransitGatewayHub), stack)] = "transit_gateway_hub"
+    if config.gateway:
+        paths[(_token(AgentCoreGateway), config.gateway.name)] = "gateway"
+    for section, component, name in _SECTIONS:
+        for index, item in enumerate(getattr(config, section)):
+            paths.setdefault((_token(component(item)), name(item)), f"{section}[{index}]")
+    return paths
+
+
+def _token(component: type) -> str:
+    return f"{PACKAGE}:index:{component.__name__}"
 
 
 def openapi_document(server_url: str, paths: list[str], integration: bool = False) -> str:
@@ -163,7 +226,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
     for spoke in config.tgw_spokes:
         vpc = vpcs[spoke.vpc]
         created = TransitGatewaySpoke(
-            f"{spoke.vpc}-tgw",
+            tgw_spoke_name(spoke),
             {
                 "transit_gateway_id": others.output(spoke.hub_stack, "transit_gateway", "id"),
                 "vpc_id": vpc.vpc_id,
@@ -186,7 +249,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
         else:
             tables = {segment: others.output(acceptance.hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
         TransitGatewayAttachmentAcceptance(
-            f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}",
+            acceptance_name(acceptance),
             {
                 "transit_gateway_attachment_id": others.output(acceptance.spoke.stack, "tgw_attachments", acceptance.spoke.vpc),
                 "segment_route_table_ids": tables,
@@ -200,7 +263,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
     for peering in config.peering_spokes:
         vpc = vpcs[peering.vpc]
         created = PeeringSpoke(
-            f"{peering.vpc}-peering",
+            peering_spoke_name(peering),
             {
                 "vpc_id": vpc.vpc_id,
                 "vpc_cidr": declared[peering.vpc].cidr,
@@ -225,7 +288,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
         }
         if isinstance(acceptance.hub_vpc, str):
             peering_args["hub_vpc_cidr"] = declared[acceptance.hub_vpc].cidr
-        PeeringAcceptance(f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", peering_args, opts=opts)
+        PeeringAcceptance(acceptance_name(acceptance), peering_args, opts=opts)
 
     groups: dict[str, TargetSecurityGroups] = {}
     for group in config.security_groups:
@@ -290,7 +353,7 @@ def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = Non
         else:
             alias_dns_name, alias_zone_id = balancers[name.load_balancer].dns_name, balancers[name.load_balancer].zone_id
         created = PrivateDnsName(
-            f"{name.name}-dns",
+            private_name_component(name),
             {
                 "zone_name": name.zone,
                 "record_name": name.record,
