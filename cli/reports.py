@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from agentcore_egress.planner.cross_stack_checks import RULES as CROSS_STACK_RULES
-from agentcore_egress.planner.reachability import RULE as REACHABILITY_RULE
+from agentcore_egress.planner.findings import PLANNER_RULES, Finding
 from agentcore_egress.planner.footprint import Footprint
 from agentcore_egress.planner.plan import PlanResult, StackPlan
-from agentcore_egress.planner.policy_analyzer import Finding
 from agentcore_egress.planner.topology import mermaid
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -195,35 +191,10 @@ def markdown(result: PlanResult, source: str) -> str:
     return "\n".join(out)
 
 
-@lru_cache(maxsize=64)
-def _file_lines(path: str) -> tuple[str, ...]:
-    try:
-        return tuple(Path(path).read_text().splitlines())
-    except OSError:
-        return ()
-
-
-def _line_of(path: str, finding: Finding) -> int:
-    """The line of the stack file a finding is best shown on."""
-    lines = _file_lines(path)
-    if finding.config_path:
-        section = finding.config_path.split("[", 1)[0].split(".", 1)[0]
-        index = re.search(r"\[(\d+)\]", finding.config_path)
-        for number, line in enumerate(lines, start=1):
-            if line.strip().startswith(f"agentcore-egress:{section}:"):
-                items = [n for n, l in enumerate(lines[number:], start=number + 1) if l.lstrip().startswith("- ")]
-                if index and int(index.group(1)) < len(items) and items:
-                    return items[int(index.group(1))]
-                return number
-        return 1
-    parts = _resource_name(finding).split("-")
-    for length in range(len(parts), 0, -1):
-        token = "-".join(parts[:length])
-        pattern = re.compile(rf"\bname:\s*{re.escape(token)}\b")
-        for number, line in enumerate(lines, start=1):
-            if pattern.search(line):
-                return number
-    return 1
+def _line_of(result: PlanResult, finding: Finding) -> int:
+    """The line of the stack file a finding is about: its key path looked up in the parsed file's node tree."""
+    stack = result.zone.stacks.get(finding.stack)
+    return stack.source.line_of(finding.config_path) if stack and finding.config_path else 1
 
 
 def sarif(result: PlanResult, source: str, version: str) -> str:
@@ -235,14 +206,14 @@ def sarif(result: PlanResult, source: str, version: str) -> str:
         for rule in RULES
     ] + [
         {"id": name, "shortDescription": {"text": description}, "defaultConfiguration": {"level": "error" if level == "mandatory" else "warning"}}
-        for name, (level, description) in {**CROSS_STACK_RULES, "reachability": REACHABILITY_RULE}.items()
+        for name, (level, description) in ((rule.id, (rule.level, rule.description)) for rule in PLANNER_RULES.values())
     ]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []
     for stack, finding in result.findings:
         file = stack.file if stack else result.zone.stacks[finding.stack].display_file
         location: dict[str, Any] = {
-            "physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": _line_of(file, finding)}}
+            "physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": _line_of(result, finding)}}
         }
         if finding.urn:
             location["logicalLocations"] = [{"fullyQualifiedName": finding.urn, "kind": "resource"}]

@@ -104,3 +104,8 @@ def apply_levels(findings: Iterable[Finding], policy_config: Mapping[str, Any]) 
         if level != DISABLED:
             kept.append(replace(finding, level=level) if level != finding.level else finding)
     return kept
+
+
+def planner_finding(rule_id: str, stack: str, config_path: str, message: str) -> Finding:
+    """A finding of one of the planner's rules at its default level, placed at ``config_path`` of ``stack``'s file."""
+    return Finding(policy=rule_id, level=PLANNER_RULES[rule_id].level, message=message, urn="", config_path=config_path, stack=stack)

@@ -9,12 +9,14 @@ does ``https://orders.tools.example.com`` reach" is computed in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Optional
 from urllib.parse import urlparse
 
 from agentcore_egress.components.gateway_target import managed_reuse_key
+from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 from agentcore_egress.stacks.account_program import component_paths
 from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
 
@@ -183,3 +185,41 @@ class LandingZoneModel:
     def key_path_of(self, stack: str, component_type: str, component_name: str) -> str:
         """The key path of the config entry that built a top-level component of ``stack`` ("" if none did)."""
         return self.component_paths.get(stack, {}).get((component_type, component_name), "")
+
+    # -- the organization and RAM shares ---------------------------------------------------------
+
+    def shares(self) -> list[tuple[str, str, list[str]]]:
+        """(stack, key path, principals) of every RAM share the landing zone declares."""
+        shares = []
+        for name, stack in self.zone.stacks.items():
+            if stack.config.transit_gateway_hub:
+                shares.append((name, "transit_gateway_hub.share_with", list(stack.config.transit_gateway_hub.share_with)))
+            shares.extend((name, f"lattice_resources[{i}].share_with", list(r.share_with)) for i, r in enumerate(stack.config.lattice_resources))
+        return shares
+
+    def share_reaches(self, principals: Iterable[str], account: str) -> bool:
+        """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization
+        (every stack's account is in it), or an OU whose accounts ``organization.units`` lists it among."""
+        organization = self.zone.organization
+        for principal in principals:
+            if principal == account:
+                return True
+            if organization is None:
+                continue
+            if ORGANIZATION_ARN.match(principal) and principal.endswith(f"/{organization.id}"):
+                return account in self.zone.accounts or account == organization.management_account
+            if OU_ARN.match(principal) and f"/{organization.id}/" in principal and account in organization.units.get(principal.rsplit("/", 1)[-1], []):
+                return True
+        return False
+
+    def key_path_of_resource(self, stack: str, urn: str, registrations: Iterable[Any]) -> str:
+        """The key path of the config entry whose component created the resource ``urn`` ("" for none): its
+        top-level component (the ancestor right below the stack) looked up in :meth:`component_paths`."""
+        by_urn = {registration.urn: registration for registration in registrations}
+        current = by_urn.get(urn)
+        path = ""
+        while current is not None:
+            found = self.key_path_of(stack, current.type, current.name)
+            path = found or path
+            current = by_urn.get(current.parent)
+        return path

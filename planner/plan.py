@@ -17,9 +17,11 @@ from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
 
 from .cross_stack_checks import cross_stack_findings
+from .findings import Finding, apply_levels, planner_finding
 from .footprint import Footprint, footprint_of
 from .landing_zone import LandingZone
-from .policy_analyzer import Finding
+from .landing_zone_model import LandingZoneModel
+from .preconditions import precondition_findings
 from .policy_worker import BackgroundPolicyAnalyzer
 from .reachability import UNREACHABLE, Trace, trace_all
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
@@ -153,28 +155,26 @@ def run_plan(
         waited = time.perf_counter()
         report(analyzer.results())
         timings["policy_wait"] = time.perf_counter() - waited
-    cross = cross_stack_findings(zone)
+    model = LandingZoneModel(zone)
+    for plan in plans.values():
+        plan.findings = [f.located(plan.name, model.key_path_of_resource(plan.name, f.urn, plan.registrations)) for f in plan.findings]
     traced = time.perf_counter()
     traces = trace_all(plans.values())
     timings["reachability"] = time.perf_counter() - traced
-    cross.extend(reachability_findings(zone, traces, policy_config or {}))
+    found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
+    cross = apply_levels(found, policy_config or {})
     timings["total"] = time.perf_counter() - started
     return PlanResult(zone=zone, stacks=list(plans.values()), cross_stack=cross, timings=timings, traces=traces)
 
 
-def reachability_findings(zone: LandingZone, traces: list[Trace], policy_config: dict[str, Any]) -> list[Finding]:
-    """An unreachable target is a finding of the rule ``reachability`` (mandatory unless configured otherwise)."""
-    setting = policy_config.get(REACHABILITY_RULE, {})
-    level = setting if isinstance(setting, str) else setting.get("enforcementLevel", "mandatory")
-    if level == "disabled":
-        return []
+def reachability_findings(model: LandingZoneModel, plans: dict[str, StackPlan], traces: list[Trace]) -> list[Finding]:
+    """An unreachable target is a finding of the rule ``reachability``, placed on its config entry."""
     findings = []
     for trace in traces:
-        if trace.verdict != UNREACHABLE:
-            continue
-        names = [t.name for t in zone.stacks[trace.stack].config.targets]
-        component = trace.target.removesuffix("-target")
-        path = f"targets[{names.index(component)}]" if component in names else "targets"
-        findings.append(Finding(policy=REACHABILITY_RULE, level=level, message=f"target '{component}': {trace.summary()}", urn="",
-                                config_path=path, stack=trace.stack))
+        path = model.key_path_of_resource(trace.stack, trace.urn, plans[trace.stack].registrations)
+        index = int(path[len("targets["):-1]) if path.startswith("targets[") else None
+        if index is not None:
+            trace.target = model.config(trace.stack).targets[index].name
+        if trace.verdict == UNREACHABLE:
+            findings.append(planner_finding(REACHABILITY_RULE, trace.stack, path or "targets", f"target '{trace.target}': {trace.summary()}"))
     return findings

@@ -23,39 +23,41 @@ from urllib.parse import urlparse
 
 import yaml
 
+from agentcore_egress.policies import resource_types as types
 from agentcore_egress.simulation.monitor import Registration
 
 T = {
-    "vpc": "aws:ec2/vpc:Vpc",
-    "subnet": "aws:ec2/subnet:Subnet",
-    "route_table": "aws:ec2/routeTable:RouteTable",
-    "association": "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    "route": "aws:ec2/route:Route",
-    "sg": "aws:ec2/securityGroup:SecurityGroup",
-    "sg_rule": "aws:ec2/securityGroupRule:SecurityGroupRule",
-    "endpoint": "aws:ec2/vpcEndpoint:VpcEndpoint",
-    "tgw": "aws:ec2transitgateway/transitGateway:TransitGateway",
-    "attachment": "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
-    "accepter": "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter",
-    "tgw_association": "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
-    "tgw_propagation": "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
-    "tgw_route": "aws:ec2transitgateway/route:Route",
-    "tgw_route_table": "aws:ec2transitgateway/routeTable:RouteTable",
-    "peering": "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
-    "peering_accepter": "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
-    "lb": "aws:lb/loadBalancer:LoadBalancer",
-    "listener": "aws:lb/listener:Listener",
-    "target_group": "aws:lb/targetGroup:TargetGroup",
-    "target_attachment": "aws:lb/targetGroupAttachment:TargetGroupAttachment",
-    "zone": "aws:route53/zone:Zone",
-    "zone_association": "aws:route53/zoneAssociation:ZoneAssociation",
-    "record": "aws:route53/record:Record",
-    "certificate": "aws:acm/certificate:Certificate",
-    "rest_api": "aws:apigateway/restApi:RestApi",
-    "resource_gateway": "aws:vpclattice/resourceGateway:ResourceGateway",
-    "resource_configuration": "aws:vpclattice/resourceConfiguration:ResourceConfiguration",
-    "target": "aws:bedrock/agentcoreGatewayTarget:AgentcoreGatewayTarget",
+    "vpc": types.VPC,
+    "subnet": types.SUBNET,
+    "route_table": types.ROUTE_TABLE,
+    "association": types.ROUTE_TABLE_ASSOCIATION,
+    "route": types.ROUTE,
+    "sg": types.SECURITY_GROUP,
+    "sg_rule": types.SECURITY_GROUP_RULE,
+    "endpoint": types.VPC_ENDPOINT,
+    "tgw": types.TRANSIT_GATEWAY,
+    "attachment": types.TGW_VPC_ATTACHMENT,
+    "accepter": types.TGW_VPC_ATTACHMENT_ACCEPTER,
+    "tgw_association": types.TGW_ROUTE_TABLE_ASSOCIATION,
+    "tgw_propagation": types.TGW_ROUTE_TABLE_PROPAGATION,
+    "tgw_route": types.TGW_ROUTE,
+    "tgw_route_table": types.TGW_ROUTE_TABLE,
+    "peering": types.PEERING,
+    "peering_accepter": types.PEERING_ACCEPTER,
+    "lb": types.LB,
+    "listener": types.LB_LISTENER,
+    "target_group": types.LB_TARGET_GROUP,
+    "target_attachment": types.LB_TARGET_GROUP_ATTACHMENT,
+    "zone": types.ROUTE53_ZONE,
+    "zone_association": types.ROUTE53_ZONE_ASSOCIATION,
+    "record": types.ROUTE53_RECORD,
+    "certificate": types.ACM_CERTIFICATE,
+    "rest_api": types.REST_API,
+    "resource_gateway": types.RESOURCE_GATEWAY,
+    "resource_configuration": types.RESOURCE_CONFIGURATION,
+    "target": types.GATEWAY_TARGET,
 }
+"""The resource types the trace reads (tokens named once, in ``policies/resource_types``)."""
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)-(?P<vpce>vpce-[0-9a-f]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$")
 
 REACHABLE, UNREACHABLE, UNVERIFIED = "reachable", "unreachable", "unverified"
@@ -81,6 +83,8 @@ class Trace:
     mode: str
     hops: list[Hop] = field(default_factory=list)
     verdict: str = REACHABLE
+    urn: str = ""
+    """The target resource's URN, which leads back to its config entry."""
 
     @property
     def broken(self) -> Optional[Hop]:
@@ -197,7 +201,7 @@ class Network:
 
     def trace(self, stack: str, target: Registration) -> Trace:
         managed = (self.get(target, "privateEndpoint") or {}).get("managedVpcResource")
-        trace = Trace(stack, target.name, "managed" if managed else "self-managed")
+        trace = Trace(stack, target.name, "managed" if managed else "self-managed", urn=target.urn)
         try:
             self._trace(target, managed, trace)
         except _Broken as broken:

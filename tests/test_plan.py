@@ -82,6 +82,8 @@ def _tgw_overlap(zone):
             {"name": "a", "cidr": "10.20.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.20.1.0/24", "az": "eu-west-1b"}]}],
         "tgw_spokes": [{"vpc": "legacy", "hub_stack": "network-hub", "destinations": ["10.250.0.0/16"]}],
     })
+    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
+        {"spoke": {"stack": "tools-legacy", "vpc": "legacy"}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
 
 
 def _default_security_group(zone):
