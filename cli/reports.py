@@ -94,7 +94,8 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
             out.append("    resources: " + ", ".join(f"{count} {_short_type(token)}" for token, count in sorted(counts.items())))
             if stack.findings:
                 for finding in stack.findings:
-                    out.append(f"    {finding.level.upper():9} {finding.policy}: {_first_line(finding.message)}")
+                    where = f" ({_where(result, finding)})" if finding.config_path else ""
+                    out.append(f"    {finding.level.upper():9} {finding.policy}{where}: {_first_line(finding.message)}")
             else:
                 out.append("    policy: no findings")
             out.append(f"    footprint: {_footprint_line(stack.footprint)}")
@@ -102,12 +103,12 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
     if result.traces:
         out.append("reachability:")
         for trace in result.traces:
-            out.append(f"  {trace.stack}/{trace.target.removesuffix('-target')} ({trace.mode}): {trace.summary()}")
+            out.append(f"  {trace.stack}/{trace.target} ({trace.mode}): {trace.summary()}")
         out.append("")
     out.append("cross-stack checks:")
     if result.cross_stack:
         for finding in result.cross_stack:
-            out.append(f"  {finding.level.upper():9} {finding.policy} ({finding.stack}: {finding.config_path}): {finding.message}")
+            out.append(f"  {finding.level.upper():9} {finding.policy} ({_where(result, finding)}): {finding.message}")
     else:
         out.append("  no findings")
     footprint = summary["footprint"]
@@ -149,7 +150,7 @@ def as_json(result: PlanResult, source: str) -> str:
         ],
         "cross_stack": [finding(f) for f in result.cross_stack],
         "reachability": [
-            {"stack": trace.stack, "target": trace.target.removesuffix("-target"), "mode": trace.mode, "verdict": trace.verdict,
+            {"stack": trace.stack, "target": trace.target, "mode": trace.mode, "verdict": trace.verdict,
              "hops": [hop.__dict__ for hop in trace.hops]}
             for trace in result.traces
         ],
@@ -186,7 +187,7 @@ def markdown(result: PlanResult, source: str) -> str:
     if result.traces:
         out += ["", "## Reachability", "", "| stack | target | mode | verdict | path or first broken hop |", "|---|---|---|---|---|"]
         for trace in result.traces:
-            out.append(f"| {trace.stack} | `{trace.target.removesuffix('-target')}` | {trace.mode} | {trace.verdict} | {trace.summary().replace('|', '/')} |")
+            out.append(f"| {trace.stack} | `{trace.target}` | {trace.mode} | {trace.verdict} | {trace.summary().replace('|', '/')} |")
     out += ["", "## Topology", "", "```mermaid", mermaid(result.zone, _managed_groups(result)).rstrip(), "```", ""]
     return "\n".join(out)
 
@@ -195,6 +196,13 @@ def _line_of(result: PlanResult, finding: Finding) -> int:
     """The line of the stack file a finding is about: its key path looked up in the parsed file's node tree."""
     stack = result.zone.stacks.get(finding.stack)
     return stack.source.line_of(finding.config_path) if stack and finding.config_path else 1
+
+
+def _where(result: PlanResult, finding: Finding) -> str:
+    """``file:line key.path`` of a finding on the landing zone's config."""
+    stack = result.zone.stacks.get(finding.stack)
+    file = stack.display_file if stack else finding.stack
+    return f"{file}:{_line_of(result, finding)} {finding.config_path}"
 
 
 def sarif(result: PlanResult, source: str, version: str) -> str:
