@@ -97,6 +97,16 @@ class Trace:
         return f"{self.verdict} at {hop.name}: {hop.detail}" + (f". Fix: {hop.fix}" if hop.fix else "")
 
 
+@dataclass(frozen=True)
+class TgwRoute:
+    """One route of a Transit Gateway route table; ``attachment`` None is a blackhole."""
+
+    destination: ipaddress.IPv4Network
+    attachment: Optional[str]
+    kind: str
+    """'static' or 'propagated'."""
+
+
 class _Broken(Exception):
     def __init__(self, hop: str, detail: str, fix: str = "", verdict: str = UNREACHABLE) -> None:
         super().__init__(detail)
@@ -165,11 +175,12 @@ class Network:
         self.tgw_propagations: dict[str, set[str]] = defaultdict(set)
         for propagation in self.by_type[T["tgw_propagation"]]:
             self.tgw_propagations[get(propagation, "transitGatewayRouteTableId")].add(get(propagation, "transitGatewayAttachmentId"))
-        self.tgw_static: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = defaultdict(list)
+        self.tgw_static: dict[str, list[TgwRoute]] = defaultdict(list)
         for route in self.by_type[T["tgw_route"]]:
             net = _net(get(route, "destinationCidrBlock"))
             if net:
-                self.tgw_static[get(route, "transitGatewayRouteTableId")].append((net, get(route, "transitGatewayAttachmentId")))
+                attachment = None if get(route, "blackhole") else get(route, "transitGatewayAttachmentId")
+                self.tgw_static[get(route, "transitGatewayRouteTableId")].append(TgwRoute(net, attachment, "static"))
         self.tgw_owner = {r.id: self.account_of[r.urn] for r in self.by_type[T["tgw"]]}
         self.tgw_tables = {r.id: r for r in self.by_type[T["tgw_route_table"]]}
         self.peerings = {r.id: r for r in self.by_type[T["peering"]]}
@@ -365,13 +376,54 @@ class Network:
                           "add its TransitGatewayAttachmentAcceptance to the hub acceptance stack (tgw_acceptances)")
         return attachment
 
-    def _tgw_routes_to(self, table: str, destination) -> bool:
-        for attachment_id in self.tgw_propagations.get(table, set()):
-            attachment = self.attachments.get(attachment_id)
-            net = self.vpc_cidr.get(self.get(attachment, "vpcId")) if attachment else None
-            if net is not None and destination.subnet_of(net):
-                return True
-        return any(destination.subnet_of(net) for net, _ in self.tgw_static.get(table, []))
+    def tgw_routes(self, table: str) -> tuple[list[TgwRoute], dict[str, str]]:
+        """The routes of a TGW route table as AWS installs them, and the propagations it drops.
+
+        Static routes (a blackhole one has no attachment), then one propagated route per propagating
+        attachment in the order the attachments were created. AWS: "If you attach a VPC with a CIDR range
+        that overlaps the CIDR range of a VPC that is already attached, the new VPC CIDR range is not
+        propagated" (CreateTransitGatewayVpcAttachment, EC2 API Reference): ``lost`` maps each attachment
+        whose block is dropped to the attachment that keeps the overlapping route.
+        """
+        routes = list(self.tgw_static.get(table, []))
+        propagating = self.tgw_propagations.get(table, set())
+        lost: dict[str, str] = {}
+        for attachment_id, attachment in self.attachments.items():
+            net = self.vpc_cidr.get(self.get(attachment, "vpcId"))
+            if attachment_id not in propagating or net is None:
+                continue
+            winner = next((route for route in routes if route.kind == "propagated" and route.destination.overlaps(net)), None)
+            if winner is not None:
+                lost[attachment_id] = winner.attachment or ""
+            else:
+                routes.append(TgwRoute(net, attachment_id, "propagated"))
+        return routes, lost
+
+    def select_tgw_route(self, table: str, destination) -> Optional[TgwRoute]:
+        """The route a TGW route table uses for ``destination``: the most specific one, and among equally specific
+        ones the static route over the propagated one (AWS Transit Gateway, "Route evaluation order":
+        https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html)."""
+        matching = [route for route in self.tgw_routes(table)[0] if destination.subnet_of(route.destination)]
+        return max(matching, key=lambda route: (route.destination.prefixlen, route.kind == "static")) if matching else None
+
+    def _tgw_hop(self, table: str, net, attachment: Registration, other: Registration) -> None:
+        """Raise unless ``table`` (of ``attachment``) sends ``net`` to ``other``."""
+        segment = self.tgw_tables[table].name if table in self.tgw_tables else table
+        route = self.select_tgw_route(table, net)
+        winner = self.tgw_routes(table)[1].get(other.id)
+        dropped = (f"; the block of {other.id} is not propagated into {segment}: it overlaps that of {winner}, which was attached first "
+                   "and keeps the route") if winner else ""
+        if route is None:
+            raise _Broken("route", f"TGW route table {segment} (of attachment {attachment.id}) has no route to {net}{dropped}",
+                          "renumber one of the two overlapping VPCs" if winner else
+                          f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
+        if route.attachment is None:
+            raise _Broken("route", f"TGW route table {segment} drops traffic to {net}: its static route to {route.destination} is a blackhole",
+                          f"remove the blackhole route, or add a more specific route to {net} via {other.id}")
+        if route.attachment != other.id:
+            raise _Broken("route", f"TGW route table {segment} sends {net} to attachment {route.attachment} (its {route.kind} route to "
+                          f"{route.destination}), not to {other.id}{dropped}",
+                          "renumber one of the two overlapping VPCs" if winner else f"add a static route to {net} via {other.id} in {segment}")
 
     def _through_transit_gateway(self, tgw: str, vpc: str, backend_vpc: str, eni_nets, backend_nets) -> str:
         source, destination = self._attachment(tgw, vpc), self._attachment(tgw, backend_vpc)
@@ -381,10 +433,7 @@ class Network:
                 raise _Broken("route", f"attachment {attachment.id} is associated with no route table of {tgw}",
                               "associate it with its segment's route table (tgw_acceptances.associate_with)")
             for net in nets:
-                if not self._tgw_routes_to(table, net):
-                    segment = self.tgw_tables[table].name if table in self.tgw_tables else table
-                    raise _Broken("route", f"TGW route table {segment} (of attachment {attachment.id}) has no route to {net}",
-                                  f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
+                self._tgw_hop(table, net, attachment, other)
         return f"{tgw}: {source.id} ⇄ {destination.id}"
 
     def _through_peering(self, pcx: str, vpc: str, backend_vpc: str) -> str:
