@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from agentcore_egress.planner.findings import PLANNER_RULES, Finding
+from agentcore_egress.planner.findings import Finding, known_rules
 from agentcore_egress.planner.footprint import Footprint
 from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.topology import mermaid
@@ -206,15 +206,10 @@ def _where(result: PlanResult, finding: Finding) -> str:
 
 
 def sarif(result: PlanResult, source: str, version: str) -> str:
-    from agentcore_egress.policies.rules import RULES
-
     rules = [
-        {"id": rule.name, "shortDescription": {"text": rule.description},
-         "defaultConfiguration": {"level": "error" if rule.enforcement_level.value == "mandatory" else "warning"}}
-        for rule in RULES
-    ] + [
-        {"id": name, "shortDescription": {"text": description}, "defaultConfiguration": {"level": "error" if level == "mandatory" else "warning"}}
-        for name, (level, description) in ((rule.id, (rule.level, rule.description)) for rule in PLANNER_RULES.values())
+        {"id": rule.id, "shortDescription": {"text": rule.description},
+         "defaultConfiguration": {"level": "error" if rule.level == "mandatory" else "warning"}}
+        for rule in known_rules().values()
     ]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []

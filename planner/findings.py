@@ -109,3 +109,11 @@ def apply_levels(findings: Iterable[Finding], policy_config: Mapping[str, Any]) 
 def planner_finding(rule_id: str, stack: str, config_path: str, message: str) -> Finding:
     """A finding of one of the planner's rules at its default level, placed at ``config_path`` of ``stack``'s file."""
     return Finding(policy=rule_id, level=PLANNER_RULES[rule_id].level, message=message, urn="", config_path=config_path, stack=stack)
+
+
+def known_rules() -> dict[str, Rule]:
+    """Every rule a plan can report: the policy pack's (from its rule modules) and the planner's own."""
+    from agentcore_egress.policies.rules import RULES
+
+    pack = {rule.name: Rule(rule.name, rule.enforcement_level.value, rule.description) for rule in RULES}
+    return {**pack, **PLANNER_RULES}

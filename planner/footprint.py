@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
+from agentcore_egress.components.gateway_target import read_reuse_key
 from agentcore_egress.policies import resource_types as types
 from agentcore_egress.simulation.monitor import Deployment
 
@@ -57,7 +57,7 @@ def footprint_of(deployment: Deployment) -> Footprint:
             footprint.peerings += 1
     # Managed mode: one Resource Gateway per distinct reuse key, one ENI (one IP) per subnet.
     for key, targets in sorted(groups.items()):
-        identity = json.loads(key)
+        identity = read_reuse_key(key)
         footprint.managed_resource_gateways += 1
         footprint.managed_enis += len(identity["subnets"])
         footprint.managed_targets += len(targets)
