@@ -92,7 +92,7 @@ def _lattice_shares(model: LandingZoneModel) -> list[Finding]:
             if not lattice:
                 continue
             owner = model.config(lattice.stack)
-            resource = next((r for r in owner.lattice_resources if r.name == lattice.resource), None)
+            resource = model.item(lattice.stack, "lattice_resources", lattice.resource)
             if resource is None:
                 continue
             configurations = sorted(c.name for c in resource.configurations)

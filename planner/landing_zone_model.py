@@ -65,6 +65,10 @@ class LandingZoneModel:
     def region(self, stack: str) -> str:
         return self.config(stack).account.region
 
+    def item(self, stack: str, section: str, name: str) -> Any:
+        """The entry called ``name`` of a list section (``private_names``, ``load_balancers``…) of ``stack``, or None."""
+        return next((item for item in getattr(self.config(stack), section) if item.name == name), None)
+
     @cached_property
     def vpcs(self) -> dict[VpcKey, PlacedVpc]:
         return {
@@ -152,7 +156,7 @@ class LandingZoneModel:
         backend = self.backend_of(stack, target)
         if backend is None:
             return None
-        item = next((i for i in getattr(self.config(backend.stack), backend.kind) if i.name == backend.name), None)
+        item = self.item(backend.stack, backend.kind, backend.name)
         return (backend.stack, item.vpc) if item else None
 
     def managed_reuse_key(self, stack: str, target: Target) -> Optional[str]:

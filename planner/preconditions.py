@@ -194,7 +194,7 @@ def zone_associations(model: LandingZoneModel) -> list[Finding]:
     for name, stack in model.zone.stacks.items():
         for index, association in enumerate(stack.config.zone_associations):
             owner_stack = association.private_name.stack
-            private_name = next((p for p in model.config(owner_stack).private_names if p.name == association.private_name.name), None)
+            private_name = model.item(owner_stack, "private_names", association.private_name.name)
             vpc = vpc_key(name, association.vpc)
             placed = model.vpcs.get(vpc)
             if private_name is None or placed is None:
@@ -227,7 +227,7 @@ def one_private_zone_per_name(model: LandingZoneModel) -> list[Finding]:
         entries = [(vpc_key(name, p.vpc), p.zone, (name, p.name), f"private_names[{i}].vpc") for i, p in enumerate(stack.config.private_names)]
         for index, association in enumerate(stack.config.zone_associations):
             owner = association.private_name
-            private_name = next((p for p in model.config(owner.stack).private_names if p.name == owner.name), None)
+            private_name = model.item(owner.stack, "private_names", owner.name)
             if private_name:
                 entries.append((vpc_key(name, association.vpc), private_name.zone, (owner.stack, owner.name), f"zone_associations[{index}].vpc"))
         for vpc, zone, zone_owner, path in entries:
