@@ -520,7 +520,10 @@ def parse_stack_file(stack_file: StackFile) -> StackConfig:
         raise ConfigError([f"{source}: has no 'config:' mapping. Fix: put the agentcore-egress keys under config:"])
     raw = {}
     for key, value in (document.get("config") or {}).items():
-        namespace, _, section = str(key).partition(":")
+        namespace, colon, section = str(key).partition(":")
+        if not colon:
+            raise ConfigError([f"{source}: config key {shorten(key)!r} has no namespace: Pulumi refuses keys not of the form <namespace>:<name> "
+                               f"(pulumi/pulumi config.ParseKey). Fix: write {NAMESPACE}:{shorten(key)}"])
         if namespace == NAMESPACE:
             raw[section] = value
         elif looks_like_our_namespace(namespace):

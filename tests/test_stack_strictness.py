@@ -77,3 +77,9 @@ def test_a_stack_name_pulumi_refuses_is_refused(capsys, tmp_path):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     (zone / "Pulumi.tools-mcp.yaml").rename(zone / "Pulumi.tools mcp!.yaml")
     assert "stack name 'tools mcp!' is not one Pulumi accepts" in refused(capsys, zone)
+
+
+def test_a_key_without_namespace_is_refused_as_pulumi_refuses_it(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    rename_key(zone / "Pulumi.agentcore.yaml", "agentcore-egress:gateway:", "gateway:")
+    assert "config key 'gateway' has no namespace" in refused(capsys, zone)
