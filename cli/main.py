@@ -6,7 +6,7 @@ import argparse
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
         command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
         command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
+        command.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                             help="time each account may take in all, retries included (default 120); an account past it is reported, not waited for")
+        command.add_argument("--parallel", type=int, default=8, metavar="N", help="accounts read at the same time (default 8)")
         if name == "audit":
             command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
 
@@ -100,11 +103,21 @@ def _bad_input(problems: list[str]) -> int:
     return EXIT_BAD_INPUT
 
 
-def _emit(args: argparse.Namespace, rendered: str) -> None:
-    """The result to --output (saying so unless --quiet) or to standard output."""
+def _check_output(args: argparse.Namespace, zone: Any, policy_config: Optional[Path] = None, pack_dir: Optional[Path] = None) -> None:
+    """Before any work: --output must be writable and none of the files the run reads (raises OutputError)."""
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(rendered)
+        from .output_file import check_output_path
+
+        inputs = [stack.file for stack in zone.stacks.values()] + ([policy_config] if policy_config else [])
+        check_output_path(args.output, inputs, [pack_dir] if pack_dir else [])
+
+
+def _emit(args: argparse.Namespace, rendered: str) -> None:
+    """The result to --output, whole or not at all (saying so unless --quiet), or to standard output."""
+    if args.output:
+        from .output_file import write_atomically
+
+        write_atomically(args.output, rendered)
         if not getattr(args, "quiet", False):
             _stderr(f"wrote {args.format} to {args.output}")
     else:
@@ -116,7 +129,8 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
     from agentcore_egress.planner.plan import load_policy_config, run_plan
-    from agentcore_egress.planner.policy_analyzer import PolicyPackError
+    from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
+    from .output_file import OutputError
     from .reports import render
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
@@ -124,15 +138,18 @@ def run_plan_command(args: argparse.Namespace) -> int:
     try:
         zone = LandingZone.load(stacks_dir)
         policy_config = load_policy_config(args.policy_pack_config)
+        _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
         if not args.quiet:
             _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
         result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
     except ConfigError as error:
         return _bad_input(error.problems)
-    except PolicyPackError as error:
+    except (PolicyPackError, OutputError) as error:
         return _bad_input([str(error)])
-    rendered = render(result, args.format, shown, _version())
-    _emit(args, rendered)
+    try:
+        _emit(args, render(result, args.format, shown, _version()))
+    except OutputError as error:
+        return _bad_input([str(error)])
     if not args.quiet:
         _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s)")
     return result.exit_code
@@ -186,17 +203,22 @@ def run_account_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
     from agentcore_egress.planner.plan import load_policy_config
     from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
+    from .output_file import OutputError
 
     call_log = CallLog()
 
     def sessions(account_id: str, region: str, role_arn: Optional[str]) -> AccountSession:
-        return AccountSession(account_id, region, role_arn, profile=args.profile, endpoint_url=args.endpoint_url, call_log=call_log)
+        return AccountSession(account_id, region, role_arn, profile=args.profile, endpoint_url=args.endpoint_url, call_log=call_log,
+                              budget=args.timeout)
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
         zone = LandingZone.load(stacks_dir)
+        if not args.timeout > 0 or args.parallel < 1:
+            raise ConfigError([f"--timeout {args.timeout:g} --parallel {args.parallel}: both must be positive. Fix: e.g. --timeout 120 --parallel 8"])
+        _check_output(args, zone, getattr(args, "policy_pack_config", None))
         if args.command == "preflight":
-            checks = run_preflight(zone, sessions)
+            checks = run_preflight(zone, sessions, parallel=args.parallel, budget=args.timeout)
             _emit(args, render_preflight(checks, args.format, zone, _version()))
             for check in checks:
                 if check.status == NO_ACCESS:
@@ -204,13 +226,13 @@ def run_account_command(args: argparse.Namespace) -> int:
             if any(check.status == NO_ACCESS for check in checks):
                 return EXIT_BAD_INPUT
             return EXIT_FINDINGS if any(check.status == FAIL for check in checks) else EXIT_CLEAN
-        result = run_audit(zone, sessions, load_policy_config(args.policy_pack_config))
+        result = run_audit(zone, sessions, load_policy_config(args.policy_pack_config), parallel=args.parallel, budget=args.timeout)
         _emit(args, render_audit(result, args.format, zone, _version()))
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except ConfigError as error:
         return _bad_input(error.problems)
-    except AuditAccessError as error:
-        return _bad_input([str(error)])
+    except (AuditAccessError, OutputError) as error:
+        return _bad_input(str(error).splitlines())
     except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
         from agentcore_egress.live.aws_accounts import describe_error
 

@@ -27,9 +27,10 @@ from botocore.parsers import ResponseParserError
 from agentcore_egress.policies import resource_types as t
 from agentcore_egress.policies.rules import RULES
 
-from .aws_accounts import AccountSession, describe_error, is_unsupported
+from .account_pool import run_bounded
+from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_unsupported
 from agentcore_egress.planner.landing_zone import LandingZone
-from .preflight import SessionFactory
+from .preflight import PARALLEL_ACCOUNTS, SessionFactory
 from agentcore_egress.policies.rule_runner import LiveResource, run_rules
 
 
@@ -45,7 +46,7 @@ class AuditFinding:
 
 
 class AuditAccessError(RuntimeError):
-    """An account or one of its services could not be read."""
+    """Accounts or their services could not be read; the text has one line per account."""
 
 
 def _rules(permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -202,24 +203,36 @@ class AuditResult:
     resources: int
 
 
-def run_audit(zone: LandingZone, sessions: SessionFactory, policy_config: Optional[dict[str, Any]] = None) -> AuditResult:
-    """Judge every (account, region) of the landing zone once; raise AuditAccessError when one cannot be read."""
-    findings: list[AuditFinding] = []
-    notes: list[str] = []
-    count = 0
-    seen: set[tuple[str, str]] = set()
+def run_audit(zone: LandingZone, sessions: SessionFactory, policy_config: Optional[dict[str, Any]] = None,
+              parallel: int = PARALLEL_ACCOUNTS, budget: float = ACCOUNT_BUDGET) -> AuditResult:
+    """Judge every (account, region) of the landing zone once, ``parallel`` at a time, each within ``budget`` seconds;
+    results in stack order. Raise AuditAccessError, one line per account, when any cannot be read."""
+    targets: dict[tuple[str, str], str] = {}
     for name in zone.order():
         account = zone.stacks[name].config.account
-        if (account.id, account.region) in seen:
+        targets.setdefault((account.id, account.region), name)
+
+    def read(name: str) -> tuple[list[LiveResource], list[str]]:
+        account = zone.stacks[name].config.account
+        return describe_live(sessions(account.id, account.region, account.role_arn))
+
+    outcomes = run_bounded([lambda name=name: read(name) for name in targets.values()], parallel, budget)
+    findings: list[AuditFinding] = []
+    notes: list[str] = []
+    problems: list[str] = []
+    count = 0
+    for ((account_id, region), name), outcome in zip(targets.items(), outcomes):
+        if outcome.error is not None:
+            if not isinstance(outcome.error, (ClientError, BotoCoreError, ResponseParserError)):
+                raise outcome.error
+            problems.append(describe_error(outcome.error, account_id, f"reading {region}"))
             continue
-        seen.add((account.id, account.region))
-        try:
-            resources, unread = describe_live(sessions(account.id, account.region, account.role_arn))
-        except (ClientError, BotoCoreError, ResponseParserError) as error:
-            raise AuditAccessError(describe_error(error, account.id, f"reading {account.region}")) from None
+        resources, unread = outcome.value
         count += len(resources)
-        notes.extend(f"account {account.id} {account.region}: {note}" for note in unread)
+        notes.extend(f"account {account_id} {region}: {note}" for note in unread)
         for finding in run_rules(resources, RULES, policy_config):
-            findings.append(AuditFinding(account.id, account.region, name, finding.policy, finding.level,
+            findings.append(AuditFinding(account_id, region, name, finding.policy, finding.level,
                                          finding.message.split("\n", 1)[-1], finding.resource_id))
-    return AuditResult(findings, notes, len(seen), count)
+    if problems:
+        raise AuditAccessError("\n".join(problems))
+    return AuditResult(findings, notes, len(targets), count)

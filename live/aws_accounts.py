@@ -1,29 +1,47 @@
-"""boto3 sessions for the accounts of a landing zone: assume-role, standard retries, read-only, recorded.
+"""boto3 sessions for the accounts of a landing zone: assume-role, standard retries, read-only, recorded, bounded.
 
 Every client of an :class:`AccountSession` uses botocore's standard retry mode
 and records the API calls it makes (``calls``), which is how the tests prove
-that preflight and audit never modify an account. AWS errors become one line
-each through :func:`describe_error`.
+that preflight and audit never modify an account. Time is bounded: connect and
+read timeouts per attempt (botocore's defaults are 60 s each, and a read timeout
+is retried), and a budget for the whole account: once it is spent, no further
+attempt is sent (:class:`~.account_pool.AccountTimeout`). AWS errors become one
+line each through :func:`describe_error`.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
+from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, NoRegionError,
+                                 ReadTimeoutError)
 from botocore.parsers import ResponseParserError
+
+from .account_pool import AccountTimeout
 
 RETRIES = {"mode": "standard", "max_attempts": 5}
 LOCAL_RETRIES = {"mode": "standard", "max_attempts": 2}
 """A local endpoint (--endpoint-url) does not throttle: fail fast on what it does not implement."""
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 20
+"""Seconds per attempt; each is capped at the account's budget."""
+ACCOUNT_BUDGET = 120.0
+"""Seconds an account may take in all (every call and retry), unless --timeout says otherwise."""
+TIMEOUT_FIX = "Fix: check the network and the region's endpoint (or --endpoint-url), or give the account more time with --timeout SECONDS"
 SESSION_NAME = "agentcore-egress-audit"
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Simulate")
 ALLOWED_OTHERS = {"AssumeRole"}
 """AssumeRole starts a session in the account; it changes nothing there."""
+
+
+def is_timeout(error: BaseException) -> bool:
+    """The account or its endpoint ran out of time: no point in trying its other calls."""
+    return isinstance(error, (AccountTimeout, ReadTimeoutError, ConnectTimeoutError))
 
 
 def is_unsupported(error: BaseException) -> bool:
@@ -47,6 +65,10 @@ def describe_error(error: BaseException, account: str = "", action: str = "") ->
     prefix = f"{where}: " if where else ""
     if isinstance(error, NoCredentialsError):
         return f"{prefix}no AWS credentials found. Fix: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --profile"
+    if isinstance(error, AccountTimeout):
+        return f"{prefix}{error}; stopped there. {TIMEOUT_FIX}"
+    if isinstance(error, (ReadTimeoutError, ConnectTimeoutError)):
+        return f"{prefix}{error.kwargs.get('endpoint_url', 'the AWS endpoint')} did not answer in time, even after retries. {TIMEOUT_FIX}"
     if isinstance(error, NoRegionError):
         return f"{prefix}no region. Fix: set account.region in the stack file"
     if isinstance(error, EndpointConnectionError):
@@ -100,18 +122,31 @@ class AccountSession:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         call_log: Optional[CallLog] = None,
+        budget: float = ACCOUNT_BUDGET,
     ) -> None:
         self.account_id = account_id
         self.region = region
         self.role_arn = role_arn
         self.endpoint_url = endpoint_url
         self.call_log = call_log or CallLog()
-        self.config = Config(retries=dict(LOCAL_RETRIES if endpoint_url else RETRIES), connect_timeout=10, read_timeout=30)
+        self.budget = budget
+        self.deadline = time.monotonic() + budget
+        self.config = Config(retries=dict(LOCAL_RETRIES if endpoint_url else RETRIES),
+                             connect_timeout=max(0.1, min(CONNECT_TIMEOUT, budget)), read_timeout=max(0.1, min(READ_TIMEOUT, budget)))
         self._base = boto3.Session(profile_name=profile, region_name=region)
-        self._base.events.register("before-call", self.call_log.record)
+        self._watch(self._base)
         self._session: Optional[boto3.Session] = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+
+    def _watch(self, session: boto3.Session) -> None:
+        """Record every call, and send no attempt (first or retry) once the account's budget is spent."""
+        session.events.register("before-call", self.call_log.record)
+        session.events.register("before-send", self._within_budget)
+
+    def _within_budget(self, **_: Any) -> None:
+        if time.monotonic() >= self.deadline:
+            raise AccountTimeout(budget=self.budget)
 
     def _client_of(self, session: boto3.Session, service: str) -> Any:
         return session.client(service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config)
@@ -129,7 +164,7 @@ class AccountSession:
                     aws_session_token=credentials["SessionToken"],
                     region_name=self.region,
                 )
-                session.events.register("before-call", self.call_log.record)
+                self._watch(session)
                 self._session = session
         return self._session
 

@@ -26,7 +26,8 @@ from botocore.parsers import ResponseParserError
 
 from agentcore_egress.stacks.config_schema import StackConfig, is_security_group_id
 
-from .aws_accounts import AccountSession, describe_error, is_unsupported
+from .account_pool import run_bounded
+from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_timeout, is_unsupported
 from agentcore_egress.planner.footprint import DEFAULT_IPS_PER_ENI
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.landing_zone_model import LandingZoneModel
@@ -71,6 +72,8 @@ class _StackChecks:
         try:
             body()
         except (ClientError, BotoCoreError, ResponseParserError) as error:
+            if is_timeout(error):
+                raise  # the account is out of time: its other checks would only repeat that
             if is_unsupported(error):
                 self.add(check, SKIPPED, describe_error(error, self.config.account.id), "run preflight against AWS itself", subject)
                 return
@@ -247,10 +250,34 @@ def _principal_arn(caller_arn: str) -> str:
     return caller_arn
 
 
-def run_preflight(zone: LandingZone, sessions: SessionFactory, stacks: Optional[Iterable[str]] = None) -> list[Check]:
+PARALLEL_ACCOUNTS = 8
+
+
+def run_preflight(zone: LandingZone, sessions: SessionFactory, stacks: Optional[Iterable[str]] = None,
+                  parallel: int = PARALLEL_ACCOUNTS, budget: float = ACCOUNT_BUDGET) -> list[Check]:
+    """Every stack's checks, ``parallel`` stacks at a time, each within ``budget`` seconds; results in stack order.
+    A stack that runs out of time ends with one no-access check naming the timeout."""
+    names = list(stacks or zone.order())
+
+    def checks_of(name: str) -> list[Check]:
+        config = zone.stacks[name].config
+        checks = _StackChecks(name, config, sessions(config.account.id, config.account.region, config.account.role_arn), zone)
+        try:
+            return checks.run()
+        except (BotoCoreError, ClientError) as error:
+            if not is_timeout(error):
+                raise
+            checks.results.append(_timed_out(name, config, error))
+            return checks.results
+
     results: list[Check] = []
-    for name in stacks or zone.order():
-        stack = zone.stacks[name]
-        account = stack.config.account
-        results.extend(_StackChecks(name, stack.config, sessions(account.id, account.region, account.role_arn), zone).run())
+    for name, outcome in zip(names, run_bounded([lambda name=name: checks_of(name) for name in names], parallel, budget)):
+        if outcome.error is not None and not is_timeout(outcome.error):
+            raise outcome.error
+        results.extend(outcome.value if outcome.error is None else [_timed_out(name, zone.stacks[name].config, outcome.error)])
     return results
+
+
+def _timed_out(name: str, config: StackConfig, error: BaseException) -> Check:
+    account = config.account
+    return Check(name, account.id, account.region, "time-budget", NO_ACCESS, describe_error(error, account.id))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import graphlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-import re
 from typing import Any, Optional
 
 from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, Organization, StackConfig, parse_stack_file
@@ -50,7 +51,7 @@ class LandingZone:
         directory = Path(directory)
         if not directory.is_dir():
             raise ConfigError([f"{directory}: is not a folder. Fix: give the folder that holds the Pulumi.<stack>.yaml files"])
-        files = sorted(directory.glob(f"{STACK_FILE_PREFIX}*{STACK_FILE_SUFFIX}"))
+        files = stack_files_of(directory)
         if not files:
             raise ConfigError([f"{directory}: holds no Pulumi.<stack>.yaml files. Fix: point plan at the stacks folder"])
         stacks: dict[str, AccountStack] = {}
@@ -63,6 +64,7 @@ class LandingZone:
                                 "Fix: rename the file to Pulumi.<name>.yaml with such a name")
                 continue
             try:
+                _refuse_links_leaving(file, directory, display)
                 source = read_stack_file(file, display)
                 stacks[name] = AccountStack(name, file, display, parse_stack_file(source), source)
             except ConfigError as error:
@@ -144,10 +146,38 @@ class LandingZone:
         return {stack.config.account.id for stack in self.stacks.values()}
 
 
+def stack_files_of(directory: Path) -> list[Path]:
+    """The folder's ``Pulumi.<stack>.yaml`` entries, sorted; an unreadable folder is an error, not an empty one
+    (``Path.glob`` silently yields nothing for a folder it may not list)."""
+    try:
+        with os.scandir(directory) as entries:
+            names = sorted(entry.name for entry in entries
+                           if entry.name.startswith(STACK_FILE_PREFIX) and entry.name.endswith(STACK_FILE_SUFFIX))
+    except PermissionError:
+        raise ConfigError([f"{directory}: cannot be read (permission denied). Fix: give the user running this read access to the folder (chmod u+rx)"]) from None
+    except OSError as error:
+        raise ConfigError([f"{directory}: cannot be read ({error.strerror or type(error).__name__}). Fix: check the folder"]) from None
+    return [directory / name for name in names]
+
+
+def _refuse_links_leaving(file: Path, directory: Path, display: str) -> None:
+    """A stack file that is a link must stay inside the stacks folder: a link out of it would make plan read,
+    and quote in its errors, any file the user can read (a credentials file, a key)."""
+    if not file.is_symlink():
+        return
+    try:
+        file.resolve().relative_to(directory.resolve())
+    except (RuntimeError, OSError):  # a loop of links
+        raise ConfigError([f"{display}: is a link that leads to itself. Fix: replace it with the stack file"]) from None
+    except ValueError:
+        raise ConfigError([f"{display}: is a link to a file outside {directory}; refused. Fix: copy the file into the folder, "
+                           "or make the link point inside it"]) from None
+
+
 def display_path(file: Path) -> str:
     """``file`` relative to the working directory where it lies below it, as people and SARIF viewers want it."""
-    try:
-        return str(file.resolve().relative_to(Path.cwd().resolve()))
+    try:  # the folder resolved, not the file: a link is shown by its own name, not its target's
+        return str((file.parent.resolve() / file.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(file)
 

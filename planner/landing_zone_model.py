@@ -2,7 +2,7 @@
 target reaches, and which managed Resource Gateway AgentCore will give it.
 
 Read from every stack's validated config, before anything is simulated. Cross-stack checks,
-preconditions, topology, preflight and plan's finding locations all read this one model, so the
+preconditions, topology, preflight and plan all read this one model, so the
 answer to "which VPC is ``{stack, vpc}``", "are these two VPCs joined" or "which load balancer
 does ``https://orders.tools.example.com`` reach" is computed in one place.
 """
@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 
 from agentcore_egress.components.gateway_target import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
-from agentcore_egress.stacks.account_program import component_paths
 from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
 
 from .landing_zone import LandingZone
@@ -179,17 +178,6 @@ class LandingZoneModel:
             if target.managed and vpc_key(name, target.managed.vpc) == vpc
         }
 
-    # -- where a resource comes from -------------------------------------------------------------
-
-    @cached_property
-    def component_paths(self) -> dict[str, dict[tuple[str, str], str]]:
-        """Per stack: (component type, component name) → key path of the config entry it is built from."""
-        return {name: component_paths(name, stack.config) for name, stack in self.zone.stacks.items()}
-
-    def key_path_of(self, stack: str, component_type: str, component_name: str) -> str:
-        """The key path of the config entry that built a top-level component of ``stack`` ("" if none did)."""
-        return self.component_paths.get(stack, {}).get((component_type, component_name), "")
-
     # -- the organization and RAM shares ---------------------------------------------------------
 
     def shares(self) -> list[tuple[str, str, list[str]]]:
@@ -216,14 +204,16 @@ class LandingZoneModel:
                 return True
         return False
 
-    def key_path_of_resource(self, stack: str, urn: str, registrations: Iterable[Any]) -> str:
-        """The key path of the config entry whose component created the resource ``urn`` ("" for none): its
-        top-level component (the ancestor right below the stack) looked up in :meth:`component_paths`."""
-        by_urn = {registration.urn: registration for registration in registrations}
-        current = by_urn.get(urn)
-        path = ""
-        while current is not None:
-            found = self.key_path_of(stack, current.type, current.name)
-            path = found or path
-            current = by_urn.get(current.parent)
-        return path
+
+def resource_key_path(urn: str, registrations: Iterable[Any], key_paths: dict[str, str]) -> str:
+    """The key path of the config entry whose component created the resource ``urn`` ("" for none).
+
+    ``key_paths`` is what the account program recorded while it named components (``"GatewayTarget::mcp"`` →
+    ``"targets[2]"``); the resource's outermost component among them is the entry it was built from.
+    """
+    by_urn = {registration.urn: registration for registration in registrations}
+    current, path = by_urn.get(urn), ""
+    while current is not None:
+        path = key_paths.get(f"{current.type.rsplit(':', 1)[-1]}::{current.name}", path)
+        current = by_urn.get(current.parent)
+    return path

@@ -20,7 +20,7 @@ from .cross_stack_checks import cross_stack_findings
 from .findings import Finding, apply_levels, planner_finding
 from .footprint import Footprint, footprint_of
 from .landing_zone import LandingZone
-from .landing_zone_model import LandingZoneModel
+from .landing_zone_model import LandingZoneModel, resource_key_path
 from .preconditions import precondition_findings
 from .policy_worker import BackgroundPolicyAnalyzer
 from .reachability import UNREACHABLE, Trace, trace_all
@@ -45,6 +45,8 @@ class StackPlan:
     findings: list[Finding]
     footprint: Footprint
     seconds: float
+    key_paths: dict[str, str] = field(default_factory=dict)
+    """Each component the program built ("GatewayTarget::mcp") and the config key path it came from."""
 
     @property
     def resource_counts(self) -> Counter:
@@ -125,9 +127,10 @@ def run_plan(
                 stack = zone.stacks[name]
                 account = stack.config.account
                 began = time.perf_counter()
+                key_paths: dict[str, str] = {}
                 try:
                     deployment = run_program(
-                        lambda name=name, stack=stack: build(name, stack.config, REFERENCE_PREFIX),
+                        lambda name=name, stack=stack, key_paths=key_paths: build(name, stack.config, REFERENCE_PREFIX, key_paths),
                         mocks=SimulatedAws(account.id, account.region, outputs, scope=f"{account.id}/{account.region}/{name}"),
                         stack=name,
                     )
@@ -149,6 +152,7 @@ def run_plan(
                     findings=[],
                     footprint=footprint_of(deployment),
                     seconds=simulated,
+                    key_paths=key_paths,
                 )
                 analyzer.submit(name, deployment.registrations)
                 report(analyzer.finished())
@@ -157,7 +161,7 @@ def run_plan(
         timings["policy_wait"] = time.perf_counter() - waited
     model = LandingZoneModel(zone)
     for plan in plans.values():
-        plan.findings = [f.located(plan.name, model.key_path_of_resource(plan.name, f.urn, plan.registrations)) for f in plan.findings]
+        plan.findings = [f.located(plan.name, resource_key_path(f.urn, plan.registrations, plan.key_paths)) for f in plan.findings]
     traced = time.perf_counter()
     traces = trace_all(plans.values())
     timings["reachability"] = time.perf_counter() - traced
@@ -171,7 +175,7 @@ def reachability_findings(model: LandingZoneModel, plans: dict[str, StackPlan], 
     """An unreachable target is a finding of the rule ``reachability``, placed on its config entry."""
     findings = []
     for trace in traces:
-        path = model.key_path_of_resource(trace.stack, trace.urn, plans[trace.stack].registrations)
+        path = resource_key_path(trace.urn, plans[trace.stack].registrations, plans[trace.stack].key_paths)
         index = int(path[len("targets["):-1]) if path.startswith("targets[") else None
         if index is not None:
             trace.target = model.config(trace.stack).targets[index].name

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import difflib
 import re
+import reprlib
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentcore_egress.components import validation
 from agentcore_egress.components.errors import InputValidationError
 
 from .aws_regions import az_problem, check_region
-from .errors import ConfigError, shorten
+from .errors import MAX_QUOTED, ConfigError, shorten
 from .stack_file import NAMESPACE, StackFile, read_stack_file
 
 
@@ -460,6 +460,35 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+class _FileOrderRepr(reprlib.Repr):
+    """reprlib's bounded repr, with mappings in the file's order (reprlib sorts them)."""
+
+    def repr_dict(self, value: dict, level: int) -> str:
+        if not value:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        items = [f"{self.repr1(key, level - 1)}: {self.repr1(item, level - 1)}" for key, item in list(value.items())[: self.maxdict]]
+        return "{" + ", ".join(items) + (", ..." if len(value) > self.maxdict else "") + "}"
+
+
+_QUOTING = _FileOrderRepr()
+_QUOTING.maxstring, _QUOTING.maxother, _QUOTING.maxlist, _QUOTING.maxdict, _QUOTING.maxlevel = MAX_QUOTED, MAX_QUOTED, 4, 4, 2
+
+
+def quoted(value: Any) -> str:
+    """A user's value as an error message shows it: its repr, bounded in work and cut to one short line."""
+    return shorten(_QUOTING.repr(value))
+
+
+def _number_hint(item: Any, value: Any) -> str:
+    """Unquoted digits where text is expected (an account id): YAML made them a number, a leading 0 an octal one."""
+    if item["type"] == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ("is a number, not text: YAML reads unquoted digits as a number (and digits after a leading 0 as octal, "
+                'which changes them). Fix: quote the value as written in the file, e.g. "012345678901"')
+    return ""
+
+
 def parse(raw: dict[str, Any], source: str) -> StackConfig:
     """Validate a stack's ``agentcore-egress:*`` config (namespace already stripped)."""
     try:
@@ -478,7 +507,7 @@ def parse(raw: dict[str, Any], source: str) -> StackConfig:
                 message = item["msg"].removeprefix("Value error, ")
                 if item["type"] != "value_error":
                     message = f"is invalid: {message}"
-                problems.append(f"{source}: {_path(location)}: {value!r} {message}")
+                problems.append(f"{source}: {_path(location)}: {quoted(value)} {_number_hint(item, value) or message}")
         # A value that fits no member of a union is reported once per member: keep the first.
         unique: dict[str, str] = {}
         for problem in problems:
@@ -486,7 +515,7 @@ def parse(raw: dict[str, Any], source: str) -> StackConfig:
         raise ConfigError(list(unique.values())) from None
     reference_problems = check_references(config)
     if reference_problems:
-        raise ConfigError([f"{source}: {NAMESPACE}:{path}: {value!r} {text}" for path, value, text in reference_problems])
+        raise ConfigError([f"{source}: {NAMESPACE}:{path}: {quoted(value)} {text}" for path, value, text in reference_problems])
     return config
 
 

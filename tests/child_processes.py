@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable, Optional
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "agentcore-egress"
@@ -24,9 +25,11 @@ def user_environment(**overrides: str) -> dict[str, str]:
     return environment
 
 
-def run_cli(*arguments: str, cwd: Path = REPOSITORY, timeout: float = 120.0, **overrides: str) -> subprocess.CompletedProcess:
-    """Run the installed ``agentcore-egress`` console script; a run past ``timeout`` is killed and fails the test."""
+def run_cli(*arguments: str, cwd: Path = REPOSITORY, timeout: float = 120.0, preexec_fn: Optional[Callable[[], None]] = None,
+            **overrides: str) -> subprocess.CompletedProcess:
+    """Run the installed ``agentcore-egress`` console script; a run past ``timeout`` is killed and fails the test.
+    ``preexec_fn`` runs in the child before the script (to set a resource limit or drop a capability)."""
     return subprocess.run(
         [str(CONSOLE_SCRIPT), *arguments], cwd=cwd, env=user_environment(**overrides),
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn,
     )

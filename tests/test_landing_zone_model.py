@@ -43,11 +43,3 @@ def test_a_share_reaches_an_account_directly_through_its_ou_or_the_organization(
     assert model.share_reaches([ou], "222222222222") and not model.share_reaches([ou], "333333333333")
     assert not model.share_reaches([other_org], "222222222222")
     assert not model.share_reaches([org], "999999999999")  # not an account of the landing zone
-
-
-def test_the_way_back_from_a_component_to_its_config_entry():
-    paths = model_of(TGW_EXAMPLE).component_paths["agentcore"]
-    assert paths[("agentcore-egress:index:GatewayTarget", "mcp")] == "targets[2]"
-    assert paths[("agentcore-egress:index:ResourceShareAcceptance", "mcp")] == "share_acceptances[0]"
-    assert paths[("agentcore-egress:index:PrivateDnsName", "orders-dns")] == "private_names[0]"
-    assert paths[("agentcore-egress:index:TransitGatewaySpoke", "agentcore-tgw")] == "tgw_spokes[0]"
