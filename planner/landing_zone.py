@@ -193,6 +193,8 @@ def _reading_order(cycle: list[str]) -> list[str]:
 def _names(config: StackConfig, kind: str) -> set[str]:
     if kind == "transit_gateway_hub":
         return {"hub"} if config.transit_gateway_hub else set()
+    if kind == "segments":
+        return set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set()
     if kind == "tgw_spokes":
         return {spoke.vpc for spoke in config.tgw_spokes}
     if kind == "peering_spokes":
@@ -208,6 +210,9 @@ def _remote_references(config: StackConfig):
         yield f"tgw_acceptances[{index}].spoke", acceptance.spoke.stack, "tgw_spokes", acceptance.spoke.vpc
         if acceptance.hub_stack:
             yield f"tgw_acceptances[{index}].hub_stack", acceptance.hub_stack, "transit_gateway_hub", None
+            yield f"tgw_acceptances[{index}].associate_with", acceptance.hub_stack, "segments", acceptance.associate_with
+            for position, segment in enumerate(acceptance.propagate_to):
+                yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, "segments", segment
     for index, spoke in enumerate(config.peering_spokes):
         yield f"peering_spokes[{index}].hub", spoke.hub.stack, "vpcs", spoke.hub.vpc
     for index, acceptance in enumerate(config.peering_acceptances):

@@ -65,7 +65,8 @@ def tgw_attachments(model: LandingZoneModel) -> list[Finding]:
 
 
 def tgw_acceptances(model: LandingZoneModel) -> list[Finding]:
-    """Only the Transit Gateway's owner accepts, associates and propagates an attachment, and only into its own route tables.
+    """Only the Transit Gateway's owner accepts, associates and propagates an attachment (into its own route tables:
+    segments the hub lacks are refused as bad input when the landing zone loads).
 
     AWS: AcceptTransitGatewayVpcAttachment, route-table association and propagation are calls of the transit
     gateway owner's account; each attachment is associated with exactly one route table of that gateway.
@@ -89,13 +90,6 @@ def tgw_acceptances(model: LandingZoneModel) -> list[Finding]:
                     "precondition-tgw-attachment", name, path,
                     f"stack '{name}' (account {stack.config.account.id}) accepts an attachment to the Transit Gateway of stack '{hub_stack}' "
                     f"(account {hub.account.id}): only the owner accepts. Fix: move this acceptance to a stack of account {hub.account.id}"))
-            elif hub.transit_gateway_hub:
-                segments = set(hub.transit_gateway_hub.segments)
-                for key, segment in [("associate_with", acceptance.associate_with), *((f"propagate_to[{i}]", s) for i, s in enumerate(acceptance.propagate_to))]:
-                    if segment not in segments:
-                        findings.append(planner_finding(
-                            "precondition-tgw-attachment", name, f"{path}.{key}",
-                            f"'{segment}' is not a segment (route table) of the Transit Gateway of stack '{hub_stack}'. Fix: use one of {sorted(segments)}"))
     return findings
 
 

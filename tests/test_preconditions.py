@@ -72,6 +72,12 @@ CASES = {
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub-acceptance", lambda c: c["tgw_acceptances"].pop(0)),
         lambda z: copy_zone(TGW_EXAMPLE, z),
         "precondition-tgw-attachment", "tools-payments", "tgw_spokes[0]"),
+    "tgw-accepted-by-another-account": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub-acceptance", lambda c: c["account"].update(
+            id="555555555555", role_arn="arn:aws:iam::555555555555:role/pulumi-deploy")),
+        lambda z: edit_stack(z, "network-hub-acceptance", lambda c: c["account"].update(
+            id="111111111111", role_arn="arn:aws:iam::111111111111:role/pulumi-deploy")),
+        "precondition-tgw-attachment", "network-hub-acceptance", "tgw_acceptances[0]"),
     "peering-never-accepted": (
         PEERING_EXAMPLE, lambda z: edit_stack(z, "agentcore", lambda c: c.pop("peering_acceptances")),
         lambda z: copy_zone(PEERING_EXAMPLE, z),

@@ -83,3 +83,11 @@ def test_a_key_without_namespace_is_refused_as_pulumi_refuses_it(capsys, tmp_pat
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     rename_key(zone / "Pulumi.agentcore.yaml", "agentcore-egress:gateway:", "gateway:")
     assert "config key 'gateway' has no namespace" in refused(capsys, zone)
+
+
+def test_an_acceptance_into_a_segment_the_hub_lacks_is_refused(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"][0].update(propagate_to=["agentcore", "shared"]))
+    err = refused(capsys, zone)
+    assert ("Pulumi.network-hub-acceptance.yaml: agentcore-egress:tgw_acceptances[0].propagate_to[1]: 'shared' is not among stack "
+            "'network-hub''s segments ['agentcore', 'spokes']") in err
