@@ -181,6 +181,7 @@ class Network:
             if net:
                 attachment = None if get(route, "blackhole") else get(route, "transitGatewayAttachmentId")
                 self.tgw_static[get(route, "transitGatewayRouteTableId")].append(TgwRoute(net, attachment, "static"))
+        self._tgw_routes: dict[str, tuple[list[TgwRoute], dict[str, str]]] = {}
         self.tgw_owner = {r.id: self.account_of[r.urn] for r in self.by_type[T["tgw"]]}
         self.tgw_tables = {r.id: r for r in self.by_type[T["tgw_route_table"]]}
         self.peerings = {r.id: r for r in self.by_type[T["peering"]]}
@@ -385,6 +386,8 @@ class Network:
         propagated" (CreateTransitGatewayVpcAttachment, EC2 API Reference): ``lost`` maps each attachment
         whose block is dropped to the attachment that keeps the overlapping route.
         """
+        if table in self._tgw_routes:
+            return self._tgw_routes[table]
         routes = list(self.tgw_static.get(table, []))
         propagating = self.tgw_propagations.get(table, set())
         lost: dict[str, str] = {}
@@ -397,6 +400,7 @@ class Network:
                 lost[attachment_id] = winner.attachment or ""
             else:
                 routes.append(TgwRoute(net, attachment_id, "propagated"))
+        self._tgw_routes[table] = (routes, lost)
         return routes, lost
 
     def select_tgw_route(self, table: str, destination) -> Optional[TgwRoute]:
