@@ -128,8 +128,10 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
 
 def as_json(result: PlanResult, source: str) -> str:
     def finding(item: Finding) -> dict[str, Any]:
+        source = result.zone.stacks.get(item.stack)
+        located = {"file": source.display_file, "line": _line_of(result, item)} if source and item.config_path else {}
         return {k: v for k, v in {"policy": item.policy, "level": item.level, "message": _first_line(item.message), "urn": item.urn,
-                                   "stack": item.stack, "config_path": item.config_path}.items() if v}
+                                   "stack": item.stack, "config_path": item.config_path, **located}.items() if v}
 
     document = {
         "landing_zone": source,
@@ -181,7 +183,7 @@ def markdown(result: PlanResult, source: str) -> str:
     if findings:
         out += ["", "## Findings", "", "| level | rule | stack | where | message |", "|---|---|---|---|---|"]
         for stack, finding in findings:
-            where = _resource_name(finding) if stack else finding.config_path
+            where = _where(result, finding) if finding.config_path else _resource_name(finding)
             message = _first_line(finding.message).replace("|", "\\|")
             out.append(f"| {finding.level} | `{finding.policy}` | {stack.name if stack else finding.stack} | `{where}` | {message} |")
     if result.traces:

@@ -70,6 +70,9 @@ def test_a_finding_on_a_target_points_at_that_target(planned):
     assert line_with(agentcore, "name: mcp") < expected  # share_acceptances has a "name: mcp" too
     assert sarif_lines(result, "reachability") == [("Pulumi.agentcore.yaml", expected)]
     assert f"Pulumi.agentcore.yaml:{expected} targets[2]" in render(result, "text", "zone", "0")
+    assert f"Pulumi.agentcore.yaml:{expected} targets[2]" in render(result, "markdown", "zone", "0")
+    finding = next(f for f in json.loads(render(result, "json", "zone", "0"))["cross_stack"] if f["policy"] == "reachability")
+    assert (finding["file"].rsplit("/", 1)[-1], finding["line"], finding["config_path"]) == ("Pulumi.agentcore.yaml", expected, "targets[2]")
 
 
 def test_a_finding_on_a_key_points_at_its_line(planned):
