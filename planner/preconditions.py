@@ -168,7 +168,24 @@ def ram_organization(model: LandingZoneModel) -> list[Finding]:
                     f"shares with {principal}, but sharing with AWS Organizations is not enabled for organization {organization.id}: RAM accepts "
                     f"only account ids until it is. Fix: run `aws ram enable-sharing-with-aws-organization` in account "
                     f"{organization.management_account}, then set organization.ram_sharing_enabled: true"))
+    if organization is not None and not organization.ram_sharing_enabled:
+        findings.extend(_invitations_never_accepted(model))
     return findings
+
+
+def _invitations_never_accepted(model: LandingZoneModel) -> list[Finding]:
+    """Without sharing with AWS Organizations, a share to an account is an invitation that account must accept
+    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html)."""
+    return [
+        planner_finding(
+            "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
+            f"expects RAM sharing with AWS Organizations (no invitation to accept) for the share of '{acceptance.lattice.name}' of stack "
+            f"'{acceptance.lattice.stack}', but the landing zone's organization has it off: the invitation is never accepted. "
+            "Fix: set organization_sharing: false here, or enable sharing with AWS Organizations")
+        for name, stack in model.zone.stacks.items()
+        for index, acceptance in enumerate(stack.config.share_acceptances)
+        if acceptance.organization_sharing
+    ]
 
 
 def _in_organization(principal: str, management_account: str, organization_id: str) -> bool:

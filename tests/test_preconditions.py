@@ -95,6 +95,11 @@ CASES = {
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c["organization"].update(ram_sharing_enabled=False)),
         lambda z: edit_stack(z, "network-hub", lambda c: c["organization"].update(ram_sharing_enabled=True)),
         "precondition-ram-organization", "network-hub", "transit_gateway_hub.share_with[0]"),
+    "share-invitation-never-accepted": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c["organization"].update(ram_sharing_enabled=False)),
+        lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
+                   edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False))),
+        "precondition-ram-organization", "agentcore", "share_acceptances[0].organization_sharing"),
     "organization-not-declared": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c.pop("organization")),
         lambda z: copy_zone(TGW_EXAMPLE, z),
