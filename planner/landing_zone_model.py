@@ -113,13 +113,18 @@ class LandingZoneModel:
         stack, index = found
         return vpc_key(stack, self.config(stack).peering_acceptances[index].hub_vpc)
 
+    def attachment_accepted(self, hub: str, spoke: VpcKey) -> bool:
+        """Whether the hub accepts ``spoke``'s attachment: explicitly, or by AWS itself for a VPC of the hub's own account."""
+        placed = self.vpcs.get(spoke)
+        return spoke in self.tgw_acceptances or (placed is not None and placed.account == self.account(hub))
+
     def connected(self, a: VpcKey, b: VpcKey) -> bool:
         """Whether an accepted TGW attachment pair or an accepted peering joins the two VPCs."""
         if a == b:
             return True
-        for members in self.hub_members.values():
+        for hub, members in self.hub_members.items():
             keys = {key for key, _ in members}
-            if {a, b} <= keys and a in self.tgw_acceptances and b in self.tgw_acceptances:
+            if {a, b} <= keys and self.attachment_accepted(hub, a) and self.attachment_accepted(hub, b):
                 return True
         return self.accepted_peer(a) == b or self.accepted_peer(b) == a
 

@@ -55,7 +55,7 @@ def tgw_attachments(model: LandingZoneModel) -> list[Finding]:
                     f"the Transit Gateway of stack '{hub_stack}' is shared with {list(hub.transit_gateway_hub.share_with)}, which does not reach "
                     f"account {account} of stack '{stack}': the attachment of VPC {vpc} fails. Fix: add '{account}', its OU or the landing zone's "
                     f"organization to transit_gateway_hub.share_with in stack '{hub_stack}'"))
-            if (stack, vpc) not in model.tgw_acceptances:
+            if not model.attachment_accepted(hub_stack, (stack, vpc)):
                 findings.append(planner_finding(
                     "precondition-tgw-attachment", stack, path,
                     f"the attachment of VPC {vpc} (stack {stack}, account {account}) to the Transit Gateway of stack '{hub_stack}' is never accepted: "

@@ -43,3 +43,12 @@ def test_a_share_reaches_an_account_directly_through_its_ou_or_the_organization(
     assert model.share_reaches([ou], "222222222222") and not model.share_reaches([ou], "333333333333")
     assert not model.share_reaches([other_org], "222222222222")
     assert not model.share_reaches([org], "999999999999")  # not an account of the landing zone
+
+
+def test_a_vpc_of_the_hub_s_own_account_needs_no_acceptance(tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].pop(1))  # agentcore's attachment
+    assert not model_of(zone).connected(("agentcore", "agentcore"), ("tools-payments", "payments"))
+    # The AgentCore stack moves into the hub's account: AWS accepts a same-account attachment itself.
+    edit_stack(zone, "agentcore", lambda c: c["account"].update(id="111111111111", role_arn="arn:aws:iam::111111111111:role/pulumi-deploy"))
+    assert model_of(zone).connected(("agentcore", "agentcore"), ("tools-payments", "payments"))
