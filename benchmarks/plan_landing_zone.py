@@ -56,6 +56,7 @@ def write_zone(directory: Path, spokes: int, backends: bool = False) -> None:
             {"name": "a", "cidr": f"{base}.0/25", "az": "eu-west-1a"}, {"name": "b", "cidr": f"{base}.128/25", "az": "eu-west-1b"}]}
 
     stack("hub", {"account": {"id": "111111111111", "region": "eu-west-1"},
+                  "organization": {"id": "o-exampleorg1", "management_account": "111111111111", "ram_sharing_enabled": True},
                   "transit_gateway_hub": {"segments": ["spokes", "agentcore"], "share_with": ["arn:aws:organizations::111111111111:organization/o-exampleorg1"]}})
     targets = []
     for index in range(spokes):

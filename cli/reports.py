@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from agentcore_egress.planner.cross_stack_checks import RULES as CROSS_STACK_RULES
-from agentcore_egress.planner.reachability import RULE as REACHABILITY_RULE
+from agentcore_egress.planner.findings import Finding, known_rules
 from agentcore_egress.planner.footprint import Footprint
 from agentcore_egress.planner.plan import PlanResult, StackPlan
-from agentcore_egress.planner.policy_analyzer import Finding
 from agentcore_egress.planner.topology import mermaid
 
 from .sarif import sarif_document
@@ -103,7 +99,8 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
             out.append("    resources: " + ", ".join(f"{count} {_short_type(token)}" for token, count in sorted(counts.items())))
             if stack.findings:
                 for finding in stack.findings:
-                    out.append(f"    {finding.level.upper():9} {finding.policy} [{_phases(finding)}]: {_first_line(finding.message)}")
+                    where = f" ({_where(result, finding)})" if finding.config_path else ""
+                    out.append(f"    {finding.level.upper():9} {finding.policy}{where} [{_phases(finding)}]: {_first_line(finding.message)}")
             else:
                 out.append("    policy: no findings")
             out.append(f"    footprint: {_footprint_line(stack.footprint)}")
@@ -111,12 +108,12 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
     if result.traces:
         out.append("reachability:")
         for trace in result.traces:
-            out.append(f"  {trace.stack}/{trace.target.removesuffix('-target')} ({trace.mode}): {trace.summary()}")
+            out.append(f"  {trace.stack}/{trace.target} ({trace.mode}): {trace.summary()}")
         out.append("")
     out.append("cross-stack checks:")
     if result.cross_stack:
         for finding in result.cross_stack:
-            out.append(f"  {finding.level.upper():9} {finding.policy} ({finding.stack}: {finding.config_path}): {finding.message}")
+            out.append(f"  {finding.level.upper():9} {finding.policy} ({_where(result, finding)}): {finding.message}")
     else:
         out.append("  no findings")
     footprint = summary["footprint"]
@@ -136,8 +133,10 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
 
 def as_json(result: PlanResult, source: str) -> str:
     def finding(item: Finding) -> dict[str, Any]:
+        source = result.zone.stacks.get(item.stack)
+        located = {"file": source.display_file, "line": _line_of(result, item)} if source and item.config_path else {}
         return {k: v for k, v in {"policy": item.policy, "level": item.level, "message": _first_line(item.message), "urn": item.urn,
-                                   "stack": item.stack, "config_path": item.config_path, "phases": list(item.phases)}.items() if v}
+                                   "stack": item.stack, "config_path": item.config_path, "phases": list(item.phases), **located}.items() if v}
 
     document = {
         "landing_zone": source,
@@ -158,7 +157,7 @@ def as_json(result: PlanResult, source: str) -> str:
         ],
         "cross_stack": [finding(f) for f in result.cross_stack],
         "reachability": [
-            {"stack": trace.stack, "target": trace.target.removesuffix("-target"), "mode": trace.mode, "verdict": trace.verdict,
+            {"stack": trace.stack, "target": trace.target, "mode": trace.mode, "verdict": trace.verdict,
              "hops": [hop.__dict__ for hop in trace.hops]}
             for trace in result.traces
         ],
@@ -189,65 +188,42 @@ def markdown(result: PlanResult, source: str) -> str:
     if findings:
         out += ["", "## Findings", "", "| level | rule | phases | stack | where | message |", "|---|---|---|---|---|---|"]
         for stack, finding in findings:
-            where = _resource_name(finding) if stack else finding.config_path
+            where = _where(result, finding) if finding.config_path else _resource_name(finding)
             message = _first_line(finding.message).replace("|", "\\|")
             out.append(f"| {finding.level} | `{finding.policy}` | {_phases(finding) or 'plan'} | {stack.name if stack else finding.stack} | `{where}` | {message} |")
     if result.traces:
         out += ["", "## Reachability", "", "| stack | target | mode | verdict | path or first broken hop |", "|---|---|---|---|---|"]
         for trace in result.traces:
-            out.append(f"| {trace.stack} | `{trace.target.removesuffix('-target')}` | {trace.mode} | {trace.verdict} | {trace.summary().replace('|', '/')} |")
+            out.append(f"| {trace.stack} | `{trace.target}` | {trace.mode} | {trace.verdict} | {trace.summary().replace('|', '/')} |")
     out += ["", "## Topology", "", "```mermaid", mermaid(result.zone, _managed_groups(result)).rstrip(), "```", ""]
     return "\n".join(out)
 
 
-@lru_cache(maxsize=64)
-def _file_lines(path: str) -> tuple[str, ...]:
-    try:
-        return tuple(Path(path).read_text().splitlines())
-    except OSError:
-        return ()
+def _line_of(result: PlanResult, finding: Finding) -> int:
+    """The line of the stack file a finding is about: its key path looked up in the parsed file's node tree."""
+    stack = result.zone.stacks.get(finding.stack)
+    return stack.source.line_of(finding.config_path) if stack and finding.config_path else 1
 
 
-def _line_of(path: str, finding: Finding) -> int:
-    """The line of the stack file a finding is best shown on."""
-    lines = _file_lines(path)
-    if finding.config_path:
-        section = finding.config_path.split("[", 1)[0].split(".", 1)[0]
-        index = re.search(r"\[(\d+)\]", finding.config_path)
-        for number, line in enumerate(lines, start=1):
-            if line.strip().startswith(f"agentcore-egress:{section}:"):
-                items = [n for n, l in enumerate(lines[number:], start=number + 1) if l.lstrip().startswith("- ")]
-                if index and int(index.group(1)) < len(items) and items:
-                    return items[int(index.group(1))]
-                return number
-        return 1
-    parts = _resource_name(finding).split("-")
-    for length in range(len(parts), 0, -1):
-        token = "-".join(parts[:length])
-        pattern = re.compile(rf"\bname:\s*{re.escape(token)}\b")
-        for number, line in enumerate(lines, start=1):
-            if pattern.search(line):
-                return number
-    return 1
+def _where(result: PlanResult, finding: Finding) -> str:
+    """``file:line key.path`` of a finding on the landing zone's config."""
+    stack = result.zone.stacks.get(finding.stack)
+    file = stack.display_file if stack else finding.stack
+    return f"{file}:{_line_of(result, finding)} {finding.config_path}"
 
 
 def sarif(result: PlanResult, source: str, version: str) -> str:
-    from agentcore_egress.policies.rules import RULES
-
     rules = [
-        {"id": rule.name, "shortDescription": {"text": rule.description},
-         "defaultConfiguration": {"level": "error" if rule.enforcement_level.value == "mandatory" else "warning"}}
-        for rule in RULES
-    ] + [
-        {"id": name, "shortDescription": {"text": description}, "defaultConfiguration": {"level": "error" if level == "mandatory" else "warning"}}
-        for name, (level, description) in {**CROSS_STACK_RULES, "reachability": REACHABILITY_RULE}.items()
+        {"id": rule.id, "shortDescription": {"text": rule.description},
+         "defaultConfiguration": {"level": "error" if rule.level == "mandatory" else "warning"}}
+        for rule in known_rules().values()
     ]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []
     for stack, finding in result.findings:
         file = stack.file if stack else result.zone.stacks[finding.stack].display_file
         location: dict[str, Any] = {
-            "physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": _line_of(file, finding)}}
+            "physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": _line_of(result, finding)}}
         }
         if finding.urn:
             location["logicalLocations"] = [{"fullyQualifiedName": finding.urn, "kind": "resource"}]

@@ -157,6 +157,11 @@ def managed_reuse_key(
     )
 
 
+def read_reuse_key(key: str) -> dict[str, Any]:
+    """The parts of a key made by :func:`managed_reuse_key`: vpc, subnets, security_groups, tags, ip_type."""
+    return json.loads(key)
+
+
 def _credential(credential: Optional[TargetCredentialArgs]) -> Optional[dict]:
     if credential is None:
         return None

@@ -30,6 +30,7 @@ from .account_pool import run_bounded
 from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_timeout, is_unsupported
 from agentcore_egress.planner.footprint import DEFAULT_IPS_PER_ENI
 from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.landing_zone_model import LandingZoneModel
 
 GATEWAY_SERVICE_LINKED_ROLE = "AWSServiceRoleForBedrockAgentCoreGatewayNetwork"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
@@ -163,18 +164,11 @@ class _StackChecks:
                      "run `aws ram enable-sharing-with-aws-organization` in the management account", "ram.amazonaws.com")
 
     def predicted_ips_per_subnet(self, vpc_name: str) -> int:
-        """ENI addresses the plan predicts in each subnet of this stack's VPC ``vpc_name``."""
-        groups = set()
-        for stack in self.zone.stacks.values():
-            for target in stack.config.targets:
-                if target.managed is None:
-                    continue
-                vpc = target.managed.vpc
-                owner, name = (stack.name, vpc) if isinstance(vpc, str) else (vpc.stack, vpc.vpc)
-                if (owner, name) == (self.name, vpc_name):
-                    groups.add(tuple(sorted(target.managed.security_groups)) + (target.managed.ip_type,))
+        """ENI addresses the plan predicts in each subnet of this stack's VPC ``vpc_name``: one per managed Resource
+        Gateway (one per reuse key, as the landing-zone model computes it) plus each self-managed gateway's."""
+        managed = len(LandingZoneModel(self.zone).managed_reuse_keys_in((self.name, vpc_name)))
         lattice = sum(r.ipv4_addresses_per_eni or DEFAULT_IPS_PER_ENI for r in self.config.lattice_resources if r.vpc == vpc_name)
-        return len(groups) + lattice
+        return managed + lattice
 
     def vpc_capacity(self, vpc) -> None:
         found = self.session.paginate("ec2", "describe_vpcs", "Vpcs", Filters=[

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
+from agentcore_egress.components.gateway_target import read_reuse_key
+from agentcore_egress.policies import resource_types as types
 from agentcore_egress.simulation.monitor import Deployment
 
-TARGET_COMPONENT = "agentcore-egress:index:GatewayTarget"
-RESOURCE_GATEWAY = "aws:vpclattice/resourceGateway:ResourceGateway"
 DEFAULT_IPS_PER_ENI = 16
 """VPC Lattice's default IPv4 addresses per ENI of a self-managed Resource Gateway."""
 
@@ -40,25 +39,25 @@ def footprint_of(deployment: Deployment) -> Footprint:
     footprint = Footprint()
     groups: dict[str, list[str]] = {}
     for resource in deployment.registrations:
-        if resource.type == TARGET_COMPONENT:
+        if resource.type == types.GATEWAY_TARGET_COMPONENT:
             key = deployment.component_outputs.get(resource.urn, {}).get("reuse_key")
             if key:
                 groups.setdefault(key, []).append(resource.name)
-        elif resource.type == RESOURCE_GATEWAY:
+        elif resource.type == types.RESOURCE_GATEWAY:
             enis = len(resource.inputs.get("subnetIds") or [])
             footprint.self_managed_resource_gateways += 1
             footprint.self_managed_enis += enis
             if resource.inputs.get("ipAddressType", "IPV4") != "IPV6":
                 footprint.self_managed_ips += enis * int(resource.inputs.get("ipv4AddressesPerEni") or DEFAULT_IPS_PER_ENI)
-        elif resource.type == "aws:ram/resourceShare:ResourceShare":
+        elif resource.type == types.RESOURCE_SHARE:
             footprint.ram_shares += 1
-        elif resource.type == "aws:ec2transitgateway/vpcAttachment:VpcAttachment":
+        elif resource.type == types.TGW_VPC_ATTACHMENT:
             footprint.tgw_attachments += 1
-        elif resource.type == "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
+        elif resource.type == types.PEERING:
             footprint.peerings += 1
     # Managed mode: one Resource Gateway per distinct reuse key, one ENI (one IP) per subnet.
     for key, targets in sorted(groups.items()):
-        identity = json.loads(key)
+        identity = read_reuse_key(key)
         footprint.managed_resource_gateways += 1
         footprint.managed_enis += len(identity["subnets"])
         footprint.managed_targets += len(targets)

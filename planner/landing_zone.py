@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import graphlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
-from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, StackConfig, parse_stack_file
+from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, Organization, StackConfig, parse_stack_file
+from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
 
 STACK_FILE_PREFIX = "Pulumi."
 STACK_FILE_SUFFIX = ".yaml"
+PULUMI_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+"""What the Pulumi CLI accepts as a stack name (pulumi/pulumi, pkg/backend: validateStackName; the service's rule too)."""
 
 
 def default_stacks_dir() -> Path:
@@ -54,6 +59,10 @@ class LandingZone:
         for file in files:
             name = file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
             display = display_path(file)
+            if not PULUMI_STACK_NAME.match(name):
+                problems.append(f"{display}: stack name {shorten(name)!r} is not one Pulumi accepts (letters, digits, '-', '_', '.'; at most 100). "
+                                "Fix: rename the file to Pulumi.<name>.yaml with such a name")
+                continue
             try:
                 _refuse_links_leaving(file, directory, display)
                 source = read_stack_file(file, display)
@@ -63,7 +72,7 @@ class LandingZone:
         if problems:
             raise ConfigError(problems)
         zone = cls(stacks)
-        problems = zone.cross_reference_problems()
+        problems = zone.cross_reference_problems() + zone.organization_problems()
         if problems:
             raise ConfigError(problems)
         zone.waves()  # a cycle is bad input too
@@ -89,6 +98,20 @@ class LandingZone:
                     problems.append(f"{where}: stack '{remote}' declares no {kind}. Fix: point at the stack that does")
         return problems
 
+    def organization_problems(self) -> list[str]:
+        """The organization is declared once for the landing zone."""
+        declared = [stack for stack in self.stacks.values() if stack.config.organization]
+        if len(declared) < 2:
+            return []
+        first = declared[0]
+        return [f"{stack.display_file}: {NAMESPACE}:organization: is declared again (first in {first.display_file}, line "
+                f"{first.source.line_of('organization')}). Fix: declare the landing zone's organization in one stack only" for stack in declared[1:]]
+
+    @property
+    def organization(self) -> Optional[Organization]:
+        """The landing zone's organization, if a stack declares it."""
+        return next((stack.config.organization for stack in self.stacks.values() if stack.config.organization), None)
+
     def waves(self) -> list[list[str]]:
         """Stacks grouped in rollout waves: each wave reads only stacks of earlier waves (computed once)."""
         if self._waves is None:
@@ -96,20 +119,20 @@ class LandingZone:
         return [list(wave) for wave in self._waves]
 
     def _compute_waves(self) -> list[list[str]]:
-        needs = {name: set(stack.config.referenced_stacks()) for name, stack in self.stacks.items()}
+        graph = {name: set(stack.config.referenced_stacks()) & set(self.stacks) for name, stack in self.stacks.items()}
+        sorter = graphlib.TopologicalSorter(graph)
+        try:
+            sorter.prepare()
+        except graphlib.CycleError as error:
+            raise ConfigError(
+                [f"stack references form a cycle: {' -> '.join(_reading_order(error.args[1]))}. Fix: move what one of these stacks reads into a "
+                 "stack of its own (e.g. a network stack that the others read), so that the order is a line"]
+            ) from None
         waves: list[list[str]] = []
-        done: set[str] = set()
-        while len(done) < len(needs):
-            ready = sorted(name for name, deps in needs.items() if name not in done and deps <= done)
-            if not ready:
-                blocked = sorted(name for name in needs if name not in done)
-                cycle = _find_cycle({name: needs[name] - done for name in blocked})
-                raise ConfigError(
-                    [f"stack references form a cycle: {' -> '.join(cycle)}. Fix: move what one of these stacks reads into a stack of its own "
-                     "(e.g. a network stack that the others read), so that the order is a line"]
-                )
+        while sorter.is_active():
+            ready = sorted(sorter.get_ready())
             waves.append(ready)
-            done.update(ready)
+            sorter.done(*ready)
         return waves
 
     def order(self) -> list[str]:
@@ -159,22 +182,19 @@ def display_path(file: Path) -> str:
         return str(file)
 
 
-def _find_cycle(needs: dict[str, set[str]]) -> list[str]:
-    start = min(needs)
-    path, seen = [start], {start}
-    current = start
-    while True:
-        following = min(needs[current] & set(needs))
-        if following in seen:
-            return path[path.index(following):] + [following]
-        path.append(following)
-        seen.add(following)
-        current = following
+def _reading_order(cycle: list[str]) -> list[str]:
+    """graphlib's cycle (each node before the one that reads it) as "reads" arrows, starting at the first name."""
+    reading = list(reversed(cycle[:-1]))
+    first = reading.index(min(reading))
+    reading = reading[first:] + reading[:first]
+    return reading + reading[:1]
 
 
 def _names(config: StackConfig, kind: str) -> set[str]:
     if kind == "transit_gateway_hub":
         return {"hub"} if config.transit_gateway_hub else set()
+    if kind == "segments":
+        return set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set()
     if kind == "tgw_spokes":
         return {spoke.vpc for spoke in config.tgw_spokes}
     if kind == "peering_spokes":
@@ -190,6 +210,9 @@ def _remote_references(config: StackConfig):
         yield f"tgw_acceptances[{index}].spoke", acceptance.spoke.stack, "tgw_spokes", acceptance.spoke.vpc
         if acceptance.hub_stack:
             yield f"tgw_acceptances[{index}].hub_stack", acceptance.hub_stack, "transit_gateway_hub", None
+            yield f"tgw_acceptances[{index}].associate_with", acceptance.hub_stack, "segments", acceptance.associate_with
+            for position, segment in enumerate(acceptance.propagate_to):
+                yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, "segments", segment
     for index, spoke in enumerate(config.peering_spokes):
         yield f"peering_spokes[{index}].hub", spoke.hub.stack, "vpcs", spoke.hub.vpc
     for index, acceptance in enumerate(config.peering_acceptances):

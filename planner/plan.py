@@ -17,9 +17,11 @@ from agentcore_egress.stacks.config_schema import ConfigError
 
 from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
+from .findings import Finding, planner_finding
 from .footprint import Footprint, footprint_of
 from .landing_zone import LandingZone
-from .policy_analyzer import Finding
+from .landing_zone_model import LandingZoneModel, resource_key_path
+from .preconditions import precondition_findings
 from .policy_worker import BackgroundPolicyAnalyzer
 from .reachability import UNREACHABLE, Trace, trace_all
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
@@ -43,6 +45,8 @@ class StackPlan:
     findings: list[Finding]
     footprint: Footprint
     seconds: float
+    key_paths: dict[str, str] = field(default_factory=dict)
+    """Each component the program built ("GatewayTarget::mcp") and the config key path it came from."""
 
     @property
     def resource_counts(self) -> Counter:
@@ -121,9 +125,10 @@ def run_plan(
                 stack = zone.stacks[name]
                 account = stack.config.account
                 began = time.perf_counter()
+                key_paths: dict[str, str] = {}
                 try:
                     deployment = run_program(
-                        lambda name=name, stack=stack: build(name, stack.config, REFERENCE_PREFIX),
+                        lambda name=name, stack=stack, key_paths=key_paths: build(name, stack.config, REFERENCE_PREFIX, key_paths),
                         mocks=SimulatedAws(account.id, account.region, outputs, scope=f"{account.id}/{account.region}/{name}"),
                         stack=name,
                     )
@@ -145,33 +150,33 @@ def run_plan(
                     findings=[],
                     footprint=footprint_of(deployment),
                     seconds=simulated,
+                    key_paths=key_paths,
                 )
                 analyzer.submit(name, deployment.registrations, deployment.minted)
                 report(analyzer.finished())
         waited = time.perf_counter()
         report(analyzer.results())
         timings["policy_wait"] = time.perf_counter() - waited
-    cross = policy_configs.apply_levels(cross_stack_findings(zone), policy_config or {})
+    model = LandingZoneModel(zone)
+    for plan in plans.values():
+        plan.findings = [f.located(plan.name, resource_key_path(f.urn, plan.registrations, plan.key_paths)) for f in plan.findings]
     traced = time.perf_counter()
     traces = trace_all(plans.values())
     timings["reachability"] = time.perf_counter() - traced
-    cross.extend(reachability_findings(zone, traces, policy_config or {}))
+    found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
+    cross = policy_configs.apply_levels(found, policy_config or {})
     timings["total"] = time.perf_counter() - started
     return PlanResult(zone=zone, stacks=list(plans.values()), cross_stack=cross, timings=timings, traces=traces)
 
 
-def reachability_findings(zone: LandingZone, traces: list[Trace], policy_config: dict[str, Any]) -> list[Finding]:
-    """An unreachable target is a finding of the rule ``reachability`` (mandatory unless configured otherwise)."""
-    level = policy_configs.effective_level(policy_config, REACHABILITY_RULE, "mandatory")
-    if level == "disabled":
-        return []
+def reachability_findings(model: LandingZoneModel, plans: dict[str, StackPlan], traces: list[Trace]) -> list[Finding]:
+    """An unreachable target is a finding of the rule ``reachability``, placed on its config entry."""
     findings = []
     for trace in traces:
-        if trace.verdict != UNREACHABLE:
-            continue
-        names = [t.name for t in zone.stacks[trace.stack].config.targets]
-        component = trace.target.removesuffix("-target")
-        path = f"targets[{names.index(component)}]" if component in names else "targets"
-        findings.append(Finding(policy=REACHABILITY_RULE, level=level, message=f"target '{component}': {trace.summary()}", urn="",
-                                config_path=path, stack=trace.stack))
+        path = resource_key_path(trace.urn, plans[trace.stack].registrations, plans[trace.stack].key_paths)
+        index = int(path[len("targets["):-1]) if path.startswith("targets[") else None
+        if index is not None:
+            trace.target = model.config(trace.stack).targets[index].name
+        if trace.verdict == UNREACHABLE:
+            findings.append(planner_finding(REACHABILITY_RULE, trace.stack, path or "targets", f"target '{trace.target}': {trace.summary()}"))
     return findings

@@ -13,7 +13,7 @@ import selectors
 import sys
 import time
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -27,6 +27,8 @@ from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
 from . import policy_config
 from .child_processes import Child
 
+from .findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
+
 PROVIDER_PREFIX = "pulumi:providers:"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 _RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -38,22 +40,6 @@ _LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
 
 class PolicyPackError(RuntimeError):
     """The policy pack could not be started or answered with an error."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One policy verdict on one resource (or on the stack)."""
-
-    policy: str
-    level: str
-    message: str
-    urn: str
-    config_path: str = ""
-    """For findings on the landing zone's config rather than on a resource: the key path."""
-    stack: str = ""
-    """For cross-stack findings: the stack whose config the finding is about."""
-    phases: tuple[str, ...] = ()
-    """Where the pack reports it: ("preview",), ("update",) or both; () for the plan's own landing-zone checks."""
 
 
 def default_pack_dir() -> Path:

@@ -86,13 +86,10 @@ def analyzer_rule_specs(info: Any) -> dict[str, RuleSpec]:
 
 
 def plan_rule_specs() -> dict[str, RuleSpec]:
-    """The rules only ``plan`` runs: the cross-stack checks and ``reachability`` (no options)."""
-    from .cross_stack_checks import RULES as CROSS_STACK_RULES
-    from .reachability import RULE as REACHABILITY
+    """The rules only ``plan`` runs: cross-stack checks, preconditions and ``reachability`` (no options)."""
+    from .findings import PLANNER_RULES
 
-    specs = {name: RuleSpec(level) for name, (level, _) in CROSS_STACK_RULES.items()}
-    specs["reachability"] = RuleSpec(REACHABILITY[0])
-    return specs
+    return {rule.id: RuleSpec(rule.level) for rule in PLANNER_RULES.values()}
 
 
 def bundled_rule_specs() -> dict[str, RuleSpec]:

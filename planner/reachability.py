@@ -23,39 +23,41 @@ from urllib.parse import urlparse
 
 import yaml
 
+from agentcore_egress.policies import resource_types as types
 from agentcore_egress.simulation.monitor import Registration
 
 T = {
-    "vpc": "aws:ec2/vpc:Vpc",
-    "subnet": "aws:ec2/subnet:Subnet",
-    "route_table": "aws:ec2/routeTable:RouteTable",
-    "association": "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    "route": "aws:ec2/route:Route",
-    "sg": "aws:ec2/securityGroup:SecurityGroup",
-    "sg_rule": "aws:ec2/securityGroupRule:SecurityGroupRule",
-    "endpoint": "aws:ec2/vpcEndpoint:VpcEndpoint",
-    "tgw": "aws:ec2transitgateway/transitGateway:TransitGateway",
-    "attachment": "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
-    "accepter": "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter",
-    "tgw_association": "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
-    "tgw_propagation": "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
-    "tgw_route": "aws:ec2transitgateway/route:Route",
-    "tgw_route_table": "aws:ec2transitgateway/routeTable:RouteTable",
-    "peering": "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
-    "peering_accepter": "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
-    "lb": "aws:lb/loadBalancer:LoadBalancer",
-    "listener": "aws:lb/listener:Listener",
-    "target_group": "aws:lb/targetGroup:TargetGroup",
-    "target_attachment": "aws:lb/targetGroupAttachment:TargetGroupAttachment",
-    "zone": "aws:route53/zone:Zone",
-    "zone_association": "aws:route53/zoneAssociation:ZoneAssociation",
-    "record": "aws:route53/record:Record",
-    "certificate": "aws:acm/certificate:Certificate",
-    "rest_api": "aws:apigateway/restApi:RestApi",
-    "resource_gateway": "aws:vpclattice/resourceGateway:ResourceGateway",
-    "resource_configuration": "aws:vpclattice/resourceConfiguration:ResourceConfiguration",
-    "target": "aws:bedrock/agentcoreGatewayTarget:AgentcoreGatewayTarget",
+    "vpc": types.VPC,
+    "subnet": types.SUBNET,
+    "route_table": types.ROUTE_TABLE,
+    "association": types.ROUTE_TABLE_ASSOCIATION,
+    "route": types.ROUTE,
+    "sg": types.SECURITY_GROUP,
+    "sg_rule": types.SECURITY_GROUP_RULE,
+    "endpoint": types.VPC_ENDPOINT,
+    "tgw": types.TRANSIT_GATEWAY,
+    "attachment": types.TGW_VPC_ATTACHMENT,
+    "accepter": types.TGW_VPC_ATTACHMENT_ACCEPTER,
+    "tgw_association": types.TGW_ROUTE_TABLE_ASSOCIATION,
+    "tgw_propagation": types.TGW_ROUTE_TABLE_PROPAGATION,
+    "tgw_route": types.TGW_ROUTE,
+    "tgw_route_table": types.TGW_ROUTE_TABLE,
+    "peering": types.PEERING,
+    "peering_accepter": types.PEERING_ACCEPTER,
+    "lb": types.LB,
+    "listener": types.LB_LISTENER,
+    "target_group": types.LB_TARGET_GROUP,
+    "target_attachment": types.LB_TARGET_GROUP_ATTACHMENT,
+    "zone": types.ROUTE53_ZONE,
+    "zone_association": types.ROUTE53_ZONE_ASSOCIATION,
+    "record": types.ROUTE53_RECORD,
+    "certificate": types.ACM_CERTIFICATE,
+    "rest_api": types.REST_API,
+    "resource_gateway": types.RESOURCE_GATEWAY,
+    "resource_configuration": types.RESOURCE_CONFIGURATION,
+    "target": types.GATEWAY_TARGET,
 }
+"""The resource types the trace reads (tokens named once, in ``policies/resource_types``)."""
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)-(?P<vpce>vpce-[0-9a-f]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$")
 
 REACHABLE, UNREACHABLE, UNVERIFIED = "reachable", "unreachable", "unverified"
@@ -81,6 +83,8 @@ class Trace:
     mode: str
     hops: list[Hop] = field(default_factory=list)
     verdict: str = REACHABLE
+    urn: str = ""
+    """The target resource's URN, which leads back to its config entry."""
 
     @property
     def broken(self) -> Optional[Hop]:
@@ -91,6 +95,16 @@ class Trace:
             return "reachable: " + " → ".join(hop.detail for hop in self.hops)
         hop = self.hops[-1]
         return f"{self.verdict} at {hop.name}: {hop.detail}" + (f". Fix: {hop.fix}" if hop.fix else "")
+
+
+@dataclass(frozen=True)
+class TgwRoute:
+    """One route of a Transit Gateway route table; ``attachment`` None is a blackhole."""
+
+    destination: ipaddress.IPv4Network
+    attachment: Optional[str]
+    kind: str
+    """'static' or 'propagated'."""
 
 
 class _Broken(Exception):
@@ -161,11 +175,13 @@ class Network:
         self.tgw_propagations: dict[str, set[str]] = defaultdict(set)
         for propagation in self.by_type[T["tgw_propagation"]]:
             self.tgw_propagations[get(propagation, "transitGatewayRouteTableId")].add(get(propagation, "transitGatewayAttachmentId"))
-        self.tgw_static: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = defaultdict(list)
+        self.tgw_static: dict[str, list[TgwRoute]] = defaultdict(list)
         for route in self.by_type[T["tgw_route"]]:
             net = _net(get(route, "destinationCidrBlock"))
             if net:
-                self.tgw_static[get(route, "transitGatewayRouteTableId")].append((net, get(route, "transitGatewayAttachmentId")))
+                attachment = None if get(route, "blackhole") else get(route, "transitGatewayAttachmentId")
+                self.tgw_static[get(route, "transitGatewayRouteTableId")].append(TgwRoute(net, attachment, "static"))
+        self._tgw_routes: dict[str, tuple[list[TgwRoute], dict[str, str]]] = {}
         self.tgw_owner = {r.id: self.account_of[r.urn] for r in self.by_type[T["tgw"]]}
         self.tgw_tables = {r.id: r for r in self.by_type[T["tgw_route_table"]]}
         self.peerings = {r.id: r for r in self.by_type[T["peering"]]}
@@ -197,7 +213,7 @@ class Network:
 
     def trace(self, stack: str, target: Registration) -> Trace:
         managed = (self.get(target, "privateEndpoint") or {}).get("managedVpcResource")
-        trace = Trace(stack, target.name, "managed" if managed else "self-managed")
+        trace = Trace(stack, target.name, "managed" if managed else "self-managed", urn=target.urn)
         try:
             self._trace(target, managed, trace)
         except _Broken as broken:
@@ -361,13 +377,57 @@ class Network:
                           "add its TransitGatewayAttachmentAcceptance to the hub acceptance stack (tgw_acceptances)")
         return attachment
 
-    def _tgw_routes_to(self, table: str, destination) -> bool:
-        for attachment_id in self.tgw_propagations.get(table, set()):
-            attachment = self.attachments.get(attachment_id)
-            net = self.vpc_cidr.get(self.get(attachment, "vpcId")) if attachment else None
-            if net is not None and destination.subnet_of(net):
-                return True
-        return any(destination.subnet_of(net) for net, _ in self.tgw_static.get(table, []))
+    def tgw_routes(self, table: str) -> tuple[list[TgwRoute], dict[str, str]]:
+        """The routes of a TGW route table as AWS installs them, and the propagations it drops.
+
+        Static routes (a blackhole one has no attachment), then one propagated route per propagating
+        attachment in the order the attachments were created. AWS: "If you attach a VPC with a CIDR range
+        that overlaps the CIDR range of a VPC that is already attached, the new VPC CIDR range is not
+        propagated" (CreateTransitGatewayVpcAttachment, EC2 API Reference): ``lost`` maps each attachment
+        whose block is dropped to the attachment that keeps the overlapping route.
+        """
+        if table in self._tgw_routes:
+            return self._tgw_routes[table]
+        routes = list(self.tgw_static.get(table, []))
+        propagating = self.tgw_propagations.get(table, set())
+        lost: dict[str, str] = {}
+        for attachment_id, attachment in self.attachments.items():
+            net = self.vpc_cidr.get(self.get(attachment, "vpcId"))
+            if attachment_id not in propagating or net is None:
+                continue
+            winner = next((route for route in routes if route.kind == "propagated" and route.destination.overlaps(net)), None)
+            if winner is not None:
+                lost[attachment_id] = winner.attachment or ""
+            else:
+                routes.append(TgwRoute(net, attachment_id, "propagated"))
+        self._tgw_routes[table] = (routes, lost)
+        return routes, lost
+
+    def select_tgw_route(self, table: str, destination) -> Optional[TgwRoute]:
+        """The route a TGW route table uses for ``destination``: the most specific one, and among equally specific
+        ones the static route over the propagated one (AWS Transit Gateway, "Route evaluation order":
+        https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html)."""
+        matching = [route for route in self.tgw_routes(table)[0] if destination.subnet_of(route.destination)]
+        return max(matching, key=lambda route: (route.destination.prefixlen, route.kind == "static")) if matching else None
+
+    def _tgw_hop(self, table: str, net, attachment: Registration, other: Registration) -> None:
+        """Raise unless ``table`` (of ``attachment``) sends ``net`` to ``other``."""
+        segment = self.tgw_tables[table].name if table in self.tgw_tables else table
+        route = self.select_tgw_route(table, net)
+        winner = self.tgw_routes(table)[1].get(other.id)
+        dropped = (f"; the block of {other.id} is not propagated into {segment}: it overlaps that of {winner}, which was attached first "
+                   "and keeps the route") if winner else ""
+        if route is None:
+            raise _Broken("route", f"TGW route table {segment} (of attachment {attachment.id}) has no route to {net}{dropped}",
+                          "renumber one of the two overlapping VPCs" if winner else
+                          f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
+        if route.attachment is None:
+            raise _Broken("route", f"TGW route table {segment} drops traffic to {net}: its static route to {route.destination} is a blackhole",
+                          f"remove the blackhole route, or add a more specific route to {net} via {other.id}")
+        if route.attachment != other.id:
+            raise _Broken("route", f"TGW route table {segment} sends {net} to attachment {route.attachment} (its {route.kind} route to "
+                          f"{route.destination}), not to {other.id}{dropped}",
+                          "renumber one of the two overlapping VPCs" if winner else f"add a static route to {net} via {other.id} in {segment}")
 
     def _through_transit_gateway(self, tgw: str, vpc: str, backend_vpc: str, eni_nets, backend_nets) -> str:
         source, destination = self._attachment(tgw, vpc), self._attachment(tgw, backend_vpc)
@@ -377,10 +437,7 @@ class Network:
                 raise _Broken("route", f"attachment {attachment.id} is associated with no route table of {tgw}",
                               "associate it with its segment's route table (tgw_acceptances.associate_with)")
             for net in nets:
-                if not self._tgw_routes_to(table, net):
-                    segment = self.tgw_tables[table].name if table in self.tgw_tables else table
-                    raise _Broken("route", f"TGW route table {segment} (of attachment {attachment.id}) has no route to {net}",
-                                  f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
+                self._tgw_hop(table, net, attachment, other)
         return f"{tgw}: {source.id} ⇄ {destination.id}"
 
     def _through_peering(self, pcx: str, vpc: str, backend_vpc: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .cross_stack_checks import _vpc_key, backend_of
 from .landing_zone import LandingZone
+from .landing_zone_model import LandingZoneModel, vpc_key
 
 
 def _id(*parts: str) -> str:
@@ -20,6 +20,7 @@ def _label(text: str) -> str:
 
 def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) -> str:
     """A ``flowchart LR``; ``managed_groups`` (stack → predicted managed Resource Gateways) annotates gateways."""
+    model = LandingZoneModel(zone)
     lines = ["flowchart LR"]
     edges: list[str] = []
     by_account: dict[str, list[str]] = {}
@@ -64,11 +65,11 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
                     nodes.append(f'{node}["target {target.name}<br/>{mode}"]')
                     edges.append(f"{_id(name, 'gateway')} --> {node}")
                     if target.managed:
-                        source = _vpc_key(name, target.managed.vpc)
+                        source = vpc_key(name, target.managed.vpc)
                         edges.append(f"{node} -. ENIs .-> {_id(source[0], 'vpc', source[1])}")
-                        backend = backend_of(zone, target, source)
+                        backend = model.backend_of(name, target)
                         if backend:
-                            edges.append(f"{node} ==> {_id(backend[1], backend[0], backend[2])}")
+                            edges.append(f"{node} ==> {_id(backend.stack, backend.kind, backend.name)}")
                     else:
                         lattice = target.lattice
                         edges.append(f"{node} ==> {_id(lattice.stack, 'rcfg', lattice.resource, lattice.configuration)}")
@@ -82,9 +83,8 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
         for spoke in stack.config.peering_spokes:
             edges.append(f"{_id(name, 'vpc', spoke.vpc)} <-->|peering| {_id(spoke.hub.stack, 'vpc', spoke.hub.vpc)}")
         for resource in stack.config.lattice_resources:
-            for principal in resource.share_with:
-                consumers = [other for other, s in zone.stacks.items() if s.config.account.id == principal and s.config.gateway]
-                for consumer in consumers:
-                    edges.append(f"{_id(name, 'rgw', resource.name)} -. RAM share .-> {_id(consumer, 'gateway')}")
+            consumers = [other for other, s in zone.stacks.items() if s.config.gateway and model.share_reaches(resource.share_with, s.config.account.id)]
+            for consumer in consumers:
+                edges.append(f"{_id(name, 'rgw', resource.name)} -. RAM share .-> {_id(consumer, 'gateway')}")
     lines.extend(f"  {edge}" for edge in dict.fromkeys(edges))
     return "\n".join(lines) + "\n"

@@ -10,16 +10,18 @@ bad value and the fix.
 
 from __future__ import annotations
 
+import difflib
 import re
 import reprlib
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentcore_egress.components import validation
 from agentcore_egress.components.errors import InputValidationError
 
+from .aws_regions import az_problem, check_region
 from .errors import MAX_QUOTED, ConfigError, shorten
 from .stack_file import NAMESPACE, StackFile, read_stack_file
 
@@ -42,7 +44,7 @@ StackName = Annotated[str, AfterValidator(_check(validation.resource_name))]
 Cidr = Annotated[str, AfterValidator(_check(validation.cidr))]
 VpcCidr = Annotated[str, AfterValidator(_check(validation.vpc_cidr))]
 AccountId = Annotated[str, AfterValidator(_check(validation.account_id))]
-Region = Annotated[str, AfterValidator(_check(validation.region))]
+Region = Annotated[str, AfterValidator(_check(validation.region)), AfterValidator(lambda value: check_region(value) or value)]
 RoleArn = Annotated[str, AfterValidator(_check(validation.role_arn))]
 Principal = Annotated[str, AfterValidator(_check(validation.principal_key))]
 HttpsUrl = Annotated[str, AfterValidator(_check(validation.https_url))]
@@ -62,6 +64,25 @@ class Account(Model):
     region: Region
     role_arn: Optional[RoleArn] = None
     tags: dict[str, str] = {}
+
+
+ORGANIZATION_ID = r"^o-[a-z0-9]{10,32}$"
+OU_ID = r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"
+
+
+class Organization(Model):
+    """The AWS organization of the landing zone, declared once (in one stack, usually the network hub's).
+
+    Every RAM share is checked against it: organization and OU principals must be this organization's,
+    and sharing with AWS Organizations must be enabled for them to work.
+    """
+
+    id: str = Field(pattern=ORGANIZATION_ID)
+    management_account: AccountId
+    ram_sharing_enabled: bool = False
+    """Whether ``aws ram enable-sharing-with-aws-organization`` ran in the management account (preflight reads it live)."""
+    units: dict[Annotated[str, Field(pattern=OU_ID)], list[AccountId]] = {}
+    """OUs that shares name, with the landing zone's accounts in each."""
 
 
 class Subnet(Model):
@@ -282,6 +303,7 @@ class StackConfig(Model):
     """Everything one account's stack may declare; only the sections present are built."""
 
     account: Account
+    organization: Optional[Organization] = None
     transit_gateway_hub: Optional[TransitGatewayHub] = None
     vpcs: list[Vpc] = []
     tgw_spokes: list[TgwSpoke] = []
@@ -366,6 +388,11 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
             for position, group in enumerate(target.managed.security_groups):
                 if not is_security_group_id(group):
                     need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
+    for index, vpc in enumerate(config.vpcs):
+        for position, subnet in enumerate(vpc.subnets):
+            problem = az_problem(subnet.az, config.account.region)
+            if problem:
+                problems.append((f"vpcs[{index}].subnets[{position}].az", subnet.az, problem))
     if config.targets and config.gateway is None:
         problems.append(("targets", [t.name for t in config.targets], "need a gateway. Fix: declare agentcore-egress:gateway in this stack"))
     for section in ("vpcs", "security_groups", "certificates", "private_apis", "load_balancers", "private_names", "lattice_resources", "targets", "zone_associations", "share_acceptances"):
@@ -407,6 +434,30 @@ def _clean_location(raw: Any, location: tuple) -> tuple:
             kept.append(part)
             value = value.get(part)
     return tuple(kept)
+
+
+def _did_you_mean(location: tuple) -> str:
+    """'did you mean 'x'? ' for an unknown key, from the keys its model has."""
+    model: Any = StackConfig
+    for part in location[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model else None
+        model = _model_in(field.annotation) if field else None
+    known = sorted(model.model_fields) if model else []
+    close = difflib.get_close_matches(str(location[-1]), known, n=1) if location else []
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+def _model_in(annotation: Any) -> Any:
+    """The model class inside an annotation such as ``Optional[list[Vpc]]`` (None for plain values)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
 
 
 class _FileOrderRepr(reprlib.Repr):
@@ -451,7 +502,7 @@ def parse(raw: dict[str, Any], source: str) -> StackConfig:
                 problems.append(f"{source}: {_path(location)}: is required. Fix: add it")
             elif item["type"] == "extra_forbidden":
                 parent = _path(location[:-1]) if len(location) > 1 else NAMESPACE
-                problems.append(f"{source}: {_path(location)}: is not a known key. Fix: check the spelling against the keys documented for {parent}")
+                problems.append(f"{source}: {_path(location)}: is not a known key. Fix: {_did_you_mean(location)}check the spelling against the keys documented for {parent}")
             else:
                 message = item["msg"].removeprefix("Value error, ")
                 if item["type"] != "value_error":
@@ -468,6 +519,23 @@ def parse(raw: dict[str, Any], source: str) -> StackConfig:
     return config
 
 
+def looks_like_our_namespace(namespace: str) -> bool:
+    """A config namespace that is almost ours: another separator or case (``agentcore_egress``) or one letter off."""
+    folded = re.sub(r"[_.\s]", "-", namespace.lower())
+    return namespace != NAMESPACE and (folded == NAMESPACE or _one_edit_apart(namespace, NAMESPACE))
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one insertion, deletion, substitution or swap of neighbours turns ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        differ = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]])
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+
+
 def load_stack_file(path: Path, display: Optional[str] = None) -> StackConfig:
     """Read ``Pulumi.<stack>.yaml`` and validate its ``agentcore-egress:`` keys."""
     return parse_stack_file(read_stack_file(path, display))
@@ -481,9 +549,15 @@ def parse_stack_file(stack_file: StackFile) -> StackConfig:
         raise ConfigError([f"{source}: has no 'config:' mapping. Fix: put the agentcore-egress keys under config:"])
     raw = {}
     for key, value in (document.get("config") or {}).items():
-        namespace, _, section = str(key).partition(":")
+        namespace, colon, section = str(key).partition(":")
+        if not colon:
+            raise ConfigError([f"{source}: config key {shorten(key)!r} has no namespace: Pulumi refuses keys not of the form <namespace>:<name> "
+                               f"(pulumi/pulumi config.ParseKey). Fix: write {NAMESPACE}:{shorten(key)}"])
         if namespace == NAMESPACE:
             raw[section] = value
+        elif looks_like_our_namespace(namespace):
+            raise ConfigError([f"{source}: {shorten(key)}: namespace {shorten(namespace)!r} is not {NAMESPACE!r}: Pulumi would keep this key "
+                               f"for another package and the plan would silently ignore it. Fix: write {NAMESPACE}:{shorten(section)}"])
     if not raw:
         raise ConfigError([f"{source}: declares no {NAMESPACE}: keys. Fix: add at least {NAMESPACE}:account"])
     return parse(raw, source)

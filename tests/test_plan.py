@@ -84,6 +84,8 @@ def _tgw_overlap(zone):
             {"name": "a", "cidr": "10.20.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.20.1.0/24", "az": "eu-west-1b"}]}],
         "tgw_spokes": [{"vpc": "legacy", "hub_stack": "network-hub", "destinations": ["10.250.0.0/16"]}],
     })
+    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
+        {"spoke": {"stack": "tools-legacy", "vpc": "legacy"}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
 
 
 def _default_security_group(zone):
@@ -103,7 +105,8 @@ def _unshared_configuration(zone):
 
 
 BROKEN = {
-    "overlapping-cidr": (_tgw_overlap, {"cross-stack-cidr-overlap"}),
+    # tools-legacy attaches first (wave 2, before tools-payments): AWS propagates only its 10.20.0.0/16, so payments' targets lose.
+    "overlapping-cidr": (_tgw_overlap, {"cross-stack-cidr-overlap", "reachability"}),
     "default-security-group": (_default_security_group, {"no-default-security-group"}),
     "private-ca-certificate": (_private_ca_certificate, {"listener-certificates-from-stack"}),
     "unshared-configuration": (_unshared_configuration, {"cross-stack-lattice-share"}),
@@ -253,7 +256,7 @@ def test_a_policy_pack_config_that_is_not_json_exits_2(capsys, tmp_path):
 
 
 def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, monkeypatch):
-    def broken(stack, config, prefix):
+    def broken(stack, config, prefix, key_paths=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("agentcore_egress.planner.plan.build", broken)
@@ -271,3 +274,17 @@ def test_the_default_landing_zone_is_the_checkouts_stacks_folder_else_the_bundle
     copy_zone(PEERING_EXAMPLE, tmp_path / "stacks")
     assert default_stacks_dir() == tmp_path.joinpath("stacks").relative_to(tmp_path)
     assert {stack for stack in LandingZone.load(default_stacks_dir()).stacks} == {"hub-network", "tools-app", "agentcore"}
+
+
+def test_of_two_overlapping_spokes_the_one_attached_later_loses_its_targets(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    _tgw_overlap(zone)
+    code, result, err = plan_json(capsys, zone)
+    verdicts = {trace["target"]: trace for trace in result["reachability"]}
+    assert verdicts["mcp"]["verdict"] == "reachable"
+    lost = verdicts["orders-rest"]
+    assert lost["verdict"] == "unreachable"
+    detail = lost["hops"][-1]["detail"]
+    assert "not propagated" in detail and "attached first" in detail
+    finding = next(f for f in result["cross_stack"] if f["policy"] == "reachability" and "orders-rest" in f["message"])
+    assert (finding["stack"], finding["config_path"]) == ("agentcore", "targets[1]")

@@ -1,0 +1,224 @@
+"""The landing zone as one model: who owns which VPC where, who is joined to whom, which backend a
+target reaches, and which managed Resource Gateway AgentCore will give it.
+
+Read from every stack's validated config, before anything is simulated. Cross-stack checks,
+preconditions, topology, preflight and plan all read this one model, so the
+answer to "which VPC is ``{stack, vpc}``", "are these two VPCs joined" or "which load balancer
+does ``https://orders.tools.example.com`` reach" is computed in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Optional
+from urllib.parse import urlparse
+
+from agentcore_egress.components.gateway_target import managed_reuse_key
+from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
+from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
+
+from .landing_zone import LandingZone
+
+VpcKey = tuple[str, str]
+"""(stack, vpc name): a VPC of the landing zone."""
+
+
+def vpc_key(stack: str, ref: Any) -> VpcKey:
+    """The VPC a config reference names: this stack's (a name) or another stack's (``{stack, vpc}``)."""
+    return (stack, ref) if isinstance(ref, str) else (ref.stack, ref.vpc)
+
+
+@dataclass(frozen=True)
+class PlacedVpc:
+    """A declared VPC with the account and region of the stack that creates it."""
+
+    stack: str
+    account: str
+    region: str
+    vpc: Vpc
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What a target reaches: ``kind`` is the config section (``private_apis`` or ``load_balancers``)."""
+
+    kind: str
+    stack: str
+    name: str
+
+
+class LandingZoneModel:
+    """One landing zone's relations, computed once from its stacks' configs."""
+
+    def __init__(self, zone: LandingZone) -> None:
+        self.zone = zone
+
+    def config(self, stack: str) -> StackConfig:
+        return self.zone.stacks[stack].config
+
+    def account(self, stack: str) -> str:
+        return self.config(stack).account.id
+
+    def region(self, stack: str) -> str:
+        return self.config(stack).account.region
+
+    def item(self, stack: str, section: str, name: str) -> Any:
+        """The entry called ``name`` of a list section (``private_names``, ``load_balancers``…) of ``stack``, or None."""
+        return next((item for item in getattr(self.config(stack), section) if item.name == name), None)
+
+    @cached_property
+    def vpcs(self) -> dict[VpcKey, PlacedVpc]:
+        return {
+            (name, vpc.name): PlacedVpc(name, stack.config.account.id, stack.config.account.region, vpc)
+            for name, stack in self.zone.stacks.items()
+            for vpc in stack.config.vpcs
+        }
+
+    # -- joins ---------------------------------------------------------------------------------
+
+    @cached_property
+    def hub_members(self) -> dict[str, list[tuple[VpcKey, str]]]:
+        """Hub stack → (spoke VPC, key path of its ``tgw_spokes`` entry), in stack order."""
+        members: dict[str, list[tuple[VpcKey, str]]] = {}
+        for name, stack in self.zone.stacks.items():
+            for index, spoke in enumerate(stack.config.tgw_spokes):
+                members.setdefault(spoke.hub_stack, []).append(((name, spoke.vpc), f"tgw_spokes[{index}]"))
+        return members
+
+    @cached_property
+    def tgw_acceptances(self) -> dict[VpcKey, tuple[str, int]]:
+        """Spoke VPC → (stack, index) of the ``tgw_acceptances`` entry that accepts its attachment."""
+        return {
+            (acceptance.spoke.stack, acceptance.spoke.vpc): (name, index)
+            for name, stack in self.zone.stacks.items()
+            for index, acceptance in enumerate(stack.config.tgw_acceptances)
+        }
+
+    @cached_property
+    def peering_acceptances(self) -> dict[VpcKey, tuple[str, int]]:
+        """Requesting VPC → (stack, index) of the ``peering_acceptances`` entry that accepts its peering."""
+        return {
+            (acceptance.spoke.stack, acceptance.spoke.vpc): (name, index)
+            for name, stack in self.zone.stacks.items()
+            for index, acceptance in enumerate(stack.config.peering_acceptances)
+        }
+
+    def accepted_peer(self, spoke: VpcKey) -> Optional[VpcKey]:
+        """The hub VPC whose owner accepts ``spoke``'s peering, if one does."""
+        found = self.peering_acceptances.get(spoke)
+        if found is None:
+            return None
+        stack, index = found
+        return vpc_key(stack, self.config(stack).peering_acceptances[index].hub_vpc)
+
+    def attachment_accepted(self, hub: str, spoke: VpcKey) -> bool:
+        """Whether the hub accepts ``spoke``'s attachment: explicitly, or by AWS itself for a VPC of the hub's own account."""
+        placed = self.vpcs.get(spoke)
+        return spoke in self.tgw_acceptances or (placed is not None and placed.account == self.account(hub))
+
+    def connected(self, a: VpcKey, b: VpcKey) -> bool:
+        """Whether an accepted TGW attachment pair or an accepted peering joins the two VPCs."""
+        if a == b:
+            return True
+        for hub, members in self.hub_members.items():
+            keys = {key for key, _ in members}
+            if {a, b} <= keys and self.attachment_accepted(hub, a) and self.attachment_accepted(hub, b):
+                return True
+        return self.accepted_peer(a) == b or self.accepted_peer(b) == a
+
+    # -- targets and backends ------------------------------------------------------------------
+
+    def backend_of(self, stack: str, target: Target) -> Optional[Backend]:
+        """The private API or load balancer a target reaches, when the landing zone declares it.
+
+        A host name is resolved through the landing zone's private names, preferring the one whose
+        zone is on the VPC of the target's ENIs.
+        """
+        endpoint = target.endpoint
+        if endpoint.private_api:
+            return Backend("private_apis", endpoint.private_api.stack, endpoint.private_api.name)
+        source = vpc_key(stack, target.managed.vpc) if target.managed else None
+        host = urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname
+        candidates = [
+            (vpc_key(name, private_name.vpc) != source, name, private_name)
+            for name, other in sorted(self.zone.stacks.items())
+            for private_name in other.config.private_names
+            if host and private_name.record == host
+        ]
+        if not candidates:
+            return None
+        _, name, private_name = min(candidates, key=lambda candidate: candidate[0])
+        balancer = private_name.load_balancer
+        if isinstance(balancer, str):
+            return Backend("load_balancers", name, balancer)
+        return Backend("load_balancers", balancer.stack, balancer.name)
+
+    def backend_vpc(self, stack: str, target: Target) -> Optional[VpcKey]:
+        """The VPC of the backend a target reaches, when the landing zone declares it."""
+        backend = self.backend_of(stack, target)
+        if backend is None:
+            return None
+        item = self.item(backend.stack, backend.kind, backend.name)
+        return (backend.stack, item.vpc) if item else None
+
+    def managed_reuse_key(self, stack: str, target: Target) -> Optional[str]:
+        """The reuse key AgentCore will see for a managed target (as :func:`managed_reuse_key` computes it from
+        the created ids), from config names: the program gives the ENIs every subnet of the VPC, no tags."""
+        if target.managed is None:
+            return None
+        key = vpc_key(stack, target.managed.vpc)
+        placed = self.vpcs.get(key)
+        subnets = [f"{key[0]}/{key[1]}/{subnet.name}" for subnet in placed.vpc.subnets] if placed else [f"{key[0]}/{key[1]}/*"]
+        groups = [group if is_security_group_id(group) else f"{stack}/{group}" for group in target.managed.security_groups]
+        return managed_reuse_key(f"{key[0]}/{key[1]}", subnets, groups, None, target.managed.ip_type)
+
+    def managed_reuse_keys_in(self, vpc: VpcKey) -> set[str]:
+        """The distinct managed Resource Gateways AgentCore will create in ``vpc``, one per reuse key."""
+        return {
+            self.managed_reuse_key(name, target)
+            for name, stack in self.zone.stacks.items()
+            for target in stack.config.targets
+            if target.managed and vpc_key(name, target.managed.vpc) == vpc
+        }
+
+    # -- the organization and RAM shares ---------------------------------------------------------
+
+    def shares(self) -> list[tuple[str, str, list[str]]]:
+        """(stack, key path, principals) of every RAM share the landing zone declares."""
+        shares = []
+        for name, stack in self.zone.stacks.items():
+            if stack.config.transit_gateway_hub:
+                shares.append((name, "transit_gateway_hub.share_with", list(stack.config.transit_gateway_hub.share_with)))
+            shares.extend((name, f"lattice_resources[{i}].share_with", list(r.share_with)) for i, r in enumerate(stack.config.lattice_resources))
+        return shares
+
+    def share_reaches(self, principals: Iterable[str], account: str) -> bool:
+        """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization
+        (every stack's account is in it), or an OU whose accounts ``organization.units`` lists it among."""
+        organization = self.zone.organization
+        for principal in principals:
+            if principal == account:
+                return True
+            if organization is None:
+                continue
+            if ORGANIZATION_ARN.match(principal) and principal.endswith(f"/{organization.id}"):
+                return account in self.zone.accounts or account == organization.management_account
+            if OU_ARN.match(principal) and f"/{organization.id}/" in principal and account in organization.units.get(principal.rsplit("/", 1)[-1], []):
+                return True
+        return False
+
+
+def resource_key_path(urn: str, registrations: Iterable[Any], key_paths: dict[str, str]) -> str:
+    """The key path of the config entry whose component created the resource ``urn`` ("" for none).
+
+    ``key_paths`` is what the account program recorded while it named components (``"GatewayTarget::mcp"`` →
+    ``"targets[2]"``); the resource's outermost component among them is the entry it was built from.
+    """
+    by_urn = {registration.urn: registration for registration in registrations}
+    current, path = by_urn.get(urn), ""
+    while current is not None:
+        path = key_paths.get(f"{current.type.rsplit(':', 1)[-1]}::{current.name}", path)
+        current = by_urn.get(current.parent)
+    return path

@@ -1,0 +1,272 @@
+"""What AWS requires before a cross-account or cross-region call of the landing zone succeeds.
+
+Each check below states the AWS fact it enforces and the page of AWS's documentation that says
+so. A broken precondition is a finding (mandatory by default, see :mod:`.findings`) placed on the
+stack file that has to change, naming the other stack, the key path and the fix. The checks read
+the landing zone's config through :class:`~.landing_zone_model.LandingZoneModel`; the organization
+they check shares against is declared once for the landing zone (``agentcore-egress:organization``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
+
+from .findings import Finding, planner_finding
+from .landing_zone_model import LandingZoneModel, vpc_key
+
+ACM_ARN_REGION = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):")
+
+
+def precondition_findings(model: LandingZoneModel) -> list[Finding]:
+    return [
+        *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
+        *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model),
+    ]
+
+
+def tgw_attachments(model: LandingZoneModel) -> list[Finding]:
+    """A VPC attaches only to a Transit Gateway of its own region that its account can see.
+
+    AWS: a transit gateway is a regional router, and another account attaches a VPC to it only after the
+    owner shared it with AWS RAM (with the account, its OU or the organization); a cross-account attachment
+    then waits in ``pendingAcceptance`` until the owner accepts it, since the hub turns auto-accept off.
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html
+    """
+    findings = []
+    for hub_stack, members in model.hub_members.items():
+        hub = model.config(hub_stack)
+        for (stack, vpc), path in members:
+            account, region = model.account(stack), model.region(stack)
+            where = f"{path}.hub_stack"
+            if region != hub.account.region:
+                findings.append(planner_finding(
+                    "precondition-tgw-attachment", stack, where,
+                    f"VPC {vpc} (stack {stack}, {region}) attaches to the Transit Gateway of stack '{hub_stack}' in {hub.account.region}: a Transit "
+                    f"Gateway only attaches VPCs of its own region. Fix: attach to a hub in {region}, or peer the two hubs"))
+                continue
+            if account == hub.account.id:
+                continue
+            if not model.share_reaches(hub.transit_gateway_hub.share_with, account):
+                findings.append(planner_finding(
+                    "precondition-tgw-attachment", stack, where,
+                    f"the Transit Gateway of stack '{hub_stack}' is shared with {list(hub.transit_gateway_hub.share_with)}, which does not reach "
+                    f"account {account} of stack '{stack}': the attachment of VPC {vpc} fails. Fix: add '{account}', its OU or the landing zone's "
+                    f"organization to transit_gateway_hub.share_with in stack '{hub_stack}'"))
+            if not model.attachment_accepted(hub_stack, (stack, vpc)):
+                findings.append(planner_finding(
+                    "precondition-tgw-attachment", stack, path,
+                    f"the attachment of VPC {vpc} (stack {stack}, account {account}) to the Transit Gateway of stack '{hub_stack}' is never accepted: "
+                    f"it stays pendingAcceptance and carries no traffic. Fix: add tgw_acceptances {{spoke: {{stack: {stack}, vpc: {vpc}}}}} "
+                    f"to a stack of the hub's account {hub.account.id}"))
+    return findings
+
+
+def tgw_acceptances(model: LandingZoneModel) -> list[Finding]:
+    """Only the Transit Gateway's owner accepts, associates and propagates an attachment (into its own route tables:
+    segments the hub lacks are refused as bad input when the landing zone loads).
+
+    AWS: AcceptTransitGatewayVpcAttachment, route-table association and propagation are calls of the transit
+    gateway owner's account; each attachment is associated with exactly one route table of that gateway.
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, acceptance in enumerate(stack.config.tgw_acceptances):
+            path = f"tgw_acceptances[{index}]"
+            hub_stack = acceptance.hub_stack or name
+            spoke = model.config(acceptance.spoke.stack).tgw_spokes
+            attached_to = next((s.hub_stack for s in spoke if s.vpc == acceptance.spoke.vpc), hub_stack)
+            hub = model.config(hub_stack)
+            if attached_to != hub_stack:
+                findings.append(planner_finding(
+                    "precondition-tgw-attachment", name, f"{path}.hub_stack",
+                    f"accepts VPC {acceptance.spoke.vpc} of stack '{acceptance.spoke.stack}' on the hub of stack '{hub_stack}', but that VPC attaches to "
+                    f"the hub of stack '{attached_to}'. Fix: set hub_stack: {attached_to}"))
+            elif stack.config.account.id != hub.account.id:
+                findings.append(planner_finding(
+                    "precondition-tgw-attachment", name, path,
+                    f"stack '{name}' (account {stack.config.account.id}) accepts an attachment to the Transit Gateway of stack '{hub_stack}' "
+                    f"(account {hub.account.id}): only the owner accepts. Fix: move this acceptance to a stack of account {hub.account.id}"))
+    return findings
+
+
+def peerings(model: LandingZoneModel) -> list[Finding]:
+    """A peering carries traffic once the accepter VPC's owner accepted it, and DNS options change only on an active peering.
+
+    AWS: the owner of the accepter VPC accepts the request (in the accepter's region for an inter-region peering);
+    "The peering connection must be in the active state. You can't enable DNS resolution when you create a
+    peering connection." Security group references across a peering work only within one region (checked
+    by reachability on the security groups' rules).
+    https://docs.aws.amazon.com/vpc/latest/peering/create-vpc-peering-connection.html ,
+    https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-dns.html
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, spoke in enumerate(stack.config.peering_spokes):
+            path = f"peering_spokes[{index}]"
+            requested = (spoke.hub.stack, spoke.hub.vpc)
+            accepted = model.peering_acceptances.get((name, spoke.vpc))
+            if accepted is None:
+                dns = " and turning on DNS resolution (accepted: true) fails on a peering that is not active" if spoke.accepted else ""
+                findings.append(planner_finding(
+                    "precondition-peering", name, f"{path}.accepted" if spoke.accepted else path,
+                    f"the peering of VPC {spoke.vpc} (stack {name}) to VPC {requested[1]} (stack {requested[0]}) is never accepted{dns}. Fix: add "
+                    f"peering_acceptances {{spoke: {{stack: {name}, vpc: {spoke.vpc}}}, hub_vpc: …}} to a stack of the hub VPC's account"))
+                continue
+            acceptor, position = accepted
+            hub_vpc = vpc_key(acceptor, model.config(acceptor).peering_acceptances[position].hub_vpc)
+            where = f"peering_acceptances[{position}].hub_vpc"
+            owner = model.vpcs.get(requested)
+            if hub_vpc != requested:
+                findings.append(planner_finding(
+                    "precondition-peering", acceptor, where,
+                    f"accepts the peering of VPC {spoke.vpc} (stack {name}) as if it joined VPC {hub_vpc[1]} (stack {hub_vpc[0]}), but stack '{name}' "
+                    f"requests VPC {requested[1]} (stack {requested[0]}). Fix: set hub_vpc to {{stack: {requested[0]}, vpc: {requested[1]}}}"))
+            elif owner and (model.account(acceptor), model.region(acceptor)) != (owner.account, owner.region):
+                findings.append(planner_finding(
+                    "precondition-peering", acceptor, f"peering_acceptances[{position}]",
+                    f"stack '{acceptor}' ({model.account(acceptor)}/{model.region(acceptor)}) accepts the peering to VPC {requested[1]}, which stack "
+                    f"'{requested[0]}' creates in {owner.account}/{owner.region}: only the accepter VPC's owner, in its region, accepts. "
+                    f"Fix: move the acceptance to a stack of {owner.account}/{owner.region}"))
+    return findings
+
+
+def ram_organization(model: LandingZoneModel) -> list[Finding]:
+    """A RAM share names only the landing zone's organization and its OUs, and those work only with sharing with AWS Organizations on.
+
+    AWS: "Until you enable sharing within the organization, you can specify only individual AWS accounts";
+    the shares here turn external principals off, so an organization or OU of another organization is refused.
+    https://docs.aws.amazon.com/ram/latest/APIReference/API_EnableSharingWithAwsOrganization.html ,
+    https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html
+    """
+    findings = []
+    organization = model.zone.organization
+    for stack, path, principals in model.shares():
+        for position, principal in enumerate(principals):
+            if not (ORGANIZATION_ARN.match(principal) or OU_ARN.match(principal)):
+                continue
+            where = f"{path}[{position}]"
+            if organization is None:
+                findings.append(planner_finding(
+                    "precondition-ram-organization", stack, where,
+                    f"shares with {principal}, but the landing zone declares no organization to check it against. Fix: declare "
+                    f"agentcore-egress:organization (id, management_account, ram_sharing_enabled) once, in the network hub's stack"))
+                continue
+            expected = f"arn:aws:organizations::{organization.management_account}:"
+            if not _in_organization(principal, organization.management_account, organization.id):
+                findings.append(planner_finding(
+                    "precondition-ram-organization", stack, where,
+                    f"shares with {principal}, outside the landing zone's organization {organization.id} (management account "
+                    f"{organization.management_account}): RAM refuses principals of another organization when external principals are off. "
+                    f"Fix: use {expected}organization/{organization.id} or one of its OUs"))
+            elif not organization.ram_sharing_enabled:
+                findings.append(planner_finding(
+                    "precondition-ram-organization", stack, where,
+                    f"shares with {principal}, but sharing with AWS Organizations is not enabled for organization {organization.id}: RAM accepts "
+                    f"only account ids until it is. Fix: run `aws ram enable-sharing-with-aws-organization` in account "
+                    f"{organization.management_account}, then set organization.ram_sharing_enabled: true"))
+    if organization is not None and not organization.ram_sharing_enabled:
+        findings.extend(_invitations_never_accepted(model))
+    return findings
+
+
+def _invitations_never_accepted(model: LandingZoneModel) -> list[Finding]:
+    """Without sharing with AWS Organizations, a share to an account is an invitation that account must accept
+    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html)."""
+    return [
+        planner_finding(
+            "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
+            f"expects RAM sharing with AWS Organizations (no invitation to accept) for the share of '{acceptance.lattice.name}' of stack "
+            f"'{acceptance.lattice.stack}', but the landing zone's organization has it off: the invitation is never accepted. "
+            "Fix: set organization_sharing: false here, or enable sharing with AWS Organizations")
+        for name, stack in model.zone.stacks.items()
+        for index, acceptance in enumerate(stack.config.share_acceptances)
+        if acceptance.organization_sharing
+    ]
+
+
+def _in_organization(principal: str, management_account: str, organization_id: str) -> bool:
+    """Whether an organization or OU ARN belongs to the organization ``organization_id`` managed by ``management_account``."""
+    owned = f"::{management_account}:" in principal
+    return owned and (principal.endswith(f":organization/{organization_id}") or f":ou/{organization_id}/" in principal)
+
+
+def zone_associations(model: LandingZoneModel) -> list[Finding]:
+    """Another account's VPC is associated with a private zone only after the zone's owner authorized that VPC, and by the VPC's owner.
+
+    AWS: "Using the account that created the hosted zone, authorize the association of the VPC with the private
+    hosted zone … Using the account that created the VPC, associate the VPC with the hosted zone."
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-associate-vpcs-different-accounts.html
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, association in enumerate(stack.config.zone_associations):
+            owner_stack = association.private_name.stack
+            private_name = model.item(owner_stack, "private_names", association.private_name.name)
+            vpc = vpc_key(name, association.vpc)
+            placed = model.vpcs.get(vpc)
+            if private_name is None or placed is None:
+                continue
+            if placed.account != stack.config.account.id:
+                findings.append(planner_finding(
+                    "precondition-zone-association", name, f"zone_associations[{index}].vpc",
+                    f"stack '{name}' (account {stack.config.account.id}) associates VPC {vpc[1]} of stack '{vpc[0]}' (account {placed.account}): "
+                    f"only the VPC's owner can. Fix: move this association to a stack of account {placed.account}"))
+            elif placed.account != model.account(owner_stack) and vpc not in {(r.stack, r.vpc) for r in private_name.authorize}:
+                findings.append(planner_finding(
+                    "precondition-zone-association", name, f"zone_associations[{index}].private_name",
+                    f"associates VPC {vpc[1]} (account {placed.account}) with private zone '{private_name.zone}' of stack '{owner_stack}' "
+                    f"(account {model.account(owner_stack)}), which never authorizes it. Fix: add {{stack: {vpc[0]}, vpc: {vpc[1]}}} to "
+                    f"private_names '{private_name.name}'.authorize in stack '{owner_stack}'"))
+    return findings
+
+
+def one_private_zone_per_name(model: LandingZoneModel) -> list[Finding]:
+    """A VPC is associated with at most one private hosted zone of a given name.
+
+    AWS (ConflictingDomainExists): "The VPC that you specified is already associated with another hosted zone
+    that has the same name" / "A hosted zone with the specified name already exists and is already associated
+    with the Amazon VPC that you specified."
+    https://docs.aws.amazon.com/Route53/latest/APIReference/API_AssociateVPCWithHostedZone.html
+    """
+    findings = []
+    seen: dict[tuple[tuple[str, str], str], tuple[str, str]] = {}
+    for name, stack in model.zone.stacks.items():
+        entries = [(vpc_key(name, p.vpc), p.zone, (name, p.name), f"private_names[{i}].vpc") for i, p in enumerate(stack.config.private_names)]
+        for index, association in enumerate(stack.config.zone_associations):
+            owner = association.private_name
+            private_name = model.item(owner.stack, "private_names", owner.name)
+            if private_name:
+                entries.append((vpc_key(name, association.vpc), private_name.zone, (owner.stack, owner.name), f"zone_associations[{index}].vpc"))
+        for vpc, zone, zone_owner, path in entries:
+            first = seen.setdefault((vpc, zone.rstrip(".").lower()), zone_owner)
+            if first != zone_owner:
+                findings.append(planner_finding(
+                    "precondition-zone-association", name, path,
+                    f"VPC {vpc[1]} (stack {vpc[0]}) would get a second private zone named '{zone}' (private_names '{zone_owner[1]}' of stack "
+                    f"'{zone_owner[0]}', after '{first[1]}' of stack '{first[0]}'): Route 53 refuses it (ConflictingDomainExists). Fix: put the "
+                    f"record in the zone the VPC already has, or name the zones differently"))
+    return findings
+
+
+def certificate_regions(model: LandingZoneModel) -> list[Finding]:
+    """A load balancer's listener uses an ACM certificate of the load balancer's own region.
+
+    AWS: "Certificates in ACM are regional resources. To use a certificate with Elastic Load Balancing for the
+    same fully qualified domain name … in more than one AWS region, you must request or import a certificate
+    for each region." https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+    (Certificates the stack requests, ``certificate:``, are created in the stack's region.)
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, balancer in enumerate(stack.config.load_balancers):
+            match = ACM_ARN_REGION.match(balancer.certificate_arn or "")
+            if match and match.group("region") != stack.config.account.region:
+                findings.append(planner_finding(
+                    "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
+                    f"load balancer '{balancer.name}' is in {stack.config.account.region}, its certificate in {match.group('region')}: a listener "
+                    f"only takes a certificate of its own region. Fix: request the certificate in {stack.config.account.region} (certificates:)"))
+    return findings
