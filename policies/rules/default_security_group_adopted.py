@@ -30,12 +30,11 @@ METADATA = RuleMetadata(
 
 
 def _adopted_vpcs(args: StackValidationArgs) -> tuple[set[str], set[str]]:
-    """(URNs, ids) of VPCs whose default group is adopted with no rules here."""
+    """(URNs, ids) of VPCs whose default group the stack adopts."""
     urns: set[str] = set()
     ids: set[str] = set()
     for group in of_type(args.resources, t.DEFAULT_SECURITY_GROUP):
-        if any(read(group.props, direction) for direction in ("ingress", "egress")):
-            continue  # adopted with rules: no-default-security-group reports it
+        # Adopted with rules counts as adopted here: no-default-security-group reports the rules.
         urns.update(vpc.urn for vpc in group.property_dependencies.get("vpcId", []))
         vpc_id = read(group.props, "vpcId")
         if isinstance(vpc_id, str):
