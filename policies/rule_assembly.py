@@ -178,6 +178,7 @@ class PathStackRule(StackValidationPolicy):
 
         def report(message: str, urn: Optional[str] = None) -> None:
             if urn in on_path:
-                report_violation(message, urn)
+                reason = on_path[urn]
+                report_violation(message if reason == "marked" else f"{message} (on an AgentCore path: {reason})", urn)
 
         self.inner.validate(args, report)

@@ -10,6 +10,7 @@ preview is reported as "cannot verify" (advisory), not failed.
 """
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 from .. import resource_types as t
 from ..preview import CannotVerifyAtPreview
@@ -38,18 +39,40 @@ def _redirects_to_https(actions) -> bool:
     )
 
 
+def _default_actions(args: ResourceValidationArgs):
+    """The listener's default actions, with :data:`UNKNOWN` only where a part is unknown (a target group's ARN often is)."""
+    try:
+        actions = args.props.get("defaultActions") or []
+    except UnknownValueError:
+        return UNKNOWN
+    return plain(actions)
+
+
+def _undecidable(actions) -> bool:
+    """Whether an unknown part decides: an action, its type, or a redirect's protocol."""
+    if actions is UNKNOWN or not isinstance(actions, list):
+        return actions is UNKNOWN
+    for action in actions:
+        if action is UNKNOWN or not isinstance(action, dict):
+            return action is UNKNOWN
+        redirect = action.get("redirect")
+        if action.get("type") is UNKNOWN or redirect is UNKNOWN or (isinstance(redirect, dict) and redirect.get("protocol") is UNKNOWN):
+            return True
+    return False
+
+
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type not in t.LISTENERS:
         return
     # An ALB listener without a protocol is HTTP (the provider's and AWS's default).
     protocol = read(args.props, "protocol", default="HTTP")
-    actions = plain(read(args.props, "defaultActions", default=[]))
+    actions = _default_actions(args)
     if protocol is UNKNOWN:
         raise CannotVerifyAtPreview(f"Listener '{args.name}': protocol is unknown during preview; checked again at update")
     if protocol not in PLAINTEXT:
         return
     if protocol == "HTTP":
-        if actions is UNKNOWN or (isinstance(actions, list) and UNKNOWN in [a.get("type") if isinstance(a, dict) else a for a in actions]):
+        if _undecidable(actions):
             raise CannotVerifyAtPreview(f"Listener '{args.name}': defaultActions are unknown during preview; checked again at update")
         if _redirects_to_https(actions):
             return
