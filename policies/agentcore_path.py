@@ -143,6 +143,13 @@ def named_endpoints(resource: Any) -> set[str]:
     return found
 
 
+def _alias_hosts(record: Any) -> set[str]:
+    """The names a Route 53 record aliases (a load balancer's DNS name), where known."""
+    aliases = plain(read(record.props, "aliases", default=[]))
+    hosts = {_host(alias.get("name")) for alias in aliases if isinstance(alias, dict)} if isinstance(aliases, list) else set()
+    return {host for host in hosts if host}
+
+
 def _names_of(resource: Any) -> set[str]:
     """What an anchor could call ``resource``: its ARN, DNS name, record name, or REST API id host."""
     names = set()
@@ -177,7 +184,7 @@ def path_urns(scope: Scope, resources: Iterable[Any]) -> dict[str, str]:
             if resource.urn in on_path:
                 endpoints |= named_endpoints(resource)
                 if resource.resource_type == t.ROUTE53_RECORD:
-                    endpoints |= {h for alias in plain(read(resource.props, "aliases", default=[])) or [] if isinstance(alias, dict) and (h := _host(alias.get("name")))}
+                    endpoints |= _alias_hosts(resource)
         for resource in resources:
             reason = None
             if resource.urn in on_path:
