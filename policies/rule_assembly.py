@@ -146,10 +146,11 @@ class PathResourceRule(ResourceRule, StackValidationPolicy):
         scope = Scope.from_config(args.get_config())
         if scope.everywhere:
             return
+        by_urn = {resource.urn: resource for resource in args.resources}
         for urn, reason in path_urns(scope, args.resources).items():
-            if reason == "marked":
+            resource = by_urn.get(urn)
+            if reason == "marked" or resource is None:
                 continue
-            resource = next(r for r in args.resources if r.urn == urn)
             resource_args = ResourceValidationArgs(resource.resource_type, resource.props, resource.urn, resource.name, resource.opts,
                                                    resource.provider, args.get_config(), args.stack_tags)
             self.inner.validate(resource_args, _on_path_reporter(report_violation, urn, reason))
