@@ -11,7 +11,6 @@ resource of the stack is the unknown sentinel).
 """
 
 import json
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -21,13 +20,12 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.proto import analyzer_pb2
 
 from agentcore_egress.components import base as component_base
-from agentcore_egress.planner.policy_analyzer import PolicyAnalyzer
 from agentcore_egress.policies import agentcore_path
 from agentcore_egress.policies.rules import RULES
 from fake_cloud import FakeCloud, deploy
 from policy_kit import UNKNOWN_STRING
+from test_policy_pack import REPO_POLICIES, SCENARIOS, fresh_config, pack  # noqa: F401 (the running pack and its reset, as fixtures)
 
-REPO_POLICIES = Path(__file__).resolve().parents[1] / "policies"
 CERTIFICATE_FROM_CONFIG = "arn:aws:acm:eu-west-1:123456789012:certificate/5f1e2d3c-web"
 
 
@@ -53,19 +51,6 @@ PHASES = {
     "up": lambda program: deploy(program),
     "first-preview": lambda program: deploy(program, mocks=FirstPreview(), preview=True),
 }
-
-
-@pytest.fixture(scope="module")
-def pack():
-    with PolicyAnalyzer(REPO_POLICIES) as analyzer:
-        yield analyzer
-
-
-@pytest.fixture
-def fresh(pack):
-    pack.configure({})
-    yield pack
-    pack.configure({})
 
 
 def verdicts(findings, level):
@@ -163,12 +148,12 @@ EXISTING_RULE_AT_PREVIEW = pytest.mark.xfail(strict=True, reason=(
     pytest.param(program, phase, marks=EXISTING_RULE_AT_PREVIEW if (program, phase) == ("TGW lab", "first-preview") else ())
     for program in sorted(EXPECTED) for phase in sorted(PHASES)
 ])
-def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_target_reaches_it(fresh, program, phase):
+def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_target_reaches_it(fresh_config, program, phase):
     build, alone, with_target, advisory = EXPECTED[program]
-    findings = fresh.analyze(PHASES[phase](lambda: build()).registrations)
+    findings = fresh_config.analyze(PHASES[phase](lambda: build()).registrations)
     assert verdicts(findings, "mandatory") == alone, [f.message for f in findings]
     assert verdicts(findings, "advisory") == advisory, [f.message for f in findings]
-    findings = fresh.analyze(PHASES[phase](lambda: build(with_target=True)).registrations)
+    findings = fresh_config.analyze(PHASES[phase](lambda: build(with_target=True)).registrations)
     assert verdicts(findings, "mandatory") == with_target, [f.message for f in findings]
     assert verdicts(findings, "advisory") == advisory, [f.message for f in findings]
     reached = [f.message for f in findings if f.level == "mandatory"]
@@ -176,31 +161,31 @@ def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_t
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
-def test_a_plaintext_listener_on_the_path_is_found_and_a_redirect_is_not(fresh, phase):
-    forwarding = fresh.analyze(PHASES[phase](lambda: public_website(with_target=True, http_redirects=False)).registrations)
+def test_a_plaintext_listener_on_the_path_is_found_and_a_redirect_is_not(fresh_config, phase):
+    forwarding = fresh_config.analyze(PHASES[phase](lambda: public_website(with_target=True, http_redirects=False)).registrations)
     assert ("https-only-path-listeners", "website-http") in verdicts(forwarding, "mandatory")
     assert "does not redirect to HTTPS" in next(f.message for f in forwarding if f.policy == "https-only-path-listeners")
-    off_path = fresh.analyze(PHASES[phase](lambda: public_website(http_redirects=False)).registrations)
+    off_path = fresh_config.analyze(PHASES[phase](lambda: public_website(http_redirects=False)).registrations)
     assert verdicts(off_path, "mandatory") == []
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
-def test_an_adopted_default_security_group_satisfies_the_advisory_rule(fresh, phase):
-    findings = fresh.analyze(PHASES[phase](lambda: public_website(adopt_default_group=True)).registrations)
+def test_an_adopted_default_security_group_satisfies_the_advisory_rule(fresh_config, phase):
+    findings = fresh_config.analyze(PHASES[phase](lambda: public_website(adopt_default_group=True)).registrations)
     assert [f for f in findings if f.policy == "default-security-group-adopted"] == []
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
-def test_overlapping_vpcs_behind_peered_transit_gateways_are_found_in_both_phases(fresh, phase):
-    findings = fresh.analyze(PHASES[phase](lambda: tgw_lab(overlapping=True)).registrations)
+def test_overlapping_vpcs_behind_peered_transit_gateways_are_found_in_both_phases(fresh_config, phase):
+    findings = fresh_config.analyze(PHASES[phase](lambda: tgw_lab(overlapping=True)).registrations)
     assert verdicts(findings, "mandatory") == [("tgw-peering-non-overlapping-cidrs", "lab-peering")], [f.message for f in findings]
     assert "10.1.0.0/16" in next(f.message for f in findings if f.policy == "tgw-peering-non-overlapping-cidrs")
 
 
-def test_a_peering_whose_hub_is_unknown_and_no_dependency_is_reported_as_cannot_verify(fresh):
+def test_a_peering_whose_hub_is_unknown_and_no_dependency_is_reported_as_cannot_verify(fresh_config):
     d = PHASES["first-preview"](lambda: tgw_lab(overlapping=True))
     d.named("lab-peering").property_dependencies.pop("transitGatewayId")
-    findings = [f for f in fresh.analyze(d.registrations) if f.policy == "tgw-peering-non-overlapping-cidrs"]
+    findings = [f for f in fresh_config.analyze(d.registrations) if f.policy == "tgw-peering-non-overlapping-cidrs"]
     assert [(f.level, "lab-peering" in f.message and "checked again at update" in f.message) for f in findings] == [("advisory", True)]
 
 
@@ -211,7 +196,7 @@ def test_components_and_the_pack_use_one_path_tag():
     assert component_base.PATH_TAG == agentcore_path.PATH_TAG == "agentcore-egress:path"
 
 
-def test_the_path_tag_makes_a_resource_policy_judge_before_creation(fresh):
+def test_the_path_tag_makes_a_resource_policy_judge_before_creation(fresh_config):
     def tagged():
         aws.lb.LoadBalancer("tools-alb", internal=False, security_groups=["sg-1"], subnets=["subnet-a", "subnet-b"],
                             tags={agentcore_path.PATH_TAG: "hand-written"})
@@ -219,27 +204,27 @@ def test_the_path_tag_makes_a_resource_policy_judge_before_creation(fresh):
     d = deploy(tagged)
     resource = d.named("tools-alb")
     request = analyzer_pb2.AnalyzeRequest(type=resource.type, properties=resource.inputs_proto, urn=resource.urn, name=resource.name)
-    diagnostics = fresh.stub.Analyze(request).diagnostics
+    diagnostics = fresh_config.stub.Analyze(request).diagnostics
     assert [d.policyName for d in diagnostics] == ["internal-load-balancers"]
 
 
-def test_the_pack_config_names_path_resources_by_glob_or_tag_and_can_report_off_the_path(fresh):
+def test_the_pack_config_names_path_resources_by_glob_or_tag_and_can_report_off_the_path(fresh_config):
     d = deploy(lambda: public_website())
-    fresh.configure({"internal-load-balancers": {"pathResources": ["website-*"]}})
-    assert verdicts(fresh.analyze(d.registrations), "mandatory") == [("internal-load-balancers", "website-alb")]
-    fresh.configure({"internal-load-balancers": {"pathResources": ["other-*"]}})
-    assert verdicts(fresh.analyze(d.registrations), "mandatory") == []
-    fresh.configure({"path-security-group-ingress": {"enforcementLevel": "advisory", "offPath": "report"}})
-    assert verdicts(fresh.analyze(d.registrations), "advisory") == [("default-security-group-adopted", "website-vpc"), ("path-security-group-ingress", "website-sg")]
+    fresh_config.configure({"internal-load-balancers": {"pathResources": ["website-*"]}})
+    assert verdicts(fresh_config.analyze(d.registrations), "mandatory") == [("internal-load-balancers", "website-alb")]
+    fresh_config.configure({"internal-load-balancers": {"pathResources": ["other-*"]}})
+    assert verdicts(fresh_config.analyze(d.registrations), "mandatory") == []
+    fresh_config.configure({"path-security-group-ingress": {"enforcementLevel": "advisory", "offPath": "report"}})
+    assert verdicts(fresh_config.analyze(d.registrations), "advisory") == [("default-security-group-adopted", "website-vpc"), ("path-security-group-ingress", "website-sg")]
 
 
-def test_the_pack_config_marks_resources_by_their_tags(fresh):
+def test_the_pack_config_marks_resources_by_their_tags(fresh_config):
     d = deploy(lambda: aws.lb.LoadBalancer("tools-alb", internal=False, security_groups=["sg-1"], subnets=["a", "b"], tags={"team": "agents"}))
-    fresh.configure({"internal-load-balancers": {"pathTags": {"team": "agent*"}}})
-    assert verdicts(fresh.analyze(d.registrations), "mandatory") == [("internal-load-balancers", "tools-alb")]
+    fresh_config.configure({"internal-load-balancers": {"pathTags": {"team": "agent*"}}})
+    assert verdicts(fresh_config.analyze(d.registrations), "mandatory") == [("internal-load-balancers", "tools-alb")]
 
 
-def test_a_resource_configuration_naming_a_load_balancer_by_dns_name_puts_it_on_the_path(fresh):
+def test_a_resource_configuration_naming_a_load_balancer_by_dns_name_puts_it_on_the_path(fresh_config):
     """At up a stack of the tools account may name the backend by its DNS name, without a dependency."""
 
     def program():
@@ -250,7 +235,7 @@ def test_a_resource_configuration_naming_a_load_balancer_by_dns_name_puts_it_on_
 
     d = deploy(program)
     assert d.named("tools-config").property_dependencies.get("resourceConfigurationDefinition") in (None, [])
-    assert verdicts(fresh.analyze(d.registrations), "mandatory") == [("internal-load-balancers", "tools-alb")]
+    assert verdicts(fresh_config.analyze(d.registrations), "mandatory") == [("internal-load-balancers", "tools-alb")]
 
 
 # --- metadata and remediations over gRPC -------------------------------------------------------------
@@ -290,52 +275,47 @@ def remediate(pack, type_, props, name="res"):
 REMEDIABLE = {"ram-inside-organization": "remediate", "tgw-no-auto-accept": "remediate", "modern-tls": "remediate", "internal-load-balancers": "remediate"}
 
 
-def test_remediations_fix_what_is_safe_to_fix_and_keep_the_rest(fresh):
-    fresh.configure(REMEDIABLE)
-    share = remediate(fresh, "aws:ram/resourceShare:ResourceShare", {"name": "tools", "allowExternalPrincipals": True})
+def test_remediations_fix_what_is_safe_to_fix_and_keep_the_rest(fresh_config):
+    fresh_config.configure(REMEDIABLE)
+    share = remediate(fresh_config, "aws:ram/resourceShare:ResourceShare", {"name": "tools", "allowExternalPrincipals": True})
     assert share == {"ram-inside-organization": {"name": "tools", "allowExternalPrincipals": False}}
-    hub = remediate(fresh, "aws:ec2transitgateway/transitGateway:TransitGateway", {"autoAcceptSharedAttachments": "enable", "description": "hub"})
+    hub = remediate(fresh_config, "aws:ec2transitgateway/transitGateway:TransitGateway", {"autoAcceptSharedAttachments": "enable", "description": "hub"})
     assert hub == {"tgw-no-auto-accept": {"autoAcceptSharedAttachments": "disable", "description": "hub"}}
-    listener = remediate(fresh, "aws:lb/listener:Listener", {"protocol": "HTTPS", "port": 443, "sslPolicy": "ELBSecurityPolicy-2016-08"})
+    listener = remediate(fresh_config, "aws:lb/listener:Listener", {"protocol": "HTTPS", "port": 443, "sslPolicy": "ELBSecurityPolicy-2016-08"})
     assert listener["modern-tls"]["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06" and listener["modern-tls"]["port"] == 443
-    assert remediate(fresh, "aws:ram/resourceShare:ResourceShare", {"allowExternalPrincipals": False}) == {}, "compliant: left alone"
+    assert remediate(fresh_config, "aws:ram/resourceShare:ResourceShare", {"allowExternalPrincipals": False}) == {}, "compliant: left alone"
     tagged_alb = {"internal": False, "tags": {agentcore_path.PATH_TAG: "x"}}
-    assert remediate(fresh, "aws:lb/loadBalancer:LoadBalancer", tagged_alb) == {}, "no safe fix: never remediated"
+    assert remediate(fresh_config, "aws:lb/loadBalancer:LoadBalancer", tagged_alb) == {}, "no safe fix: never remediated"
 
 
-def test_a_fix_the_rules_config_would_still_reject_is_not_applied(fresh):
-    fresh.configure({"modern-tls": {"enforcementLevel": "remediate", "allowedPolicies": ["ELBSecurityPolicy-FS-1-2-Res-2020-10"]}})
-    assert remediate(fresh, "aws:lb/listener:Listener", {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"}) == {}
+def test_a_fix_the_rules_config_would_still_reject_is_not_applied(fresh_config):
+    fresh_config.configure({"modern-tls": {"enforcementLevel": "remediate", "allowedPolicies": ["ELBSecurityPolicy-FS-1-2-Res-2020-10"]}})
+    assert remediate(fresh_config, "aws:lb/listener:Listener", {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"}) == {}
 
 
-def test_a_remediated_resource_passes_analyze(fresh):
-    fresh.configure(REMEDIABLE)
-    fixed = remediate(fresh, "aws:ec2transitgateway/transitGateway:TransitGateway", {"autoAcceptSharedAttachments": "enable"})["tgw-no-auto-accept"]
+def test_a_remediated_resource_passes_analyze(fresh_config):
+    fresh_config.configure(REMEDIABLE)
+    fixed = remediate(fresh_config, "aws:ec2transitgateway/transitGateway:TransitGateway", {"autoAcceptSharedAttachments": "enable"})["tgw-no-auto-accept"]
     message = struct_pb2.Struct()
     message.update(fixed)
     request = analyzer_pb2.AnalyzeRequest(type="aws:ec2transitgateway/transitGateway:TransitGateway", properties=message, urn="urn:x::hub", name="hub")
-    assert [d.policyName for d in fresh.stub.Analyze(request).diagnostics if d.policyName == "tgw-no-auto-accept"] == []
+    assert [d.policyName for d in fresh_config.stub.Analyze(request).diagnostics if d.policyName == "tgw-no-auto-accept"] == []
 
 
 # --- the seed's scenarios at a first preview ---------------------------------------------------------
 
 
 def scenario_at_first_preview(key):
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
-    from test_policy_pack import SCENARIOS
-
     return deploy(lambda: (SCENARIOS[key](), None)[1], mocks=FirstPreview(), preview=True)
 
 
 @pytest.mark.parametrize("key", "abcde")
-def test_the_scope_and_the_new_rules_never_fail_a_compliant_scenario_at_a_first_preview(fresh, key):
-    findings = fresh.analyze(scenario_at_first_preview(key).registrations)
+def test_the_scope_and_the_new_rules_never_fail_a_compliant_scenario_at_a_first_preview(fresh_config, key):
+    findings = fresh_config.analyze(scenario_at_first_preview(key).registrations)
     # explicit-security-groups at a first preview: see EXISTING_RULE_AT_PREVIEW (the pack-engine branch's work).
     assert [f.message for f in findings if f.policy != "explicit-security-groups"] == []
 
 
 @EXISTING_RULE_AT_PREVIEW
-def test_the_seed_scenarios_pass_the_whole_pack_at_a_first_preview(fresh):
-    assert [f.message for key in "abce" for f in fresh.analyze(scenario_at_first_preview(key).registrations)] == []
+def test_the_seed_scenarios_pass_the_whole_pack_at_a_first_preview(fresh_config):
+    assert [f.message for key in "abce" for f in fresh_config.analyze(scenario_at_first_preview(key).registrations)] == []
