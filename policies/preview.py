@@ -16,3 +16,4 @@ class CannotVerifyAtPreview(UnknownValueError):
     def __init__(self, message: str) -> None:
         super().__init__(UNKNOWN_STRING_VALUE, [])
         self.message = message
+        self.args = (message,)

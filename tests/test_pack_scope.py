@@ -319,3 +319,76 @@ def test_the_scope_and_the_new_rules_never_fail_a_compliant_scenario_at_a_first_
 @EXISTING_RULE_AT_PREVIEW
 def test_the_seed_scenarios_pass_the_whole_pack_at_a_first_preview(fresh_config):
     assert [f.message for key in "abce" for f in fresh_config.analyze(scenario_at_first_preview(key).registrations)] == []
+
+
+# --- the scope and the new rules, called directly -----------------------------------------------------
+
+
+def test_a_target_naming_a_route53_alias_puts_the_aliased_load_balancer_and_its_listener_on_the_path():
+    from agentcore_egress.policies import resource_types as t
+    from policy_kit import Stack
+
+    stack = Stack()
+    stack.add(t.GATEWAY_TARGET, "orders", {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": "https://Orders.tools.example.com/mcp"}}}})
+    stack.add(t.ROUTE53_RECORD, "orders-name", {"name": "orders.tools.example.com", "aliases": [{"name": "internal-orders-1.eu-west-1.elb.amazonaws.com."}]})
+    alb = stack.add(t.LB, "orders-alb", {"dnsName": "internal-orders-1.eu-west-1.elb.amazonaws.com"})
+    stack.add(t.LB_LISTENER, "orders-listener", {"protocol": "HTTPS"}, deps={"loadBalancerArn": [alb]})
+    stack.add(t.LB, "website-alb", {"dnsName": "website-2.eu-west-1.elb.amazonaws.com"})
+    stack.add(t.REST_API, "shop-api", {"id": "abc123"})
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    assert on_path == {"orders", "orders-name", "orders-alb", "orders-listener"}
+
+
+def test_a_private_api_invoke_url_puts_the_rest_api_on_the_path():
+    from agentcore_egress.policies import resource_types as t
+    from policy_kit import Stack
+
+    stack = Stack()
+    schema = json.dumps({"servers": [{"url": "https://abc123-vpce-0a1b.execute-api.eu-west-1.amazonaws.com/prod"}]})
+    stack.add(t.GATEWAY_TARGET, "orders", {"targetConfiguration": {"mcp": {"openApiSchema": {"inlinePayload": {"payload": schema}}}}})
+    stack.add(t.REST_API, "orders-api", {"id": "abc123"})
+    stack.add(t.REST_API, "shop-api", {"id": "def456"})
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    assert on_path == {"orders", "orders-api"}
+
+
+@pytest.mark.parametrize("type_, props, words", [
+    ("aws:ec2/securityGroupRule:SecurityGroupRule", {"type": "ingress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.0.0.0/8"]}, "every protocol"),
+    ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv6": "::/0"}, "from ::/0"),
+    ("aws:ec2/securityGroup:SecurityGroup", {"ingress": [{"protocol": "tcp", "fromPort": 0, "toPort": 65535, "cidrBlocks": ["10.1.0.0/24"]}]}, "every port"),
+])
+def test_path_security_group_ingress_names_what_is_open(type_, props, words):
+    from agentcore_egress.policies.rules import path_security_group_ingress
+    from policy_kit import check_resource
+
+    found = check_resource(path_security_group_ingress.policy, type_, props, name="bad")
+    assert len(found) == 1 and words in found[0] and "'bad'" in found[0] and "Fix:" in found[0]
+
+
+@pytest.mark.parametrize("type_, props", [
+    ("aws:ec2/securityGroup:SecurityGroup", {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.1.0.0/24"]}]}),
+    ("aws:ec2/securityGroup:SecurityGroup", {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [UNKNOWN_STRING]}]}),
+    ("aws:ec2/securityGroupRule:SecurityGroupRule", {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}),
+    ("aws:ec2/securityGroup:SecurityGroup", {"ingress": UNKNOWN_STRING}),
+])
+def test_path_security_group_ingress_passes_scoped_computed_and_egress_rules(type_, props):
+    from agentcore_egress.policies.rules import path_security_group_ingress
+    from policy_kit import check_resource
+
+    assert check_resource(path_security_group_ingress.policy, type_, props) == []
+
+
+def test_https_only_path_listeners_direct_cases():
+    from pulumi_policy.proxy import UnknownValueError
+
+    from agentcore_egress.policies.rules import https_only_path_listeners as rule
+    from policy_kit import check_resource
+
+    listener = "aws:lb/listener:Listener"
+    assert "plaintext" in check_resource(rule.policy, listener, {"protocol": "TCP", "port": 80}, name="bad")[0]
+    assert check_resource(rule.policy, listener, {"protocol": "TLS", "port": 443}) == []
+    redirect = [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    assert check_resource(rule.policy, listener, {"protocol": "HTTP", "defaultActions": redirect}) == []
+    assert check_resource(rule.policy, listener, {"defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]}, name="bad")
+    with pytest.raises(UnknownValueError, match="checked again at update"):
+        check_resource(rule.policy, listener, {"protocol": UNKNOWN_STRING})
