@@ -208,6 +208,25 @@ def test_the_path_tag_makes_a_resource_policy_judge_before_creation(fresh_config
     assert [d.policyName for d in diagnostics] == ["internal-load-balancers"]
 
 
+def test_what_the_components_create_for_a_path_carries_the_path_tag():
+    d = deploy(lambda: (SCENARIOS["c"](), None)[1])
+    tagged = {r.name: (r.inputs.get("tags") or {}).get(agentcore_path.PATH_TAG) for r in d.registrations if r.custom}
+    assert tagged["orders-lb"] == tagged["orders-listener"] == tagged["orders-sg"] == "AlbRestBackend", tagged
+    assert tagged["orders-sgs-eni"] == tagged["orders-sgs-backend"] == "TargetSecurityGroups"
+    assert tagged["orders-cert-cert"] == "PublicCertificate"
+    assert tagged["rest-vpc"] is None, "a VPC serves more than the path"
+
+
+def test_a_provider_whose_default_tags_carry_the_path_tag_puts_all_its_resources_on_the_path(fresh_config):
+    from agentcore_egress.components import account_provider
+
+    def program():
+        tools = account_provider("tools", account_id="222222222222", region="eu-west-1", default_tags={agentcore_path.PATH_TAG: "account"})
+        aws.lb.LoadBalancer("tools-alb", internal=False, security_groups=["sg-1"], subnets=["a", "b"], opts=pulumi.ResourceOptions(provider=tools))
+
+    assert verdicts(fresh_config.analyze(deploy(program).registrations), "mandatory") == [("internal-load-balancers", "tools-alb")]
+
+
 def test_the_pack_config_names_path_resources_by_glob_or_tag_and_can_report_off_the_path(fresh_config):
     d = deploy(lambda: public_website())
     fresh_config.configure({"internal-load-balancers": {"pathResources": ["website-*"]}})
