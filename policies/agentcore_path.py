@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import urlparse
@@ -84,26 +83,18 @@ def _tags(props: Any) -> dict:
     return tags if isinstance(tags, dict) else {}
 
 
-def _provider_tags(provider: Any) -> dict:
-    if provider is None:
-        return {}
-    default_tags = plain(read(provider.props, "defaultTags", default={}))
-    if isinstance(default_tags, str):
-        try:
-            default_tags = json.loads(default_tags)
-        except ValueError:
-            return {}
-    tags = default_tags.get("tags") if isinstance(default_tags, dict) else None
-    return tags if isinstance(tags, dict) else {}
+def marked(scope: Scope, resource_type: str, name: str, urn: str, props: Any, holder: Any = None) -> bool:
+    """On the path by what the resource itself carries (what a resource policy sees).
 
+    ``holder`` is what carries the resource's provider: its ResourceValidationArgs or PolicyResource.
+    """
+    from .rules.required_tags import _provider_tags
 
-def marked(scope: Scope, resource_type: str, name: str, urn: str, props: Any, provider: Any = None) -> bool:
-    """On the path by what the resource itself carries (what a resource policy sees)."""
     if resource_type in ANCHOR_TYPES:
         return True
     if any(fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(urn, pattern) for pattern in scope.resources):
         return True
-    tags = {**_provider_tags(provider), **_tags(props)}
+    tags = {**(_provider_tags(holder) if holder is not None else {}), **_tags(props)}
     if PATH_TAG in tags:
         return True
     return any(key in tags and isinstance(tags[key], str) and fnmatch.fnmatchcase(tags[key], value) for key, value in scope.tags.items())
@@ -174,7 +165,7 @@ def path_urns(scope: Scope, resources: Iterable[Any]) -> dict[str, str]:
     resources = list(resources)
     on_path: dict[str, str] = {}
     for resource in resources:
-        if marked(scope, resource.resource_type, resource.name, resource.urn, resource.props, resource.provider):
+        if marked(scope, resource.resource_type, resource.name, resource.urn, resource.props, resource):
             on_path[resource.urn] = "marked"
     changed = True
     while changed:

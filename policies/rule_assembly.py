@@ -134,7 +134,7 @@ class PathResourceRule(ResourceRule, StackValidationPolicy):
 
     def applies(self, args: ResourceValidationArgs) -> bool:
         scope = Scope.from_config(args.get_config())
-        return scope.everywhere or marked(scope, args.resource_type, args.name, args.urn, args.props, args.provider)
+        return scope.everywhere or marked(scope, args.resource_type, args.name, args.urn, args.props, args)
 
     def validate(self, args: Any, report_violation: ReportViolation) -> None:
         if isinstance(args, StackValidationArgs):
