@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import urlparse
 
+from pulumi_policy.proxy import UnknownValueError
+
 from . import resource_types as t
 from .properties import UNKNOWN, plain, read
 
@@ -77,9 +79,29 @@ class Scope:
         return cls(tuple(config.get("pathResources") or ()), dict(config.get("pathTags") or {}), config.get("offPath") == "report")
 
 
+def _partial(props: Any, *path: str) -> Any:
+    """``props[path…]`` as plain values with :data:`UNKNOWN` only in the parts not known yet (``read`` makes the
+    whole value unknown when any part is), ``None`` where absent."""
+    value = props
+    try:
+        for key in path:
+            if not isinstance(value, Mapping) or key not in value:
+                return None
+            value = value[key]
+    except UnknownValueError:
+        return UNKNOWN
+    return plain(value)
+
+
+def _get(value: Any, *path: str) -> Any:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def _tags(props: Any) -> dict:
-    tags = read(props, "tags", default={})
-    tags = plain(tags) if tags is not UNKNOWN else {}
+    """The resource's tags; a tag whose value is unknown at preview still counts by its key."""
+    tags = _partial(props, "tags")
     return tags if isinstance(tags, dict) else {}
 
 
@@ -114,17 +136,16 @@ def named_endpoints(resource: Any) -> set[str]:
     props = resource.props
     values: list[Any] = []
     if resource.resource_type == t.GATEWAY_TARGET:
-        mcp = read(props, "targetConfiguration", "mcp", default={})
-        values.append(read(mcp, "mcpServer", "endpoint"))
-        payload = read(mcp, "openApiSchema", "inlinePayload", "payload")
+        mcp = _partial(props, "targetConfiguration", "mcp")
+        endpoint = _partial(props, "privateEndpoint")
+        values += [_get(mcp, "mcpServer", "endpoint"), _get(endpoint, "managedVpcResource", "routingDomain"),
+                   _get(endpoint, "selfManagedLatticeResource", "resourceConfigurationIdentifier")]
+        payload = _get(mcp, "openApiSchema", "inlinePayload", "payload")
         if isinstance(payload, str):
             values.extend(_server_urls(payload))
-        values.append(read(props, "privateEndpoint", "managedVpcResource", "routingDomain"))
-        values.append(read(props, "privateEndpoint", "selfManagedLatticeResource", "resourceConfigurationIdentifier"))
     elif resource.resource_type == t.RESOURCE_CONFIGURATION:
-        definition = read(props, "resourceConfigurationDefinition", default={})
-        values.append(read(definition, "dnsResource", "domainName"))
-        values.append(read(definition, "arnResource", "arn"))
+        definition = _partial(props, "resourceConfigurationDefinition")
+        values += [_get(definition, "dnsResource", "domainName"), _get(definition, "arnResource", "arn")]
     found = set()
     for value in values:
         if isinstance(value, str) and value.startswith("arn:"):

@@ -411,3 +411,13 @@ def test_https_only_path_listeners_direct_cases():
     assert check_resource(rule.policy, listener, {"defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]}, name="bad")
     with pytest.raises(UnknownValueError, match="checked again at update"):
         check_resource(rule.policy, listener, {"protocol": UNKNOWN_STRING})
+
+
+def test_the_path_tag_counts_when_another_tags_value_is_unknown_at_preview():
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    from agentcore_egress.policies import resource_types as t
+
+    tags = {agentcore_path.PATH_TAG: "orders", "Name": UNKNOWN_STRING}
+    assert agentcore_path.marked(agentcore_path.Scope(), t.LB, "orders-alb", "urn:x", unknown_checking_proxy({"tags": tags}))
+    assert not agentcore_path.marked(agentcore_path.Scope(), t.LB, "orders-alb", "urn:x", unknown_checking_proxy({"tags": UNKNOWN_STRING}))
