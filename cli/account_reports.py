@@ -10,7 +10,7 @@ from typing import Any
 from agentcore_egress.live.audit import AuditResult
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.live.preflight import FAIL, Check
-from .reports import INFORMATION_URI, SARIF_SCHEMA
+from .sarif import sarif_document
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -42,18 +42,6 @@ def _markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers), *("| " + " | ".join(escape(c) for c in r) + " |" for r in rows)])
 
 
-def _sarif(tool_rules: list[dict[str, Any]], results: list[dict[str, Any]], version: str, kind: str) -> str:
-    return json.dumps({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "agentcore-egress", "version": version, "informationUri": INFORMATION_URI, "rules": tool_rules}},
-            "automationDetails": {"id": f"agentcore-egress/{kind}"},
-            "results": results,
-        }],
-    }, indent=2) + "\n"
-
-
 def _location(file: str, logical: str) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": 1}},
             "logicalLocations": [{"fullyQualifiedName": logical, "kind": "resource"}]}
@@ -71,7 +59,7 @@ def render_preflight(checks: list[Check], fmt: str, zone: LandingZone, version: 
                     "message": {"text": f"{c.subject}: {c.reason}" + (f" Fix: {c.fix}" if c.fix else "")},
                     "locations": [_location(zone.stacks[c.stack].display_file, f"{c.account}/{c.region}/{c.subject or c.name}")]}
                    for c in checks if c.status not in ("pass", "skipped")]
-        return _sarif([{"id": f"preflight/{n}", "shortDescription": {"text": f"preflight check {n}"}} for n in names], results, version, "preflight")
+        return sarif_document([{"id": f"preflight/{n}", "shortDescription": {"text": f"preflight check {n}"}} for n in names], results, version, "agentcore-egress/preflight")
     return preflight_text(checks)
 
 
@@ -92,5 +80,5 @@ def render_audit(result: AuditResult, fmt: str, zone: LandingZone, version: str)
         results = [{"ruleId": f.policy, "ruleIndex": index[f.policy], "level": "error" if f.level == "mandatory" else "warning",
                     "message": {"text": f.message}, "locations": [_location(zone.stacks[f.stack].display_file, f.resource)]}
                    for f in findings]
-        return _sarif(rules, results, version, "audit")
+        return sarif_document(rules, results, version, "agentcore-egress/audit")
     return audit_text(result)

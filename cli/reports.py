@@ -16,8 +16,8 @@ from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.policy_analyzer import Finding
 from agentcore_egress.planner.topology import mermaid
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/agentcore-egress/"
+from .sarif import sarif_document
+
 
 
 def _short_type(token: str) -> str:
@@ -255,18 +255,7 @@ def sarif(result: PlanResult, source: str, version: str) -> str:
         if finding.policy in index:
             entry["ruleIndex"] = index[finding.policy]
         results.append(entry)
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "agentcore-egress", "version": version, "informationUri": INFORMATION_URI, "rules": rules}},
-                "automationDetails": {"id": f"agentcore-egress/plan/{source}"},
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2) + "\n"
+    return sarif_document(rules, results, version, f"agentcore-egress/plan/{source}")
 
 
 def render(result: PlanResult, fmt: str, source: str, version: str) -> str:

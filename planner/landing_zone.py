@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, StackConfig, load_stack_file
+from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, StackConfig, parse_stack_file
+from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
 
 STACK_FILE_PREFIX = "Pulumi."
 STACK_FILE_SUFFIX = ".yaml"
@@ -28,6 +29,8 @@ class AccountStack:
     file: Path
     display_file: str
     config: StackConfig
+    source: StackFile
+    """The parsed file, which maps a key path to its line."""
 
 
 class LandingZone:
@@ -51,7 +54,8 @@ class LandingZone:
             name = file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
             display = display_path(file)
             try:
-                stacks[name] = AccountStack(name, file, display, load_stack_file(file, display))
+                source = read_stack_file(file, display)
+                stacks[name] = AccountStack(name, file, display, parse_stack_file(source), source)
             except ConfigError as error:
                 problems.extend(error.problems)
         if problems:

@@ -155,6 +155,10 @@ def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None 
     errors) propagate unchanged.
     """
     monitor = RecordingMonitor(mocks or SimulatedAws())
+    # set_mocks makes a root Stack resource only when none is set, and the root lives in a
+    # context variable: without this, every later program in the process would hang its
+    # resources under the first program's stack (another stack's URN as their parent).
+    pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(monitor.mocks, project="agentcore-egress", stack=stack, preview=preview, monitor=monitor)
     holder: dict[str, Any] = {}
 

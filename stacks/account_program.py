@@ -8,6 +8,7 @@ are the ``exports`` documented at the end of :func:`build`.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pulumi
@@ -109,309 +110,374 @@ def openapi_document(server_url: str, paths: list[str], integration: bool = Fals
     return json.dumps({"openapi": "3.0.1", "info": {"title": "agentcore-egress", "version": "1.0"}, "servers": [{"url": server_url}], "paths": operations})
 
 
-def build(stack: str, config: StackConfig, reference_prefix: Optional[str] = None) -> dict[str, Any]:
-    """Create the resources of ``config`` in the current Pulumi program; return the stack's exports."""
+def build(
+    stack: str, config: StackConfig, reference_prefix: Optional[str] = None, key_paths: Optional[dict[str, str]] = None
+) -> dict[str, Any]:
+    """Create the resources of ``config`` in the current Pulumi program; return the stack's exports.
+
+    ``key_paths``, when given, is filled with each component's name and the config key path it
+    was built from (``{"orders-rest": "targets[0]"}``), so that a finding on a resource can be
+    shown on the line of the stack file that asked for it.
+    """
     account = config.account
     provider = account_provider(
         stack, account_id=account.id, region=account.region, role_arn=account.role_arn, default_tags=account.tags or None
     )
-    opts = pulumi.ResourceOptions(provider=provider)
     if reference_prefix is None:
         reference_prefix = f"{pulumi.get_organization()}/{pulumi.get_project()}/"
-    others = OtherStacks(reference_prefix, pulumi.ResourceOptions())
-    exports: dict[str, Any] = {"account": {"id": account.id, "region": account.region}}
+    builder = AccountBuilder(
+        stack=stack,
+        config=config,
+        opts=pulumi.ResourceOptions(provider=provider),
+        others=OtherStacks(reference_prefix, pulumi.ResourceOptions()),
+        key_paths=key_paths if key_paths is not None else {},
+    )
+    return builder.build()
 
+
+@dataclass
+class AccountBuilder:
+    """One builder per config section, in the order the sections depend on each other.
+
+    Each section method creates that section's components and returns its exports
+    (or ``None``); what later sections need (VPCs, security groups, certificates…)
+    is kept on the builder.
+    """
+
+    stack: str
+    config: StackConfig
+    opts: pulumi.ResourceOptions
+    others: OtherStacks
+    key_paths: dict[str, str]
     hub: Optional[TransitGatewayHub] = None
-    if config.transit_gateway_hub:
-        settings = config.transit_gateway_hub
+    vpcs: dict[str, PrivateVpc] = field(default_factory=dict)
+    groups: dict[str, TargetSecurityGroups] = field(default_factory=dict)
+    certificates: dict[str, PublicCertificate] = field(default_factory=dict)
+    balancers: dict[str, Any] = field(default_factory=dict)
+    acceptances: list[ResourceShareAcceptance] = field(default_factory=list)
+    agentcore_gateway: Optional[AgentCoreGateway] = None
+
+    def build(self) -> dict[str, Any]:
+        account = self.config.account
+        exports: dict[str, Any] = {"account": {"id": account.id, "region": account.region}}
+        # (export key, section builder); a section without an export key only creates resources.
+        sections = [
+            ("transit_gateway", self.transit_gateway_hub), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
+            (None, self.tgw_acceptances), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
+            (None, self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
+            ("load_balancers", self.load_balancers), ("private_names", self.private_names), (None, self.zone_associations),
+            ("lattice", self.lattice_resources), (None, self.share_acceptances), ("gateway", self.gateway), ("targets", self.targets),
+        ]
+        for export, section in sections:
+            value = section()
+            if export and value:
+                exports[export] = value
+        return exports
+
+    def _located(self, component: type, name: str, key_path: str) -> str:
+        """``name``, recorded as the ``component`` built from ``key_path`` (names repeat across sections)."""
+        self.key_paths[f"{component.__name__}::{name}"] = key_path
+        return name
+
+    def _vpc(self, ref: Any) -> VpcHandle:
+        return VpcHandle(ref, self.vpcs, self.others)
+
+    def transit_gateway_hub(self) -> Optional[dict[str, Any]]:
+        settings = self.config.transit_gateway_hub
+        if not settings:
+            return None
         hub_args: dict[str, Any] = {"segments": list(settings.segments), "share_with": list(settings.share_with)}
         if settings.amazon_side_asn is not None:
             hub_args["amazon_side_asn"] = settings.amazon_side_asn
-        hub = TransitGatewayHub(stack, hub_args, opts=opts)
-        exports["transit_gateway"] = {
-            "id": hub.transit_gateway_id,
-            "arn": hub.transit_gateway_arn,
-            "route_tables": hub.route_table_ids,
-            "share_arn": hub.resource_share_arn,
-        }
+        hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
+        return {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
 
-    declared = {vpc.name: vpc for vpc in config.vpcs}
-    vpcs: dict[str, PrivateVpc] = {}
-    for vpc in config.vpcs:
-        vpcs[vpc.name] = PrivateVpc(
-            vpc.name,
-            {
-                "cidr_block": vpc.cidr,
-                "subnets": [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets],
-            },
-            opts=opts,
-        )
-    if vpcs:
-        exports["vpcs"] = {
-            name: {
-                "id": created.vpc_id,
-                "cidr": declared[name].cidr,
-                "subnet_ids": created.subnet_ids,
-                "subnet_cidrs": [subnet.cidr for subnet in declared[name].subnets],
-                "default_security_group_id": created.default_security_group_id,
-                "route_tables": created.route_table_ids,
+    def private_vpcs(self) -> dict[str, Any]:
+        for index, vpc in enumerate(self.config.vpcs):
+            subnets = [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets]
+            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), {"cidr_block": vpc.cidr, "subnets": subnets}, opts=self.opts)
+        return {
+            vpc.name: {
+                "id": self.vpcs[vpc.name].vpc_id,
+                "cidr": vpc.cidr,
+                "subnet_ids": self.vpcs[vpc.name].subnet_ids,
+                "subnet_cidrs": [subnet.cidr for subnet in vpc.subnets],
+                "default_security_group_id": self.vpcs[vpc.name].default_security_group_id,
+                "route_tables": self.vpcs[vpc.name].route_table_ids,
             }
-            for name, created in vpcs.items()
+            for vpc in self.config.vpcs
         }
 
-    attachments = {}
-    for spoke in config.tgw_spokes:
-        vpc = vpcs[spoke.vpc]
-        created = TransitGatewaySpoke(
-            f"{spoke.vpc}-tgw",
-            {
-                "transit_gateway_id": others.output(spoke.hub_stack, "transit_gateway", "id"),
-                "vpc_id": vpc.vpc_id,
-                "vpc_cidr": declared[spoke.vpc].cidr,
-                "subnet_ids": vpc.attachment_subnet_ids,
-                "route_table_ids": vpc.route_table_ids_by_subnet,
-                "destination_cidrs": list(spoke.destinations),
-                "appliance_mode": spoke.appliance_mode,
-            },
-            opts=opts,
-        )
-        attachments[spoke.vpc] = created.attachment_id
-    if attachments:
-        exports["tgw_attachments"] = attachments
+    def _cidr(self, vpc: str) -> str:
+        return next(declared.cidr for declared in self.config.vpcs if declared.name == vpc)
 
-    for acceptance in config.tgw_acceptances:
-        segments = [acceptance.associate_with, *acceptance.propagate_to]
-        if acceptance.hub_stack is None and hub is not None:
-            tables = {segment: hub.route_table_ids_by_segment[segment] for segment in segments}
-        else:
-            tables = {segment: others.output(acceptance.hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
-        TransitGatewayAttachmentAcceptance(
-            f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}",
-            {
-                "transit_gateway_attachment_id": others.output(acceptance.spoke.stack, "tgw_attachments", acceptance.spoke.vpc),
-                "segment_route_table_ids": tables,
-                "associate_with": acceptance.associate_with,
-                "propagate_to": list(acceptance.propagate_to),
-            },
-            opts=opts,
-        )
-
-    peerings = {}
-    for peering in config.peering_spokes:
-        vpc = vpcs[peering.vpc]
-        created = PeeringSpoke(
-            f"{peering.vpc}-peering",
-            {
-                "vpc_id": vpc.vpc_id,
-                "vpc_cidr": declared[peering.vpc].cidr,
-                "hub_vpc_id": others.output(peering.hub.stack, "vpcs", peering.hub.vpc, "id"),
-                "hub_account_id": others.output(peering.hub.stack, "account", "id"),
-                "hub_region": others.output(peering.hub.stack, "account", "region"),
-                "hub_cidrs": list(peering.destinations),
-                "route_table_ids": vpc.route_table_ids_by_subnet,
-                "peering_accepted": peering.accepted,
-            },
-            opts=opts,
-        )
-        peerings[peering.vpc] = created.peering_connection_id
-    if peerings:
-        exports["peerings"] = peerings
-    for acceptance in config.peering_acceptances:
-        hub_vpc = VpcHandle(acceptance.hub_vpc, vpcs, others)
-        peering_args: dict[str, Any] = {
-            "peering_connection_id": others.output(acceptance.spoke.stack, "peerings", acceptance.spoke.vpc),
-            "route_table_ids": hub_vpc.route_tables(list(acceptance.route_tables)),
-            "spoke_cidrs": list(acceptance.spoke_cidrs),
-        }
-        if isinstance(acceptance.hub_vpc, str):
-            peering_args["hub_vpc_cidr"] = declared[acceptance.hub_vpc].cidr
-        PeeringAcceptance(f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", peering_args, opts=opts)
-
-    groups: dict[str, TargetSecurityGroups] = {}
-    for group in config.security_groups:
-        groups[group.name] = TargetSecurityGroups(
-            group.name,
-            {
-                "vpc_id": VpcHandle(group.vpc, vpcs, others).vpc_id,
-                "eni_cidrs": list(group.eni_cidrs),
-                "backend_cidrs": list(group.backend_cidrs),
-                "port": group.port,
-            },
-            opts=opts,
-        )
-
-    certificates = {
-        certificate.name: PublicCertificate(
-            certificate.name, {"domain_name": certificate.domain, "public_zone_id": certificate.public_zone_id}, opts=opts
-        )
-        for certificate in config.certificates
-    }
-
-    apis = {}
-    for api in config.private_apis:
-        created = PrivateApiGatewayBackend(
-            api.name,
-            {
-                "vpc_id": vpcs[api.vpc].vpc_id,
-                "subnet_ids": vpcs[api.vpc].subnet_ids,
-                "security_group_ids": [groups[api.security_group].backend_security_group_id],
-                "region": account.region,
-                "api_definition": openapi_document(f"https://{api.name}.execute-api", api.paths, integration=True),
-                "stage_name": api.stage,
-            },
-            opts=opts,
-        )
-        apis[api.name] = {"invoke_url": created.invoke_url, "rest_api_id": created.rest_api_id, "vpc_endpoint_id": created.vpc_endpoint_id}
-    if apis:
-        exports["private_apis"] = apis
-
-    balancers = {}
-    for balancer in config.load_balancers:
-        kind = AlbRestBackend if balancer.kind == "alb" else EksMcpNlbBackend
-        args: dict[str, Any] = {
-            "vpc_id": vpcs[balancer.vpc].vpc_id,
-            "subnet_ids": vpcs[balancer.vpc].subnet_ids,
-            "certificate_arn": certificates[balancer.certificate].certificate_arn if balancer.certificate else balancer.certificate_arn,
-            "client_cidrs": list(balancer.client_cidrs),
-            "target_cidrs": list(balancer.target_cidrs),
-            "target_ips": list(balancer.target_ips),
-        }
-        if balancer.target_port is not None:
-            args["target_port"] = balancer.target_port
-        balancers[balancer.name] = kind(balancer.name, args, opts=opts)
-    if balancers:
-        exports["load_balancers"] = {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in balancers.items()}
-
-    names = {}
-    for name in config.private_names:
-        if isinstance(name.load_balancer, RemoteName):
-            alias_dns_name = others.output(name.load_balancer.stack, "load_balancers", name.load_balancer.name, "dns_name")
-            alias_zone_id = others.output(name.load_balancer.stack, "load_balancers", name.load_balancer.name, "zone_id")
-        else:
-            alias_dns_name, alias_zone_id = balancers[name.load_balancer].dns_name, balancers[name.load_balancer].zone_id
-        created = PrivateDnsName(
-            f"{name.name}-dns",
-            {
-                "zone_name": name.zone,
-                "record_name": name.record,
-                "vpc_id": VpcHandle(name.vpc, vpcs, others).vpc_id,
-                "alias_dns_name": alias_dns_name,
-                "alias_zone_id": alias_zone_id,
-                "authorize_vpcs": [
-                    {
-                        "name": f"{remote.stack}-{remote.vpc}",
-                        "vpc_id": others.output(remote.stack, "vpcs", remote.vpc, "id"),
-                        "vpc_region": others.output(remote.stack, "account", "region"),
-                    }
-                    for remote in name.authorize
-                ],
-            },
-            opts=opts,
-        )
-        names[name.name] = {"zone_id": created.zone_id, "fqdn": created.fqdn}
-    if names:
-        exports["private_names"] = names
-
-    for association in config.zone_associations:
-        PrivateZoneAssociation(
-            association.name,
-            {
-                "zone_id": others.output(association.private_name.stack, "private_names", association.private_name.name, "zone_id"),
-                "vpc_id": VpcHandle(association.vpc, vpcs, others).vpc_id,
-                "vpc_region": account.region,
-            },
-            opts=opts,
-        )
-
-    lattice = {}
-    for resource in config.lattice_resources:
-        args = {
-            "vpc_id": vpcs[resource.vpc].vpc_id,
-            "subnet_ids": vpcs[resource.vpc].subnet_ids,
-            "backend_cidrs": list(resource.backend_cidrs),
-            "configurations": [
-                {"name": c.name, "port_ranges": list(c.ports), **({"domain_name": c.domain} if c.domain else {"ip_address": c.ip})}
-                for c in resource.configurations
-            ],
-            "share_with": list(resource.share_with),
-        }
-        if resource.ipv4_addresses_per_eni is not None:
-            args["ipv4_addresses_per_eni"] = resource.ipv4_addresses_per_eni
-        created = SharedLatticeResource(resource.name, args, opts=opts)
-        lattice[resource.name] = {
-            "configuration_arns": created.configuration_arns,
-            "resource_gateway_id": created.resource_gateway_id,
-            "share_arn": created.resource_share_arn,
-        }
-    if lattice:
-        exports["lattice"] = lattice
-
-    acceptances = []
-    for acceptance in config.share_acceptances:
-        acceptances.append(
-            ResourceShareAcceptance(
-                acceptance.name,
+    def tgw_spokes(self) -> dict[str, Any]:
+        attachments = {}
+        for index, spoke in enumerate(self.config.tgw_spokes):
+            vpc = self.vpcs[spoke.vpc]
+            created = TransitGatewaySpoke(
+                self._located(TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
                 {
-                    "share_arn": others.output(acceptance.lattice.stack, "lattice", acceptance.lattice.name, "share_arn"),
-                    "organization_sharing_enabled": acceptance.organization_sharing,
+                    "transit_gateway_id": self.others.output(spoke.hub_stack, "transit_gateway", "id"),
+                    "vpc_id": vpc.vpc_id,
+                    "vpc_cidr": self._cidr(spoke.vpc),
+                    "subnet_ids": vpc.attachment_subnet_ids,
+                    "route_table_ids": vpc.route_table_ids_by_subnet,
+                    "destination_cidrs": list(spoke.destinations),
+                    "appliance_mode": spoke.appliance_mode,
                 },
-                opts=opts,
+                opts=self.opts,
             )
-        )
+            attachments[spoke.vpc] = created.attachment_id
+        return attachments
 
-    if config.gateway:
-        gateway_args: dict[str, Any] = {}
-        if config.gateway.jwt_discovery_url:
-            gateway_args["jwt_authorizer"] = {
-                "discovery_url": config.gateway.jwt_discovery_url,
-                "allowed_clients": list(config.gateway.jwt_allowed_clients),
+    def tgw_acceptances(self) -> None:
+        for index, acceptance in enumerate(self.config.tgw_acceptances):
+            segments = [acceptance.associate_with, *acceptance.propagate_to]
+            if acceptance.hub_stack is None and self.hub is not None:
+                tables = {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
+            else:
+                tables = {segment: self.others.output(acceptance.hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
+            TransitGatewayAttachmentAcceptance(
+                self._located(TransitGatewayAttachmentAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"tgw_acceptances[{index}]"),
+                {
+                    "transit_gateway_attachment_id": self.others.output(acceptance.spoke.stack, "tgw_attachments", acceptance.spoke.vpc),
+                    "segment_route_table_ids": tables,
+                    "associate_with": acceptance.associate_with,
+                    "propagate_to": list(acceptance.propagate_to),
+                },
+                opts=self.opts,
+            )
+
+    def peering_spokes(self) -> dict[str, Any]:
+        peerings = {}
+        for index, peering in enumerate(self.config.peering_spokes):
+            vpc = self.vpcs[peering.vpc]
+            hub = peering.hub
+            created = PeeringSpoke(
+                self._located(PeeringSpoke, f"{peering.vpc}-peering", f"peering_spokes[{index}]"),
+                {
+                    "vpc_id": vpc.vpc_id,
+                    "vpc_cidr": self._cidr(peering.vpc),
+                    "hub_vpc_id": self.others.output(hub.stack, "vpcs", hub.vpc, "id"),
+                    "hub_account_id": self.others.output(hub.stack, "account", "id"),
+                    "hub_region": self.others.output(hub.stack, "account", "region"),
+                    "hub_cidrs": list(peering.destinations),
+                    "route_table_ids": vpc.route_table_ids_by_subnet,
+                    "peering_accepted": peering.accepted,
+                },
+                opts=self.opts,
+            )
+            peerings[peering.vpc] = created.peering_connection_id
+        return peerings
+
+    def peering_acceptances(self) -> None:
+        for index, acceptance in enumerate(self.config.peering_acceptances):
+            hub_vpc = self._vpc(acceptance.hub_vpc)
+            peering_args: dict[str, Any] = {
+                "peering_connection_id": self.others.output(acceptance.spoke.stack, "peerings", acceptance.spoke.vpc),
+                "route_table_ids": hub_vpc.route_tables(list(acceptance.route_tables)),
+                "spoke_cidrs": list(acceptance.spoke_cidrs),
             }
-        gateway = AgentCoreGateway(config.gateway.name, gateway_args, opts=opts)
-        exports["gateway"] = {"id": gateway.gateway_id, "url": gateway.gateway_url}
-        targets = {}
-        for target in config.targets:
-            targets[target.name] = _target(target, gateway, vpcs, groups, others, opts, acceptances)
-        if targets:
-            exports["targets"] = targets
-    return exports
+            if isinstance(acceptance.hub_vpc, str):
+                peering_args["hub_vpc_cidr"] = self._cidr(acceptance.hub_vpc)
+            name = self._located(PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
+            PeeringAcceptance(name, peering_args, opts=self.opts)
+
+    def security_groups(self) -> None:
+        for index, group in enumerate(self.config.security_groups):
+            self.groups[group.name] = TargetSecurityGroups(
+                self._located(TargetSecurityGroups, group.name, f"security_groups[{index}]"),
+                {
+                    "vpc_id": self._vpc(group.vpc).vpc_id,
+                    "eni_cidrs": list(group.eni_cidrs),
+                    "backend_cidrs": list(group.backend_cidrs),
+                    "port": group.port,
+                },
+                opts=self.opts,
+            )
+
+    def public_certificates(self) -> None:
+        for index, certificate in enumerate(self.config.certificates):
+            self.certificates[certificate.name] = PublicCertificate(
+                self._located(PublicCertificate, certificate.name, f"certificates[{index}]"),
+                {"domain_name": certificate.domain, "public_zone_id": certificate.public_zone_id},
+                opts=self.opts,
+            )
+
+    def private_apis(self) -> dict[str, Any]:
+        apis = {}
+        for index, api in enumerate(self.config.private_apis):
+            created = PrivateApiGatewayBackend(
+                self._located(PrivateApiGatewayBackend, api.name, f"private_apis[{index}]"),
+                {
+                    "vpc_id": self.vpcs[api.vpc].vpc_id,
+                    "subnet_ids": self.vpcs[api.vpc].subnet_ids,
+                    "security_group_ids": [self.groups[api.security_group].backend_security_group_id],
+                    "region": self.config.account.region,
+                    "api_definition": openapi_document(f"https://{api.name}.execute-api", api.paths, integration=True),
+                    "stage_name": api.stage,
+                },
+                opts=self.opts,
+            )
+            apis[api.name] = {"invoke_url": created.invoke_url, "rest_api_id": created.rest_api_id, "vpc_endpoint_id": created.vpc_endpoint_id}
+        return apis
+
+    def load_balancers(self) -> dict[str, Any]:
+        for index, balancer in enumerate(self.config.load_balancers):
+            kind = AlbRestBackend if balancer.kind == "alb" else EksMcpNlbBackend
+            certificate = self.certificates[balancer.certificate].certificate_arn if balancer.certificate else balancer.certificate_arn
+            args: dict[str, Any] = {
+                "vpc_id": self.vpcs[balancer.vpc].vpc_id,
+                "subnet_ids": self.vpcs[balancer.vpc].subnet_ids,
+                "certificate_arn": certificate,
+                "client_cidrs": list(balancer.client_cidrs),
+                "target_cidrs": list(balancer.target_cidrs),
+                "target_ips": list(balancer.target_ips),
+            }
+            if balancer.target_port is not None:
+                args["target_port"] = balancer.target_port
+            self.balancers[balancer.name] = kind(self._located(kind, balancer.name, f"load_balancers[{index}]"), args, opts=self.opts)
+        return {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in self.balancers.items()}
+
+    def private_names(self) -> dict[str, Any]:
+        names = {}
+        for index, name in enumerate(self.config.private_names):
+            if isinstance(name.load_balancer, RemoteName):
+                remote = name.load_balancer
+                alias_dns_name = self.others.output(remote.stack, "load_balancers", remote.name, "dns_name")
+                alias_zone_id = self.others.output(remote.stack, "load_balancers", remote.name, "zone_id")
+            else:
+                alias_dns_name, alias_zone_id = self.balancers[name.load_balancer].dns_name, self.balancers[name.load_balancer].zone_id
+            authorize = [
+                {
+                    "name": f"{remote.stack}-{remote.vpc}",
+                    "vpc_id": self.others.output(remote.stack, "vpcs", remote.vpc, "id"),
+                    "vpc_region": self.others.output(remote.stack, "account", "region"),
+                }
+                for remote in name.authorize
+            ]
+            created = PrivateDnsName(
+                self._located(PrivateDnsName, f"{name.name}-dns", f"private_names[{index}]"),
+                {
+                    "zone_name": name.zone,
+                    "record_name": name.record,
+                    "vpc_id": self._vpc(name.vpc).vpc_id,
+                    "alias_dns_name": alias_dns_name,
+                    "alias_zone_id": alias_zone_id,
+                    "authorize_vpcs": authorize,
+                },
+                opts=self.opts,
+            )
+            names[name.name] = {"zone_id": created.zone_id, "fqdn": created.fqdn}
+        return names
+
+    def zone_associations(self) -> None:
+        for index, association in enumerate(self.config.zone_associations):
+            private_name = association.private_name
+            PrivateZoneAssociation(
+                self._located(PrivateZoneAssociation, association.name, f"zone_associations[{index}]"),
+                {
+                    "zone_id": self.others.output(private_name.stack, "private_names", private_name.name, "zone_id"),
+                    "vpc_id": self._vpc(association.vpc).vpc_id,
+                    "vpc_region": self.config.account.region,
+                },
+                opts=self.opts,
+            )
+
+    def lattice_resources(self) -> dict[str, Any]:
+        lattice = {}
+        for index, resource in enumerate(self.config.lattice_resources):
+            args: dict[str, Any] = {
+                "vpc_id": self.vpcs[resource.vpc].vpc_id,
+                "subnet_ids": self.vpcs[resource.vpc].subnet_ids,
+                "backend_cidrs": list(resource.backend_cidrs),
+                "configurations": [
+                    {"name": c.name, "port_ranges": list(c.ports), **({"domain_name": c.domain} if c.domain else {"ip_address": c.ip})}
+                    for c in resource.configurations
+                ],
+                "share_with": list(resource.share_with),
+            }
+            if resource.ipv4_addresses_per_eni is not None:
+                args["ipv4_addresses_per_eni"] = resource.ipv4_addresses_per_eni
+            created = SharedLatticeResource(self._located(SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args, opts=self.opts)
+            lattice[resource.name] = {
+                "configuration_arns": created.configuration_arns,
+                "resource_gateway_id": created.resource_gateway_id,
+                "share_arn": created.resource_share_arn,
+            }
+        return lattice
+
+    def share_acceptances(self) -> None:
+        for index, acceptance in enumerate(self.config.share_acceptances):
+            share_arn = self.others.output(acceptance.lattice.stack, "lattice", acceptance.lattice.name, "share_arn")
+            self.acceptances.append(
+                ResourceShareAcceptance(
+                    self._located(ResourceShareAcceptance, acceptance.name, f"share_acceptances[{index}]"),
+                    {"share_arn": share_arn, "organization_sharing_enabled": acceptance.organization_sharing},
+                    opts=self.opts,
+                )
+            )
+
+    def gateway(self) -> Optional[dict[str, Any]]:
+        settings = self.config.gateway
+        if not settings:
+            return None
+        gateway_args: dict[str, Any] = {}
+        if settings.jwt_discovery_url:
+            gateway_args["jwt_authorizer"] = {"discovery_url": settings.jwt_discovery_url, "allowed_clients": list(settings.jwt_allowed_clients)}
+        self.agentcore_gateway = AgentCoreGateway(self._located(AgentCoreGateway, settings.name, "gateway"), gateway_args, opts=self.opts)
+        return {"id": self.agentcore_gateway.gateway_id, "url": self.agentcore_gateway.gateway_url}
+
+    def targets(self) -> dict[str, Any]:
+        if self.agentcore_gateway is None:
+            return {}
+        return {target.name: self.target(index, target) for index, target in enumerate(self.config.targets)}
+
+    def target(self, index: int, target: Any) -> dict[str, Any]:
+        args: dict[str, Any] = {"gateway_id": self.agentcore_gateway.gateway_id}
+        if target.managed:
+            vpc = self._vpc(target.managed.vpc)
+            managed: dict[str, Any] = {
+                "vpc_id": vpc.vpc_id,
+                "subnet_ids": vpc.subnet_ids,
+                "security_group_ids": [
+                    name if is_security_group_id(name) else self.groups[name].eni_security_group_id for name in target.managed.security_groups
+                ],
+                "endpoint_ip_address_type": target.managed.ip_type,
+                "vpc_default_security_group_id": vpc.default_security_group_id,
+            }
+            if target.managed.routing_domain:
+                managed["routing_domain"] = target.managed.routing_domain
+            args["managed_vpc"] = managed
+        else:
+            lattice = target.lattice
+            args["self_managed_lattice"] = {
+                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns", lattice.configuration)
+            }
+        args.update(_target_endpoint(target.endpoint, self.others))
+        if target.credential:
+            args["credential"] = _credential(target.credential)
+        opts = self.opts.merge(pulumi.ResourceOptions(depends_on=self.acceptances)) if self.acceptances else self.opts
+        created = GatewayTarget(self._located(GatewayTarget, target.name, f"targets[{index}]"), args, opts=opts)
+        return {"id": created.target_id, "mode": created.mode, "reuse_key": created.reuse_key}
 
 
-def _target(target, gateway, vpcs, groups, others: OtherStacks, opts, acceptances) -> dict[str, Any]:
-    args: dict[str, Any] = {"gateway_id": gateway.gateway_id}
-    if target.managed:
-        vpc = VpcHandle(target.managed.vpc, vpcs, others)
-        managed: dict[str, Any] = {
-            "vpc_id": vpc.vpc_id,
-            "subnet_ids": vpc.subnet_ids,
-            "security_group_ids": [
-                name if is_security_group_id(name) else groups[name].eni_security_group_id for name in target.managed.security_groups
-            ],
-            "endpoint_ip_address_type": target.managed.ip_type,
-            "vpc_default_security_group_id": vpc.default_security_group_id,
-        }
-        if target.managed.routing_domain:
-            managed["routing_domain"] = target.managed.routing_domain
-        args["managed_vpc"] = managed
-    else:
-        lattice = target.lattice
-        args["self_managed_lattice"] = {
-            "resource_configuration_arn": others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns", lattice.configuration)
-        }
-    endpoint = target.endpoint
+def _target_endpoint(endpoint: Any, others: OtherStacks) -> dict[str, Any]:
+    """The target's MCP endpoint or OpenAPI schema (pointing at a private API of another stack if so declared)."""
     if endpoint.mcp_server:
-        args["mcp_server_endpoint"] = endpoint.mcp_server
-    elif endpoint.openapi_server:
-        args["open_api_schema"] = openapi_document(endpoint.openapi_server, list(endpoint.paths))
-    else:
-        url = others.output(endpoint.private_api.stack, "private_apis", endpoint.private_api.name, "invoke_url")
-        args["open_api_schema"] = url.apply(lambda server: openapi_document(server, list(endpoint.paths)))
-    if target.credential:
-        credential: dict[str, Any] = {"kind": target.credential.kind}
-        for key in ("provider_arn", "service"):
-            if getattr(target.credential, key):
-                credential[key] = getattr(target.credential, key)
-        if target.credential.scopes:
-            credential["scopes"] = list(target.credential.scopes)
-        args["credential"] = credential
-    created = GatewayTarget(target.name, args, opts=opts.merge(pulumi.ResourceOptions(depends_on=acceptances)) if acceptances else opts)
-    return {"id": created.target_id, "mode": created.mode, "reuse_key": created.reuse_key}
+        return {"mcp_server_endpoint": endpoint.mcp_server}
+    if endpoint.openapi_server:
+        return {"open_api_schema": openapi_document(endpoint.openapi_server, list(endpoint.paths))}
+    url = others.output(endpoint.private_api.stack, "private_apis", endpoint.private_api.name, "invoke_url")
+    return {"open_api_schema": url.apply(lambda server: openapi_document(server, list(endpoint.paths)))}
+
+
+def _credential(declared: Any) -> dict[str, Any]:
+    credential: dict[str, Any] = {"kind": declared.kind}
+    for key in ("provider_arn", "service"):
+        if getattr(declared, key):
+            credential[key] = getattr(declared, key)
+    if declared.scopes:
+        credential["scopes"] = list(declared.scopes)
+    return credential

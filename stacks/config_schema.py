@@ -14,21 +14,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentcore_egress.components import validation
 from agentcore_egress.components.errors import InputValidationError
 
-NAMESPACE = "agentcore-egress"
-
-
-class ConfigError(ValueError):
-    """One or more problems in stack files; ``problems`` holds one line each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
+from .errors import ConfigError
+from .stack_file import NAMESPACE, StackFile, read_stack_file
 
 
 def _check(check: Callable[..., Any]) -> Callable[[Any], Any]:
@@ -448,12 +440,14 @@ def parse(raw: dict[str, Any], source: str) -> StackConfig:
 
 def load_stack_file(path: Path, display: Optional[str] = None) -> StackConfig:
     """Read ``Pulumi.<stack>.yaml`` and validate its ``agentcore-egress:`` keys."""
-    source = display or str(path)
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError([f"{source}: cannot be read as YAML: {error}"]) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+    return parse_stack_file(read_stack_file(path, display))
+
+
+def parse_stack_file(stack_file: StackFile) -> StackConfig:
+    """Validate the ``agentcore-egress:`` keys of a read stack file."""
+    source = stack_file.display
+    document = stack_file.document
+    if not isinstance(document.get("config", {}), dict):
         raise ConfigError([f"{source}: has no 'config:' mapping. Fix: put the agentcore-egress keys under config:"])
     raw = {}
     for key, value in (document.get("config") or {}).items():

@@ -1,0 +1,59 @@
+"""What a stack's result depends on, as one hash: the key of the plan cache and of the rollout's resume state.
+
+A stack's plan (and its deployment) is a function of its own stack file, of the
+outputs of the stacks it reads, of this package's code and of the policy pack with
+its configuration. The outputs of the stacks it reads are themselves functions of
+their fingerprints, so a fingerprint chains those of the stacks it reads: editing
+the hub's file changes the fingerprint of every stack downstream of it, and a
+resume or a cache never trusts a result computed against the old hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from .landing_zone import LandingZone
+
+_PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("agentcore-egress")
+    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown"
+
+
+def pack_fingerprint(pack_dir: Optional[Path]) -> str:
+    """A hash of the pack folder's code and metadata ("" for no pack); caches and build output are left out."""
+    if pack_dir is None:
+        return ""
+    digest = hashlib.sha256()
+    root = Path(pack_dir)
+    for file in sorted(root.rglob("*")):
+        parts = file.relative_to(root).parts
+        if not file.is_file() or file.suffix not in _PACK_SUFFIXES or any(p.startswith(".") or p == "__pycache__" for p in parts):
+            continue
+        digest.update("/".join(parts).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def stack_fingerprints(zone: LandingZone, *, pack: str = "", policy_config: Optional[Mapping[str, Any]] = None) -> dict[str, str]:
+    """Every stack's fingerprint, in rollout order: its file, the fingerprints it reads, the package, the pack and its config.
+
+    ``pack`` is :func:`pack_fingerprint` of the pack in use ("" for none).
+    """
+    shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
+    fingerprints: dict[str, str] = {}
+    for name in zone.order():
+        stack = zone.stacks[name]
+        digest = hashlib.sha256(shared)
+        digest.update(b"\0" + stack.file.read_bytes())
+        for upstream in sorted(stack.config.referenced_stacks()):
+            digest.update(f"\0{upstream}={fingerprints[upstream]}".encode())
+        fingerprints[name] = digest.hexdigest()
+    return fingerprints
