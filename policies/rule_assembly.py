@@ -26,9 +26,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.deserialize import serialize_properties
-from pulumi_policy.proxy import unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from .agentcore_path import SCOPE_SCHEMA, Scope, marked, path_urns
+from .preview import CannotVerifyAtPreview
 
 AGENTCORE_PATH = "agentcore-path"
 """Kind of rule that judges only resources on an AgentCore path."""
@@ -147,13 +148,19 @@ class PathResourceRule(ResourceRule, StackValidationPolicy):
         if scope.everywhere:
             return
         by_urn = {resource.urn: resource for resource in args.resources}
+        undecided: list[str] = []
         for urn, reason in path_urns(scope, args.resources).items():
             resource = by_urn.get(urn)
             if reason == "marked" or resource is None:
                 continue
             resource_args = ResourceValidationArgs(resource.resource_type, resource.props, resource.urn, resource.name, resource.opts,
                                                    resource.provider, args.get_config(), args.stack_tags)
-            self.inner.validate(resource_args, _on_path_reporter(report_violation, urn, reason))
+            try:
+                self.inner.validate(resource_args, _on_path_reporter(report_violation, urn, reason))
+            except UnknownValueError as unknown:  # one resource's "cannot verify" must not hide the others' findings
+                undecided.append(unknown.message)
+        if undecided:
+            raise CannotVerifyAtPreview("; ".join(undecided))
 
 
 def _on_path_reporter(report_violation: ReportViolation, urn: str, reason: str) -> Callable[..., None]:

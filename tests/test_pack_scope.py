@@ -421,3 +421,24 @@ def test_the_path_tag_counts_when_another_tags_value_is_unknown_at_preview():
     tags = {agentcore_path.PATH_TAG: "orders", "Name": UNKNOWN_STRING}
     assert agentcore_path.marked(agentcore_path.Scope(), t.LB, "orders-alb", "urn:x", unknown_checking_proxy({"tags": tags}))
     assert not agentcore_path.marked(agentcore_path.Scope(), t.LB, "orders-alb", "urn:x", unknown_checking_proxy({"tags": UNKNOWN_STRING}))
+
+
+def test_a_resource_only_the_stack_puts_on_the_path_that_cannot_be_verified_does_not_hide_the_others():
+    from pulumi_policy.policy import StackValidationArgs
+    from pulumi_policy.proxy import UnknownValueError
+
+    from agentcore_egress.policies import resource_types as t
+    from agentcore_egress.policies.rules import https_only_path_listeners
+    from agentcore_egress.policies.rule_assembly import PathResourceRule
+    from policy_kit import Stack
+
+    stack = Stack()
+    alb = stack.add(t.LB, "orders-alb", {})
+    stack.add(t.GATEWAY_TARGET, "orders", {}, deps={"targetConfiguration": [alb]})
+    stack.add(t.LB_LISTENER, "first", {"protocol": UNKNOWN_STRING}, deps={"loadBalancerArn": [alb]})
+    stack.add(t.LB_LISTENER, "second", {"protocol": "TCP"}, deps={"loadBalancerArn": [alb]})
+    found = []
+    with pytest.raises(UnknownValueError, match="'first'"):
+        PathResourceRule(https_only_path_listeners.policy, None).validate(StackValidationArgs(stack.resources, {}),
+                                                                         lambda message, urn=None: found.append(urn))
+    assert found == [urn for urn in (r.urn for r in stack.resources) if urn.endswith("::second")]
