@@ -8,6 +8,9 @@ PACKAGE = "agentcore-egress"
 """The schema's package name: type tokens are ``agentcore-egress:index:<Component>``."""
 NAMESPACE = "agentcore-egress"
 """The schema's namespace (the publisher, as Pulumi's registry groups packages)."""
+PATH_TAG = "agentcore-egress:path"
+"""Tag key on what the components create for an AgentCore path; the policy pack reads the same key
+(``policies/agentcore_path.py``; a test keeps the two equal, the components must not import the pack)."""
 
 
 class EgressComponent(pulumi.ComponentResource):
@@ -43,3 +46,11 @@ def merge_tags(name: str, tags: Optional[dict[str, str]], **extra: str) -> dict[
     merged.update(tags or {})
     merged.update(extra)
     return merged
+
+
+def on_path(owner: "EgressComponent", tags: Optional[dict[str, str]]) -> dict[str, str]:
+    """``tags`` plus the AgentCore-path tag (value: the component's type), for what ``owner`` creates for a path.
+
+    The policy pack's AgentCore-path rules judge resources that carry it, before they are created.
+    """
+    return {**(tags or {}), PATH_TAG: type(owner).__name__}

@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
-from .base import EgressComponent, merge_tags
+from .base import EgressComponent, merge_tags, on_path
 from .errors import InputValidationError
 
 
@@ -54,7 +54,7 @@ class PrivateApiGatewayBackend(EgressComponent):
     def __init__(self, name: str, args: PrivateApiGatewayBackendArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         _validate(name, args)
         super().__init__(name, opts)
-        tags = args.get("tags")
+        tags = on_path(self, args.get("tags"))
         region = args["region"]
         stage_name = args.get("stage_name", "prod")
 

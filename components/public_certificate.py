@@ -7,7 +7,7 @@ import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
-from .base import EgressComponent, merge_tags
+from .base import EgressComponent, merge_tags, on_path
 from .errors import InputValidationError
 
 
@@ -61,7 +61,7 @@ class PublicCertificate(EgressComponent):
             domain_name=names[0],
             subject_alternative_names=names[1:] or None,
             validation_method="DNS",
-            tags=merge_tags(name, args.get("tags")),
+            tags=merge_tags(name, on_path(self, args.get("tags"))),
             opts=self.child_options(),
         )
         records = []

@@ -8,7 +8,7 @@ import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
-from .base import EgressComponent, merge_tags
+from .base import EgressComponent, merge_tags, on_path
 from .errors import InputValidationError
 from .resource_share import share_inside_organization
 from .security_group import Rule, given_or_scoped
@@ -75,7 +75,7 @@ class SharedLatticeResource(EgressComponent):
     def __init__(self, name: str, args: SharedLatticeResourceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         principals, ports = _validate(name, args)
         super().__init__(name, opts)
-        tags = args.get("tags")
+        tags = on_path(self, args.get("tags"))
 
         security_group_ids = given_or_scoped(
             self,

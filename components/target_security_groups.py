@@ -6,7 +6,7 @@ import pulumi
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
-from .base import EgressComponent
+from .base import EgressComponent, on_path
 from .errors import InputValidationError
 from .security_group import Rule, scoped_security_group
 
@@ -53,7 +53,7 @@ class TargetSecurityGroups(EgressComponent):
                 if validation.cidr(where, f"{field}[{index}]", block).prefixlen == 0:
                     raise InputValidationError(where, f"{field}[{index}]", block, "is everywhere", "scope it to the subnets' blocks")
         super().__init__(name, opts)
-        tags = args.get("tags")
+        tags = on_path(self, args.get("tags"))
         eni = scoped_security_group(
             self, "eni", args["vpc_id"], f"{name}: AgentCore Resource Gateway ENIs",
             egress=[Rule(port, port, args["backend_cidrs"], "to the backend")], tags=tags,

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
-from .base import EgressComponent, merge_tags
+from .base import EgressComponent, merge_tags, on_path
 from .errors import InputValidationError
 from .security_group import Rule, given_or_scoped
 
@@ -104,7 +104,7 @@ def tls_load_balancer(
     default_port: int,
 ) -> tuple[aws.lb.LoadBalancer, aws.lb.Listener]:
     """Create ``-sg`` (unless given), ``-lb``, ``-targets`` (unless given), ``-target-<id>``s and ``-listener``."""
-    tags = args.get("tags")
+    tags = on_path(owner, args.get("tags"))
     port = args.get("target_port", default_port)
     security_group_ids = given_or_scoped(
         owner,

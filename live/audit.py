@@ -137,14 +137,16 @@ def _load_balancers(session: AccountSession) -> list[LiveResource]:
     resources: list[LiveResource] = []
     certificates: dict[str, LiveResource] = {}
     acm = session.client("acm")
-    for balancer in session.paginate("elbv2", "describe_load_balancers", "LoadBalancers"):
-        if balancer.get("Type") == "gateway":
-            continue
-        resources.append(LiveResource(t.LB, balancer["LoadBalancerName"], balancer["LoadBalancerArn"], {
+    balancers = [b for b in session.paginate("elbv2", "describe_load_balancers", "LoadBalancers") if b.get("Type") != "gateway"]
+    tags = _load_balancer_tags(session, [b["LoadBalancerArn"] for b in balancers])
+    for balancer in balancers:
+        live_balancer = LiveResource(t.LB, balancer["LoadBalancerName"], balancer["LoadBalancerArn"], {
             "internal": balancer.get("Scheme") == "internal",
             "loadBalancerType": balancer.get("Type", "application"),
             "securityGroups": balancer.get("SecurityGroups", []),
-        }))
+            "tags": tags.get(balancer["LoadBalancerArn"], {}),
+        })
+        resources.append(live_balancer)
         for listener in session.paginate("elbv2", "describe_listeners", "Listeners", LoadBalancerArn=balancer["LoadBalancerArn"]):
             arns = [c["CertificateArn"] for c in listener.get("Certificates", [])]
             depends = []
@@ -155,8 +157,17 @@ def _load_balancers(session: AccountSession) -> list[LiveResource]:
             resources.append(LiveResource(t.LB_LISTENER, f"{balancer['LoadBalancerName']}:{listener.get('Port')}", listener["ListenerArn"], {
                 "protocol": listener.get("Protocol"), "port": listener.get("Port"), "sslPolicy": listener.get("SslPolicy"),
                 "certificateArn": arns[0] if arns else None,
-            }, depends_on={"certificateArn": depends} if depends else {}))
+            }, depends_on={"certificateArn": depends, "loadBalancerArn": [live_balancer]}))
     return resources + list(certificates.values())
+
+
+def _load_balancer_tags(session: AccountSession, arns: list[str]) -> dict[str, dict[str, str]]:
+    """Tags per load balancer ARN (the AgentCore-path rules judge load balancers tagged agentcore-egress:path)."""
+    tags: dict[str, dict[str, str]] = {}
+    for start in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
+        for description in session.client("elbv2").describe_tags(ResourceArns=arns[start:start + 20]).get("TagDescriptions", []):
+            tags[description["ResourceArn"]] = {tag["Key"]: tag.get("Value", "") for tag in description.get("Tags", [])}
+    return tags
 
 
 def _certificate(acm: Any, arn: str) -> LiveResource:

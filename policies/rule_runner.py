@@ -82,7 +82,9 @@ def run_rules(resources: list[LiveResource], rules: list[Any], config: Optional[
 
         if isinstance(rule, StackValidationPolicy):
             rule.validate(StackValidationArgs(list(policy_resources.values()), options or None), report)
-        elif isinstance(rule, ResourceValidationPolicy):
+        # An AgentCore-path resource rule is both: resources marked as on the path are judged one by one,
+        # those only the stack shows on the path at stack level.
+        if isinstance(rule, ResourceValidationPolicy):
             for urn, resource in by_urn.items():
                 args = ResourceValidationArgs(resource.type, unknown_checking_proxy(resource.props), urn, resource.name, resource_options(), None, options or None)
                 rule.validate(args, lambda message, _urn=None, current=urn: report(message, current=current))

@@ -49,8 +49,11 @@ def seed_account(aws, account_id, compliant):
         body, key = self_signed_certificate("orders.tools.example.com")
         certificate = acm.import_certificate(Certificate=body, PrivateKey=key)["CertificateArn"]
     elb = aws.client("elbv2", account_id)
+    # Tagged as the backend components tag what they create for an AgentCore path: the path rules judge it.
     balancer = elb.create_load_balancer(Name="orders", Subnets=subnets, SecurityGroups=[group], Scheme="internal" if compliant else "internet-facing",
-                                        Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+                                        Type="application", Tags=[{"Key": "agentcore-egress:path", "Value": "AlbRestBackend"}])["LoadBalancers"][0]["LoadBalancerArn"]
+    if not compliant:  # an unrelated public website in the same account: no AgentCore-path finding
+        elb.create_load_balancer(Name="website", Subnets=subnets, SecurityGroups=[group], Scheme="internet-facing", Type="application")
     targets = elb.create_target_group(Name="orders", Protocol="HTTP", Port=8000, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
     elb.create_listener(LoadBalancerArn=balancer, Protocol="HTTPS", Port=443, Certificates=[{"CertificateArn": certificate}],
                         SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06" if compliant else "ELBSecurityPolicy-2016-08",
@@ -87,6 +90,7 @@ def test_a_compliant_account_has_no_findings_and_a_non_compliant_one_draws_each_
         "listener-certificates-from-stack",
         "https-target-endpoints",
     }
+    assert not [f for f in result["findings"] if "website" in f["message"]], "an untagged load balancer is off the AgentCore path"
     messages = [f["message"] for f in result["findings"] if f["policy"] == "no-default-security-group"]
     assert any("NetworkInterface" in m and "securityGroups" in m for m in messages)
     assert any("DefaultSecurityGroup" in m and "egress" in m for m in messages)

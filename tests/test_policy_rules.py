@@ -69,7 +69,7 @@ def test_resource_rule_passes_the_compliant_case_and_names_the_fix_for_the_viola
 
 def test_every_rule_has_a_docstring_a_description_and_a_level():
     names = [rule.name for rule in RULES]
-    assert len(names) == len(set(names)) == 15
+    assert len(names) == len(set(names)) == 19
     for rule in RULES:
         assert rule.description and rule.enforcement_level is not None
     from agentcore_egress.policies.rules import MODULES

@@ -1,7 +1,14 @@
-"""One module per rule; :data:`RULES` is the pack, in the order the README lists them."""
+"""One module per rule; :data:`RULES` is the pack, in the order the README lists them.
 
+Each module's ``policy`` is assembled with its ``METADATA`` (:func:`..rule_assembly.assemble`):
+AgentCore-path rules are scoped to resources on an AgentCore path, rules with a safe fix get a remediation.
+"""
+
+from ..rule_assembly import assemble
 from . import (
+    default_security_group_adopted,
     explicit_security_groups,
+    https_only_path_listeners,
     https_target_endpoints,
     internal_load_balancers,
     listener_certificates_from_stack,
@@ -10,12 +17,14 @@ from . import (
     non_overlapping_cidrs,
     private_api_gateway,
     public_ca_certificates,
+    path_security_group_ingress,
     ram_inside_organization,
     required_tags,
     scoped_resource_gateway_egress,
     target_security_group_limit,
     tgw_no_auto_accept,
     tgw_no_default_route_tables,
+    tgw_peering_non_overlapping_cidrs,
 )
 
 MODULES = [
@@ -34,7 +43,11 @@ MODULES = [
     non_overlapping_cidrs,
     target_security_group_limit,
     required_tags,
+    path_security_group_ingress,
+    https_only_path_listeners,
+    default_security_group_adopted,
+    tgw_peering_non_overlapping_cidrs,
 ]
 
-RULES = [module.policy for module in MODULES]
+RULES = [assemble(module) for module in MODULES]
 """Every policy of the pack."""

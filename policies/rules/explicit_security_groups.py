@@ -27,6 +27,20 @@ from ..properties import UNKNOWN, cannot_verify, message, read, read_plain
 
 NAME = "explicit-security-groups"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.HIGH,
+    tags=("security-groups", "network"),
+    remediation_steps=(
+        "Give the target, Resource Gateway, interface endpoint or load balancer 1 to 5 security groups of its own, scoped to the backend's port (TargetSecurityGroups). An NLB created without security groups must be replaced to get them."
+    ),
+)
+
 
 def security_group_property(args: ResourceValidationArgs):
     """(property path, value) of the security groups of an ENI-making resource, or None if it makes none.

@@ -23,6 +23,20 @@ except ImportError:  # pragma: no cover - pulumi depends on PyYAML
 
 NAME = "https-target-endpoints"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.HIGH,
+    tags=("tls", "agentcore"),
+    remediation_steps=(
+        'Use an https:// URL whose host presents a publicly trusted certificate for the MCP endpoint and every OpenAPI server.'
+    ),
+)
+
 
 def _server_urls(payload: str) -> list:
     try:

@@ -25,6 +25,20 @@ from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "internal-load-balancers"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.HIGH,
+    tags=("load-balancer", "exposure"),
+    remediation_steps=(
+        'Set internal=True and place the load balancer in private subnets (AlbRestBackend, EksMcpNlbBackend); the scheme cannot change in place, so the load balancer is replaced. A load balancer on the path that must stay public goes in exemptResourceNames.'
+    ),
+)
+
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type not in t.LOAD_BALANCERS:

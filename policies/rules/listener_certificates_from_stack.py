@@ -34,6 +34,20 @@ from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, of_type, read
 
 NAME = "listener-certificates-from-stack"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.HIGH,
+    tags=("tls", "certificates", "load-balancer"),
+    remediation_steps=(
+        'Create the certificate in the stack (PublicCertificate) and pass its ARN to the listener, or, for a certificate from another stack or from config, confirm with `agentcore-egress preflight` that it is AMAZON_ISSUED and add its ARN to allowedCertificateArns.'
+    ),
+)
 _SOURCES = (t.ACM_CERTIFICATE, t.ACM_CERTIFICATE_VALIDATION)
 
 

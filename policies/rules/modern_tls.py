@@ -26,6 +26,22 @@ from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, read
 
 NAME = "modern-tls"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.MEDIUM,
+    controls=("ELB.17",),
+    tags=("tls", "load-balancer"),
+    remediation_steps=(
+        "Set the listener's ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or a policy in allowedPolicies). Automatic fix at the remediate level: the listener gets ELBSecurityPolicy-TLS13-1-2-2021-06 when that policy satisfies the rule's config."
+    ),
+    fix={"sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+)
 TLS12_PREFIXES = ("ELBSecurityPolicy-TLS13-", "ELBSecurityPolicy-TLS-1-2-", "ELBSecurityPolicy-FS-1-2-")
 TLS13_PREFIXES = ("ELBSecurityPolicy-TLS13-",)
 

@@ -42,6 +42,21 @@ from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, dependency_types, message, of_type, plain, read
 
 NAME = "no-default-security-group"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.HIGH,
+    controls=("EC2.2",),
+    tags=("security-groups", "network"),
+    remediation_steps=(
+        "Give the resource a security group of its own; adopt each VPC's default security group with aws.ec2.DefaultSecurityGroup(vpc_id=..., ingress=[], egress=[]) (PrivateVpc does)."
+    ),
+)
 _SECURITY_GROUP_KEY = re.compile(r"securitygroup", re.IGNORECASE)
 _DEFAULT_SOURCES = (t.VPC, t.DEFAULT_SECURITY_GROUP)
 

@@ -33,6 +33,20 @@ from ..properties import UNKNOWN, Unverified, of_type, read
 
 NAME = "non-overlapping-cidrs"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.MEDIUM,
+    tags=("network", "addressing"),
+    remediation_steps=(
+        'Renumber one of the VPCs, or keep overlapping VPCs off the same Transit Gateway or peering; name VPCs of other stacks in externalVpcCidrs so they are compared too.'
+    ),
+)
+
 
 def _networks(value) -> list:
     try:

@@ -22,6 +22,20 @@ from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, of_type, read, read_plain
 
 NAME = "private-api-gateway"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.HIGH,
+    tags=("api-gateway", "exposure"),
+    remediation_steps=(
+        'Make the REST API PRIVATE with the execute-api interface endpoint in vpc_endpoint_ids and a resource policy that denies execute-api:Invoke unless aws:SourceVpce is that endpoint (PrivateApiGatewayBackend).'
+    ),
+)
 _SCOPING_KEYS = ("aws:SourceVpce", "aws:sourceVpce", "aws:SourceVpc", "aws:sourceVpc")
 
 

@@ -22,6 +22,20 @@ from ..properties import UNKNOWN, message, read
 
 NAME = "public-ca-certificates"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.HIGH,
+    tags=("tls", "certificates"),
+    remediation_steps=(
+        "Request the certificate from ACM with validation_method DNS (PublicCertificate) instead of a private CA, an imported key and body, or an IAM server certificate; for a backend that must keep a private certificate, put a publicly trusted hop in front (the target's routingDomain)."
+    ),
+)
+
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type == t.IAM_SERVER_CERTIFICATE:

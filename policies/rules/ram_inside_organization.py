@@ -19,6 +19,21 @@ from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "ram-inside-organization"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.HIGH,
+    tags=("ram", "sharing"),
+    remediation_steps=(
+        'Set allow_external_principals to False on the resource share and share with the organization, OUs or member accounts. Automatic fix at the remediate level: the property is set to false.'
+    ),
+    fix={"allowExternalPrincipals": False},
+)
+
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != t.RESOURCE_SHARE:

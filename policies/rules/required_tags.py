@@ -26,6 +26,20 @@ from .. import resource_types as t
 from ..properties import UNKNOWN, cannot_verify, message, plain, read, read_plain
 
 NAME = "required-tags"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.LOW,
+    tags=("tagging",),
+    remediation_steps=(
+        "Add the missing tags to the resource or to the account provider's default_tags (account_provider(default_tags=...))."
+    ),
+)
 TAGGED_TYPES = (
     t.VPC,
     t.TRANSIT_GATEWAY,

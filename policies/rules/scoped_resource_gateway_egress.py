@@ -20,6 +20,20 @@ from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, of_type, plain, read_plain
 
 NAME = "scoped-resource-gateway-egress"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.MEDIUM,
+    tags=("security-groups", "vpc-lattice"),
+    remediation_steps=(
+        "Replace the all-traffic egress rule of the Resource Gateway's security group by TCP rules to the backends' ports and blocks (SharedLatticeResource's backend_cidrs). No automatic fix: only the stack knows the backends' ports."
+    ),
+)
 _EVERYWHERE = {"0.0.0.0/0", "::/0"}
 
 

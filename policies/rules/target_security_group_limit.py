@@ -15,6 +15,20 @@ from ..properties import UNKNOWN, cannot_verify, message
 from .explicit_security_groups import security_group_property
 
 NAME = "target-security-group-limit"
+
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.MEDIUM,
+    tags=("security-groups", "agentcore"),
+    remediation_steps=(
+        'Merge the rules into at most 5 security groups for the target or Resource Gateway.'
+    ),
+)
 LIMIT = 5
 
 

@@ -18,6 +18,22 @@ from ..properties import UNKNOWN, cannot_verify, message, read
 
 NAME = "tgw-no-auto-accept"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.HIGH,
+    controls=("EC2.23",),
+    tags=("transit-gateway", "network"),
+    remediation_steps=(
+        "Set auto_accept_shared_attachments to 'disable' and accept each spoke explicitly (TransitGatewayAttachmentAcceptance). Automatic fix at the remediate level: the property is set to 'disable' (attachments already accepted stay accepted)."
+    ),
+    fix={"autoAcceptSharedAttachments": "disable"},
+)
+
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != t.TRANSIT_GATEWAY:

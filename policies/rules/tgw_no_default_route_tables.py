@@ -19,6 +19,20 @@ from ..properties import UNKNOWN, Unverified, message, read
 
 NAME = "tgw-no-default-route-tables"
 
+# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
+from pulumi_policy import Severity  # noqa: E402
+
+from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
+
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.LOW,
+    tags=("transit-gateway", "network"),
+    remediation_steps=(
+        "Set default_route_table_association and default_route_table_propagation to 'disable' and associate and propagate each attachment in its segment's route table (TransitGatewayAttachmentAcceptance). No automatic fix: without segment route tables attachments would lose every route."
+    ),
+)
+
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != t.TRANSIT_GATEWAY:

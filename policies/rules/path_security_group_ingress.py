@@ -1,0 +1,88 @@
+"""Security groups on an AgentCore path admit no traffic from everywhere, of every protocol or on every port.
+
+Why: the groups of a path (the Resource Gateway's or a managed target's ENIs,
+the backend's load balancer or VPC endpoint) are what keeps the private
+backend private. Ingress from ``0.0.0.0/0`` or ``::/0`` admits anything that
+can route to it, and a rule for all protocols or all ports admits far more than
+the one TLS port AgentCore uses (Security Hub EC2.18 and EC2.19 say the same
+for every group; here it is mandatory on the path). Inline rules of
+``aws.ec2.SecurityGroup``, ``aws.ec2.SecurityGroupRule`` and
+``aws.vpc.SecurityGroupIngressRule`` are read; egress is the business of
+``scoped-resource-gateway-egress``. A block or port computed from another
+resource is not everywhere, so unknown values at preview pass.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from .. import resource_types as t
+from ..properties import UNKNOWN, message, plain, read
+from ..rule_assembly import AGENTCORE_PATH, RuleMetadata
+
+NAME = "path-security-group-ingress"
+METADATA = RuleMetadata(
+    kind=AGENTCORE_PATH,
+    severity=Severity.HIGH,
+    controls=("EC2.18", "EC2.19"),
+    tags=("security-groups", "exposure"),
+    remediation_steps=(
+        "Replace the rule by TCP ingress on the backend's port from the Resource Gateway ENIs' subnets or security group "
+        "(TargetSecurityGroups). No automatic fix: only the stack knows which port and sources the path needs."
+    ),
+)
+EVERYWHERE = ("0.0.0.0/0", "::/0")
+ALL_PROTOCOLS = ("-1", "all")
+
+
+def _ingress_rules(args: ResourceValidationArgs) -> Iterator[tuple[str, dict]]:
+    """(property path, rule as protocol/fromPort/toPort/sources) for each ingress rule the resource declares."""
+    props = args.props
+    if args.resource_type == t.SECURITY_GROUP:
+        rules = plain(read(props, "ingress", default=[]))
+        for index, rule in enumerate(rules if isinstance(rules, list) else []):
+            if isinstance(rule, dict):
+                yield f"ingress[{index}]", {**rule, "sources": (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or [])}
+    elif args.resource_type == t.SECURITY_GROUP_RULE:
+        rule = plain(props)
+        if rule.get("type") == "ingress":
+            yield "cidrBlocks", {**rule, "sources": (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or [])}
+    elif args.resource_type == t.INGRESS_RULE:
+        rule = plain(props)
+        yield "cidrIpv4", {"protocol": rule.get("ipProtocol"), "fromPort": rule.get("fromPort"), "toPort": rule.get("toPort"),
+                           "sources": [rule.get("cidrIpv4"), rule.get("cidrIpv6")]}
+
+
+def problems(rule: dict) -> list[str]:
+    """What is open about one ingress rule: every protocol, every port, or sources everywhere."""
+    found = []
+    protocol = str(rule.get("protocol")).lower()
+    if protocol in ALL_PROTOCOLS:
+        found.append("every protocol")
+    elif protocol in ("tcp", "udp", "6", "17") and rule.get("fromPort") in (0, None) and rule.get("toPort") in (65535, None):
+        found.append("every port")
+    everywhere = [source for source in rule.get("sources", []) if source is not UNKNOWN and source in EVERYWHERE]
+    if everywhere:
+        found.append(f"from {' and '.join(everywhere)}")
+    return found
+
+
+def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    for prop, rule in _ingress_rules(args):
+        found = problems(rule)
+        if found:
+            shown: Any = {key: rule.get(key) for key in ("protocol", "fromPort", "toPort") if rule.get(key) is not None}
+            shown["sources"] = [s for s in rule.get("sources", []) if s]
+            report_violation(
+                message(args.name, args.resource_type, prop, shown, f"the path's security group admits {', '.join(found)}",
+                        "allow TCP on the backend's port from the Resource Gateway ENIs' subnets or security group only")
+            )
+
+
+policy = ResourceValidationPolicy(
+    name=NAME,
+    description="Security groups on an AgentCore path admit no ingress from 0.0.0.0/0 or ::/0, of all protocols or on all ports.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=validate,
+)

@@ -1,0 +1,112 @@
+"""VPCs behind two Transit Gateways joined by a peering attachment do not overlap.
+
+Why: a TGW peering attachment joins two routing domains (often two regions or
+two accounts' hubs), and routes between them are static routes by destination
+block. When a VPC behind one hub shares addresses with a VPC behind the other,
+the local attachment's route wins and the remote VPC is unreachable from there,
+failing as a timeout from the Resource Gateway. ``non-overlapping-cidrs``
+compares VPCs of one hub; this rule compares across a peering. Hubs and VPCs are
+matched through property dependencies (``transitGatewayId``,
+``peerTransitGatewayId``, ``vpcId``), so it decides at a first preview; blocks
+behind a hub of another stack are named in ``externalTransitGatewayCidrs``
+(TGW id to blocks). If a peering's hub is neither known nor a dependency, the
+rule says it cannot verify at preview (advisory).
+"""
+
+import ipaddress
+from itertools import product
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from .. import resource_types as t
+from ..preview import CannotVerifyAtPreview
+from ..properties import UNKNOWN, of_type, read
+from ..rule_assembly import GENERAL, RuleMetadata
+
+NAME = "tgw-peering-non-overlapping-cidrs"
+METADATA = RuleMetadata(
+    kind=GENERAL,
+    severity=Severity.MEDIUM,
+    tags=("transit-gateway", "network", "addressing"),
+    remediation_steps=(
+        "Renumber one of the overlapping VPCs, or do not route between them across the peering; name the blocks behind a hub of "
+        "another stack in externalTransitGatewayCidrs. No automatic fix: addresses cannot change in place."
+    ),
+)
+
+
+def _network(value):
+    try:
+        return ipaddress.ip_network(value, strict=False) if isinstance(value, str) and value is not UNKNOWN else None
+    except ValueError:
+        return None
+
+
+def _hub_key(resource, prop: str):
+    """The hub a property names: the TGW resource it depends on (its URN), else the literal id."""
+    hubs = [dep.urn for dep in resource.property_dependencies.get(prop, []) if dep.resource_type == t.TRANSIT_GATEWAY]
+    if hubs:
+        return hubs[0]
+    value = read(resource.props, prop)
+    return value if isinstance(value, str) and value is not UNKNOWN else None
+
+
+def _blocks_behind_hubs(args: StackValidationArgs, config: dict) -> dict:
+    """Hub key (TGW URN or id) to [(VPC name, network)], from VPC attachments and config."""
+    vpcs = {vpc.urn: vpc for vpc in of_type(args.resources, t.VPC)}
+    vpcs_by_id = {read(vpc.props, "id"): vpc for vpc in vpcs.values() if isinstance(read(vpc.props, "id"), str)}
+    behind: dict = {}
+    for hub_id, blocks in (config.get("externalTransitGatewayCidrs") or {}).items():
+        behind.setdefault(hub_id, []).extend((f"external ({hub_id})", n) for n in map(_network, blocks) if n)
+    for hub in of_type(args.resources, t.TRANSIT_GATEWAY):
+        hub_id = read(hub.props, "id")
+        if isinstance(hub_id, str) and hub_id in behind:
+            behind.setdefault(hub.urn, []).extend(behind[hub_id])
+    for attachment in of_type(args.resources, t.TGW_VPC_ATTACHMENT):
+        hub = _hub_key(attachment, "transitGatewayId")
+        vpc = next((dep for dep in attachment.property_dependencies.get("vpcId", []) if dep.urn in vpcs), None) or vpcs_by_id.get(read(attachment.props, "vpcId"))
+        if hub is None or vpc is None:
+            continue
+        network = _network(read(vpc.props, "cidrBlock"))
+        if network:
+            behind.setdefault(hub, []).append((vpc.name, network))
+    return behind
+
+
+def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = args.get_config() or {}
+    behind = _blocks_behind_hubs(args, config)
+    undecided = []
+    for peering in of_type(args.resources, t.TGW_PEERING_ATTACHMENT):
+        ends = (_hub_key(peering, "transitGatewayId"), _hub_key(peering, "peerTransitGatewayId"))
+        if None in ends:
+            undecided.append(peering.name)
+            continue
+        for (first, a), (second, b) in product(behind.get(ends[0], []), behind.get(ends[1], [])):
+            if a.overlaps(b):
+                report_violation(
+                    f"PeeringAttachment '{peering.name}': VPC '{first}' ({a}) overlaps VPC '{second}' ({b}) across the peered "
+                    "Transit Gateways: routes between them are ambiguous. Fix: renumber one VPC, or do not route between them",
+                    peering.urn,
+                )
+    if undecided:
+        raise CannotVerifyAtPreview(f"TGW peering attachment(s) {undecided}: a Transit Gateway id is unknown and no dependency names it; "
+                                    "checked again at update")
+
+
+policy = StackValidationPolicy(
+    name=NAME,
+    description="VPCs attached to two Transit Gateways joined by a TGW peering attachment have non-overlapping CIDR blocks.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={"externalTransitGatewayCidrs": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}, "default": {}}}
+    ),
+    validate=validate,
+)
