@@ -83,6 +83,11 @@ class CannotVerify(UnknownValueError):
     how a mandatory rule says "cannot verify at preview: …" without blocking.
     """
 
+    @classmethod
+    def because(cls, reason: str) -> "CannotVerify":
+        """One reason, a whole sentence."""
+        return cls([reason])
+
     def __init__(self, reasons: Iterable[str]) -> None:
         self.message = "cannot verify at preview: " + "; ".join(reasons)
         Exception.__init__(self, self.message)

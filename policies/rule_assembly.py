@@ -29,7 +29,7 @@ from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from .agentcore_path import SCOPE_SCHEMA, Scope, marked, path_urns
-from .preview import CannotVerifyAtPreview
+from .properties import CannotVerify
 
 AGENTCORE_PATH = "agentcore-path"
 """Kind of rule that judges only resources on an AgentCore path."""
@@ -160,7 +160,7 @@ class PathResourceRule(ResourceRule, StackValidationPolicy):
             except UnknownValueError as unknown:  # one resource's "cannot verify" must not hide the others' findings
                 undecided.append(unknown.message)
         if undecided:
-            raise CannotVerifyAtPreview("; ".join(undecided))
+            raise CannotVerify.because("; ".join(undecided))
 
 
 def _on_path_reporter(report_violation: ReportViolation, urn: str, reason: str) -> Callable[..., None]:

@@ -145,14 +145,8 @@ EXPECTED = {
 }
 
 
-EXISTING_RULE_AT_PREVIEW = pytest.mark.xfail(strict=True, reason=(
-    "explicit-security-groups reads a managed target's managedVpcResource as unknown as a whole when its security group ids are "
-    "unknown, and fails it at a first preview: the existing rules' handling of unknowns is the pack-engine branch's work"))
-
-
 @pytest.mark.parametrize("program, phase", [
-    pytest.param(program, phase, marks=EXISTING_RULE_AT_PREVIEW if (program, phase) == ("TGW lab", "first-preview") else ())
-    for program in sorted(EXPECTED) for phase in sorted(PHASES)
+    (program, phase) for program in sorted(EXPECTED) for phase in sorted(PHASES)
 ])
 def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_target_reaches_it(fresh_config, program, phase):
     build, alone, with_target, advisory = EXPECTED[program]
@@ -337,12 +331,10 @@ def scenario_at_first_preview(key):
 @pytest.mark.parametrize("key", "abcde")
 def test_the_scope_and_the_new_rules_never_fail_a_compliant_scenario_at_a_first_preview(fresh_config, key):
     findings = fresh_config.analyze(scenario_at_first_preview(key).registrations)
-    # explicit-security-groups at a first preview: see EXISTING_RULE_AT_PREVIEW (the pack-engine branch's work).
-    assert [(f.policy, f.urn) for f in findings if f.policy != "explicit-security-groups" and f.level == "mandatory"] == []
+    assert [(f.policy, f.urn) for f in findings if f.level == "mandatory"] == []
     assert [f.policy for f in findings if f.level == "advisory" and not f.message.startswith(PREVIEW_NOTE)] == []
 
 
-@EXISTING_RULE_AT_PREVIEW
 def test_the_seed_scenarios_pass_the_whole_pack_at_a_first_preview(fresh_config):
     findings = [f for key in "abce" for f in fresh_config.analyze(scenario_at_first_preview(key).registrations)]
     assert [f.message for f in findings if f.level == "mandatory"] == []

@@ -17,6 +17,7 @@ from agentcore_egress.cli.reports import render
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.planner.policy_analyzer import PREVIEW, UPDATE, PolicyAnalyzer
+from agentcore_egress.policies.agentcore_path import PATH_TAG
 from agentcore_egress.policies.rules import RULES
 from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
 from agentcore_egress.simulation.simulated_aws import default_security_group_id, fake_id
@@ -63,8 +64,12 @@ def resource_gateway(groups, name="rg", network=None):
     return aws.vpclattice.ResourceGateway(name, vpc_id=network.id, subnet_ids=SUBNETS, **({"security_group_ids": groups(network)} if groups else {}))
 
 
+# AgentCore-path rules judge only resources on a path: the programs below tag theirs as our components do.
+ON_PATH = {PATH_TAG: "test"}
+
+
 def load_balancer(name="lb", **args):
-    return aws.lb.LoadBalancer(name, subnets=SUBNETS, **{"internal": True, "security_groups": ["sg-0123456789abcdef0"], **args})
+    return aws.lb.LoadBalancer(name, subnets=SUBNETS, **{"internal": True, "security_groups": ["sg-0123456789abcdef0"], "tags": ON_PATH, **args})
 
 
 def listener(certificate_arn, **args):
@@ -75,13 +80,13 @@ def listener(certificate_arn, **args):
 
 
 def public_certificate():
-    return aws.acm.Certificate("cert", domain_name="tool.example.com", validation_method="DNS")
+    return aws.acm.Certificate("cert", domain_name="tool.example.com", validation_method="DNS", tags=ON_PATH)
 
 
 def private_ca_certificate():
     authority = aws.acmpca.CertificateAuthority("ca", certificate_authority_configuration={
         "key_algorithm": "RSA_2048", "signing_algorithm": "SHA256WITHRSA", "subject": {"common_name": "internal"}})
-    return aws.acm.Certificate("cert", domain_name="tool.example.com", certificate_authority_arn=authority.arn)
+    return aws.acm.Certificate("cert", domain_name="tool.example.com", certificate_authority_arn=authority.arn, tags=ON_PATH)
 
 
 def target(endpoint="https://tool.example.com/mcp", managed=None):
@@ -91,8 +96,8 @@ def target(endpoint="https://tool.example.com/mcp", managed=None):
     return aws.bedrock.AgentcoreGatewayTarget("tool-target", **args)
 
 
-def transit_gateway(**args):
-    return aws.ec2transitgateway.TransitGateway("hub", **{"default_route_table_association": "disable", "default_route_table_propagation": "disable", **args})
+def transit_gateway(name="hub", **args):
+    return aws.ec2transitgateway.TransitGateway(name, **{"default_route_table_association": "disable", "default_route_table_propagation": "disable", **args})
 
 
 def attached_vpcs(second_cidr):
@@ -106,12 +111,40 @@ def private_api(types, policy=None):
     network = vpc()
     endpoint = aws.ec2.VpcEndpoint("execute-api", vpc_id=network.id, service_name="com.amazonaws.eu-west-1.execute-api",
                                    vpc_endpoint_type="Interface", subnet_ids=SUBNETS, security_group_ids=[group(network).id])
-    aws.apigateway.RestApi("api", endpoint_configuration={"types": types, "vpc_endpoint_ids": [endpoint.id]}, **({"policy": policy} if policy else {}))
+    aws.apigateway.RestApi("api", endpoint_configuration={"types": types, "vpc_endpoint_ids": [endpoint.id]}, tags=ON_PATH, **({"policy": policy} if policy else {}))
     return endpoint
+
+
+def peered_hubs(second_cidr):
+    """Two Transit Gateways joined by a TGW peering attachment, one VPC on each."""
+    hubs = [transit_gateway("hub-one"), transit_gateway("hub-two")]
+    for hub, name, cidr in ((hubs[0], "one", "10.0.0.0/16"), (hubs[1], "two", second_cidr)):
+        aws.ec2transitgateway.VpcAttachment(f"{name}-attachment", transit_gateway_id=hub.id, vpc_id=vpc(name, cidr).id, subnet_ids=SUBNETS)
+    aws.ec2transitgateway.PeeringAttachment("peering", transit_gateway_id=hubs[0].id, peer_transit_gateway_id=hubs[1].id, peer_region="eu-west-1")
+
+
+def path_group(source):
+    network = vpc()
+    return aws.ec2.SecurityGroup("path-sg", vpc_id=network.id, tags=ON_PATH,
+                                 ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [source]}])
+
+
+def plaintext_listener():
+    lb = load_balancer()
+    return aws.lb.Listener("http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
+                           default_actions=[{"type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "200"}}])
+
+
+def adopted_vpc():
+    network = vpc()
+    aws.ec2.DefaultSecurityGroup("vpc-default", vpc_id=network.id, ingress=[], egress=[])
 
 
 SCOPED_POLICY = json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*",
                                            "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}}]})
+
+ALLOWED_CERTIFICATE = "arn:aws:acm:eu-west-1:1:certificate/allowed"
+ALLOW_CERTIFICATE = {"listener-certificates-from-stack": {"allowedCertificateArns": [ALLOWED_CERTIFICATE]}}
 
 # rule: (compliant program, violating program, config, level of the violation)
 CASES = {
@@ -141,6 +174,10 @@ CASES = {
     "target-security-group-limit": (
         lambda: resource_gateway(lambda n: [group(n, f"sg{i}").id for i in range(5)]),
         lambda: resource_gateway(lambda n: [group(n, f"sg{i}").id for i in range(6)]), None, "mandatory"),
+    "path-security-group-ingress": (lambda: path_group("10.0.0.0/16"), lambda: path_group("0.0.0.0/0"), None, "mandatory"),
+    "https-only-path-listeners": (lambda: listener(ALLOWED_CERTIFICATE), plaintext_listener, ALLOW_CERTIFICATE, "mandatory"),
+    "default-security-group-adopted": (adopted_vpc, vpc, None, "advisory"),
+    "tgw-peering-non-overlapping-cidrs": (lambda: peered_hubs("10.1.0.0/16"), lambda: peered_hubs("10.0.128.0/20"), None, "mandatory"),
     "required-tags": (lambda: aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16", tags={"owner": "network"}), vpc,
                       {"required-tags": {"requiredTags": ["owner"]}}, "advisory"),
 }
@@ -173,7 +210,8 @@ def test_a_managed_target_with_a_group_of_the_same_stack_is_set_at_preview(pack)
         network = vpc()
         target(managed={"vpc_identifier": network.id, "security_group_ids": [group(network).id]})
 
-    findings = judge(pack, program)
+    # The VPC's default group is not adopted here: that advisory is the only finding.
+    findings = [f for f in judge(pack, program) if f.policy != "default-security-group-adopted"]
     assert findings == [], [f.message for f in findings]
 
 
@@ -242,7 +280,7 @@ def test_a_certificate_is_traced_at_preview_through_its_validation_or_directly(p
     for chain in (lambda cert: cert.arn, lambda cert: aws.acm.CertificateValidation("validation", certificate_arn=cert.arn).certificate_arn):
         found = of(judge(pack, lambda: listener(chain(private_ca_certificate()))), "listener-certificates-from-stack")
         assert [(f.level, f.phases) for f in found] == [("mandatory", BOTH)]
-        imported = lambda: aws.acm.Certificate("cert", private_key="-----BEGIN KEY-----", certificate_body="-----BEGIN CERTIFICATE-----")  # noqa: E731
+        imported = lambda: aws.acm.Certificate("cert", private_key="-----BEGIN KEY-----", certificate_body="-----BEGIN CERTIFICATE-----", tags=ON_PATH)  # noqa: E731
         found = of(judge(pack, lambda: listener(chain(imported()))), "listener-certificates-from-stack")
         assert [(f.level, f.phases) for f in found] == [("mandatory", BOTH)]
 
@@ -254,7 +292,8 @@ def test_a_listener_certificate_nothing_explains_is_an_advisory_at_preview(pack)
         listener_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/" + fake_id("aws:acm/certificate:Certificate", "cert")
         aws.lb.ListenerCertificate("extra", listener_arn="arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x", certificate_arn=listener_arn)
 
-    found = of(judge(pack, program), "listener-certificates-from-stack")
+    # A bare listener certificate carries no tag: the config puts it on the path.
+    found = of(judge(pack, program, {"listener-certificates-from-stack": {"pathResources": ["extra"]}}), "listener-certificates-from-stack")
     assert sorted((f.level, f.phases) for f in found) == [("advisory", (PREVIEW,)), ("mandatory", (UPDATE,))], [f.message for f in found]
 
 

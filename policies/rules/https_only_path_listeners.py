@@ -13,8 +13,7 @@ from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationA
 from pulumi_policy.proxy import UnknownValueError
 
 from .. import resource_types as t
-from ..preview import CannotVerifyAtPreview
-from ..properties import UNKNOWN, message, plain, read
+from ..properties import CannotVerify, UNKNOWN, message, plain, read
 from ..rule_assembly import AGENTCORE_PATH, RuleMetadata
 
 NAME = "https-only-path-listeners"
@@ -68,12 +67,12 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     protocol = read(args.props, "protocol", default="HTTP")
     actions = _default_actions(args)
     if protocol is UNKNOWN:
-        raise CannotVerifyAtPreview(f"Listener '{args.name}': protocol is unknown during preview; checked again at update")
+        raise CannotVerify.because(f"Listener '{args.name}': protocol is unknown during preview; checked again at update")
     if protocol not in PLAINTEXT:
         return
     if protocol == "HTTP":
         if _undecidable(actions):
-            raise CannotVerifyAtPreview(f"Listener '{args.name}': defaultActions are unknown during preview; checked again at update")
+            raise CannotVerify.because(f"Listener '{args.name}': defaultActions are unknown during preview; checked again at update")
         if _redirects_to_https(actions):
             return
     report_violation(

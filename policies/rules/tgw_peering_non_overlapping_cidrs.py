@@ -26,8 +26,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..preview import CannotVerifyAtPreview
-from ..properties import UNKNOWN, of_type, read
+from ..properties import CannotVerify, UNKNOWN, of_type, read
 from ..rule_assembly import GENERAL, RuleMetadata
 
 NAME = "tgw-peering-non-overlapping-cidrs"
@@ -97,7 +96,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                     peering.urn,
                 )
     if undecided:
-        raise CannotVerifyAtPreview(f"TGW peering attachment(s) {undecided}: a Transit Gateway id is unknown and no dependency names it; "
+        raise CannotVerify.because(f"TGW peering attachment(s) {undecided}: a Transit Gateway id is unknown and no dependency names it; "
                                     "checked again at update")
 
 
