@@ -56,6 +56,12 @@ def read(props: Any, *path: str | int, default: Any = None) -> Any:
     return value
 
 
+def is_unset(value: Any) -> bool:
+    """Left out: absent, or the empty string pulumi-aws reports in outputs for an optional string left
+    out (Terraform SDKv2 state keeps ``""``; pulumi/pulumi-aws#1046 shows such outputs after a refresh)."""
+    return value is None or value == ""
+
+
 def read_plain(props: Any, *path: str | int, default: Any = None) -> Any:
     """Like :func:`read`, but a list or object keeps its known parts: ``[sg.id]`` at preview is ``[UNKNOWN]``, not UNKNOWN."""
     try:

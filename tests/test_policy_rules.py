@@ -135,6 +135,15 @@ def test_listener_certificates_trace_to_a_public_certificate_in_the_stack():
     assert len(found) == 1 and "private-CA or imported" in found[0][0] and found[0][1].endswith("::listener")
 
 
+def test_certificate_outputs_with_empty_strings_for_unset_properties_are_public():
+    # At `up` stack rules read outputs, where pulumi-aws reports an optional string left out as ""
+    # (Terraform SDKv2 state); an Amazon-issued certificate must not read as private-CA or imported.
+    outputs = {"domainName": "a.example.com", "validationMethod": "DNS", "certificateAuthorityArn": "", "privateKey": "", "certificateBody": ""}
+    assert listener_stack(outputs).check(listener_certificates_from_stack.policy) == []
+    assert check_resource(public_ca_certificates.policy, t.ACM_CERTIFICATE, outputs) == []
+    assert check_resource(public_ca_certificates.policy, t.ACM_CERTIFICATE, {**outputs, "certificateAuthorityArn": "arn:aws:acm-pca:x"})
+
+
 def test_listener_with_a_literal_certificate_needs_the_allowlist():
     stack = Stack()
     stack.add(t.LB_LISTENER, "listener", {"protocol": "TLS", "certificateArn": CERT})

@@ -31,7 +31,7 @@ from pulumi_policy import (
 )
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, Unverified, message, of_type, read
+from ..properties import is_unset, UNKNOWN, Unverified, message, of_type, read
 
 NAME = "listener-certificates-from-stack"
 
@@ -55,7 +55,7 @@ def _is_public(resource, resources_by_urn) -> bool:
     if resource.resource_type == t.ACM_CERTIFICATE_VALIDATION:
         sources = [dep for dep in resource.property_dependencies.get("certificateArn", []) if dep.resource_type == t.ACM_CERTIFICATE]
         return bool(sources) and all(_is_public(source, resources_by_urn) for source in sources)
-    return all(read(resource.props, prop) is None for prop in ("certificateAuthorityArn", "privateKey", "certificateBody"))
+    return all(is_unset(read(resource.props, prop)) for prop in ("certificateAuthorityArn", "privateKey", "certificateBody"))
 
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:

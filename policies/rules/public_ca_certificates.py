@@ -18,7 +18,7 @@ certificate is private or imported: a violation in both phases.
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, read
+from ..properties import is_unset, UNKNOWN, message, read
 
 NAME = "public-ca-certificates"
 
@@ -47,14 +47,14 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if args.resource_type != t.ACM_CERTIFICATE:
         return
     authority = read(args.props, "certificateAuthorityArn")
-    if authority is not None:
+    if not is_unset(authority):
         report_violation(
             message(args.name, args.resource_type, "certificateAuthorityArn", authority, "a private CA's certificate is not trusted by AgentCore",
                     "remove certificateAuthorityArn and request an Amazon-issued certificate with validationMethod DNS")
         )
     for prop in ("privateKey", "certificateBody"):
         value = read(args.props, prop)
-        if value is not None:
+        if not is_unset(value):
             report_violation(
                 message(args.name, args.resource_type, prop, "<imported>" if value is not UNKNOWN else value, "imported certificates are not Amazon-issued",
                         "request the certificate from ACM (domainName + validationMethod DNS) instead of importing it")
