@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    plan.add_argument("--cache", type=Path, metavar="DIR",
+                      help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
+                      "(default: STACKS_DIR/.agentcore-egress/cache)")
+    plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
+    plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                      help="worker processes simulating the stacks of a wave side by side (default: the CPU count)")
 
     rollout = commands.add_parser(
         "rollout",
@@ -116,7 +123,9 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
     from agentcore_egress.planner.plan import load_policy_config, run_plan
+    from agentcore_egress.planner.plan_cache import PlanCache, default_cache_dir
     from agentcore_egress.planner.policy_analyzer import PolicyPackError
+    from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .reports import render
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
@@ -124,17 +133,22 @@ def run_plan_command(args: argparse.Namespace) -> int:
     try:
         zone = LandingZone.load(stacks_dir)
         policy_config = load_policy_config(args.policy_pack_config)
+        if args.jobs < 1:
+            raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
+        cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
         if not args.quiet:
             _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
-        result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
+        result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr,
+                          cache=cache, jobs=args.jobs)
     except ConfigError as error:
         return _bad_input(error.problems)
-    except PolicyPackError as error:
+    except (PolicyPackError, SimulationWorkerError) as error:
         return _bad_input([str(error)])
     rendered = render(result, args.format, shown, _version())
     _emit(args, rendered)
     if not args.quiet:
-        _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s)")
+        reused = f", {result.timings['cached']} of {len(result.stacks)} stacks from the cache" if cache else ""
+        _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s){reused}")
     return result.exit_code
 
 

@@ -47,13 +47,17 @@ def stack_fingerprints(zone: LandingZone, *, pack: str = "", policy_config: Opti
 
     ``pack`` is :func:`pack_fingerprint` of the pack in use ("" for none).
     """
-    shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
     fingerprints: dict[str, str] = {}
     for name in zone.order():
         stack = zone.stacks[name]
-        digest = hashlib.sha256(shared)
-        digest.update(b"\0" + stack.file.read_bytes())
+        digest = hashlib.sha256(own_fingerprint(stack.file, pack=pack, policy_config=policy_config).encode())
         for upstream in sorted(stack.config.referenced_stacks()):
             digest.update(f"\0{upstream}={fingerprints[upstream]}".encode())
         fingerprints[name] = digest.hexdigest()
     return fingerprints
+
+
+def own_fingerprint(stack_file: Path, *, pack: str = "", policy_config: Optional[Mapping[str, Any]] = None) -> str:
+    """A hash of what a stack's result depends on besides the stacks it reads: its file, the package, the pack and its config."""
+    shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
+    return hashlib.sha256(shared + b"\0" + Path(stack_file).read_bytes()).hexdigest()

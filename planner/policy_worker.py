@@ -36,6 +36,10 @@ def _payload(registrations: list[Registration]) -> list[tuple]:
     ]
 
 
+policy_payload = _payload
+"""What the worker needs of a stack's registrations, made wherever the stack was simulated."""
+
+
 def _registrations(payload: list[tuple]) -> list[Registration]:
     from google.protobuf import struct_pb2
 
@@ -117,9 +121,13 @@ class BackgroundPolicyAnalyzer:
         self.close()
 
     def submit(self, key: str, registrations: list[Registration]) -> None:
+        self.submit_payload(key, _payload(registrations))
+
+    def submit_payload(self, key: str, payload: list[tuple]) -> None:
+        """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`policy_payload`)."""
         self._submitted.append(key)
         try:
-            pickle.dump((key, _payload(registrations)), self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, payload), self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
         except BrokenPipeError:
             self._receive(timeout=5)  # the worker said why it stopped
