@@ -141,7 +141,9 @@ def run_plan(
     plans, timings = run.plans, run.timings
     cross = cross_stack_findings(zone)
     traced = time.perf_counter()
-    traces = trace_all(plans.values())
+    # Targets register in whatever order their inputs resolve: the plan lists them, and the findings, in a fixed order.
+    position = {name: index for index, name in enumerate(zone.order())}
+    traces = sorted(trace_all(plans.values()), key=lambda trace: (position[trace.stack], trace.target))
     timings["reachability"] = time.perf_counter() - traced
     cross.extend(reachability_findings(zone, traces, policy_config or {}))
     timings["total"] = time.perf_counter() - started
@@ -202,6 +204,7 @@ class _PlanRun:
         misses = [name for name in wave if not self._from_cache(name, wave_number)]
         if len(misses) >= WORKERS_FROM and pool.jobs > 1:
             tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in misses]
+            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {min(pool.jobs, len(misses))} worker processes")
             results: dict[int, tuple[str, Any]] = {}
             for index, kind, value in pool.simulate(tasks):
                 results[index] = (kind, value)
@@ -254,7 +257,7 @@ class _PlanRun:
                 continue
             self.reported.add(name)
             plan = self.plans[name]
-            plan.findings = findings
+            plan.findings = sorted(findings, key=lambda f: (f.urn, f.policy, f.message))
             plan.seconds += seconds
             self.timings["policy"] += seconds
             self._describe(plan, cached=False)
