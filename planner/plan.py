@@ -164,9 +164,13 @@ class _LazyJudge:
         if self._analyzer is not None:
             self._analyzer.close()
 
-    def submit(self, name: str, registrations: list[Registration], payload: Optional[list[tuple]] = None) -> None:
+    def start(self) -> None:
+        """Start the pack now (it takes a second or two), while the plan does other work."""
         if self._analyzer is None:
             self._analyzer = BackgroundPolicyAnalyzer(*self._settings)
+
+    def submit(self, name: str, registrations: list[Registration], payload: Optional[list[tuple]] = None) -> None:
+        self.start()
         if payload is None:
             self._analyzer.submit(name, registrations)
         else:
@@ -195,6 +199,8 @@ class _PlanRun:
         if cache is not None:
             pack = pack_fingerprint(pack_dir or default_pack_dir())
             self.own = {name: own_fingerprint(stack.file, pack=pack, policy_config=config) for name, stack in zone.stacks.items()}
+        if cache is None or not all(cache.knows(name, own) for name, own in self.own.items()):
+            self.judge.start()  # some stack will be judged: the pack starts while the plan reads the cache and simulates
 
     def reads(self, name: str) -> dict[str, dict[str, Any]]:
         return {upstream: self.outputs[upstream] for upstream in sorted(self.zone.stacks[name].config.referenced_stacks())}

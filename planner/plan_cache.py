@@ -47,6 +47,7 @@ FORMAT = 1
 """Bumped whenever an entry's layout or meaning changes."""
 CACHE_DIR = Path(".agentcore-egress") / "cache"
 """Default location, inside the folder of the stack files."""
+OWN_PREFIX = 16
 KEPT_PER_STACK = 4
 """Entries kept per stack (the newest): enough to switch between a few branches without re-simulating."""
 _CODE_PACKAGES = ("components", "simulation", "stacks", "planner")
@@ -97,7 +98,9 @@ def cache_key(stack: str, own_fingerprint: str, reads: Mapping[str, Mapping[str,
         "code": code_digest(),
         "reads": {name: outputs_digest(outputs) for name, outputs in sorted(reads.items())},
     }
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    # Led by the stack's own fingerprint, so that a plan can tell before simulating anything
+    # that a stack whose file changed will miss (see PlanCache.knows).
+    return f"{own_fingerprint[:OWN_PREFIX]}-{hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()}"
 
 
 def _encode(stack: str, key: str, entry: CachedStack) -> Optional[str]:
@@ -146,6 +149,10 @@ class PlanCache:
 
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
+
+    def knows(self, stack: str, own_fingerprint: str) -> bool:
+        """Whether some entry of ``stack`` was made from the same file, package, pack and config (it may still miss on what it reads)."""
+        return any((self.directory / stack).glob(f"{own_fingerprint[:OWN_PREFIX]}-*.json"))
 
     def load(self, stack: str, key: str) -> Optional[CachedStack]:
         """The entry for ``stack`` under ``key``, or None (missing, or not trustworthy: then with a note)."""

@@ -446,11 +446,15 @@ def parse(raw: dict[str, Any], source: str) -> StackConfig:
     return config
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it: a landing zone of 400 stack files loads ten times faster."""
+
+
 def load_stack_file(path: Path, display: Optional[str] = None) -> StackConfig:
     """Read ``Pulumi.<stack>.yaml`` and validate its ``agentcore-egress:`` keys."""
     source = display or str(path)
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        document = yaml.load(path.read_text(), Loader=_YAML_LOADER) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError([f"{source}: cannot be read as YAML: {error}"]) from None
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
