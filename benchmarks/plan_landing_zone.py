@@ -267,9 +267,15 @@ def _measure_in_child(kind: str, zone_dir: Path, jobs: int = 1, cache: str = "")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of every descendant it (or they) waited for: workers, the policy worker and its pack."""
+    return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime"))
+
+
 def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
     warm_up()
     zone = LandingZone.load(zone_dir) if kind == "floor" else None
+    cpu_before = _cpu_seconds()
     with TreeMemory() as memory:
         started = time.perf_counter()
         if kind == "plan":
@@ -283,6 +289,7 @@ def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
         else:
             seconds, resources = floor(zone)
             figures = {"seconds": seconds, "resources": resources}
+    figures["cpu"] = _cpu_seconds() - cpu_before
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     figures["peak_mib"] = max(memory.peak / 2**20, (own + children) / 1024)  # every process of the plan at once (sampled)
@@ -297,6 +304,7 @@ def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
         bare = _measure_in_child("floor", zone_dir)
         cold = _measure_in_child("plan", zone_dir, jobs, cache)
         row = {"spokes": spokes, "stacks": cold["stacks"], "resources": cold["resources"], "floor": bare["seconds"], "cold": cold["seconds"],
+               "floor_cpu": bare["cpu"], "cold_cpu": cold["cpu"],
                "policy": cold["policy"], "peak_mib": cold["peak_mib"], "reachability": cold["reachability"], "reachable": cold["reachable"]}
         if single:
             row["single"] = _measure_in_child("plan", zone_dir, 1)["seconds"]
@@ -330,7 +338,8 @@ def main() -> None:
         print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['floor']:>7.2f} {single} {row['cold']:>7.2f} "
               f"{row['cold'] / row['floor']:>10.2f} {row['warm']:>7.2f} {100 * row['warm'] / row['cold']:>8.1f}% {row['readers']:>9.2f} "
               f"{100 * row['readers'] / row['cold']:>11.1f}% {row['policy']:>8.2f} {row['reachability']:>7.3f} {row['peak_mib']:>8.1f}"
-              f"   (simulated again: {row['warm_simulated']} / {row['readers_simulated']} stacks; {row['reachable']} targets reachable)", flush=True)
+              f"   (CPU s floor {row['floor_cpu']:.1f}, cold {row['cold_cpu']:.1f}; simulated again: {row['warm_simulated']} / "
+              f"{row['readers_simulated']} stacks; {row['reachable']} targets reachable)", flush=True)
     by_size = {row["spokes"]: row for row in rows}
     if 200 in by_size and 400 in by_size:
         print(f"growth 400 vs 200 spokes (cold, --jobs {options.jobs}): {by_size[400]['cold'] / by_size[200]['cold']:.2f}x")
