@@ -151,6 +151,9 @@ def run_plan(
     started = time.perf_counter()
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache)
     with run.judge, SimulationPool(jobs) as pool:
+        largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
+        if largest >= WORKERS_FROM and jobs > 1:
+            pool.start(largest)  # importing in the workers overlaps the first waves
         for wave_number, wave in enumerate(zone.waves(), start=1):
             run.plan_wave(wave_number, wave, pool)
         run.finish()
@@ -215,8 +218,12 @@ class _PlanRun:
         if cache is not None:
             pack = pack_fingerprint(pack_dir or default_pack_dir())
             self.own = {name: own_fingerprint(stack.file, pack=pack, policy_config=config) for name, stack in zone.stacks.items()}
-        if cache is None or not all(cache.knows(name, own) for name, own in self.own.items()):
+        if self.unknown(zone.stacks):
             self.judge.start()  # some stack will be judged: the pack starts while the plan reads the cache and simulates
+
+    def unknown(self, names) -> list[str]:
+        """Stacks sure to be simulated: no cache, or none of their entries made from their current file."""
+        return [name for name in names if self.cache is None or not self.cache.knows(name, self.own[name])]
 
     def reads(self, name: str) -> dict[str, dict[str, Any]]:
         return {upstream: self.outputs[upstream] for upstream in sorted(self.zone.stacks[name].config.referenced_stacks())}

@@ -79,7 +79,8 @@ class SimulationPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _start(self, count: int) -> None:
+    def start(self, count: int) -> None:
+        """Start workers for ``count`` stacks (at most ``jobs``) ahead of use: their imports take a second or two."""
         while len(self._workers) < min(count, self.jobs):
             worker = subprocess.Popen(
                 [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
@@ -104,7 +105,7 @@ class SimulationPool:
 
     def simulate(self, tasks: list[Task]) -> Iterator[tuple[int, str, Any]]:
         """Yield (task index, "done" or "error", value) as workers finish; every task once."""
-        self._start(len(tasks))
+        self.start(len(tasks))
         pending = deque(enumerate(tasks))
         idle = deque(range(len(self._workers)))
         while pending or self._outstanding:

@@ -56,7 +56,7 @@ def test_a_worker_reads_its_own_pipe_and_stops_when_the_plan_goes(monkeypatch):
     monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
     pool = SimulationPool(jobs=1)
     try:
-        pool._start(1)
+        pool.start(1)
         (worker,) = pool._workers
         stdin = os.readlink(f"/proc/{worker.pid}/fd/0")
         assert stdin.startswith("pipe:") and stdin != os.readlink("/proc/self/fd/0")
