@@ -205,9 +205,12 @@ def _emit_workflow(args: argparse.Namespace, zone, stacks_dir: Path) -> int:
     if kind != "github-actions":
         raise ConfigError([f"--emit: {kind!r} is not a workflow kind this tool writes. Fix: --emit github-actions FILE"])
     project_dir = args.project_dir or Path(stacks_dir).resolve().parent
+    if len(args.policy_pack) > 1:
+        raise ConfigError(["--emit github-actions: give at most one --policy-pack (the workflow enforces one pack)"])
     pack = display_path(args.policy_pack[0]) if args.policy_pack else "policies"
+    config = Path(display_path(args.policy_pack_config[0])).as_posix() if args.policy_pack_config else ""
     write_workflow(zone, Path(file), stacks_dir=Path(display_path(Path(stacks_dir))).as_posix(), policy_pack=Path(pack).as_posix(),
-                   parallel=args.parallel, package=package_spec(project_dir))
+                   policy_pack_config=config, parallel=args.parallel, package=package_spec(project_dir))
     _stderr(f"wrote a GitHub Actions workflow of {len(zone.waves())} waves, {len(zone.stacks)} stacks to {file}")
     return EXIT_CLEAN
 

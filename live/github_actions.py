@@ -64,8 +64,9 @@ def _plan_job(stacks_dir: str, package: str) -> dict[str, Any]:
     }
 
 
-def _stack_steps(stacks_dir: str, package: str, policy_pack: str) -> list[dict[str, Any]]:
-    stack = '--stack "$STACK" --policy-pack ' + policy_pack + " --event-log events.jsonl"
+def _stack_steps(stacks_dir: str, package: str, policy_pack: str, policy_pack_config: str) -> list[dict[str, Any]]:
+    config = f" --policy-pack-config {policy_pack_config}" if policy_pack_config else ""
+    stack = f'--stack "$STACK" --policy-pack {policy_pack}{config} --event-log events.jsonl'
     return [
         _CHECKOUT, _PYTHON, _install(package),
         {"name": "install the Pulumi CLI", "run": 'curl -fsSL https://get.pulumi.com | sh && echo "$HOME/.pulumi/bin" >> "$GITHUB_PATH"'},
@@ -93,7 +94,8 @@ def _entry(zone: LandingZone, name: str) -> dict[str, str]:
     return {"stack": name, "role": account.role_arn, "region": account.region}
 
 
-def workflow(zone: LandingZone, *, stacks_dir: str, policy_pack: str = "policies", parallel: int = 4, package: str = ".") -> str:
+def workflow(zone: LandingZone, *, stacks_dir: str, policy_pack: str = "policies", policy_pack_config: str = "", parallel: int = 4,
+             package: str = ".") -> str:
     """The workflow's YAML; ``stacks_dir`` and ``policy_pack`` as paths from the repository root."""
     jobs: dict[str, Any] = {"plan": _plan_job(stacks_dir, package)}
     before: list[str] = []
@@ -109,7 +111,7 @@ def workflow(zone: LandingZone, *, stacks_dir: str, policy_pack: str = "policies
                 "permissions": {"contents": "read", "id-token": "write", "security-events": "write"},
                 "strategy": {"fail-fast": False, "max-parallel": parallel, "matrix": {"include": [_entry(zone, name) for name in part]}},
                 "env": {"STACK": "${{ matrix.stack }}", "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"},
-                "steps": _stack_steps(stacks_dir, package, policy_pack),
+                "steps": _stack_steps(stacks_dir, package, policy_pack, policy_pack_config),
             })
             jobs[job_id] = job
         before = ids

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Iterator, Optional
 
 from .policy_analyzer import Finding, PolicyAnalyzer, PolicyPackError
 from agentcore_egress.simulation.monitor import Registration
@@ -57,6 +57,18 @@ def _registrations(payload: list[tuple]) -> list[Registration]:
     ]
 
 
+def received(inbox: BinaryIO) -> Iterator[Any]:
+    """The pickled items a worker is sent, until None or the end of its input (the parent went away)."""
+    while True:
+        try:
+            item = pickle.load(inbox)
+        except EOFError:
+            return
+        if item is None:
+            return
+        yield item
+
+
 def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any]) -> None:
     """The worker's loop: (key, payload) in, (kind, key, value) out, pickled, until None or end of input."""
 
@@ -72,14 +84,7 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
         return
     send((_READY, None, None))
     try:
-        while True:
-            try:
-                item = pickle.load(inbox)
-            except EOFError:
-                return
-            if item is None:
-                return
-            key, payload = item
+        for key, payload in received(inbox):
             began = time.perf_counter()
             try:
                 findings = analyzer.analyze(_registrations(payload))

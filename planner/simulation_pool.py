@@ -41,16 +41,9 @@ def serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from .plan import simulate_stack
-    from .policy_worker import policy_payload
+    from .policy_worker import policy_payload, received
 
-    while True:
-        try:
-            item = pickle.load(inbox)
-        except EOFError:
-            return
-        if item is None:
-            return
-        index, (name, stack, reads) = item
+    for index, (name, stack, reads) in received(inbox):
         try:
             simulated = simulate_stack(name, stack, reads)
             payload = policy_payload(simulated.registrations)

@@ -134,3 +134,11 @@ def test_the_engines_policy_events_become_sarif_on_the_stack_file(capsys, tmp_pa
     log.write_text("not an event\n")
     assert events_to_sarif([str(TGW_EXAMPLE), "--stack", "tools-mcp", "--events", str(log), "--output", str(output)]) == 2
     assert "events.jsonl: line 1: not an engine event" in capsys.readouterr().err
+
+
+def test_the_pack_config_given_to_rollout_reaches_every_pulumi_step(tmp_path):
+    config = REPOSITORY / "policies" / "config.example.json"
+    assert emit(TGW_EXAMPLE, tmp_path / "w.yml", "--policy-pack", str(REPOSITORY / "policies"), "--policy-pack-config", str(config)) == 0
+    runs = [step["run"] for _, job in stack_jobs(yaml.safe_load((tmp_path / "w.yml").read_text())) for step in job["steps"]
+            if step.get("run", "").startswith(("pulumi preview", "pulumi up"))]
+    assert runs and all("--policy-pack-config " in run and run.split("--policy-pack-config ")[1].split()[0].endswith("config.example.json") for run in runs)
