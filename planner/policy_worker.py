@@ -9,6 +9,7 @@ come back as findings, in the order they were sent.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import queue
 import subprocess
@@ -184,3 +185,5 @@ class BackgroundPolicyAnalyzer:
 if __name__ == "__main__":
     settings = json.loads(sys.argv[1])
     serve(sys.stdin.buffer, sys.stdout.buffer, settings["pack_dir"], settings["config"])
+    sys.stdout.flush()
+    os._exit(0)  # the pack is already stopped; skipping the interpreter's teardown saves the plan a second of waiting
