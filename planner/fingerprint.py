@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -21,6 +22,7 @@ from .landing_zone import LandingZone
 _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
     try:
         return metadata.version("agentcore-egress")
