@@ -142,3 +142,9 @@ def test_the_pack_config_given_to_rollout_reaches_every_pulumi_step(tmp_path):
     runs = [step["run"] for _, job in stack_jobs(yaml.safe_load((tmp_path / "w.yml").read_text())) for step in job["steps"]
             if step.get("run", "").startswith(("pulumi preview", "pulumi up"))]
     assert runs and all("--policy-pack-config " in run and run.split("--policy-pack-config ")[1].split()[0].endswith("config.example.json") for run in runs)
+
+
+def test_only_github_actions_can_be_emitted(capsys, tmp_path):
+    assert main(["rollout", str(TGW_EXAMPLE), "--emit", "gitlab", str(tmp_path / "w.yml")]) == 2
+    assert "--emit: 'gitlab' is not a workflow kind" in capsys.readouterr().err
+    assert not (tmp_path / "w.yml").exists()

@@ -72,3 +72,10 @@ def test_the_pool_is_used_from_the_api_and_merges_in_stack_order(spokes_zone):
     result = run_plan(zone, jobs=2, progress=lines.append)
     assert any("worker processes" in line for line in lines)
     assert [stack.name for stack in result.stacks] == zone.order()
+
+
+def test_jobs_must_be_positive(capsys):
+    from agentcore_egress.cli.main import main
+
+    assert main(["plan", "--jobs", "0"]) == 2
+    assert "--jobs: 0 is not a positive number" in capsys.readouterr().err
