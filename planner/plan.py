@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import Counter
@@ -115,12 +116,24 @@ def _without_source_positions() -> Iterator[None]:
         pulumi_runtime_resource._get_stack_trace = capture
 
 
+@contextmanager
+def _collecting_new_objects_only() -> Iterator[None]:
+    """The plan holds every stack simulated so far (hundreds of thousands of objects); a program creates cyclic
+    garbage at a high rate, and each full collection would walk all of them. Frozen, they are left out until the
+    stack is done: the AgentCore stack of 400 targets simulates in about 60 % of the time."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
     """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses."""
     account = stack.config.account
     began = time.perf_counter()
     try:
-        with _without_source_positions():
+        with _without_source_positions(), _collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX),
                 mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
