@@ -307,7 +307,8 @@ def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
                "floor_cpu": bare["cpu"], "cold_cpu": cold["cpu"],
                "policy": cold["policy"], "peak_mib": cold["peak_mib"], "reachability": cold["reachability"], "reachable": cold["reachable"]}
         if single:
-            row["single"] = _measure_in_child("plan", zone_dir, 1)["seconds"]
+            alone = _measure_in_child("plan", zone_dir, 1)
+            row.update(single=alone["seconds"], single_cpu=alone["cpu"])
         edit_spoke(zone_dir, spokes // 2, outputs=False)
         warm = _measure_in_child("plan", zone_dir, jobs, cache)
         edit_spoke(zone_dir, spokes // 2 + 1, outputs=True)
@@ -338,7 +339,8 @@ def main() -> None:
         print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['floor']:>7.2f} {single} {row['cold']:>7.2f} "
               f"{row['cold'] / row['floor']:>10.2f} {row['warm']:>7.2f} {100 * row['warm'] / row['cold']:>8.1f}% {row['readers']:>9.2f} "
               f"{100 * row['readers'] / row['cold']:>11.1f}% {row['policy']:>8.2f} {row['reachability']:>7.3f} {row['peak_mib']:>8.1f}"
-              f"   (CPU s floor {row['floor_cpu']:.1f}, cold {row['cold_cpu']:.1f}; simulated again: {row['warm_simulated']} / "
+              f"   (CPU s floor {row['floor_cpu']:.1f}, single {row.get('single_cpu', float('nan')):.1f}, cold {row['cold_cpu']:.1f}; "
+              f"simulated again: {row['warm_simulated']} / "
               f"{row['readers_simulated']} stacks; {row['reachable']} targets reachable)", flush=True)
     by_size = {row["spokes"]: row for row in rows}
     if 200 in by_size and 400 in by_size:
