@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "(default: STACKS_DIR/.agentcore-egress/cache)")
     plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
     plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                      help="worker processes simulating the stacks of a wave side by side (default: the CPU count)")
+                      help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
 
     rollout = commands.add_parser(
         "rollout",

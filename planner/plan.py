@@ -158,12 +158,12 @@ def run_plan(
     """Simulate every stack in rollout order and judge it; raise ConfigError for input a stack refuses.
 
     With ``cache``, a stack whose entry matches (see :mod:`.plan_cache`) is taken from it instead;
-    with ``jobs`` > 1, the stacks of a wave that need simulating run in that many worker processes.
+    with ``jobs`` > 1, the stacks of a wave that need simulating run in that many processes (this one and jobs - 1 workers).
     The result is the same either way; the whole-zone checks always run on the merged model.
     """
     started = time.perf_counter()
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache)
-    with run.judge, SimulationPool(jobs) as pool:
+    with run.judge, SimulationPool(jobs - 1) as pool:  # this process simulates too: jobs - 1 workers
         largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
         if largest >= WORKERS_FROM and jobs > 1:
             pool.start(largest)  # importing in the workers overlaps the first waves
@@ -180,6 +180,14 @@ def run_plan(
     cross.extend(reachability_findings(zone, traces, policy_config or {}))
     timings["total"] = time.perf_counter() - started
     return PlanResult(zone=zone, stacks=[plans[name] for name in zone.order()], cross_stack=cross, timings=timings, traces=traces)
+
+
+def _simulate_here(task: tuple[str, AccountStack, dict[str, dict[str, Any]]]) -> tuple[str, Any]:
+    """One task of the pool in this process, answered as a worker would (without a payload: the registrations keep theirs)."""
+    try:
+        return "done", (simulate_stack(*task), None)
+    except ConfigError as error:
+        return "error", error.problems
 
 
 class _LazyJudge:
@@ -244,11 +252,12 @@ class _PlanRun:
     def plan_wave(self, wave_number: int, wave: list[str], pool: SimulationPool) -> None:
         """Every stack of the wave from the cache or simulated (in workers when several need it), merged in stack order."""
         misses = [name for name in wave if not self._from_cache(name, wave_number)]
-        if len(misses) >= WORKERS_FROM and pool.jobs > 1:
+        if len(misses) >= WORKERS_FROM and pool.jobs > 0:
             tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in misses]
-            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {min(pool.jobs, len(misses))} worker processes")
+            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {pool.jobs + 1} processes (this one and "
+                          f"{pool.jobs} worker{'s' if pool.jobs > 1 else ''})")
             results: dict[int, tuple[str, Any]] = {}
-            for index, kind, value in pool.simulate(tasks):
+            for index, kind, value in pool.simulate(tasks, local=_simulate_here):
                 results[index] = (kind, value)
                 if kind == "done":  # judged while the others simulate
                     self.judge.submit(misses[index], value[0].registrations, payload=value[1])

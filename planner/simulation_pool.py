@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, Optional
 
 _DONE, _ERROR = "done", "error"
@@ -57,10 +57,10 @@ def serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
 
 
 class SimulationPool:
-    """Up to ``jobs`` workers, started on first use and stopped on close."""
+    """Up to ``jobs`` workers (0: none, everything in this process), started on first use and stopped on close."""
 
     def __init__(self, jobs: int, timeout: float = 600.0) -> None:
-        self.jobs = max(1, jobs)
+        self.jobs = max(0, jobs)
         self.timeout = timeout
         self._workers: list[subprocess.Popen] = []
         self._messages: queue.Queue = queue.Queue()
@@ -96,8 +96,12 @@ class SimulationPool:
         except (BrokenPipeError, OSError) as error:
             raise SimulationWorkerError(f"simulation worker {number + 1} stopped (exit code {self._workers[number].poll()}): {error}") from None
 
-    def simulate(self, tasks: list[Task]) -> Iterator[tuple[int, str, Any]]:
-        """Yield (task index, "done" or "error", value) as workers finish; every task once."""
+    def simulate(self, tasks: list[Task], local: Optional[Callable[[Task], tuple[str, Any]]] = None) -> Iterator[tuple[int, str, Any]]:
+        """Yield (task index, "done" or "error", value) as they finish; every task once.
+
+        With ``local``, this process simulates too (``local(task)``) whenever every worker is busy:
+        ``jobs`` workers and this process make ``jobs + 1`` simulating side by side.
+        """
         self.start(len(tasks))
         pending = deque(enumerate(tasks))
         idle = deque(range(len(self._workers)))
@@ -105,16 +109,29 @@ class SimulationPool:
             while pending and idle:
                 self._send(idle.popleft(), pending.popleft())
                 self._outstanding += 1
+            if pending and local is not None:
+                index, task = pending.popleft()
+                yield (index, *local(task))
+                yield from self._answers(idle, wait=False)
+            else:
+                yield from self._answers(idle, wait=True)
+
+    def _answers(self, idle: deque, wait: bool) -> Iterator[tuple[int, str, Any]]:
+        """The workers' answers so far (at least one when ``wait``); each answering worker is idle again."""
+        while self._outstanding:
             try:
-                number, message = self._messages.get(timeout=self.timeout)
+                number, message = self._messages.get(timeout=self.timeout) if wait else self._messages.get_nowait()
             except queue.Empty:
-                raise SimulationWorkerError(f"no simulation worker answered within {self.timeout:.0f} s") from None
+                if wait:
+                    raise SimulationWorkerError(f"no simulation worker answered within {self.timeout:.0f} s") from None
+                return
             if message is None:
                 raise SimulationWorkerError(f"simulation worker {number + 1} stopped (exit code {self._workers[number].wait()})")
             self._outstanding -= 1
             idle.append(number)
             kind, index, value = message
             yield index, kind, value
+            wait = False
 
     def close(self) -> None:
         """Stop every worker: at once when some are still busy with work nobody will read (the plan failed)."""
