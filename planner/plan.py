@@ -118,14 +118,18 @@ def _without_source_positions() -> Iterator[None]:
 
 @contextmanager
 def _collecting_new_objects_only() -> Iterator[None]:
-    """The plan holds every stack simulated so far (hundreds of thousands of objects); a program creates cyclic
-    garbage at a high rate, and each full collection would walk all of them. Frozen, they are left out until the
-    stack is done: the AgentCore stack of 400 targets simulates in about 60 % of the time."""
-    gc.freeze()
+    """The plan holds every stack simulated so far (hundreds of thousands of objects) and a program creates cyclic
+    garbage at a high rate: left to itself, the collector walks all of those objects again and again while a stack
+    simulates, which grows with the square of the landing zone. Paused during the stack, then one collection of the
+    young generations frees that stack's garbage only (measured: a 200-spoke plan in 70 % of the CPU time)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if enabled:
+            gc.enable()
+        gc.collect(1)
 
 
 def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
