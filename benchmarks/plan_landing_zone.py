@@ -5,13 +5,17 @@
 For each N it writes a landing zone of N spoke accounts (each with a VPC, a
 Transit Gateway attachment, a Lattice resource shared with the AgentCore
 account, and a target on it in the AgentCore account), plus the hub, the hub's
-acceptance stack and the AgentCore account, then measures:
+acceptance stack and the AgentCore account, then measures side by side:
 
-- plan: wall time of `plan` (validation, simulation, policy pack, checks, report), in this process;
-- policy: time spent in the policy pack (Analyze + AnalyzeStack over gRPC);
 - floor: the same custom resources registered by a bare program (no components,
-  no policy) under the same mocks, one program per stack;
-- peak memory (maximum resident set size) of the plan.
+  no policy) under the same mocks, one program per stack, in one process;
+- single: `plan --jobs 1 --no-cache` (simulation in this process, the pack in its own);
+- cold: `plan --jobs J` with an empty cache (validation, simulation in J worker
+  processes, policy pack, checks, report; the cache filled on the way);
+- warm: the same plan again after one spoke's file changed without changing its
+  outputs (a route to one more block), and `readers`: after another spoke's
+  exported subnets changed, so that the stacks reading it are simulated again;
+- peak memory of all the plan's processes together.
 
 Each side runs in a fresh interpreter, imports warmed before the clock starts.
 """
@@ -20,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +39,7 @@ import yaml
 
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
+from agentcore_egress.planner.plan_cache import PlanCache
 from agentcore_egress.cli.reports import render
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.simulation.monitor import run_program
@@ -192,67 +199,161 @@ def warm_up() -> None:
     import agentcore_egress.policies.rules  # noqa: F401 - the reports read rule descriptions
 
 
-def _measure_in_child(kind: str, zone_dir: Path) -> dict:
+class TreeMemory:
+    """Peak resident memory of this process and all its descendants together, sampled from /proc."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    @staticmethod
+    def _descendants(pid: int) -> list[int]:
+        found, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            try:
+                tasks = os.listdir(f"/proc/{current}/task")
+            except OSError:
+                continue
+            for task in tasks:
+                try:
+                    with open(f"/proc/{current}/task/{task}/children") as children:
+                        for child in children.read().split():
+                            found.append(int(child))
+                            todo.append(int(child))
+                except OSError:
+                    pass
+        return found
+
+    def _sample(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            pids = [os.getpid(), *self._descendants(os.getpid())]
+            self.peak = max(self.peak, sum(self._rss(pid) for pid in pids))
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def edit_spoke(zone_dir: Path, index: int, outputs: bool) -> None:
+    """One spoke's file changed as a pull request would: a route to one more block (outputs unchanged), or a moved subnet (outputs changed)."""
+    file = zone_dir / f"Pulumi.spoke{index:03d}.yaml"
+    document = yaml.safe_load(file.read_text())
+    config = document["config"]
+    if outputs:  # the VPC's subnet blocks are exported: every reader sees the change
+        subnet = config["agentcore-egress:vpcs"][0]["subnets"][1]
+        subnet["cidr"] = subnet["cidr"].replace(".128/25", ".192/26")
+    else:
+        config["agentcore-egress:tgw_spokes"][0]["destinations"].append("10.254.0.0/24")
+    file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def _measure_in_child(kind: str, zone_dir: Path, jobs: int = 1, cache: str = "") -> dict:
     """Run one side in a fresh interpreter (imports warmed, then timed), so neither inherits the other's caches."""
-    completed = subprocess.run([sys.executable, __file__, "--child", kind, str(zone_dir)], capture_output=True, text=True, check=True)
+    command = [sys.executable, __file__, "--child", kind, str(zone_dir), "--jobs", str(jobs), "--cache-dir", cache]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def _child(kind: str, zone_dir: Path) -> None:
+def _cpu_seconds() -> float:
+    """CPU time of this process and of every descendant it (or they) waited for: workers, the policy worker and its pack."""
+    return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime"))
+
+
+def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
     warm_up()
     zone = LandingZone.load(zone_dir) if kind == "floor" else None
-    started = time.perf_counter()
-    if kind == "plan":
-        result = run_plan(LandingZone.load(zone_dir))
-        render(result, "json", str(zone_dir), "bench")
-        assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
-        figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],
-                   "reachable": sum(1 for trace in result.traces if trace.verdict == "reachable"),
-                   "resources": sum(len(s.registrations) for s in result.stacks), "stacks": len(result.stacks)}
-    else:
-        seconds, resources = floor(zone)
-        figures = {"seconds": seconds, "resources": resources}
+    cpu_before = _cpu_seconds()
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        if kind == "plan":
+            cache = PlanCache(Path(cache_dir), note=lambda line: print(line, file=sys.stderr)) if cache_dir else None
+            result = run_plan(LandingZone.load(zone_dir), cache=cache, jobs=jobs)
+            render(result, "json", str(zone_dir), "bench")
+            assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
+            figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],
+                       "reachable": sum(1 for trace in result.traces if trace.verdict == "reachable"), "simulated": result.timings["simulated"],
+                       "resources": sum(len(s.registrations) for s in result.stacks), "stacks": len(result.stacks)}
+        else:
+            seconds, resources = floor(zone)
+            figures = {"seconds": seconds, "resources": resources}
+    figures["cpu"] = _cpu_seconds() - cpu_before
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    figures["peak_mib"] = (own + children) / 1024  # this process plus its largest child (the policy worker or pack)
+    figures["peak_mib"] = max(memory.peak / 2**20, (own + children) / 1024)  # every process of the plan at once (sampled)
     print(json.dumps(figures))
 
 
-def measure(spokes: int, backends: bool) -> dict:
+def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        write_zone(Path(folder), spokes, backends)
-        plan = _measure_in_child("plan", Path(folder))
-        bare = _measure_in_child("floor", Path(folder))
-        return {"spokes": spokes, "stacks": plan["stacks"], "resources": plan["resources"], "plan": plan["seconds"],
-                "policy": plan["policy"], "floor": bare["seconds"], "floor_resources": bare["resources"], "peak_mib": plan["peak_mib"],
-                "reachability": plan["reachability"], "reachable": plan["reachable"]}
+        zone_dir, cache = Path(folder) / "zone", str(Path(folder) / "cache")
+        zone_dir.mkdir()
+        write_zone(zone_dir, spokes, backends)
+        bare = _measure_in_child("floor", zone_dir)
+        cold = _measure_in_child("plan", zone_dir, jobs, cache)
+        row = {"spokes": spokes, "stacks": cold["stacks"], "resources": cold["resources"], "floor": bare["seconds"], "cold": cold["seconds"],
+               "floor_cpu": bare["cpu"], "cold_cpu": cold["cpu"],
+               "policy": cold["policy"], "peak_mib": cold["peak_mib"], "reachability": cold["reachability"], "reachable": cold["reachable"]}
+        if single:
+            alone = _measure_in_child("plan", zone_dir, 1)
+            row.update(single=alone["seconds"], single_cpu=alone["cpu"])
+        edit_spoke(zone_dir, spokes // 2, outputs=False)
+        warm = _measure_in_child("plan", zone_dir, jobs, cache)
+        edit_spoke(zone_dir, spokes // 2 + 1, outputs=True)
+        readers = _measure_in_child("plan", zone_dir, jobs, cache)
+        row.update(warm=warm["seconds"], warm_simulated=warm["simulated"], readers=readers["seconds"], readers_simulated=readers["simulated"],
+                   peak_mib=max(row["peak_mib"], warm["peak_mib"], readers["peak_mib"]))
+        return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spokes", type=int, nargs="+", default=[10, 50, 200, 400])
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes of the cold plan (default 2)")
+    parser.add_argument("--no-single", action="store_true", help="skip the single-process plan (--jobs 1, no cache)")
     parser.add_argument("--with-backends", action="store_true", help="give every spoke an NLB and a private name, so reachability traces full paths")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ZONE"), help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", default="", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        return _child(options.child[0], Path(options.child[1]))
-    print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'plan s':>7} {'floor s':>7} {'plan/floor':>10} {'policy s':>8} {'policy %':>8} "
-          f"{'reach s':>7} {'reach %':>7} {'peak MiB':>8}")
+        return _child(options.child[0], Path(options.child[1]), options.jobs, options.cache_dir)
+    print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'floor s':>7} {'single s':>8} {'cold s':>7} {'cold/floor':>10} {'warm s':>7} "
+          f"{'warm/cold':>9} {'readers s':>9} {'readers/cold':>12} {'policy s':>8} {'reach s':>7} {'peak MiB':>8}")
     rows = []
     for spokes in options.spokes:
-        row = measure(spokes, options.with_backends)
+        row = measure(spokes, options.with_backends, options.jobs, not options.no_single)
         rows.append(row)
-        print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['plan']:>7.2f} {row['floor']:>7.2f} {row['plan'] / row['floor']:>10.2f} "
-              f"{row['policy']:>8.2f} {100 * row['policy'] / row['plan']:>7.1f}% {row['reachability']:>7.3f} "
-              f"{100 * row['reachability'] / row['plan']:>6.1f}% {row['peak_mib']:>8.1f}   ({row['reachable']} targets reachable)", flush=True)
+        single = f"{row['single']:>8.2f}" if "single" in row else f"{'-':>8}"
+        print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['floor']:>7.2f} {single} {row['cold']:>7.2f} "
+              f"{row['cold'] / row['floor']:>10.2f} {row['warm']:>7.2f} {100 * row['warm'] / row['cold']:>8.1f}% {row['readers']:>9.2f} "
+              f"{100 * row['readers'] / row['cold']:>11.1f}% {row['policy']:>8.2f} {row['reachability']:>7.3f} {row['peak_mib']:>8.1f}"
+              f"   (CPU s floor {row['floor_cpu']:.1f}, single {row.get('single_cpu', float('nan')):.1f}, cold {row['cold_cpu']:.1f}; "
+              f"simulated again: {row['warm_simulated']} / "
+              f"{row['readers_simulated']} stacks; {row['reachable']} targets reachable)", flush=True)
     by_size = {row["spokes"]: row for row in rows}
     if 200 in by_size and 400 in by_size:
-        print(f"growth 400 vs 200 spokes: {by_size[400]['plan'] / by_size[200]['plan']:.2f}x")
-    print("policy s: time the pack and its client spent judging (in other processes, overlapping the simulation);")
+        print(f"growth 400 vs 200 spokes (cold, --jobs {options.jobs}): {by_size[400]['cold'] / by_size[200]['cold']:.2f}x")
+    print(f"floor s: the same resources as plain pulumi-aws programs under the same mocks, one process; single s: plan --jobs 1, no cache")
+    print(f"cold s: plan --jobs {options.jobs} with an empty cache (filling it); warm s: the same plan after one spoke's route changed "
+          "(its outputs did not); readers s: after another spoke's exported subnets changed (its readers simulated again)")
+    print("policy s: time the pack and its client spent judging (in other processes, overlapping the simulation)")
     if options.with_backends:
-        print("with backends: the floor program does not build the NLBs, certificates and names, so plan/floor is not comparable here")
-    print("reach: time tracing every target's path (the reachability model and verdicts), part of plan s")
-    print("peak MiB: the plan process plus its largest child process")
+        print("with backends: the floor program does not build the NLBs, certificates and names, so cold/floor is not comparable here")
+    print("reach s: time tracing every target's path, part of cold s")
+    print("peak MiB: all processes of the plan together (sampled every 50 ms), the largest of the cold and warm runs")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    plan.add_argument("--cache", type=Path, metavar="DIR",
+                      help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
+                      "(default: STACKS_DIR/.agentcore-egress/cache)")
+    plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
+    plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                      help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
 
     rollout = commands.add_parser(
         "rollout",
@@ -79,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     rollout.add_argument("--state-file", type=Path, metavar="FILE", help="where progress is kept for resuming (default: STACKS_DIR/.rollout-state.json)")
     rollout.add_argument("--restart", action="store_true", help="forget earlier progress and start from the first wave")
     rollout.add_argument("--project-dir", type=Path, metavar="DIR", help="the Pulumi project (folder of Pulumi.yaml; default: STACKS_DIR's parent)")
+    rollout.add_argument("--emit", nargs=2, metavar=("github-actions", "FILE"),
+                         help="instead of rolling out here, write a GitHub Actions workflow that rolls out the same waves, "
+                         "each stack's job assuming its account.role_arn through OIDC")
 
     for name, summary in (
         ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
@@ -142,7 +152,9 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
     from agentcore_egress.planner.plan import load_policy_config, run_plan
+    from agentcore_egress.planner.plan_cache import PlanCache, default_cache_dir
     from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
+    from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
     from .reports import render
 
@@ -152,19 +164,24 @@ def run_plan_command(args: argparse.Namespace) -> int:
         zone = LandingZone.load(stacks_dir)
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
+        if args.jobs < 1:
+            raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
+        cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
         if not args.quiet:
             _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
-        result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr)
+        result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr,
+                          cache=cache, jobs=args.jobs)
     except ConfigError as error:
         return _bad_input(error.problems)
-    except (PolicyPackError, OutputError) as error:
+    except (PolicyPackError, SimulationWorkerError, OutputError) as error:
         return _bad_input([str(error)])
     try:
         _emit(args, render(result, args.format, shown, _version()))
     except OutputError as error:
         return _bad_input([str(error)])
     if not args.quiet:
-        _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s)")
+        reused = f", {result.timings['cached']} of {len(result.stacks)} stacks from the cache" if cache else ""
+        _stderr(f"done in {result.timings['total']:.1f} s: {result.mandatory} mandatory finding(s){reused}")
     return result.exit_code
 
 
@@ -185,6 +202,8 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         zone = LandingZone.load(stacks_dir)
         if args.parallel < 1:
             raise ConfigError([f"--parallel: {args.parallel} is not a positive number. Fix: give 1 or more"])
+        if args.emit:
+            return _emit_workflow(args, zone, stacks_dir)
         if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
             raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
         if (args.with_dependencies or args.with_dependents) and not args.stack:
@@ -211,6 +230,28 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         _stderr(f"error: {error}")
         return EXIT_FINDINGS
     emit({"event": "rollout", "state": "succeeded"})
+    return EXIT_CLEAN
+
+
+
+
+def _emit_workflow(args: argparse.Namespace, zone, stacks_dir: Path) -> int:
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    from agentcore_egress.live.github_actions import package_spec, write_workflow
+    from agentcore_egress.planner.landing_zone import display_path
+
+    kind, file = args.emit
+    if kind != "github-actions":
+        raise ConfigError([f"--emit: {kind!r} is not a workflow kind this tool writes. Fix: --emit github-actions FILE"])
+    project_dir = args.project_dir or Path(stacks_dir).resolve().parent
+    if len(args.policy_pack) > 1:
+        raise ConfigError(["--emit github-actions: give at most one --policy-pack (the workflow enforces one pack)"])
+    pack = display_path(args.policy_pack[0]) if args.policy_pack else "policies"
+    config = Path(display_path(args.policy_pack_config[0])).as_posix() if args.policy_pack_config else ""
+    write_workflow(zone, Path(file), stacks_dir=Path(display_path(Path(stacks_dir))).as_posix(), policy_pack=Path(pack).as_posix(),
+                   policy_pack_config=config, parallel=args.parallel, package=package_spec(project_dir))
+    _stderr(f"wrote a GitHub Actions workflow of {len(zone.waves())} waves, {len(zone.stacks)} stacks to {file}")
     return EXIT_CLEAN
 
 

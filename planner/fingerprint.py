@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -21,6 +22,7 @@ from .landing_zone import LandingZone
 _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
     try:
         return metadata.version("agentcore-egress")
@@ -51,13 +53,17 @@ def stack_fingerprints(zone: LandingZone, *, pack: str = "", policy_config: Opti
 
     ``pack`` is :func:`pack_fingerprint` of the pack in use ("" for none).
     """
-    shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
     fingerprints: dict[str, str] = {}
     for name in zone.order():
         stack = zone.stacks[name]
-        digest = hashlib.sha256(shared)
-        digest.update(b"\0" + stack.file.read_bytes())
+        digest = hashlib.sha256(own_fingerprint(stack.file, pack=pack, policy_config=policy_config).encode())
         for upstream in sorted(stack.config.referenced_stacks()):
             digest.update(f"\0{upstream}={fingerprints[upstream]}".encode())
         fingerprints[name] = digest.hexdigest()
     return fingerprints
+
+
+def own_fingerprint(stack_file: Path, *, pack: str = "", policy_config: Optional[Mapping[str, Any]] = None) -> str:
+    """A hash of what a stack's result depends on besides the stacks it reads: its file, the package, the pack and its config."""
+    shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
+    return hashlib.sha256(shared + b"\0" + Path(stack_file).read_bytes()).hexdigest()

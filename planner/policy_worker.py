@@ -9,6 +9,7 @@ come back as findings, in the order they were sent.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import queue
 import signal
@@ -18,7 +19,7 @@ import threading
 import time
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Iterator, Optional
 
 from .child_processes import Child
 from .policy_analyzer import Finding, PolicyAnalyzer, PolicyPackError
@@ -39,6 +40,10 @@ def _payload(registrations: list[Registration]) -> list[tuple]:
     ]
 
 
+policy_payload = _payload
+"""What the worker needs of a stack's registrations, made wherever the stack was simulated."""
+
+
 def _registrations(payload: list[tuple]) -> list[Registration]:
     from google.protobuf import struct_pb2
 
@@ -54,6 +59,18 @@ def _registrations(payload: list[tuple]) -> list[Registration]:
         )
         for urn, type_, name, parent, provider, custom, id_, dependencies, property_dependencies, inputs, state in payload
     ]
+
+
+def received(inbox: BinaryIO) -> Iterator[Any]:
+    """The pickled items a worker is sent, until None or the end of its input (the parent went away)."""
+    while True:
+        try:
+            item = pickle.load(inbox)
+        except EOFError:
+            return
+        if item is None:
+            return
+        yield item
 
 
 def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any], skip: Collection[str] = ()) -> None:
@@ -72,14 +89,7 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
         analyzer = PolicyAnalyzer(Path(pack_dir) if pack_dir else None)
         analyzer.configure(config, skip)
         send((_READY, None, None))
-        while True:
-            try:
-                item = pickle.load(inbox)
-            except EOFError:
-                return
-            if item is None:
-                return
-            key, payload, minted = item
+        for key, payload, minted in received(inbox):
             began = time.perf_counter()
             try:
                 findings = analyzer.analyze(_registrations(payload), minted)
@@ -128,9 +138,13 @@ class BackgroundPolicyAnalyzer:
 
     def submit(self, key: str, registrations: list[Registration], minted: Optional[Collection[str]] = None) -> None:
         """Queue one stack; with ``minted`` (its computed values) it is judged at first preview and at update."""
+        self.submit_payload(key, _payload(registrations), minted)
+
+    def submit_payload(self, key: str, payload: list[tuple], minted: Optional[Collection[str]] = None) -> None:
+        """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`policy_payload`)."""
         self._submitted.append(key)
         try:
-            pickle.dump((key, _payload(registrations), frozenset(minted) if minted is not None else None),
+            pickle.dump((key, payload, frozenset(minted) if minted is not None else None),
                         self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
         except (BrokenPipeError, ValueError):
@@ -193,3 +207,5 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _exit_on_signal)
     settings = json.loads(sys.argv[1])
     serve(sys.stdin.buffer, sys.stdout.buffer, settings["pack_dir"], settings["config"], settings.get("skip", ()))
+    sys.stdout.flush()
+    os._exit(0)  # the pack is already stopped; skipping the interpreter's teardown saves the plan a second of waiting

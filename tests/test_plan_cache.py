@@ -1,0 +1,129 @@
+"""The plan cache: a warm plan equals a plan without cache, and only what changed is simulated again."""
+
+import json
+import re
+
+import pytest
+
+from agentcore_egress.cli.main import main
+from agentcore_egress.planner.landing_zone import LandingZone
+from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
+
+CACHED = re.compile(r"^\[\d+/\d+\] wave \d+ (?P<stack>\S+) .*\(cached\)$")
+
+
+def plan(capsys, zone, *extra, code=0):
+    exit_code = main(["plan", str(zone), "--format", "json", "--jobs", "1", *extra])
+    captured = capsys.readouterr()
+    assert exit_code == code, captured.err
+    return json.loads(captured.out), captured.err
+
+
+def cached_stacks(err: str) -> set[str]:
+    return {match["stack"] for match in map(CACHED.match, err.splitlines()) if match}
+
+
+@pytest.fixture
+def zone(tmp_path):
+    return copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+
+
+def test_a_warm_plan_is_identical_to_a_plan_without_cache(capsys, zone):
+    uncached, _ = plan(capsys, zone, "--no-cache")
+    assert not (zone / ".agentcore-egress").exists(), "--no-cache writes nothing"
+    cold, err = plan(capsys, zone)
+    assert cached_stacks(err) == set()
+    warm, err = plan(capsys, zone)
+    assert cached_stacks(err) == set(LandingZone.load(zone).stacks)
+    assert "5 of 5 stacks from the cache" in err
+    assert warm == cold == uncached
+    assert (zone / ".agentcore-egress" / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_cache_dir_flag_puts_the_cache_there(capsys, zone, tmp_path):
+    plan(capsys, zone, "--cache", str(tmp_path / "elsewhere"))
+    assert not (zone / ".agentcore-egress").exists()
+    assert {path.name for path in (tmp_path / "elsewhere").iterdir() if path.is_dir()} == set(LandingZone.load(zone).stacks)
+
+
+def _entry(cache, stack):
+    (entry,) = (cache / stack).glob("*.json")
+    return entry
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],                                   # truncated
+    lambda text: "\x80\x04\x95 not json",                                  # a pickle, or anything else
+    lambda text: text.replace('"format": 1', '"format": 99', 1),          # another format version
+    lambda text: text.replace('"key": "', '"key": "0', 1),                # an entry copied under another key
+    lambda text: text.replace('"findings": []', '"findings": [{"policy": 1}]', 1),
+], ids=["truncated", "not-json", "format", "key", "findings"])
+def test_a_corrupt_or_foreign_entry_is_ignored_with_a_note(capsys, zone, damage):
+    cold, _ = plan(capsys, zone)
+    entry = _entry(zone / ".agentcore-egress" / "cache", "tools-payments")
+    entry.write_text(damage(entry.read_text()))
+    again, err = plan(capsys, zone)
+    assert again == cold
+    assert f"plan cache: ignoring {entry}" in err
+    assert "tools-payments" not in cached_stacks(err) and "network-hub" in cached_stacks(err)
+    json.loads(_entry(zone / ".agentcore-egress" / "cache", "tools-payments").read_text())  # replaced by a good one
+
+
+def test_an_entry_of_another_stack_is_not_trusted(capsys, zone):
+    plan(capsys, zone)
+    cache = zone / ".agentcore-egress" / "cache"
+    payments = _entry(cache, "tools-payments")
+    payments.write_text(_entry(cache, "tools-mcp").read_text())
+    _, err = plan(capsys, zone)
+    assert "tools-payments" not in cached_stacks(err) and "plan cache: ignoring" in err
+
+
+def _readers(zone: LandingZone, stack: str) -> set[str]:
+    return {name for name, other in zone.stacks.items() if stack in other.config.referenced_stacks()}
+
+
+def test_an_edit_that_leaves_the_outputs_alone_simulates_that_stack_only(capsys, zone):
+    plan(capsys, zone)
+    file = zone / "Pulumi.tools-payments.yaml"
+    file.write_text(file.read_text().replace("destinations: [10.250.0.0/16]", "destinations: [10.250.0.0/16, 10.251.0.0/16]"))
+    warm, err = plan(capsys, zone)
+    assert cached_stacks(err) == set(LandingZone.load(zone).stacks) - {"tools-payments"}
+    fresh, _ = plan(capsys, zone, "--no-cache")
+    assert warm == fresh
+
+
+def test_a_changed_upstream_file_simulates_its_readers_again_and_nothing_upstream(capsys, zone):
+    plan(capsys, zone)
+
+    def move_subnet(config):
+        config["vpcs"][0]["subnets"][1]["cidr"] = "10.20.2.0/24"  # exported: the readers see it
+        config["security_groups"][0]["backend_cidrs"][1] = "10.20.2.0/24"
+
+    edit_stack(zone, "tools-payments", move_subnet)
+    loaded = LandingZone.load(zone)
+    readers = _readers(loaded, "tools-payments")
+    assert readers, "the example's AgentCore and hub acceptance stacks read tools-payments"
+    warm, err = plan(capsys, zone, code=1)  # the AgentCore ENIs may not reach the moved subnet: the whole-zone check says so, cached or not
+    simulated = set(loaded.stacks) - cached_stacks(err)
+    assert {"tools-payments", *readers} <= simulated
+    assert {"network-hub", "tools-mcp"} <= cached_stacks(err)
+    fresh, _ = plan(capsys, zone, "--no-cache", code=1)
+    assert warm == fresh
+    stacks = {stack["name"]: stack for stack in warm["stacks"]}
+    assert stacks["tools-payments"]["outputs"]["vpcs"]["payments"]["subnet_cidrs"][1] == "10.20.2.0/24"
+
+
+def test_a_changed_policy_config_is_a_miss_for_every_stack(capsys, zone, tmp_path):
+    plan(capsys, zone)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"modern-tls": "advisory"}))
+    _, err = plan(capsys, zone, "--policy-pack-config", str(config))
+    assert cached_stacks(err) == set()
+
+
+def test_an_unwritable_cache_is_noted_and_the_plan_goes_on(capsys, zone, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result, err = plan(capsys, zone, "--cache", str(blocker / "cache"))
+    assert result["totals"]["mandatory"] == 0
+    assert err.count("plan cache: cannot write to") == 1
