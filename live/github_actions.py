@@ -8,7 +8,7 @@ order ``plan`` prints. Every stack's job asks GitHub for an OIDC token
 ``aws-actions/configure-aws-credentials``, and runs ``pulumi preview`` on pull
 requests or ``pulumi up`` on the default branch with the policy pack. The
 engine's policy events become SARIF for code scanning (see
-:mod:`.engine_policy_events`), and after ``up`` the stack's outputs are kept as an
+:mod:`agentcore_egress.cli.engine_policy_events`), and after ``up`` the stack's outputs are kept as an
 artifact. A ``plan`` job on pull requests runs the offline plan of the whole
 landing zone and uploads its SARIF.
 
@@ -76,7 +76,7 @@ def _stack_steps(stacks_dir: str, package: str, policy_pack: str, policy_pack_co
         {"name": "pulumi preview", "if": "github.event_name == 'pull_request'", "run": f"pulumi preview --diff {stack}"},
         {"name": "pulumi up", "if": "github.event_name != 'pull_request'", "run": f"pulumi up --yes {stack}"},
         {"name": "policy findings as SARIF", "if": "always() && hashFiles('events.jsonl') != ''",
-         "run": f'.venv/bin/python -m agentcore_egress.live.engine_policy_events {stacks_dir} --stack "$STACK" --events events.jsonl --output policy.sarif'},
+         "run": f'.venv/bin/python -m agentcore_egress.cli.engine_policy_events {stacks_dir} --stack "$STACK" --events events.jsonl --output policy.sarif'},
         {"name": "upload the policy findings", "if": "always() && hashFiles('policy.sarif') != ''", "uses": "github/codeql-action/upload-sarif@v4",
          "with": {"sarif_file": "policy.sarif", "category": "stack-${{ matrix.stack }}"}},
         {"name": "stack outputs", "if": "github.event_name != 'pull_request'", "run": 'pulumi stack output --stack "$STACK" --json > outputs.json'},

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from agentcore_egress.cli.main import main
-from agentcore_egress.live.engine_policy_events import main as events_to_sarif
+from agentcore_egress.cli.engine_policy_events import main as events_to_sarif
 from agentcore_egress.live.github_actions import MATRIX_LIMIT
 from agentcore_egress.planner.landing_zone import LandingZone
 from child_processes import REPOSITORY, user_environment

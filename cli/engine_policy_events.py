@@ -6,7 +6,7 @@ resource's URN, the policy, its enforcement level and the message. They are
 read with the Pulumi SDK's own event types and reported with the plan's SARIF
 writer, pointing at the stack file's lines as the offline plan does:
 
-    python -m agentcore_egress.live.engine_policy_events STACKS_DIR --stack NAME --events events.jsonl --output policy.sarif
+    python -m agentcore_egress.cli.engine_policy_events STACKS_DIR --stack NAME --events events.jsonl --output policy.sarif
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from agentcore_egress.planner.footprint import Footprint
 from agentcore_egress.planner.landing_zone import LandingZone, display_path
@@ -44,6 +44,25 @@ def policy_findings(lines: Iterable[str]) -> list[Finding]:
     return list(findings.values())
 
 
+def entry_of(config: Any, urn: str) -> str:
+    """The key path of the config entry a resource was most likely built from ("" for none).
+
+    An event names a resource by its URN only. The account program names a component after its
+    config entry and every child ``<component>-<role>``, so the entry is the one whose name is the
+    longest dash-delimited prefix of the resource's name (in ``plan`` the recorded names are exact).
+    """
+    name = urn.rsplit("::", 1)[-1]
+    best = ("", -1)
+    for section, entries in config:
+        if not isinstance(entries, (list, tuple)):
+            continue
+        for index, entry in enumerate(entries):
+            label = getattr(entry, "name", None) or getattr(entry, "vpc", None)
+            if isinstance(label, str) and (name == label or name.startswith(f"{label}-")) and len(label) > best[1]:
+                best = (f"{section}[{index}]", len(label))
+    return best[0]
+
+
 def sarif_of_events(zone: LandingZone, stack: str, lines: Iterable[str], version: str) -> str:
     from agentcore_egress.cli.reports import sarif
 
@@ -51,15 +70,17 @@ def sarif_of_events(zone: LandingZone, stack: str, lines: Iterable[str], version
         raise ConfigError([f"--stack: {stack!r} is not a stack of this landing zone. Fix: use one of {sorted(zone.stacks)}"])
     account = zone.stacks[stack].config.account
     wave = next(number for number, names in enumerate(zone.waves(), start=1) if stack in names)
+    config = zone.stacks[stack].config
+    findings = [finding.located(stack, entry_of(config, finding.urn)) for finding in policy_findings(lines)]
     plan = StackPlan(name=stack, account_id=account.id, region=account.region, file=zone.stacks[stack].display_file, wave=wave,
-                     registrations=[], outputs={}, findings=policy_findings(lines), footprint=Footprint(), seconds=0.0)
+                     registrations=[], outputs={}, findings=findings, footprint=Footprint(), seconds=0.0)
     return sarif(PlanResult(zone=zone, stacks=[plan], cross_stack=[]), display_path(Path(zone.stacks[stack].file).parent), version)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from agentcore_egress.cli.main import _version
 
-    parser = argparse.ArgumentParser(prog="python -m agentcore_egress.live.engine_policy_events", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m agentcore_egress.cli.engine_policy_events", description=__doc__.splitlines()[0])
     parser.add_argument("stacks_dir", type=Path, metavar="STACKS_DIR")
     parser.add_argument("--stack", required=True)
     parser.add_argument("--events", type=Path, required=True, metavar="FILE", help="the file pulumi wrote with --event-log")
