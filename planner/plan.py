@@ -185,13 +185,12 @@ def run_plan(
     plans, timings = run.plans, run.timings
     model = LandingZoneModel(zone)
     traced = time.perf_counter()
-    traces = trace_all(plans.values())
+    # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
+    position = {name: index for index, name in enumerate(zone.order())}
+    traces = sorted(trace_all(plans.values()), key=lambda trace: (position[trace.stack], trace.urn))
     timings["reachability"] = time.perf_counter() - traced
     found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
     cross = policy_configs.apply_levels(found, policy_config or {})
-    # Targets register in whatever order their inputs resolve: the plan lists them in a fixed order.
-    position = {name: index for index, name in enumerate(zone.order())}
-    traces.sort(key=lambda trace: (position[trace.stack], trace.target))
     timings["total"] = time.perf_counter() - started
     return PlanResult(zone=zone, stacks=[plans[name] for name in zone.order()], cross_stack=cross, timings=timings, traces=traces)
 

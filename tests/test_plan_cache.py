@@ -7,6 +7,7 @@ import pytest
 
 from agentcore_egress.cli.main import main
 from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.plan_cache import FORMAT
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
 CACHED = re.compile(r"^\[\d+/\d+\] wave \d+ (?P<stack>\S+) .*\(cached\)$")
@@ -54,9 +55,9 @@ def _entry(cache, stack):
 @pytest.mark.parametrize("damage", [
     lambda text: text[: len(text) // 2],                                   # truncated
     lambda text: "\x80\x04\x95 not json",                                  # a pickle, or anything else
-    lambda text: text.replace('"format": 1', '"format": 99', 1),          # another format version
+    lambda text: text.replace(f'"format": {FORMAT}', '"format": 99', 1),  # another format version
     lambda text: text.replace('"key": "', '"key": "0', 1),                # an entry copied under another key
-    lambda text: text.replace('"findings": []', '"findings": [{"policy": 1}]', 1),
+    lambda text: re.sub(r'"findings": \[.*?\](?=, "footprint")', '"findings": [{"policy": 1}]', text, count=1),
 ], ids=["truncated", "not-json", "format", "key", "findings"])
 def test_a_corrupt_or_foreign_entry_is_ignored_with_a_note(capsys, zone, damage):
     cold, _ = plan(capsys, zone)
