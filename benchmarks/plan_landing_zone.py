@@ -10,6 +10,8 @@ acceptance stack and the AgentCore account, then measures side by side:
 - floor: the same custom resources registered by a bare program (no components,
   no policy) under the same mocks, one program per stack, in one process;
 - single: `plan --jobs 1 --no-cache` (simulation in this process, the pack in its own);
+- update only: the same, with the pack judging each stack as `pulumi up` only (no
+  first-preview phase), so that `single` against it is what the second phase costs;
 - cold: `plan --jobs J` with an empty cache (validation, simulation in J worker
   processes, policy pack, checks, report; the cache filled on the way);
 - warm: the same plan again after one spoke's file changed without changing its
@@ -273,8 +275,25 @@ def _cpu_seconds() -> float:
     return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime"))
 
 
+def _update_only() -> None:
+    """The plan's pack judges the update phase only: no stack carries the values minted for its first preview."""
+    import agentcore_egress.planner.plan as plan_module
+
+    simulate = plan_module.simulate_stack
+
+    def without_preview(*args, **kwargs):
+        simulated = simulate(*args, **kwargs)
+        simulated.minted = None
+        return simulated
+
+    plan_module.simulate_stack = without_preview
+
+
 def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
     warm_up()
+    if kind == "plan-update-only":
+        _update_only()
+        kind = "plan"
     zone = LandingZone.load(zone_dir) if kind == "floor" else None
     cpu_before = _cpu_seconds()
     with TreeMemory() as memory:
@@ -309,7 +328,8 @@ def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
                "policy": cold["policy"], "peak_mib": cold["peak_mib"], "reachability": cold["reachability"], "reachable": cold["reachable"]}
         if single:
             alone = _measure_in_child("plan", zone_dir, 1)
-            row.update(single=alone["seconds"], single_cpu=alone["cpu"])
+            update_only = _measure_in_child("plan-update-only", zone_dir, 1)
+            row.update(single=alone["seconds"], single_cpu=alone["cpu"], update_only=update_only["seconds"], update_only_cpu=update_only["cpu"])
         edit_spoke(zone_dir, spokes // 2, outputs=False)
         warm = _measure_in_child("plan", zone_dir, jobs, cache)
         edit_spoke(zone_dir, spokes // 2 + 1, outputs=True)
@@ -343,6 +363,10 @@ def main() -> None:
               f"   (CPU s floor {row['floor_cpu']:.1f}, single {row.get('single_cpu', float('nan')):.1f}, cold {row['cold_cpu']:.1f}; "
               f"simulated again: {row['warm_simulated']} / "
               f"{row['readers_simulated']} stacks; {row['reachable']} targets reachable)", flush=True)
+        if "update_only" in row:
+            print(f"{'':>6} second phase (first preview): single {row['single']:.2f} s against update only {row['update_only']:.2f} s: "
+                  f"{100 * (row['single'] / row['update_only'] - 1):+.1f} % wall, "
+                  f"{100 * (row['single_cpu'] / row['update_only_cpu'] - 1):+.1f} % CPU", flush=True)
     by_size = {row["spokes"]: row for row in rows}
     if 200 in by_size and 400 in by_size:
         print(f"growth 400 vs 200 spokes (cold, --jobs {options.jobs}): {by_size[400]['cold'] / by_size[200]['cold']:.2f}x")
