@@ -16,10 +16,10 @@ Both raise :class:`OutputError`, whose text is one line with the fix.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Optional
+
+from agentcore_egress.planner import atomic_file
 
 
 class OutputError(OSError):
@@ -60,36 +60,11 @@ def check_output_path(path: Path, inputs: Iterable[Path] = (), input_folders: It
         raise OutputError(f"--output {path}: is read-only. Fix: write elsewhere, or make it writable")
 
 
-def _mode_for(path: Path) -> int:
-    """The file's current permissions, else what a new file gets under the umask."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_atomically(path: Path, text: str) -> None:
-    """``text`` to ``path`` through a temp file in the same folder renamed into place; on failure nothing changes."""
-    folder = path.parent if str(path.parent) else Path(".")
-    temp: Optional[str] = None
+    """``text`` to ``path`` whole or not at all (see :mod:`agentcore_egress.planner.atomic_file`), worded for ``--output``."""
     try:
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
-        temp = None
+        atomic_file.write_atomically(path, text)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise OutputError(f"--output {path}: could not be written ({reason}); the previous file, if any, is unchanged. "
                           "Fix: free disk space or raise the file-size limit, or write elsewhere") from None
-    finally:
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass

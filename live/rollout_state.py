@@ -11,14 +11,13 @@ a file and two writers never share a temporary name.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from filelock import FileLock, Timeout
 
+from agentcore_egress.planner.atomic_file import write_atomically
 from agentcore_egress.stacks.config_schema import ConfigError
 
 STATE_VERSION = 1
@@ -99,16 +98,7 @@ class RolloutState:
 
     def _write(self, entries: Entries) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"version": STATE_VERSION, **entries}, stream, indent=2, sort_keys=True)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps({"version": STATE_VERSION, **entries}, indent=2, sort_keys=True))
 
 
 def _apply(entries: Entries, operation: str, stack: str, entry: dict[str, Any], forget: tuple[str, ...]) -> None:

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -41,6 +39,7 @@ from typing import Any, Optional
 from agentcore_egress.simulation.monitor import Registration
 
 from .footprint import Footprint
+from .atomic_file import write_atomically
 from .findings import Finding
 
 FORMAT = 2
@@ -192,14 +191,7 @@ class PlanCache:
         try:
             self._prepare()
             folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w") as file:
-                    file.write(text)
-                os.replace(temporary, self._path(stack, key))
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(self._path(stack, key), text)
             self._prune(folder)
         except OSError as error:
             self._writable = False
