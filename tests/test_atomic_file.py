@@ -13,6 +13,7 @@ def test_a_replaced_file_keeps_its_permissions_and_a_new_one_follows_the_umask(t
     target.chmod(0o640)
     write_atomically(target, "new")
     assert target.read_text() == "new" and target.stat().st_mode & 0o777 == 0o640
+    assert [path.name for path in tmp_path.iterdir()] == ["report.md"]  # no temp file left behind
     fresh = tmp_path / "fresh.md"
     umask = os.umask(0o022)
     try:

@@ -25,15 +25,6 @@ def test_the_policy_config_and_the_pack_are_refused_as_outputs(tmp_path):
     check_output_path(tmp_path / "report.md", [config], [pack])
 
 
-def test_a_replaced_file_keeps_its_permissions_and_no_temp_file_is_left(tmp_path):
-    target = tmp_path / "report.md"
-    target.write_text("old")
-    target.chmod(0o640)
-    write_atomically(target, "new")
-    assert target.read_text() == "new" and target.stat().st_mode & 0o777 == 0o640
-    assert [path.name for path in tmp_path.iterdir()] == ["report.md"]
-
-
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
     target = tmp_path / "report.md"
     target.write_text("old")
