@@ -76,7 +76,8 @@ def analyzer_rule_specs(info: Any) -> dict[str, RuleSpec]:
     """RuleSpecs from a running pack's ``GetAnalyzerInfo`` answer (any pack, not only ours)."""
     from google.protobuf import json_format
 
-    names = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
+    from .policy_analyzer import LEVELS as names  # the analyzer protocol's level enum, named once there
+
     specs = {}
     for policy in info.policies:
         properties = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
