@@ -3,33 +3,45 @@
 Every child is started with stdin from /dev/null (or a pipe its parent owns),
 its stderr in an unlinked temporary file (a pipe nobody reads fills at 64 KiB
 and stalls the child; the file keeps the tail for error messages), and on
-Linux with ``PR_SET_PDEATHSIG``: the kernel sends it SIGKILL when the thread
-that started it ends, so a parent killed with SIGKILL (or a worker whose
+Linux with ``PR_SET_PDEATHSIG`` (set by a small launcher that then becomes the
+command): the kernel sends it SIGKILL when the thread that started it ends, so a parent killed with SIGKILL (or a worker whose
 parent died) leaves nothing behind. Normal ends and exceptions go through
 :meth:`Child.stop`.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Optional
+from typing import IO, Any, BinaryIO, Optional
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(%d, signal.SIGKILL, 0, 0, 0)\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(70)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+) % _PR_SET_PDEATHSIG
+"""Run before the child's own command, in the child: ask the kernel for SIGKILL when the parent ends, leave at once if
+the parent already has, then become the command (the request survives exec). Done after exec, in a fresh
+interpreter, not between fork and exec: a parent with other threads (gRPC's, in the tests) may leave the forked
+copy in a state where running Python code crashes it."""
+
+
+def _dying_with_parent(command: Sequence[str]) -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return list(command)
+    return [sys.executable, "-I", "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *command]
 
 
 class Child:
@@ -39,13 +51,12 @@ class Child:
                  env: Optional[dict[str, str]] = None) -> None:
         self.stderr: IO[bytes] = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            list(command),
+            _dying_with_parent(command),
             cwd=cwd,
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             env=env,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             start_new_session=False,
         )
 
@@ -85,3 +96,13 @@ class Child:
                 except OSError:
                     pass
         self.stderr.close()
+
+
+def results_channel() -> BinaryIO:
+    """In a worker: its standard output, kept for the results it sends; from now on what anything prints goes to stderr.
+
+    A program or a policy pack that prints must not corrupt the pickled results its parent reads.
+    """
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return results

@@ -26,6 +26,7 @@ from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
 
 from . import policy_config
 from .child_processes import Child
+from .pack_service import InProcessStub, PackDidNotStart, load_pack_service
 
 from .findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
 
@@ -144,50 +145,15 @@ class PreviewView:
         return outputs
 
 
-class PolicyAnalyzer:
-    """A running policy pack. Use as a context manager; one process serves many stacks.
+class AnalyzerClient:
+    """The engine's side of the analyzer interface, over any stub: configure, then judge stacks in both phases.
 
-    Every wait is bounded: the port within ``start_timeout`` seconds, each
-    gRPC call within ``call_timeout``; the pack ends with this process.
+    :class:`PolicyAnalyzer` runs the pack and talks to it over gRPC; tests hand
+    a stub of their own to drive an analyzer service in process.
     """
 
-    def __init__(self, pack_dir: Optional[Path] = None, start_timeout: float = 60.0, call_timeout: float = 300.0) -> None:
-        self.pack_dir = Path(pack_dir) if pack_dir else default_pack_dir()
-        self.call_timeout = call_timeout
-        self._channel = None
-        # The pack prints its port with a plain write to stdout: without PYTHONUNBUFFERED
-        # (any user's terminal, most CI runners) that line sits in the pack's buffer and the
-        # port never arrives. -u makes the pack's stdout unbuffered whatever the environment.
-        self._child = Child([sys.executable, "-u", "__main__.py"], cwd=self.pack_dir, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        try:
-            port = _first_line(self._child.process.stdout, start_timeout)
-            if not port.isdigit():
-                reason = self._child.stderr_tail() or ("no port printed" if port else f"no port printed within {start_timeout:.0f} s")
-                raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {reason}")
-            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-            grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
-        except grpc.FutureTimeoutError:
-            self.close()
-            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not accept connections within {start_timeout:.0f} s") from None
-        except BaseException:
-            self.close()
-            raise
-        self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-
-    def __enter__(self) -> "PolicyAnalyzer":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def pid(self) -> int:
-        return self._child.pid
-
-    def close(self) -> None:
-        if self._channel is not None:
-            self._channel.close()
-        self._child.stop()
+    def __init__(self, stub: Any, call_timeout: float = 300.0, name: str = "the policy pack") -> None:
+        self.stub, self.call_timeout, self.name = stub, call_timeout, name
 
     def _call(self, method, request):
         try:
@@ -199,8 +165,11 @@ class PolicyAnalyzer:
         detail = error.details() if hasattr(error, "details") else str(error)
         if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
             detail = f"no answer within {self.call_timeout:.0f} s"
-        alive = "" if self._child.alive() else f" (the pack exited with code {self._child.process.returncode}: {self._child.stderr_tail()})"
-        return f"the policy pack in {self.pack_dir} failed: {(detail or '').strip().splitlines()[-1] if detail else error.code().name}{alive}"
+        return f"{self.name} failed: {(detail or '').strip().splitlines()[-1] if detail else error.code().name}{self._exit_detail()}"
+
+    def _exit_detail(self) -> str:
+        """Why the analyzer is gone, when it is (a process that exited): "" here."""
+        return ""
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         return self._call(self.stub.GetAnalyzerInfo, empty_pb2.Empty())
@@ -291,6 +260,74 @@ class PolicyAnalyzer:
             Finding(policy=d.policyName, level=LEVELS.get(d.enforcementLevel, "advisory"), message=d.message, urn=d.urn or urn)
             for d in response.diagnostics
         ]
+
+
+class PolicyAnalyzer(AnalyzerClient):
+    """A running policy pack. Use as a context manager; one process serves many stacks.
+
+    Every wait is bounded: the port within ``start_timeout`` seconds, each
+    gRPC call within ``call_timeout``; the pack ends with this process.
+    """
+
+    def __init__(self, pack_dir: Optional[Path] = None, start_timeout: float = 60.0, call_timeout: float = 300.0) -> None:
+        self.pack_dir = Path(pack_dir) if pack_dir else default_pack_dir()
+        self._channel = None
+        # The pack prints its port with a plain write to stdout: without PYTHONUNBUFFERED
+        # (any user's terminal, most CI runners) that line sits in the pack's buffer and the
+        # port never arrives. -u makes the pack's stdout unbuffered whatever the environment.
+        self._child = Child([sys.executable, "-u", "__main__.py"], cwd=self.pack_dir, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            port = _first_line(self._child.process.stdout, start_timeout)
+            if not port.isdigit():
+                reason = self._child.stderr_tail() or ("no port printed" if port else f"no port printed within {start_timeout:.0f} s")
+                raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {reason}")
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
+        except grpc.FutureTimeoutError:
+            self.close()
+            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not accept connections within {start_timeout:.0f} s") from None
+        except BaseException:
+            self.close()
+            raise
+        super().__init__(analyzer_pb2_grpc.AnalyzerStub(self._channel), call_timeout, f"the policy pack in {self.pack_dir}")
+
+    def __enter__(self) -> "PolicyAnalyzer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        self._child.stop()
+
+    def _exit_detail(self) -> str:
+        return "" if self._child.alive() else f" (the pack exited with code {self._child.process.returncode}: {self._child.stderr_tail()})"
+
+
+class LoadedPolicyPack(AnalyzerClient):
+    """A pack's analyzer service built in this process as its ``__main__.py`` builds it (see :mod:`.pack_service`).
+
+    What ``plan``'s policy worker judges with: the same service and requests as over
+    gRPC, without gRPC's cost per call. It changes this process's working folder to
+    the pack's, as the engine runs the pack there: use it in a process of its own.
+    """
+
+    def __init__(self, pack_dir: Optional[Path] = None) -> None:
+        self.pack_dir = Path(pack_dir).resolve() if pack_dir else default_pack_dir()
+        try:
+            service = load_pack_service(self.pack_dir)
+        except PackDidNotStart as error:
+            raise PolicyPackError(f"the policy pack in {self.pack_dir} did not start: {error}") from None
+        super().__init__(InProcessStub(service), name=f"the policy pack in {self.pack_dir}")
+
+    def close(self) -> None:
+        """Nothing to stop: the service ends with this process."""
 
 
 def merge_phases(preview: list[Finding], update: list[Finding]) -> list[Finding]:

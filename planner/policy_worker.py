@@ -1,9 +1,11 @@
-"""The policy pack's client in a worker process, so that judging one stack overlaps simulating the next.
+"""The policy pack in a worker process, so that judging one stack overlaps simulating the next.
 
-Judging a stack costs the gRPC client about as much CPU as the pack itself; in
-a thread it would take the interpreter lock from the simulation. The worker
-owns a :class:`PolicyAnalyzer`; stacks reach it as serialized protobufs and
-come back as findings, in the order they were sent.
+In a thread the pack would take the interpreter lock from the simulation. The
+worker builds the pack's analyzer service as the pack's own ``__main__.py`` does
+and sends it the engine's requests (a :class:`LoadedPolicyPack`); stacks reach it
+as serialized protobufs and come back as findings, in the order they were sent.
+The worker runs in the pack's folder (as the engine runs the pack), so a pack
+that hangs or dies is this process, found and ended by the plan.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Optional
 
-from .child_processes import Child
-from .policy_analyzer import Finding, PolicyAnalyzer, PolicyPackError
+from .child_processes import Child, results_channel
+from .policy_analyzer import Finding, LoadedPolicyPack, PolicyPackError
 from agentcore_egress.simulation.monitor import Registration
 
 _READY, _DONE, _ERROR = "ready", "done", "error"
@@ -86,7 +88,7 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
 
     analyzer = None
     try:
-        analyzer = PolicyAnalyzer(Path(pack_dir) if pack_dir else None)
+        analyzer = LoadedPolicyPack(Path(pack_dir) if pack_dir else None)
         analyzer.configure(config, skip)
         send((_READY, None, None))
         for key, payload, minted in received(inbox):
@@ -105,14 +107,15 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
 
 
 class BackgroundPolicyAnalyzer:
-    """A PolicyAnalyzer in another process: :meth:`submit` stacks, :meth:`results` collects them in order."""
+    """The pack in another process (a :class:`LoadedPolicyPack`): :meth:`submit` stacks, :meth:`results` collects them in order."""
 
     def __init__(self, pack_dir: Optional[Path] = None, config: Optional[dict[str, Any]] = None, timeout: float = 300.0,
-                 skip: Collection[str] = ()) -> None:
+                 skip: Collection[str] = (), start_timeout: float = 60.0) -> None:
         settings = {"pack_dir": str(pack_dir) if pack_dir else None, "config": config or {}, "skip": sorted(skip)}
         self._child = Child([sys.executable, "-m", __name__, json.dumps(settings)], stdin=subprocess.PIPE)
         self._process = self._child.process
-        self._timeout = timeout
+        self._timeout, self._start_timeout = timeout, start_timeout
+        self._started, self._ready = time.monotonic(), False
         self._messages: queue.Queue = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -164,6 +167,7 @@ class BackgroundPolicyAnalyzer:
             raise PolicyPackError(value if key is None else f"judging stack {key}: {value}")
         if kind == _DONE:
             self._done[key] = value
+        self._ready = True
         return True
 
     def finished(self) -> dict[str, tuple[list[Finding], float]]:
@@ -176,7 +180,11 @@ class BackgroundPolicyAnalyzer:
         """Wait for every submitted stack; findings and seconds spent, per stack in submission order."""
         deadline = time.monotonic() + self._timeout
         while not all(key in self._done for key in self._submitted):
-            if not self._receive(timeout=1.0) and time.monotonic() > deadline:
+            if self._receive(timeout=1.0):
+                continue
+            if not self._ready and time.monotonic() > self._started + self._start_timeout:
+                raise PolicyPackError(f"the policy pack did not start within {self._start_timeout:.0f} s")
+            if time.monotonic() > deadline:
                 raise PolicyPackError(f"the policy pack did not answer within {self._timeout:.0f} s")
         return {key: self._done[key] for key in self._submitted}
 
@@ -186,7 +194,7 @@ class BackgroundPolicyAnalyzer:
         except subprocess.TimeoutExpired:
             code = None
         detail = self._child.stderr_tail()
-        return f"the policy worker stopped (exit code {code})" + (f": {detail}" if detail else "")
+        return f"the policy pack failed: its process exited with code {code}" + (f": {detail}" if detail else "")
 
     def close(self, failed: bool = False) -> None:
         """End the worker: after the stacks in flight when all went well, at once after a failure."""
@@ -206,6 +214,7 @@ def _exit_on_signal(number: int, _frame: object) -> None:
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _exit_on_signal)
     settings = json.loads(sys.argv[1])
-    serve(sys.stdin.buffer, sys.stdout.buffer, settings["pack_dir"], settings["config"], settings.get("skip", ()))
-    sys.stdout.flush()
+    results = results_channel()
+    serve(sys.stdin.buffer, results, settings["pack_dir"], settings["config"], settings.get("skip", ()))
+    results.flush()
     os._exit(0)  # the pack is already stopped; skipping the interpreter's teardown saves the plan a second of waiting

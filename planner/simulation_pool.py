@@ -26,6 +26,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, Optional
 
 _DONE, _ERROR = "done", "error"
+QUEUED_PER_WORKER = 2
+"""Tasks a worker holds at once: the next is already waiting when it sends a result, so it never idles while this
+process simulates a stack of its own before reading that result."""
 
 
 class SimulationWorkerError(RuntimeError):
@@ -104,7 +107,7 @@ class SimulationPool:
         """
         self.start(len(tasks))
         pending = deque(enumerate(tasks))
-        idle = deque(range(len(self._workers)))
+        idle = deque(number for _ in range(QUEUED_PER_WORKER) for number in range(len(self._workers)))
         while pending or self._outstanding:
             while pending and idle:
                 self._send(idle.popleft(), pending.popleft())
@@ -155,8 +158,9 @@ class SimulationPool:
 
 
 def _main() -> None:
-    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what programs print must not corrupt the results
+    from .child_processes import results_channel
+
+    results = results_channel()
     serve(sys.stdin.buffer, results)
     results.flush()
     sys.stderr.flush()

@@ -49,4 +49,6 @@ if __name__ == "__main__":
     from pulumi_policy import PolicyPack
 
     unbuffered_stdout()
+    load_rules()
+    importlib.import_module(f"{FOLDER_PACKAGE}.analyzer_service").install()
     PolicyPack(name=PACK_NAME, policies=load_rules())

@@ -31,6 +31,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Optional
 from urllib.parse import urlparse
 
@@ -181,9 +182,29 @@ def _matches(resource: Any, endpoints: set[str]) -> bool:
     return False
 
 
-def path_urns(scope: Scope, resources: Iterable[Any]) -> dict[str, str]:
-    """URN to why it is on the path, for every on-path resource of a stack (what a stack policy sees)."""
-    resources = list(resources)
+class StackResources(list):
+    """A stack's resources as one ``AnalyzeStack`` hands them to every stack policy, with the path walks done on them so far."""
+
+    def __init__(self, resources: Iterable[Any] = ()) -> None:
+        super().__init__(resources)
+        self.path_walks: dict[str, Mapping[str, str]] = {}
+
+
+def path_urns(scope: Scope, resources: Iterable[Any]) -> Mapping[str, str]:
+    """URN to why it is on the path, for every on-path resource of a stack (what a stack policy sees); read-only.
+
+    The eight AgentCore-path stack rules each ask this of the same stack in one
+    ``AnalyzeStack``: given :class:`StackResources` (as the pack's service gives,
+    see :mod:`.analyzer_service`), the walk is done once per scope and kept with them.
+    """
+    walks = resources.path_walks if isinstance(resources, StackResources) else {}
+    key = repr(scope)
+    if key not in walks:
+        walks[key] = MappingProxyType(_walk_path(scope, list(resources)))
+    return walks[key]
+
+
+def _walk_path(scope: Scope, resources: list[Any]) -> dict[str, str]:
     on_path: dict[str, str] = {}
     for resource in resources:
         if marked(scope, resource.resource_type, resource.name, resource.urn, resource.props, resource):

@@ -122,7 +122,7 @@ def test_no_pack_or_worker_outlives_a_killed_plan(tmp_path):
                                env=user_environment(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + LIMIT
-        while len(survivors(folder)) < 2 and time.monotonic() < deadline:  # the worker and the pack are up
+        while len(survivors(folder)) < 2 and time.monotonic() < deadline:  # the plan and its policy worker (the pack) are up
             time.sleep(0.2)
         assert len(survivors(folder)) >= 2, "the pack never started"
     finally:
