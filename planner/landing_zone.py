@@ -13,6 +13,8 @@ from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, Organi
 from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
 
+from . import garbage_collection
+
 STACK_FILE_PREFIX = "Pulumi."
 STACK_FILE_SUFFIX = ".yaml"
 PULUMI_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -39,6 +41,27 @@ class AccountStack:
     """The parsed file, which maps a key path to its line."""
 
 
+
+def _read_stacks(files: list[Path], directory: Path) -> tuple[dict[str, "AccountStack"], list[str]]:
+    """Every stack file read and validated: the stacks by name, and every problem found (all files are read)."""
+    stacks: dict[str, AccountStack] = {}
+    problems: list[str] = []
+    for file in files:
+        name = file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
+        display = display_path(file)
+        if not PULUMI_STACK_NAME.match(name):
+            problems.append(f"{display}: stack name {shorten(name)!r} is not one Pulumi accepts (letters, digits, '-', '_', '.'; at most 100). "
+                            "Fix: rename the file to Pulumi.<name>.yaml with such a name")
+            continue
+        try:
+            _refuse_links_leaving(file, directory, display)
+            source = read_stack_file(file, display)
+            stacks[name] = AccountStack(name, file, display, parse_stack_file(source), source)
+        except ConfigError as error:
+            problems.extend(error.problems)
+    return stacks, problems
+
+
 class LandingZone:
     """Every ``Pulumi.<stack>.yaml`` of a folder, each validated, cross-checked and ordered."""
 
@@ -54,21 +77,8 @@ class LandingZone:
         files = stack_files_of(directory)
         if not files:
             raise ConfigError([f"{directory}: holds no Pulumi.<stack>.yaml files. Fix: point plan at the stacks folder"])
-        stacks: dict[str, AccountStack] = {}
-        problems: list[str] = []
-        for file in files:
-            name = file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
-            display = display_path(file)
-            if not PULUMI_STACK_NAME.match(name):
-                problems.append(f"{display}: stack name {shorten(name)!r} is not one Pulumi accepts (letters, digits, '-', '_', '.'; at most 100). "
-                                "Fix: rename the file to Pulumi.<name>.yaml with such a name")
-                continue
-            try:
-                _refuse_links_leaving(file, directory, display)
-                source = read_stack_file(file, display)
-                stacks[name] = AccountStack(name, file, display, parse_stack_file(source), source)
-            except ConfigError as error:
-                problems.extend(error.problems)
+        with garbage_collection.paused():
+            stacks, problems = _read_stacks(files, directory)
         if problems:
             raise ConfigError(problems)
         zone = cls(stacks)

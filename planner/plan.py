@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
 
+from . import garbage_collection
 from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
 from .findings import Finding, planner_finding
@@ -122,29 +122,13 @@ def _without_source_positions() -> Iterator[None]:
         pulumi_runtime_resource._get_stack_trace = capture
 
 
-@contextmanager
-def _collecting_new_objects_only() -> Iterator[None]:
-    """The plan holds every stack simulated so far (hundreds of thousands of objects) and a program creates cyclic
-    garbage at a high rate: left to itself, the collector walks all of those objects again and again while a stack
-    simulates, which grows with the square of the landing zone. Paused during the stack, then one collection of the
-    young generations frees that stack's garbage only (measured: a 200-spoke plan in 70 % of the CPU time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect(1)
-
-
 def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
     """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses."""
     account = stack.config.account
     began = time.perf_counter()
     key_paths: dict[str, str] = {}
     try:
-        with _without_source_positions(), _collecting_new_objects_only():
+        with _without_source_positions(), garbage_collection.collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths),
                 mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
@@ -175,7 +159,7 @@ def run_plan(
     """
     started = time.perf_counter()
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache)
-    with run.judge, SimulationPool(jobs - 1) as pool:  # this process simulates too: jobs - 1 workers
+    with run.judge, SimulationPool(jobs - 1) as pool, garbage_collection.plan_collections():  # this process simulates too: jobs - 1 workers
         largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
         if largest >= WORKERS_FROM and jobs > 1:
             pool.start(largest)  # importing in the workers overlaps the first waves
@@ -313,6 +297,7 @@ class _PlanRun:
         return True
 
     def _accept(self, name: str, wave_number: int, simulated: SimulatedStack) -> None:
+        garbage_collection.keep_everything_so_far()
         self._stack_plan(name, wave_number, simulated.registrations, simulated.outputs, simulated.footprint, simulated.seconds, simulated.key_paths)
         self.timings["simulate"] += simulated.seconds
         self.timings["simulated"] += 1

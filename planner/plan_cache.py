@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -156,13 +157,24 @@ class PlanCache:
         self.directory = Path(directory)
         self.note = note
         self._writable = True
+        self._listed: dict[str, set[str]] = {}
 
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
 
     def knows(self, stack: str, own_fingerprint: str) -> bool:
         """Whether some entry of ``stack`` was made from the same file, package, pack and config (it may still miss on what it reads)."""
-        return any((self.directory / stack).glob(f"{own_fingerprint[:OWN_PREFIX]}-*.json"))
+        return own_fingerprint[:OWN_PREFIX] in self._own_prefixes(stack)
+
+    def _own_prefixes(self, stack: str) -> set[str]:
+        """The own-fingerprint prefixes of ``stack``'s entries, listed once per plan (a plan asks per wave)."""
+        if stack not in self._listed:
+            try:
+                names = os.listdir(self.directory / stack)
+            except OSError:
+                names = []
+            self._listed[stack] = {name.split("-", 1)[0] for name in names if name.endswith(".json") and "-" in name}
+        return self._listed[stack]
 
     def load(self, stack: str, key: str) -> Optional[CachedStack]:
         """The entry for ``stack`` under ``key``, or None (missing, or not trustworthy: then with a note)."""
@@ -193,6 +205,7 @@ class PlanCache:
             folder.mkdir(parents=True, exist_ok=True)
             write_atomically(self._path(stack, key), text)
             self._prune(folder)
+            self._listed.pop(stack, None)
         except OSError as error:
             self._writable = False
             self.note(f"plan cache: cannot write to {self.directory} ({error.strerror or error}); planning without storing results")

@@ -38,7 +38,7 @@ from typing import Any, Optional
 
 import jsonschema
 
-from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.errors import ConfigError
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 ALL = "all"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import reprlib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
@@ -323,6 +324,11 @@ class StackConfig(Model):
 
     def referenced_stacks(self) -> set[str]:
         """The stacks this one reads through stack references: its rollout dependencies."""
+        return set(self._referenced_stacks)
+
+    @cached_property
+    def _referenced_stacks(self) -> frozenset[str]:
+        """Walked once per config (the plan asks for every stack's at each wave and cache key)."""
         found: set[str] = set()
 
         def walk(value: Any) -> None:
@@ -338,7 +344,7 @@ class StackConfig(Model):
         walk(self)
         found.update(spoke.hub_stack for spoke in self.tgw_spokes)
         found.update(acceptance.hub_stack for acceptance in self.tgw_acceptances if acceptance.hub_stack)
-        return found
+        return frozenset(found)
 
 
 SECTIONS = tuple(StackConfig.model_fields)

@@ -281,3 +281,20 @@ def test_of_two_overlapping_spokes_the_one_attached_later_loses_its_targets(caps
     assert "not propagated" in detail and "attached first" in detail
     finding = next(f for f in result["cross_stack"] if f["policy"] == "reachability" and "orders-rest" in f["message"])
     assert (finding["stack"], finding["config_path"]) == ("agentcore", "targets[1]")
+
+
+def test_overlapping_vpcs_are_found_by_a_sweep_exactly_as_by_comparing_every_pair():
+    import ipaddress
+    import random
+    from itertools import combinations
+
+    from agentcore_egress.planner.cross_stack_checks import overlapping_pairs
+
+    chooser = random.Random(7)
+    for _ in range(200):
+        networks = [ipaddress.ip_network(f"10.{chooser.randrange(4)}.{chooser.randrange(4) * 64}.0/{chooser.choice([16, 18, 24, 26])}", strict=False)
+                    for _ in range(chooser.randrange(1, 12))]
+        networks += [ipaddress.ip_network(f"fd00:{chooser.randrange(3)}::/{chooser.choice([32, 48])}", strict=False)
+                     for _ in range(chooser.randrange(3))]
+        every_pair = [(i, j) for i, j in combinations(range(len(networks)), 2) if networks[i].overlaps(networks[j])]
+        assert overlapping_pairs(networks) == every_pair, networks

@@ -1,0 +1,83 @@
+"""The parts that make a large plan fast, each checked for what it promises beyond speed.
+
+- The simulated monitor answers on the event loop's own thread (no pool), and the loop's executor is
+  the caller's again afterwards; a mock answer that is not ready is refused with a clear error.
+- A plan leaves the garbage collector as it found it: enabled, nothing frozen.
+- A simulation worker always has its next stack queued.
+- The policy worker does not import the components or pulumi-aws (a second of every plan's start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import subprocess
+import sys
+import threading
+from concurrent import futures
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.plan import run_plan
+from agentcore_egress.planner.simulation_pool import QUEUED_PER_WORKER, SimulationPool
+from agentcore_egress.simulation.monitor import RecordingMonitor, run_program
+from agentcore_egress.simulation.simulated_aws import SimulatedAws
+from child_processes import user_environment
+from landing_zones import TGW_EXAMPLE
+
+
+def test_monitor_calls_run_on_the_loops_thread_and_the_loops_executor_is_restored(monkeypatch):
+    threads = []
+    register = RecordingMonitor.RegisterResource
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", lambda self, request: threads.append(threading.get_ident()) or register(self, request))
+    loop = asyncio.get_event_loop()
+    before = futures.ThreadPoolExecutor(max_workers=1)
+    loop.set_default_executor(before)
+    deployment = run_program(lambda: aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16"))
+    assert deployment.named("vpc").id.startswith("vpc-")
+    assert threads and set(threads) == {threading.get_ident()}
+    assert loop._default_executor is before  # noqa: SLF001 - what run_program restores
+
+
+class _NotReady(SimulatedAws):
+    """Mocks that answer with an Output: serializing it would wait, which the inline monitor cannot."""
+
+    def new_resource(self, args):
+        resource_id, state = super().new_resource(args)
+        return resource_id, {**state, "late": pulumi.Output.from_input("x").apply(lambda value: value)}
+
+
+def test_a_mock_answer_that_is_not_ready_is_refused_clearly():
+    with pytest.raises(Exception, match="not ready"):
+        run_program(lambda: aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16"), mocks=_NotReady())
+
+
+def test_a_plan_leaves_the_collector_enabled_and_nothing_frozen():
+    assert gc.isenabled()
+    result = run_plan(LandingZone.load(TGW_EXAMPLE))
+    assert result.stacks and gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_worker_has_its_next_stack_queued_while_this_process_simulates():
+    queued = []
+
+    def local(task):
+        queued.append(pool._outstanding)  # noqa: SLF001 - what the workers hold while this process simulates
+        return "error", [f"{task[0]} refused"]
+
+    zone = LandingZone.load(TGW_EXAMPLE)
+    first = zone.waves()[0][0]  # reads no other stack
+    with SimulationPool(1) as pool:
+        answers = list(pool.simulate([(first, zone.stacks[first], {}) for _ in range(6)], local=local))
+    assert len(answers) == 6
+    assert queued[0] == QUEUED_PER_WORKER > 1
+
+
+def test_the_policy_worker_imports_neither_the_components_nor_pulumi_aws():
+    code = ("import sys; import agentcore_egress.planner.policy_worker; "
+            "print(sorted(m for m in sys.modules if m.startswith(('pulumi_aws', 'agentcore_egress.components'))))")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=user_environment(), timeout=60, check=True)
+    assert completed.stdout.strip() == "[]"
