@@ -25,6 +25,7 @@ Each side runs in a fresh interpreter, imports warmed before the clock starts.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -40,7 +41,7 @@ import pulumi_aws as aws
 import yaml
 
 from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.plan import run_plan
+from agentcore_egress.planner.plan import PolicyJudge, run_plan
 from agentcore_egress.planner.plan_cache import PlanCache
 from agentcore_egress.cli.reports import render
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
@@ -195,9 +196,11 @@ def floor(zone: LandingZone) -> tuple[float, int]:
 
 
 def warm_up() -> None:
-    """Import the pulumi-aws modules both sides use, so that neither pays pulumi-aws's lazy imports alone."""
+    """Import the pulumi-aws modules both sides use, so that neither pays pulumi-aws's lazy imports alone.
+
+    Each is a lazy module: only reading one of its attributes (not ``__file__`` and the like) runs it (a second for bedrock alone)."""
     for module in ("ec2", "ec2transitgateway", "ram", "vpclattice", "bedrock", "iam", "lb", "acm", "route53", "apigateway"):
-        getattr(aws, module)
+        getattr(importlib.import_module(f"pulumi_aws.{module}"), "_warm", None)  # any attribute but the introspection ones runs it
     import agentcore_egress.policies.rules  # noqa: F401 - the reports read rule descriptions
 
 
@@ -300,7 +303,9 @@ def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
         started = time.perf_counter()
         if kind == "plan":
             cache = PlanCache(Path(cache_dir), note=lambda line: print(line, file=sys.stderr)) if cache_dir else None
-            result = run_plan(LandingZone.load(zone_dir), cache=cache, jobs=jobs)
+            with PolicyJudge(None, {}) as judge:  # as the CLI: the pack starts while the stack files load
+                judge.start()
+                result = run_plan(LandingZone.load(zone_dir), cache=cache, jobs=jobs, judge=judge)
             render(result, "json", str(zone_dir), "bench")
             assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
             figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],

@@ -151,7 +151,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
-    from agentcore_egress.planner.plan import load_policy_config, run_plan
+    from agentcore_egress.planner.plan import PolicyJudge, load_policy_config, run_plan
     from agentcore_egress.planner.plan_cache import PlanCache, default_cache_dir
     from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
@@ -161,16 +161,18 @@ def run_plan_command(args: argparse.Namespace) -> int:
     stacks_dir = args.stacks_dir or default_stacks_dir()
     shown = display_path(stacks_dir)
     try:
-        zone = LandingZone.load(stacks_dir)
-        policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
-        _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
-        cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
-        if not args.quiet:
-            _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
-        result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr,
-                          cache=cache, jobs=args.jobs)
+        policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
+        with PolicyJudge(args.policy_pack, policy_config) as judge:
+            judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
+            zone = LandingZone.load(stacks_dir)
+            _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
+            cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
+            if not args.quiet:
+                _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
+            result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr,
+                              cache=cache, jobs=args.jobs, judge=judge)
     except ConfigError as error:
         return _bad_input(error.problems)
     except (PolicyPackError, SimulationWorkerError, OutputError) as error:

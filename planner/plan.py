@@ -150,15 +150,17 @@ def run_plan(
     progress: Progress = lambda line: None,
     cache: Optional[PlanCache] = None,
     jobs: int = 1,
+    judge: Optional[PolicyJudge] = None,
 ) -> PlanResult:
     """Simulate every stack in rollout order and judge it; raise ConfigError for input a stack refuses.
 
     With ``cache``, a stack whose entry matches (see :mod:`.plan_cache`) is taken from it instead;
-    with ``jobs`` > 1, the stacks of a wave that need simulating run in that many processes (this one and jobs - 1 workers).
+    with ``jobs`` > 1, the stacks of a wave that need simulating run in that many processes (this one and jobs - 1 workers);
+    with ``judge`` (a :class:`PolicyJudge` for the same pack and config, started by the caller), that one judges.
     The result is the same either way; the whole-zone checks always run on the merged model.
     """
     started = time.perf_counter()
-    run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache)
+    run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache, judge)
     with run.judge, SimulationPool(jobs - 1) as pool, garbage_collection.plan_collections():  # this process simulates too: jobs - 1 workers
         largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
         if largest >= WORKERS_FROM and jobs > 1:
@@ -187,19 +189,25 @@ def _simulate_here(task: tuple[str, AccountStack, dict[str, dict[str, Any]]]) ->
         return "error", error.problems
 
 
-class _LazyJudge:
-    """The policy pack in the background, started only when a stack needs judging (a warm cache needs none)."""
+class PolicyJudge:
+    """The policy pack in the background, started when a stack needs judging (a warm cache needs none), or earlier.
 
-    def __init__(self, pack_dir: Optional[Path], config: dict[str, Any]) -> None:
-        self._settings = (pack_dir, config, policy_configs.plan_rule_specs())
+    A caller that knows a plan is coming may :meth:`start` it before loading the stack files, so that the pack's
+    half second of starting overlaps them; :func:`run_plan` takes it as ``judge``.
+    """
+
+    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]]) -> None:
+        self._settings = (pack_dir, config or {}, policy_configs.plan_rule_specs())
         self._analyzer: Optional[BackgroundPolicyAnalyzer] = None
+        self._submitted = False
 
-    def __enter__(self) -> "_LazyJudge":
+    def __enter__(self) -> "PolicyJudge":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._analyzer is not None:
-            self._analyzer.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self._analyzer is not None:  # started for nothing: stopped at once, not waited for while it starts
+            self._analyzer.close(failed=kind is not None or not self._submitted)
+            self._analyzer = None
 
     def start(self) -> None:
         """Start the pack now (it takes a second or two), while the plan does other work."""
@@ -210,6 +218,7 @@ class _LazyJudge:
     def submit(self, name: str, simulated: "SimulatedStack", payload: Optional[list[tuple]] = None) -> None:
         """Judge a simulated stack in both phases (its minted values unknown at the first preview)."""
         self.start()
+        self._submitted = True
         if payload is None:
             self._analyzer.submit(name, simulated.registrations, simulated.minted)
         else:
@@ -225,9 +234,10 @@ class _LazyJudge:
 class _PlanRun:
     """The state of one plan: stacks planned so far, their outputs, what is left to judge and to cache."""
 
-    def __init__(self, zone: LandingZone, pack_dir: Optional[Path], config: dict[str, Any], progress: Progress, cache: Optional[PlanCache]) -> None:
+    def __init__(self, zone: LandingZone, pack_dir: Optional[Path], config: dict[str, Any], progress: Progress, cache: Optional[PlanCache],
+                 judge: Optional[PolicyJudge] = None) -> None:
         self.zone, self.progress, self.cache = zone, progress, cache
-        self.judge = _LazyJudge(pack_dir, config)
+        self.judge = judge or PolicyJudge(pack_dir, config)
         self.plans: dict[str, StackPlan] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.timings = {"simulate": 0.0, "policy": 0.0, "cached": 0, "simulated": 0}
@@ -275,6 +285,7 @@ class _PlanRun:
 
     def _stack_plan(self, name: str, wave_number: int, registrations: list[Registration], outputs: dict[str, Any],
                     footprint: Footprint, seconds: float, key_paths: dict[str, str]) -> StackPlan:
+        garbage_collection.keep_everything_so_far()  # the stack, simulated or from the cache, stays to the plan's end
         account = self.zone.stacks[name].config.account
         self.outputs[name] = outputs
         plan = self.plans[name] = StackPlan(name=name, account_id=account.id, region=account.region, file=self.zone.stacks[name].display_file,
@@ -297,7 +308,6 @@ class _PlanRun:
         return True
 
     def _accept(self, name: str, wave_number: int, simulated: SimulatedStack) -> None:
-        garbage_collection.keep_everything_so_far()
         self._stack_plan(name, wave_number, simulated.registrations, simulated.outputs, simulated.footprint, simulated.seconds, simulated.key_paths)
         self.timings["simulate"] += simulated.seconds
         self.timings["simulated"] += 1

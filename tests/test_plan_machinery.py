@@ -25,7 +25,7 @@ from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.planner.simulation_pool import QUEUED_PER_WORKER, SimulationPool
 from agentcore_egress.simulation.monitor import RecordingMonitor, run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
-from child_processes import user_environment
+from child_processes import run_cli, user_environment
 from landing_zones import TGW_EXAMPLE
 
 
@@ -81,3 +81,25 @@ def test_the_policy_worker_imports_neither_the_components_nor_pulumi_aws():
             "print(sorted(m for m in sys.modules if m.startswith(('pulumi_aws', 'agentcore_egress.components'))))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=user_environment(), timeout=60, check=True)
     assert completed.stdout.strip() == "[]"
+
+
+def test_the_pack_starts_with_the_plan_and_an_unused_one_is_not_waited_for(tmp_path):
+    # A pack that takes 6 s to start: a plan with something to judge waits for it; a fully cached plan, which
+    # judges nothing, stops it at once instead of waiting for it to start and then stopping it.
+    import shutil
+    import time
+
+    from test_plan_failures import pack_copy
+
+    folder = pack_copy(tmp_path)
+    main = folder / "__main__.py"
+    main.write_text("import time\ntime.sleep(6)\n" + main.read_text())
+    zone = tmp_path / "zone"
+    shutil.copytree(TGW_EXAMPLE, zone)
+    arguments = ("plan", str(zone), "--policy-pack", str(folder), "--quiet", "--format", "json")
+    cold = run_cli(*arguments, timeout=120)
+    assert cold.returncode == 0, cold.stderr
+    began = time.monotonic()
+    warm = run_cli(*arguments, timeout=120)
+    assert warm.returncode == 0 and warm.stdout == cold.stdout, warm.stderr
+    assert time.monotonic() - began < 5
