@@ -305,7 +305,8 @@ def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
             cache = PlanCache(Path(cache_dir), note=lambda line: print(line, file=sys.stderr)) if cache_dir else None
             with PolicyJudge(None, {}) as judge:  # as the CLI: the pack starts while the stack files load
                 judge.start()
-                result = run_plan(LandingZone.load(zone_dir), cache=cache, jobs=jobs, judge=judge)
+                zone = LandingZone.load(zone_dir, read=cache.read_stack_file) if cache else LandingZone.load(zone_dir)
+                result = run_plan(zone, cache=cache, jobs=jobs, judge=judge)
             render(result, "json", str(zone_dir), "bench")
             assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
             figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],

@@ -166,9 +166,9 @@ def run_plan_command(args: argparse.Namespace) -> int:
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         with PolicyJudge(args.policy_pack, policy_config) as judge:
             judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
-            zone = LandingZone.load(stacks_dir)
-            _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
             cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
+            zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
+            _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
             if not args.quiet:
                 _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
             result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr,

@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, Organization, StackConfig, parse_stack_file
 from agentcore_egress.stacks.errors import shorten
@@ -15,6 +15,8 @@ from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
 
 from . import garbage_collection
 
+StackFileReader = Callable[[Path, str], StackFile]
+"""Reads one stack file (path, name to show): :func:`read_stack_file` or a plan cache's."""
 STACK_FILE_PREFIX = "Pulumi."
 STACK_FILE_SUFFIX = ".yaml"
 PULUMI_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -42,7 +44,7 @@ class AccountStack:
 
 
 
-def _read_stacks(files: list[Path], directory: Path) -> tuple[dict[str, "AccountStack"], list[str]]:
+def _read_stacks(files: list[Path], directory: Path, read: StackFileReader) -> tuple[dict[str, "AccountStack"], list[str]]:
     """Every stack file read and validated: the stacks by name, and every problem found (all files are read)."""
     stacks: dict[str, AccountStack] = {}
     problems: list[str] = []
@@ -55,7 +57,7 @@ def _read_stacks(files: list[Path], directory: Path) -> tuple[dict[str, "Account
             continue
         try:
             _refuse_links_leaving(file, directory, display)
-            source = read_stack_file(file, display)
+            source = read(file, display)
             stacks[name] = AccountStack(name, file, display, parse_stack_file(source), source)
         except ConfigError as error:
             problems.extend(error.problems)
@@ -70,7 +72,8 @@ class LandingZone:
         self._waves: list[list[str]] | None = None
 
     @classmethod
-    def load(cls, directory: Path) -> "LandingZone":
+    def load(cls, directory: Path, read: StackFileReader = read_stack_file) -> "LandingZone":
+        """The stack files of ``directory``; ``read`` reads each (a plan cache's ``read_stack_file`` reuses parsed ones)."""
         directory = Path(directory)
         if not directory.is_dir():
             raise ConfigError([f"{directory}: is not a folder. Fix: give the folder that holds the Pulumi.<stack>.yaml files"])
@@ -78,7 +81,7 @@ class LandingZone:
         if not files:
             raise ConfigError([f"{directory}: holds no Pulumi.<stack>.yaml files. Fix: point plan at the stacks folder"])
         with garbage_collection.paused():
-            stacks, problems = _read_stacks(files, directory)
+            stacks, problems = _read_stacks(files, directory, read)
         if problems:
             raise ConfigError(problems)
         zone = cls(stacks)

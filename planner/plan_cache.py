@@ -19,6 +19,10 @@ is the finer of the two: editing a spoke in a way that leaves its outputs alone
 that reads all spokes. A change that alters the outputs changes every reader's
 key, and so on downstream.
 
+Next to a stack's entries, ``files/`` keeps its stack file's parsed document
+under the hash of the file's exact text (:meth:`PlanCache.read_stack_file`), so
+that a warm plan parses only the files that changed.
+
 Entries are JSON (never pickle: a cache folder may come from a CI artifact or a
 colleague), written atomically (temporary file, then rename). An entry that
 cannot be read, has another format version, or whose recorded key or stack is
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from .footprint import Footprint
 from .atomic_file import write_atomically
@@ -158,6 +163,8 @@ class PlanCache:
         self.note = note
         self._writable = True
         self._listed: dict[str, set[str]] = {}
+        self._parsed: dict[Path, str] = {}
+        """Parsed stack files read this plan, to keep once it stores a result."""
 
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
@@ -199,16 +206,52 @@ class PlanCache:
         text = _encode(stack, key, entry)
         if text is None:
             return
-        folder = self._path(stack, key).parent
+        for path, parsed in self._parsed.items():
+            self._write(path, parsed)
+        self._parsed.clear()
+        self._write(self._path(stack, key), text)
+        self._listed.pop(stack, None)
+
+    def _write(self, path: Path, text: str) -> None:
+        """One entry written atomically, the oldest beyond :data:`KEPT_PER_STACK` in its folder removed."""
+        if not self._writable:
+            return
         try:
             self._prepare()
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomically(self._path(stack, key), text)
-            self._prune(folder)
-            self._listed.pop(stack, None)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, text)
+            self._prune(path.parent)
         except OSError as error:
             self._writable = False
             self.note(f"plan cache: cannot write to {self.directory} ({error.strerror or error}); planning without storing results")
+
+    def read_stack_file(self, path: Path, display: str) -> StackFile:
+        """A stack file as :func:`stacks.stack_file.read_stack_file` reads it, its document reused when its exact text was
+        parsed before (``<stack>/files/<sha256 of the text>.json``): a warm plan parses only the files that changed.
+
+        The text is read and bounded as always; the checks of the YAML (depth, aliases, repeated keys) hold for
+        a text that passed them once. Lines are parsed from the text only when a finding or an error asks for one.
+        """
+        text = read_stack_text(path, display)
+        stack = Path(path).name[len("Pulumi."):-len(".yaml")]
+        entry = self.directory / stack / "files" / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
+        try:
+            document = json.loads(entry.read_text())
+            if isinstance(document, dict):
+                return StackFile(path=Path(path), display=display, document=document, known_text=text)
+            self.note(f"plan cache: ignoring {entry}: not a parsed stack file; the file is parsed again")
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as error:
+            self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
+        document, root = parse_stack_text(text, display)
+        try:
+            encoded = json.dumps(document)
+        except (TypeError, ValueError):  # YAML can hold what JSON cannot (dates, sets): such a file is parsed each time
+            encoded = None
+        if encoded is not None and json.loads(encoded) == document:  # integer keys would come back as strings
+            self._parsed[entry] = encoded  # written with the first result stored: a plan refused as bad input writes nothing
+        return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
 
     def _prepare(self) -> None:
         """The cache folder, with a .gitignore so that it is never committed wherever it lies."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
@@ -45,7 +46,16 @@ class StackFile:
     path: Path
     display: str
     document: dict[str, Any]
-    root: Optional[yaml.Node]
+    parsed_root: Optional[yaml.Node] = None
+    known_text: Optional[str] = None
+    """Set when the document was not parsed here but is known for this exact text (a plan's cache of parsed
+    files): the node tree is then parsed from it when a line is first asked for."""
+
+    @cached_property
+    def root(self) -> Optional[yaml.Node]:
+        if self.known_text is None:
+            return self.parsed_root
+        return parse_stack_text(self.known_text, self.display)[1]
 
     def line_of(self, key_path: str) -> int:
         """The 1-based line of ``key_path`` (``vpcs[1].cidr``, with or without the namespace), or of its
@@ -71,7 +81,12 @@ def read_stack_file(path: Path, display: Optional[str] = None) -> StackFile:
     """Read and parse ``path``; raise :class:`ConfigError` with one line for anything that is not a sane stack file."""
     path = Path(path)
     source = display or str(path)
-    text = _read_text(path, source)
+    document, root = parse_stack_text(read_stack_text(path, source), source)
+    return StackFile(path=path, display=source, document=document, parsed_root=root)
+
+
+def parse_stack_text(text: str, source: str) -> tuple[dict[str, Any], Optional[yaml.Node]]:
+    """A stack file's text as its document and node tree; ConfigError (naming ``source``) for anything not sane."""
     _check_depth(text, source)
     loader = _LOADER(text)
     try:
@@ -89,10 +104,11 @@ def read_stack_file(path: Path, display: Optional[str] = None) -> StackFile:
         document = {}
     if not isinstance(document, dict):
         raise ConfigError([f"{source}: is a YAML {type(document).__name__}, not a mapping. Fix: a stack file is a mapping with a 'config:' key"])
-    return StackFile(path=path, display=source, document=document, root=root)
+    return document, root
 
 
-def _read_text(path: Path, source: str) -> str:
+def read_stack_text(path: Path, source: str) -> str:
+    """The text of a stack file, refused when too large, unreadable or not UTF-8 (ConfigError naming ``source``)."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

@@ -7,7 +7,9 @@ import pytest
 
 from agentcore_egress.cli.main import main
 from agentcore_egress.planner.landing_zone import LandingZone
+import agentcore_egress.planner.plan_cache as plan_cache
 from agentcore_egress.planner.plan_cache import FORMAT
+from agentcore_egress.stacks.stack_file import parse_stack_text
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
 CACHED = re.compile(r"^\[\d+/\d+\] wave \d+ (?P<stack>\S+) .*\(cached\)$")
@@ -128,3 +130,34 @@ def test_an_unwritable_cache_is_noted_and_the_plan_goes_on(capsys, zone, tmp_pat
     result, err = plan(capsys, zone, "--cache", str(blocker / "cache"))
     assert result["totals"]["mandatory"] == 0
     assert err.count("plan cache: cannot write to") == 1
+
+
+def test_a_warm_plan_parses_only_the_changed_file_and_still_reports_every_line(capsys, zone, monkeypatch):
+    # Findings with file lines: an unreachable target (see test_report_locations).
+    edit_stack(zone, "tools-mcp", lambda c: c["lattice_resources"][0]["configurations"][0].update(ports=["8443"]))
+    uncached = main(["plan", str(zone), "--format", "sarif", "--no-cache", "--jobs", "1"]), capsys.readouterr().out
+    cold = main(["plan", str(zone), "--format", "sarif", "--jobs", "1"]), capsys.readouterr().out
+    parsed = {file.parent.parent.name for file in (zone / ".agentcore-egress" / "cache").glob("*/files/*.json")}
+    assert parsed == set(LandingZone.load(zone).stacks)
+    agentcore = zone / "Pulumi.agentcore.yaml"
+    agentcore.write_text(agentcore.read_text() + "# reviewed\n")  # another text, the same document
+    sources = []
+    monkeypatch.setattr(plan_cache, "parse_stack_text", lambda text, source: sources.append(source) or parse_stack_text(text, source))
+    warm = main(["plan", str(zone), "--format", "sarif", "--jobs", "1"]), capsys.readouterr().out
+    assert [source.rsplit("/", 1)[-1] for source in sources] == ["Pulumi.agentcore.yaml"]
+    assert uncached[0] == cold[0] == warm[0] == 1 and '"startLine"' in warm[1]
+    assert json.loads(uncached[1]) == json.loads(cold[1]) == json.loads(warm[1]), "lines of reused files are parsed when asked for"
+
+
+def test_a_damaged_parsed_file_is_ignored_with_a_note_and_a_document_json_cannot_hold_is_not_kept(capsys, zone):
+    plan(capsys, zone)
+    (entry,) = (zone / ".agentcore-egress" / "cache" / "tools-mcp" / "files").glob("*.json")
+    entry.write_text("[1, 2")
+    again, err = plan(capsys, zone)
+    assert f"plan cache: ignoring {entry}" in err
+    assert json.loads(entry.read_text())["config"], "parsed again and stored again"
+    # A date is YAML, not JSON: such a file is parsed each time rather than kept in another shape.
+    hub = zone / "Pulumi.network-hub.yaml"
+    hub.write_text(hub.read_text() + "reviewed: 2026-11-28\n")
+    plan(capsys, zone)
+    assert all("2026-11-28" not in file.read_text() for file in (zone / ".agentcore-egress" / "cache" / "network-hub" / "files").glob("*.json"))
