@@ -168,6 +168,8 @@ def run_plan(
         for wave_number, wave in enumerate(zone.waves(), start=1):
             run.plan_wave(wave_number, wave, pool)
         run.finish()
+    if cache is not None:
+        cache.keep_parsed_files()
     plans, timings = run.plans, run.timings
     model = LandingZoneModel(zone)
     traced = time.perf_counter()

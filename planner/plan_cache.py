@@ -164,7 +164,7 @@ class PlanCache:
         self._writable = True
         self._listed: dict[str, set[str]] = {}
         self._parsed: dict[Path, str] = {}
-        """Parsed stack files read this plan, to keep once it stores a result."""
+        """Stack files parsed in this plan, for :meth:`keep_parsed_files`."""
 
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
@@ -206,11 +206,14 @@ class PlanCache:
         text = _encode(stack, key, entry)
         if text is None:
             return
+        self._write(self._path(stack, key), text)
+        self._listed.pop(stack, None)
+
+    def keep_parsed_files(self) -> None:
+        """Store the stack files parsed in this plan (called when the plan has ended well)."""
         for path, parsed in self._parsed.items():
             self._write(path, parsed)
         self._parsed.clear()
-        self._write(self._path(stack, key), text)
-        self._listed.pop(stack, None)
 
     def _write(self, path: Path, text: str) -> None:
         """One entry written atomically, the oldest beyond :data:`KEPT_PER_STACK` in its folder removed."""
@@ -234,23 +237,24 @@ class PlanCache:
         """
         text = read_stack_text(path, display)
         stack = Path(path).name[len("Pulumi."):-len(".yaml")]
-        entry = self.directory / stack / "files" / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        entry = self.directory / stack / "files" / f"{digest}.json"
         try:
-            document = json.loads(entry.read_text())
-            if isinstance(document, dict):
-                return StackFile(path=Path(path), display=display, document=document, known_text=text)
-            self.note(f"plan cache: ignoring {entry}: not a parsed stack file; the file is parsed again")
+            stored = json.loads(entry.read_text())
+            if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("text") == digest and isinstance(stored.get("document"), dict):
+                return StackFile(path=Path(path), display=display, document=stored["document"], known_text=text)
+            self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
         except FileNotFoundError:
             pass
         except (OSError, ValueError) as error:
             self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
         document, root = parse_stack_text(text, display)
         try:
-            encoded = json.dumps(document)
+            encoded = json.dumps({"format": FORMAT, "text": digest, "document": document})
         except (TypeError, ValueError):  # YAML can hold what JSON cannot (dates, sets): such a file is parsed each time
             encoded = None
-        if encoded is not None and json.loads(encoded) == document:  # integer keys would come back as strings
-            self._parsed[entry] = encoded  # written with the first result stored: a plan refused as bad input writes nothing
+        if encoded is not None and json.loads(encoded)["document"] == document:  # integer keys would come back as strings
+            self._parsed[entry] = encoded  # kept when the plan ends well: a landing zone refused as bad input writes nothing
         return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
 
     def _prepare(self) -> None:

@@ -155,7 +155,12 @@ def test_a_damaged_parsed_file_is_ignored_with_a_note_and_a_document_json_cannot
     entry.write_text("[1, 2")
     again, err = plan(capsys, zone)
     assert f"plan cache: ignoring {entry}" in err
-    assert json.loads(entry.read_text())["config"], "parsed again and stored again"
+    assert json.loads(entry.read_text())["document"]["config"], "parsed again and stored again"
+    # An entry under another text's name (copied, or forged) is not that text's document.
+    (other,) = (zone / ".agentcore-egress" / "cache" / "agentcore" / "files").glob("*.json")
+    entry.write_text(other.read_text())
+    again, err = plan(capsys, zone)
+    assert f"plan cache: ignoring {entry}: not this text's parsed document" in err
     # A date is YAML, not JSON: such a file is parsed each time rather than kept in another shape.
     hub = zone / "Pulumi.network-hub.yaml"
     hub.write_text(hub.read_text() + "reviewed: 2026-11-28\n")
