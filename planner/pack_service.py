@@ -59,8 +59,8 @@ def load_pack_service(pack_dir: Path) -> Any:
         raise PackDidNotStart(f"{main} does not exist")
     os.chdir(pack_dir)
     sys.path.insert(0, str(pack_dir))
-    # The constructor makes a gRPC server, then hands it the service: neither is wanted here. A real server left
-    # unstarted still owns a poller thread, which aborts the process when the server is collected.
+    # The constructor makes a gRPC server, then hands it the service: neither is wanted here. Merely made, a gRPC
+    # server already runs six threads of its own; left behind, one of them aborted the worker (an epoll error).
     server_module, hand_over = sdk.grpc, sdk.analyzer_pb2_grpc
     sdk.grpc = SimpleNamespace(server=lambda *args, **kwargs: None)
     sdk.analyzer_pb2_grpc = SimpleNamespace(add_AnalyzerServicer_to_server=_caught_hand_over)
