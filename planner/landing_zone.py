@@ -44,12 +44,17 @@ class AccountStack:
 
 
 
+def stack_name(file: Path) -> str:
+    """The stack a ``Pulumi.<stack>.yaml`` file is for."""
+    return file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
+
+
 def _read_stacks(files: list[Path], directory: Path, read: StackFileReader) -> tuple[dict[str, "AccountStack"], list[str]]:
     """Every stack file read and validated: the stacks by name, and every problem found (all files are read)."""
     stacks: dict[str, AccountStack] = {}
     problems: list[str] = []
     for file in files:
-        name = file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
+        name = stack_name(file)
         display = display_path(file)
         if not PULUMI_STACK_NAME.match(name):
             problems.append(f"{display}: stack name {shorten(name)!r} is not one Pulumi accepts (letters, digits, '-', '_', '.'; at most 100). "

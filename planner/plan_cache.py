@@ -45,6 +45,7 @@ from agentcore_egress.simulation.monitor import Registration
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from .footprint import Footprint
+from .landing_zone import stack_name
 from .atomic_file import write_atomically
 from .findings import Finding
 
@@ -236,7 +237,7 @@ class PlanCache:
         a text that passed them once. Lines are parsed from the text only when a finding or an error asks for one.
         """
         text = read_stack_text(path, display)
-        stack = Path(path).name[len("Pulumi."):-len(".yaml")]
+        stack = stack_name(Path(path))
         digest = hashlib.sha256(text.encode()).hexdigest()
         entry = self.directory / stack / "files" / f"{digest}.json"
         try:

@@ -10,8 +10,6 @@ default, remediate, disabled and option-carrying configs.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
@@ -28,8 +26,8 @@ from test_policy_pack import BROKEN, SCENARIOS, run_scenario
 from test_policy_phases import CASES
 
 
-class ComparingStub:
-    """An analyzer stub over two services in this process: every call goes to both, and their answers are compared."""
+class ComparingService:
+    """An analyzer service that hands every call to two services in this process and compares their answers."""
 
     def __init__(self) -> None:
         self.sdk = sdk._PolicyAnalyzerServicer("agentcore-egress", "0.0.1", RULES, EnforcementLevel.ADVISORY)
@@ -37,20 +35,20 @@ class ComparingStub:
         self.compared: list[tuple[str, analyzer_pb2.AnalyzeResponse]] = []
         self.different: list[str] = []
 
-    def _both(self, method: str, request):
-        theirs, ours = getattr(self.sdk, method)(request, None), getattr(self.ours, method)(request, None)
-        if theirs.SerializeToString(deterministic=True) != ours.SerializeToString(deterministic=True):
-            self.different.append(f"{method} {getattr(request, 'urn', '')}:\nSDK:  {theirs}\nours: {ours}")
-        self.compared.append((method, theirs))
-        return theirs
-
     def __getattr__(self, method: str):
-        return InProcessStub(SimpleNamespace(**{method: lambda request, _context: self._both(method, request)})).__getattr__(method)
+        def both(request, context):
+            theirs, ours = getattr(self.sdk, method)(request, context), getattr(self.ours, method)(request, context)
+            if theirs.SerializeToString(deterministic=True) != ours.SerializeToString(deterministic=True):
+                self.different.append(f"{method} {getattr(request, 'urn', '')}:\nSDK:  {theirs}\nours: {ours}")
+            self.compared.append((method, theirs))
+            return theirs
+
+        return both
 
 
 @pytest.fixture
 def stub():
-    return ComparingStub()
+    return InProcessStub(ComparingService())
 
 
 def judge_both(stub, deployment, config=None, phases=True):
@@ -74,8 +72,8 @@ def test_every_rule_case_gets_the_sdk_services_answers_in_both_phases(stub, rule
     found = []
     for program in (good, bad):
         found += judge_both(stub, deploy(program), config)
-    assert stub.different == [], stub.different[0]
-    assert {"Analyze", "AnalyzeStack"} <= {method for method, _ in stub.compared}
+    assert stub.service.different == [], stub.service.different[0]
+    assert {"Analyze", "AnalyzeStack"} <= {method for method, _ in stub.service.compared}
     assert any(f.policy == rule for f in found), "the violating case drew its rule, so answers with diagnostics were compared"
 
 
@@ -86,8 +84,8 @@ def test_seed_scenarios_and_broken_variants_get_the_sdk_services_answers_under_e
     for rule in sorted(BROKEN):
         key, breaker = BROKEN[rule]
         judge_both(stub, breaker(run_scenario(key)), CONFIGS[config], phases=False)
-    diagnostics = sum(len(response.diagnostics) for method, response in stub.compared if hasattr(response, "diagnostics"))
-    assert stub.different == [], stub.different[0]
+    diagnostics = sum(len(response.diagnostics) for method, response in stub.service.compared if hasattr(response, "diagnostics"))
+    assert stub.service.different == [], stub.service.different[0]
     assert diagnostics > 0 or config == "disabled"
 
 
@@ -111,7 +109,7 @@ def test_a_stack_is_decoded_once_per_request_however_many_policies_read_it(monke
     decoded = []
     real = analyzer_service._decoded
     monkeypatch.setattr(analyzer_service, "_decoded", lambda properties: decoded.append(1) or real(properties))
-    stub = ComparingStub()
+    stub = InProcessStub(ComparingService())
     deployment = run_scenario("c")
     judge_both(stub, deployment, phases=False)
     custom = [r for r in deployment.registrations if r.custom and not r.type.startswith("pulumi:providers:")]
@@ -123,12 +121,12 @@ def test_a_stack_is_decoded_once_per_request_however_many_policies_read_it(monke
 
 def test_the_path_walk_is_kept_with_the_stacks_resources_per_scope():
     deployment = run_scenario("c")
-    stub = ComparingStub()
+    stub = InProcessStub(ComparingService())
     AnalyzerClient(stub).configure({})
     request = analyzer_pb2.AnalyzeStackRequest()
     for r in deployment.registrations:
         request.resources.add(type=r.type, urn=r.urn, name=r.name, parent=r.parent).properties.CopyFrom(r.state_proto if r.state_proto is not None else r.inputs_proto)
-    resources = stub.ours._stack_resources(request)
+    resources = stub.service.ours._stack_resources(request)
     assert isinstance(resources, StackResources)
     first = path_urns(Scope(), resources)
     assert path_urns(Scope(), resources) is first
