@@ -7,6 +7,9 @@ the landing-zone model (:mod:`.cross_stack_checks`, :mod:`.preconditions`) and r
 (:mod:`.reachability`). :data:`PLANNER_RULES` names the planner's own rules once; the policy
 config parser takes them, with the pack's rules, as the set of known rules, so that
 ``--policy-pack-config`` sets any rule's level, cross-stack ones included.
+
+Every :class:`Rule` also carries what reports show of it (code scanning's rule help): its severity,
+its fix and its documentation; :func:`pack_rule` reads them from a pack rule's own metadata.
 """
 
 from __future__ import annotations
