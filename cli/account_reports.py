@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from agentcore_egress.live.audit import AuditResult
-from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.live.preflight import FAIL, Check
-from .sarif import sarif_document
+from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS, preflight_rule
+from agentcore_egress.planner.findings import ADVISORY, MANDATORY, pack_rules
+from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.source_tree import SourceTree
+
+from .sarif import automation_id, sarif_document, sarif_location, sarif_result
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -42,9 +45,27 @@ def _markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers), *("| " + " | ".join(escape(c) for c in r) + " |" for r in rows)])
 
 
-def _location(file: str, logical: str) -> dict[str, Any]:
-    return {"physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": 1}},
-            "logicalLocations": [{"fullyQualifiedName": logical, "kind": "resource"}]}
+def _account_location(tree: SourceTree, zone: LandingZone, stack: str, logical: str) -> dict[str, Any]:
+    """A live finding's location: the ``account`` key of its stack's file (the account it was read in)."""
+    source = zone.stacks[stack]
+    return sarif_location(tree, source.file, source.source.line_of("account"), logical)
+
+
+def _preflight_sarif(checks: list[Check], zone: LandingZone, version: str) -> str:
+    tree = SourceTree.of(zone)
+    rules = list(PREFLIGHT_CHECKS.values()) + [preflight_rule(name) for name in sorted({c.name for c in checks} - set(PREFLIGHT_CHECKS))]
+    results = [sarif_result(rules, preflight_rule(c.name).id, MANDATORY if c.status == FAIL else ADVISORY,
+                            f"{c.subject}: {c.reason}" + (f" Fix: {c.fix}" if c.fix else ""),
+                            _account_location(tree, zone, c.stack, f"{c.account}/{c.region}/{c.subject or c.name}"))
+               for c in checks if c.status not in ("pass", "skipped")]
+    return sarif_document(rules, results, version, tree, automation_id(tree, "preflight"))
+
+
+def _audit_sarif(result: AuditResult, zone: LandingZone, version: str) -> str:
+    tree = SourceTree.of(zone)
+    rules = list(pack_rules().values())
+    results = [sarif_result(rules, f.policy, f.level, f.message, _account_location(tree, zone, f.stack, f.resource)) for f in result.findings]
+    return sarif_document(rules, results, version, tree, automation_id(tree, "audit"))
 
 
 def render_preflight(checks: list[Check], fmt: str, zone: LandingZone, version: str) -> str:
@@ -54,12 +75,7 @@ def render_preflight(checks: list[Check], fmt: str, zone: LandingZone, version: 
         return "# agentcore-egress preflight\n\n" + _markdown(("stack", "account", "check", "status", "subject", "reason", "fix"),
                                                              [(c.stack, c.account, c.name, c.status, c.subject, c.reason, c.fix) for c in checks]) + "\n"
     if fmt == "sarif":
-        names = sorted({c.name for c in checks})
-        results = [{"ruleId": f"preflight/{c.name}", "level": "error" if c.status == FAIL else "warning",
-                    "message": {"text": f"{c.subject}: {c.reason}" + (f" Fix: {c.fix}" if c.fix else "")},
-                    "locations": [_location(zone.stacks[c.stack].display_file, f"{c.account}/{c.region}/{c.subject or c.name}")]}
-                   for c in checks if c.status not in ("pass", "skipped")]
-        return sarif_document([{"id": f"preflight/{n}", "shortDescription": {"text": f"preflight check {n}"}} for n in names], results, version, "agentcore-egress/preflight")
+        return _preflight_sarif(checks, zone, version)
     return preflight_text(checks)
 
 
@@ -73,12 +89,5 @@ def render_audit(result: AuditResult, fmt: str, zone: LandingZone, version: str)
                                                           [(f.account, f.region, f.level, f.policy, f.resource, f.message) for f in findings])
                                                 if findings else "No findings.") + "\n"
     if fmt == "sarif":
-        from agentcore_egress.policies.rules import RULES
-
-        rules = [{"id": r.name, "shortDescription": {"text": r.description}} for r in RULES]
-        index = {rule["id"]: i for i, rule in enumerate(rules)}
-        results = [{"ruleId": f.policy, "ruleIndex": index[f.policy], "level": "error" if f.level == "mandatory" else "warning",
-                    "message": {"text": f.message}, "locations": [_location(zone.stacks[f.stack].display_file, f.resource)]}
-                   for f in findings]
-        return sarif_document(rules, results, version, "agentcore-egress/audit")
+        return _audit_sarif(result, zone, version)
     return audit_text(result)

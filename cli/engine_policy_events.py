@@ -4,7 +4,8 @@
 JSON object a line; each verdict of a policy pack is a ``policyEvent`` with the
 resource's URN, the policy, its enforcement level and the message. They are
 read with the Pulumi SDK's own event types and reported with the plan's SARIF
-writer, pointing at the stack file's lines as the offline plan does:
+writer, pointing at the stack file's lines as the offline plan does, as a run of its own
+(category ``agentcore-egress/stack/<stack>``) so that each stack's upload keeps its alerts:
 
     python -m agentcore_egress.cli.engine_policy_events STACKS_DIR --stack NAME --events events.jsonl --output policy.sarif
 """
@@ -18,10 +19,13 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
 from agentcore_egress.planner.footprint import Footprint
-from agentcore_egress.planner.landing_zone import LandingZone, display_path
+from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.policy_analyzer import Finding
+from agentcore_egress.planner.source_tree import SourceTree
 from agentcore_egress.stacks.config_schema import ConfigError
+
+from .sarif import automation_id
 
 
 def policy_findings(lines: Iterable[str]) -> list[Finding]:
@@ -74,7 +78,8 @@ def sarif_of_events(zone: LandingZone, stack: str, lines: Iterable[str], version
     findings = [finding.located(stack, entry_of(config, finding.urn)) for finding in policy_findings(lines)]
     plan = StackPlan(name=stack, account_id=account.id, region=account.region, file=zone.stacks[stack].display_file, wave=wave,
                      registrations=[], outputs={}, findings=findings, footprint=Footprint(), seconds=0.0)
-    return sarif(PlanResult(zone=zone, stacks=[plan], cross_stack=[]), display_path(Path(zone.stacks[stack].file).parent), version)
+    result = PlanResult(zone=zone, stacks=[plan], cross_stack=[])
+    return sarif(result, version, automation_id(SourceTree.of(zone), "stack", stack))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from agentcore_egress.planner.findings import Finding, known_rules
 from agentcore_egress.planner.footprint import Footprint
 from agentcore_egress.planner.plan import PlanResult, StackPlan
+from agentcore_egress.planner.source_tree import SourceTree
 from agentcore_egress.planner.topology import mermaid
 
-from .sarif import sarif_document
+from .sarif import automation_id, sarif_document, sarif_location, sarif_result
 
 
 
@@ -200,9 +200,10 @@ def markdown(result: PlanResult, source: str) -> str:
 
 
 def _line_of(result: PlanResult, finding: Finding) -> int:
-    """The line of the stack file a finding is about: its key path looked up in the parsed file's node tree."""
+    """The line of the stack file a finding is about: its key path looked up in the parsed file's node tree (a finding
+    on the whole stack: the file's first key, never the comments above it)."""
     stack = result.zone.stacks.get(finding.stack)
-    return stack.source.line_of(finding.config_path) if stack and finding.config_path else 1
+    return stack.source.line_of(finding.config_path) if stack else 1
 
 
 def _where(result: PlanResult, finding: Finding) -> str:
@@ -212,40 +213,27 @@ def _where(result: PlanResult, finding: Finding) -> str:
     return f"{file}:{_line_of(result, finding)} {finding.config_path}"
 
 
-def sarif(result: PlanResult, source: str, version: str) -> str:
-    rules = [
-        {"id": rule.id, "shortDescription": {"text": rule.description},
-         "defaultConfiguration": {"level": "error" if rule.level == "mandatory" else "warning"}}
-        for rule in known_rules().values()
-    ]
-    index = {rule["id"]: position for position, rule in enumerate(rules)}
+def sarif(result: PlanResult, version: str, automation: str = "") -> str:
+    """The plan's findings for code scanning, each on the line of its stack file it is about; ``automation``
+    (the run's ``automationDetails.id``) defaults to the plan's (``agentcore-egress/plan/<stacks folder>/``)."""
+    tree = SourceTree.of(result.zone)
+    rules = list(known_rules().values())
     results = []
-    for stack, finding in result.findings:
-        file = stack.file if stack else result.zone.stacks[finding.stack].display_file
-        location: dict[str, Any] = {
-            "physicalLocation": {"artifactLocation": {"uri": Path(file).as_posix()}, "region": {"startLine": _line_of(result, finding)}}
-        }
-        if finding.urn:
-            location["logicalLocations"] = [{"fullyQualifiedName": finding.urn, "kind": "resource"}]
-        entry: dict[str, Any] = {
-            "ruleId": finding.policy,
-            "level": "error" if finding.level == "mandatory" else "warning",
-            "message": {"text": _first_line(finding.message)},
-            "locations": [location],
-        }
-        if finding.policy in index:
-            entry["ruleIndex"] = index[finding.policy]
+    for _, finding in result.findings:
+        file = result.zone.stacks[finding.stack].file  # every finding is placed in its stack's file (Finding.located)
+        entry = sarif_result(rules, finding.policy, finding.level, _first_line(finding.message),
+                             sarif_location(tree, file, _line_of(result, finding), finding.urn))
         if finding.phases:
             entry["properties"] = {"phases": list(finding.phases)}
         results.append(entry)
-    return sarif_document(rules, results, version, f"agentcore-egress/plan/{source}")
+    return sarif_document(rules, results, version, tree, automation or automation_id(tree, "plan"))
 
 
 def render(result: PlanResult, fmt: str, source: str, version: str) -> str:
     if fmt == "json":
         return as_json(result, source)
     if fmt == "sarif":
-        return sarif(result, source, version)
+        return sarif(result, version)
     if fmt == "markdown":
         return markdown(result, source)
     return text(result, source)

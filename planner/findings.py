@@ -7,11 +7,18 @@ the landing-zone model (:mod:`.cross_stack_checks`, :mod:`.preconditions`) and r
 (:mod:`.reachability`). :data:`PLANNER_RULES` names the planner's own rules once; the policy
 config parser takes them, with the pack's rules, as the set of known rules, so that
 ``--policy-pack-config`` sets any rule's level, cross-stack ones included.
+
+Every :class:`Rule` also carries what reports show of it (code scanning's rule help): its severity,
+its fix and its documentation; :func:`pack_rule` reads them from a pack rule's own metadata.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pulumi_policy import Policy
 
 MANDATORY, ADVISORY, DISABLED = "mandatory", "advisory", "disabled"
 
@@ -37,45 +44,88 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule the planner itself checks: its id, default level and what it asks for."""
+    """A rule that makes findings: its id, default level and what it asks for, with what a report shows of it
+    (code scanning's rule help): how bad a violation is, how to fix one, and where the rule is documented."""
 
     id: str
     level: str
     description: str
+    severity: str
+    """``low``, ``medium``, ``high`` or ``critical`` (the pack's rules: their ``severity``)."""
+    remediation: str
+    """How to make a violation go away."""
+    url: str
+    """The rule's documentation, relative to the repository root, with its anchor (``policies/README.md#modern-tls``)."""
+    detail: str = ""
+    """What the rule judges and where, beyond ``description`` (its kind, the control it implements)."""
+    tags: tuple[str, ...] = ()
 
 
-def _rules(*rules: Rule) -> dict[str, Rule]:
-    return {rule.id: rule for rule in rules}
+PLAN_DOCUMENTATION = "README.md#plan-a-landing-zone-offline-in-ci"
+"""Where the planner's rules are listed (the table of "Plan a landing zone")."""
+LANDING_ZONE_CHECK = "A landing-zone check of `agentcore-egress plan`, across the stacks of one folder."
+AWS_PRECONDITION = ("What AWS requires before the cross-account or cross-region call succeeds (planner/preconditions.py names the AWS "
+                    "documentation); a landing-zone check of `agentcore-egress plan`.")
+
+
+def _rules(detail: str, tags: tuple[str, ...], *rules: Rule) -> dict[str, Rule]:
+    return {rule.id: replace(rule, detail=detail, tags=tags) for rule in rules}
+
+
+def _planner_rule(rule_id: str, level: str, description: str, severity: str, remediation: str) -> Rule:
+    return Rule(rule_id, level, description, severity, remediation, PLAN_DOCUMENTATION)
 
 
 CROSS_STACK_RULES = _rules(
-    Rule("cross-stack-cidr-overlap", MANDATORY, "VPCs joined by the same Transit Gateway or by a peering, across stacks, do not overlap."),
-    Rule("cross-stack-managed-path", MANDATORY,
-         "A managed-mode target's VPC is in the gateway's account and region and joined to its backend's VPC by an accepted TGW attachment or peering."),
-    Rule("cross-stack-lattice-share", MANDATORY,
-         "A self-managed target's Resource Configuration exists, is in the gateway's region and is shared with the gateway's account, its OU or its organization."),
-    Rule("cross-stack-share-outside-zone", ADVISORY, "RAM shares name only accounts of the landing zone."),
+    LANDING_ZONE_CHECK, ("landing-zone", "cross-stack"),
+    _planner_rule("cross-stack-cidr-overlap", MANDATORY, "VPCs joined by the same Transit Gateway or by a peering, across stacks, do not overlap.",
+                  "high", "Renumber one of the two VPCs (its cidr and subnets) so that no joined VPCs share addresses."),
+    _planner_rule("cross-stack-managed-path", MANDATORY,
+                  "A managed-mode target's VPC is in the gateway's account and region and joined to its backend's VPC by an accepted TGW attachment or peering.",
+                  "medium", "Put the target's VPC in the gateway's account and region, and join it to the backend's VPC with a tgw_spokes entry "
+                  "and its tgw_acceptances entry in the hub, or a peering_spokes entry and its peering_acceptances entry."),
+    _planner_rule("cross-stack-lattice-share", MANDATORY,
+                  "A self-managed target's Resource Configuration exists, is in the gateway's region and is shared with the gateway's account, its OU or its organization.",
+                  "medium", "Declare the Resource Configuration in the owner's lattice_resources, in the gateway's region, and add the gateway's "
+                  "account (or its OU or organization) to its share_with."),
+    _planner_rule("cross-stack-share-outside-zone", ADVISORY, "RAM shares name only accounts of the landing zone.",
+                  "high", "Remove the account from share_with, or add the account's stack to the landing zone."),
 )
 """Cross-stack checks of the landing zone's config."""
 
 PRECONDITION_RULES = _rules(
-    Rule("precondition-tgw-attachment", MANDATORY,
-         "A Transit Gateway attachment's VPC is in the hub's region, the hub shares the Transit Gateway with its account (directly, its OU or the "
-         "organization), and the hub accepts, associates and propagates it into segments the hub has."),
-    Rule("precondition-peering", MANDATORY,
-         "A VPC peering is requested and accepted by the hub, the acceptance names the requested VPC, and DNS resolution is turned on only once the peering is active."),
-    Rule("precondition-ram-organization", MANDATORY,
-         "RAM shares name only the landing zone's organization and its OUs, and sharing with AWS Organizations is enabled where they name the organization or OUs."),
-    Rule("precondition-zone-association", MANDATORY,
-         "A VPC of another account is associated with a private zone only after the zone's owner authorized it, and no VPC gets two private zones of one name."),
-    Rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's region."),
+    AWS_PRECONDITION, ("landing-zone", "aws-precondition"),
+    _planner_rule("precondition-tgw-attachment", MANDATORY,
+                  "A Transit Gateway attachment's VPC is in the hub's region, the hub shares the Transit Gateway with its account (directly, its OU "
+                  "or the organization), and the hub accepts, associates and propagates it into segments the hub has.",
+                  "medium", "Attach a VPC of the hub's region, share the Transit Gateway with the spoke's account (transit_gateway_hub.share_with), "
+                  "and add a tgw_acceptances entry for the spoke in the hub's stack."),
+    _planner_rule("precondition-peering", MANDATORY,
+                  "A VPC peering is requested and accepted by the hub, the acceptance names the requested VPC, and DNS resolution is turned on "
+                  "only once the peering is active.",
+                  "medium", "Add a peering_acceptances entry for the spoke in the hub VPC's stack, and set accepted: true on the spoke only after "
+                  "that acceptance is deployed."),
+    _planner_rule("precondition-ram-organization", MANDATORY,
+                  "RAM shares name only the landing zone's organization and its OUs, and sharing with AWS Organizations is enabled where they "
+                  "name the organization or OUs.",
+                  "high", "Name the landing zone's organization or its OUs (organization.units) in share_with, and run `aws ram "
+                  "enable-sharing-with-aws-organization` in the management account before setting organization.ram_sharing_enabled."),
+    _planner_rule("precondition-zone-association", MANDATORY,
+                  "A VPC of another account is associated with a private zone only after the zone's owner authorized it, and no VPC gets two "
+                  "private zones of one name.",
+                  "medium", "Authorize the VPC in the zone owner's private_names entry and associate it from the VPC's own stack "
+                  "(zone_associations), once per zone name."),
+    _planner_rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's region.",
+                  "medium", "Request the certificate in the load balancer's region (a certificates entry of the same stack) and name it there."),
 )
 """What AWS requires before a cross-account or cross-region call succeeds (see :mod:`.preconditions`)."""
 
 REACHABILITY_RULES = _rules(
-    Rule("reachability", MANDATORY,
-         "Every AgentCore gateway target can reach its backend on the declared infrastructure: DNS, routes both ways, security groups, "
-         "listener, public certificate matching the name, forward port."),
+    LANDING_ZONE_CHECK, ("landing-zone", "reachability"),
+    _planner_rule("reachability", MANDATORY,
+                  "Every AgentCore gateway target can reach its backend on the declared infrastructure: DNS, routes both ways, security groups, "
+                  "listener, public certificate matching the name, forward port.",
+                  "medium", "Fix the first broken hop the finding names (its message ends with the smallest fix), then plan again."),
 )
 
 PLANNER_RULES: dict[str, Rule] = {**CROSS_STACK_RULES, **PRECONDITION_RULES, **REACHABILITY_RULES}
@@ -87,9 +137,27 @@ def planner_finding(rule_id: str, stack: str, config_path: str, message: str) ->
     return Finding(policy=rule_id, level=PLANNER_RULES[rule_id].level, message=message, urn="", config_path=config_path, stack=stack)
 
 
-def known_rules() -> dict[str, Rule]:
-    """Every rule a plan can report: the policy pack's (from its rule modules) and the planner's own."""
+def pack_rules() -> dict[str, Rule]:
+    """The policy pack's rules (from its rule modules), by id."""
     from agentcore_egress.policies.rules import RULES
 
-    pack = {rule.name: Rule(rule.name, rule.enforcement_level.value, rule.description) for rule in RULES}
-    return {**pack, **PLANNER_RULES}
+    return {policy.name: pack_rule(policy) for policy in RULES}
+
+
+def known_rules() -> dict[str, Rule]:
+    """Every rule a plan can report: the policy pack's and the planner's own."""
+    return {**pack_rules(), **PLANNER_RULES}
+
+
+def pack_rule(policy: Policy) -> Rule:
+    """A policy of the pack (assembled with its metadata, ``policies/rule_assembly.py``) as a :class:`Rule`."""
+    from agentcore_egress.policies.rule_assembly import AGENTCORE_PATH, GENERAL
+
+    kinds = {AGENTCORE_PATH: "An AgentCore-path rule of the policy pack: it judges only resources on an AgentCore path.",
+             GENERAL: "A general network rule of the policy pack: it judges every resource of its types."}
+    kind, *topics = policy.tags or [""]
+    detail = [kinds.get(kind, "A rule of the policy pack.")]
+    if policy.framework is not None:
+        detail.append(f"{policy.framework.name}: {policy.framework.reference}.")
+    return Rule(policy.name, policy.enforcement_level.value, policy.description, policy.severity.value, policy.remediation_steps, policy.url,
+                " ".join(detail), ("policy-pack", *([kind] if kind else []), *topics))

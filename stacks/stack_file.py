@@ -59,16 +59,15 @@ class StackFile:
 
     def line_of(self, key_path: str) -> int:
         """The 1-based line of ``key_path`` (``vpcs[1].cidr``, with or without the namespace), or of its
-        nearest ancestor that the file has; 1 when not even the section is there. A mapping entry is
-        shown on its key's line, a list item on its first line."""
+        nearest ancestor that the file has. A mapping entry is shown on its key's line, a list item on its
+        first line. Without even the section (or for ``""``, the whole stack): the file's first
+        ``agentcore-egress:`` key, else its ``config:`` key, else its first key; never a comment line above them."""
         path = key_path.removeprefix(f"{NAMESPACE}:")
         tokens = [int(index) if index else name for name, index in _PATH_TOKEN.findall(path)]
-        if not tokens or not isinstance(tokens[0], str):
-            return 1
-        node, _ = _entry(self.root, "config")
-        node, line = _entry(node, f"{NAMESPACE}:{tokens[0]}")
+        config, config_line = _entry(self.root, "config")
+        node, line = _entry(config, f"{NAMESPACE}:{tokens[0]}") if tokens and isinstance(tokens[0], str) else (None, 0)
         if node is None:
-            return 1
+            return _first_key_line(config, f"{NAMESPACE}:") or config_line or _first_key_line(self.root, "") or 1
         for token in tokens[1:]:
             node, found = _entry(node, token)
             if node is None:
@@ -192,6 +191,15 @@ def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     problem = error.problem or error.context or "is not valid YAML"
     return f"{where}{shorten(problem)} (not valid YAML). Fix: correct the YAML syntax there"
+
+
+def _first_key_line(node: Optional[yaml.Node], prefix: str) -> int:
+    """The line of the first key of mapping ``node`` that starts with ``prefix`` (0 for none)."""
+    if isinstance(node, yaml.MappingNode):
+        for name, _ in node.value:
+            if isinstance(name, yaml.ScalarNode) and str(name.value).startswith(prefix):
+                return name.start_mark.line + 1
+    return 0
 
 
 def _entry(node: Optional[yaml.Node], key: Any) -> tuple[Optional[yaml.Node], int]:

@@ -10,6 +10,7 @@ from agentcore_egress.live.aws_accounts import AccountSession
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
 from agentcore_egress.live.preflight import GATEWAY_SERVICE_LINKED_ROLE, run_preflight
+from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS
 from landing_zones import edit_stack
 from moto_aws import REGION, account, self_signed_certificate, vpc_with_subnets, write_zone
 
@@ -167,6 +168,8 @@ def test_preflight_formats(capsys, aws, tmp_path):
     assert "FAIL" in text and "ram-organization-sharing" in text and " fail, " in text
     assert main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "markdown"]) == 1
     assert "| stack | account | check | status |" in capsys.readouterr().out
+    assert main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "json"]) == 1
+    assert {check["name"] for check in json.loads(capsys.readouterr().out)} <= set(PREFLIGHT_CHECKS)  # each has its rule for SARIF
     assert main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "sarif", "--output", str(tmp_path / "p.sarif")]) == 1
     document = json.loads((tmp_path / "p.sarif").read_text())
     results = document["runs"][0]["results"]

@@ -52,7 +52,7 @@ def _problem(tmp_path, text) -> str:
 @pytest.mark.parametrize(("key_path", "line"), [
     ("vpcs", 3), ("vpcs[0]", 4), ("vpcs[1]", 13), ("vpcs[1].cidr", 14), ("agentcore-egress:vpcs[1].cidr", 14),
     ("vpcs[0].subnets[1].az", 12), ("targets[1]", 19), ("targets[1].endpoint.mcp_server", 20),
-    ("vpcs[7].cidr", 3), ("private_names[0]", 1),
+    ("vpcs[7].cidr", 3), ("private_names[0]", 3), ("", 3),
 ])
 def test_key_paths_map_to_their_lines_in_block_style(tmp_path, key_path, line):
     assert read_stack_file(_write(tmp_path, BLOCK_STYLE)).line_of(key_path) == line
@@ -61,6 +61,17 @@ def test_key_paths_map_to_their_lines_in_block_style(tmp_path, key_path, line):
 @pytest.mark.parametrize(("key_path", "line"), [("vpcs", 2), ("vpcs[0]", 2), ("vpcs[1]", 3), ("vpcs[1].cidr", 4), ("vpcs[1].subnets", 3)])
 def test_key_paths_map_to_their_lines_in_flow_style(tmp_path, key_path, line):
     assert read_stack_file(_write(tmp_path, FLOW_STYLE)).line_of(key_path) == line
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("# yaml-language-server: $schema=stack-file.schema.json\n# about\nconfig:\n  aws:region: x\n  agentcore-egress:account: {}\n", 5),
+    ("# comment\n\nconfig:\n  aws:region: x\n", 3),
+    ("# comment\nenvironment: [env]\n", 2),
+])
+def test_the_whole_stack_is_on_its_first_key_never_a_comment(tmp_path, text, line):
+    """A finding on the whole stack (no key path, or a section the file lacks): the first agentcore-egress: key, else config:."""
+    source = read_stack_file(_write(tmp_path, text))
+    assert source.line_of("") == line and source.line_of("targets[0]") == line
 
 
 def test_a_repeated_key_names_both_lines(tmp_path):
