@@ -194,8 +194,8 @@ def path_urns(scope: Scope, resources: Iterable[Any]) -> Mapping[str, str]:
     """URN to why it is on the path, for every on-path resource of a stack (what a stack policy sees); read-only.
 
     The eight AgentCore-path stack rules each ask this of the same stack in one
-    ``AnalyzeStack``: given :class:`StackResources` (as the pack's service gives,
-    see :mod:`.analyzer_service`), the walk is done once per scope and kept with them.
+    ``AnalyzeStack``: given :class:`StackResources` (as :mod:`.policy_runner` gives them
+    in ``plan``), the walk is done once per scope and kept with them.
     """
     walks = resources.path_walks if isinstance(resources, StackResources) else {}
     key = repr(scope)
