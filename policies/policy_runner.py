@@ -55,8 +55,6 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from .agentcore_path import StackResources
-
 SDK_VERSION = "0.0.1"
 """The version pulumi-policy's Python service reports for every pack (the engine uses PulumiPolicy.yaml's)."""
 
@@ -73,6 +71,18 @@ _SEVERITIES = {
     Severity.HIGH: proto.POLICY_SEVERITY_HIGH,
     Severity.CRITICAL: proto.POLICY_SEVERITY_CRITICAL,
 }
+
+
+class StackResources(list):
+    """A stack's resources as one ``AnalyzeStack`` hands them to every stack policy, decoded and linked once.
+
+    ``shared`` is where those policies may keep what they derive from the same resources (each reads, none
+    changes a resource), so that the second policy asking does not derive it again: e.g. the AgentCore path.
+    """
+
+    def __init__(self, resources: Iterable[Any] = ()) -> None:
+        super().__init__(resources)
+        self.shared: dict[str, Any] = {}
 
 
 class NotApplicable(Exception):

@@ -139,3 +139,19 @@ def test_building_the_service_starts_no_grpc_server_or_thread():
             "print(len(os.listdir('/proc/self/task')))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=user_environment(), timeout=60, check=True)
     assert completed.stdout.strip() == "1", completed.stderr
+
+
+def test_the_pack_loaded_from_its_folder_walks_the_agentcore_path_once_per_request(isolated):
+    # The rules run as the folder's own package (as the engine runs them), not as agentcore_egress.policies:
+    # what the runner shares between them must not depend on either package's classes.
+    from pulumi.runtime.proto import analyzer_pb2
+
+    from agentcore_egress.policies import policy_runner
+
+    runner = LoadedPolicyPack().stub.service
+    path = sys.modules["_agentcore_egress_policy_pack.agentcore_path"]
+    request = analyzer_pb2.AnalyzeStackRequest()
+    request.resources.add(type="aws:ec2/vpc:Vpc", urn="urn:vpc", name="vpc").properties.update({"cidrBlock": "10.0.0.0/16"})
+    resources = policy_runner.stack_resources(request.resources)
+    assert isinstance(runner, policy_runner.PolicyRunner)
+    assert path.path_urns(path.Scope(), resources) is path.path_urns(path.Scope(), resources)

@@ -19,7 +19,7 @@ from pulumi_policy import policy as sdk
 from agentcore_egress.planner.pack_service import InProcessStub
 from agentcore_egress.planner.policy_analyzer import AnalyzerClient
 from agentcore_egress.policies import policy_runner
-from agentcore_egress.policies.agentcore_path import StackResources, Scope, path_urns
+from agentcore_egress.policies.agentcore_path import Scope, path_urns
 from agentcore_egress.policies.policy_runner import PolicyRunner
 from agentcore_egress.policies.rules import RULES
 from fake_cloud import deploy
@@ -116,7 +116,7 @@ def test_the_path_walk_is_kept_with_the_stacks_resources_per_scope():
     for r in deployment.registrations:
         request.resources.add(type=r.type, urn=r.urn, name=r.name, parent=r.parent).properties.CopyFrom(r.state_proto if r.state_proto is not None else r.inputs_proto)
     resources = policy_runner.stack_resources(request.resources)
-    assert isinstance(resources, StackResources)
+    assert isinstance(resources, policy_runner.StackResources)
     first = path_urns(Scope(), resources)
     assert path_urns(Scope(), resources) is first
     assert path_urns(Scope(resources=("nothing*",)), resources) is not first
