@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 import pulumi
-import pulumi.runtime.resource as pulumi_runtime_resource
-from pulumi.runtime.proto import source_pb2
 
 from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.stacks.account_program import build
@@ -110,25 +107,13 @@ class SimulatedStack:
     key_paths: dict[str, str] = field(default_factory=dict)
 
 
-@contextmanager
-def _without_source_positions() -> Iterator[None]:
-    """The SDK walks the Python stack for every resource to tell the engine where it was declared (shown by Pulumi
-    Cloud); the simulated engine reads none of it, and the walk is about a quarter of a stack's simulation."""
-    capture = pulumi_runtime_resource._get_stack_trace
-    pulumi_runtime_resource._get_stack_trace = source_pb2.StackTrace
-    try:
-        yield
-    finally:
-        pulumi_runtime_resource._get_stack_trace = capture
-
-
 def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
     """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses."""
     account = stack.config.account
     began = time.perf_counter()
     key_paths: dict[str, str] = {}
     try:
-        with _without_source_positions(), garbage_collection.collecting_new_objects_only():
+        with garbage_collection.collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths),
                 mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),

@@ -6,9 +6,10 @@ only ``requirements.txt`` installed. So the rules are loaded from this folder, a
 package of a private name (their relative imports, ``from .. import resource_types``,
 resolve inside it), never from an installed ``agentcore_egress``.
 
-Only here is the PolicyPack constructed (its constructor starts the analyzer
-server, prints the port and blocks), so the rules stay importable for tests
-and for ``agentcore-egress plan``.
+Only here is the PolicyPack constructed (its constructor starts pulumi-policy's
+own analyzer server, prints the port and blocks), so the rules stay importable
+for tests and for ``agentcore-egress plan`` (which loads them through this file
+with ``planner/pack_service.py`` and runs them with ``policy_runner.py``).
 """
 
 import importlib
@@ -49,6 +50,5 @@ if __name__ == "__main__":
     from pulumi_policy import PolicyPack
 
     unbuffered_stdout()
-    load_rules()
-    importlib.import_module(f"{FOLDER_PACKAGE}.analyzer_service").install()
+    # pulumi-policy's own analyzer service, as the SDK builds it: nothing of the SDK is replaced or subclassed here.
     PolicyPack(name=PACK_NAME, policies=load_rules())

@@ -182,22 +182,16 @@ def _matches(resource: Any, endpoints: set[str]) -> bool:
     return False
 
 
-class StackResources(list):
-    """A stack's resources as one ``AnalyzeStack`` hands them to every stack policy, with the path walks done on them so far."""
-
-    def __init__(self, resources: Iterable[Any] = ()) -> None:
-        super().__init__(resources)
-        self.path_walks: dict[str, Mapping[str, str]] = {}
-
-
 def path_urns(scope: Scope, resources: Iterable[Any]) -> Mapping[str, str]:
     """URN to why it is on the path, for every on-path resource of a stack (what a stack policy sees); read-only.
 
     The eight AgentCore-path stack rules each ask this of the same stack in one
-    ``AnalyzeStack``: given :class:`StackResources` (as the pack's service gives,
-    see :mod:`.analyzer_service`), the walk is done once per scope and kept with them.
+    ``AnalyzeStack``. Where the resources carry a ``shared`` dict (``plan``'s
+    runner gives one per request, see :class:`.policy_runner.StackResources`), the
+    walk is done once per scope and kept there; the SDK's plain list walks each time.
     """
-    walks = resources.path_walks if isinstance(resources, StackResources) else {}
+    shared = getattr(resources, "shared", None)
+    walks = shared.setdefault("agentcore path walks", {}) if isinstance(shared, dict) else {}
     key = repr(scope)
     if key not in walks:
         walks[key] = MappingProxyType(_walk_path(scope, list(resources)))

@@ -14,14 +14,15 @@ from typing import Any, Optional
 
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyCustomTimeouts,
     PolicyResource,
-    PolicyResourceOptions,
+    ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.policy import ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
+
+from .policy_runner import resource_options
 
 
 @dataclass
@@ -42,11 +43,6 @@ class RuleFinding:
     level: str
     message: str
     resource_id: str
-
-
-def resource_options() -> PolicyResourceOptions:
-    """The resource options of a resource that sets none, as the policy SDK represents them."""
-    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
 
 def _urn(resource: LiveResource) -> str:

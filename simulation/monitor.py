@@ -20,7 +20,7 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+from pulumi.runtime.proto import provider_pb2, resource_pb2
 
 from .simulated_aws import SimulatedAws
 
@@ -94,9 +94,42 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.component_outputs = ComponentOutputs()
 
+    def _answer(self, request: Any, resource_id: str) -> tuple[str, Any, Any]:
+        """What MockMonitor does for a register or a read: the mocks' (id, state), the state serialized, kept by URN."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = rpc.deserialize_properties(request.object if hasattr(request, "object") else request.properties)
+        args = pulumi_mocks.MockResourceArgs(typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
+                                             resource_id=resource_id, custom=getattr(request, "custom", True) or False)
+        id_, state = self.mocks.new_resource(args)
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+        return urn, id_, finished(rpc.serialize_properties(state, {}))
+
+    def _registered(self, request: Any) -> Any:
+        """MockMonitor's RegisterResource, its serializing run in place (no resource transforms: the stacks set none)."""
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=self.make_urn(request.parent, request.type, request.name))
+        urn, id_, state = self._answer(request, request.importId)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=state)
+
+    def ReadResource(self, request):  # noqa: N802 (gRPC method name)
+        urn, _, state = self._answer(request, request.id)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=state)
+
+    def Invoke(self, request):  # noqa: N802 (gRPC method name)
+        args = rpc.deserialize_properties(request.args)
+        if request.tok == "pulumi:pulumi:getResource":
+            registered = self.resources.get(args["urn"])
+            if registered is None:
+                raise KeyError(f"unknown resource {args['urn']}")
+            return resource_pb2.ResourceInvokeResponse(**{"return": finished(rpc.serialize_properties(registered._asdict(), {}))})
+        answer = self.mocks.call(pulumi_mocks.MockCallArgs(token=request.tok, args=args, provider=request.provider))
+        values, failures = (answer, None) if isinstance(answer, dict) else answer
+        checked = [provider_pb2.CheckFailure(property=name, reason=reason) for name, reason in failures] if failures else None
+        return resource_pb2.ResourceInvokeResponse(**{"return": finished(rpc.serialize_properties(values, {})), "failures": checked})
+
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         self._capture.local.inputs = None
-        response = super().RegisterResource(request)
+        response = self._registered(request)
         if request.type != "pulumi:pulumi:Stack":
             inputs = self._capture.local.inputs
             self.registrations.append(
@@ -141,40 +174,39 @@ class InlineExecutor(futures.ThreadPoolExecutor):
         return future
 
 
-_SDK_SYNC_AWAIT = pulumi_mocks._sync_await
+def finished(awaitable: Any) -> Any:
+    """The value of a coroutine that never waits (serializing a mock's plain answer), run to its end in place.
 
-
-def _finish_in_place(awaitable: Any) -> Any:
-    """How MockMonitor finishes serializing a mock's answer, when it runs on the loop's own thread (:class:`InlineExecutor`).
-
-    On a pool's thread the SDK runs the coroutine on that thread's own loop; on the loop's
-    thread that would pump the running loop from inside one of its callbacks. A mock's
-    answer is plain values, whose serialization never waits, so it is run to its end here.
+    Monitor calls run on the event loop's own thread (:class:`InlineExecutor`); waiting there for a
+    coroutine through the loop would pump the running loop from inside one of its callbacks.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # a pool's thread, as the SDK runs its monitor calls
-        return _SDK_SYNC_AWAIT(awaitable)
     steps = awaitable.__await__()
     try:
         steps.send(None)
-    except StopIteration as finished:
-        return finished.value
+    except StopIteration as done:
+        return done.value
     steps.close()
     raise RuntimeError("a mock answered with a value that is not ready (an Output or a future): the simulated monitor takes plain values")
 
 
+def event_loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop, made and set when it has none (where the SDK's runtime will look for it)."""
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        return loop
+
+
 @contextmanager
-def _monitor_calls_inline() -> Iterator[None]:
-    loop = _ensure_event_loop()
-    previous = loop._default_executor  # noqa: SLF001 - restored after the program, so that other code in this process keeps its pool
+def _monitor_calls_inline(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
     loop.set_default_executor(InlineExecutor(max_workers=1))
-    pulumi_mocks._sync_await = _finish_in_place
     try:
         yield
     finally:
-        pulumi_mocks._sync_await = _SDK_SYNC_AWAIT
-        loop._default_executor = previous  # noqa: SLF001
+        # A fresh pool for whatever else this process runs on the loop (the SDK's own tests of mocks, a later program).
+        loop.set_default_executor(futures.ThreadPoolExecutor())
 
 
 @dataclass
@@ -222,13 +254,14 @@ def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None 
     pulumi.runtime.set_mocks(monitor.mocks, project="agentcore-egress", stack=stack, preview=preview, monitor=monitor)
     holder: dict[str, Any] = {}
 
-    def run() -> None:
-        holder["result"] = _sync_await(_resolve(program()))
+    async def run() -> None:
+        holder["result"] = await _resolve(program())
 
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
     pulumi.runtime.settings.SETTINGS.outputs.clear()
-    with _monitor_calls_inline():
-        _sync_await(run_pulumi_func(run))
+    loop = event_loop()
+    with _monitor_calls_inline(loop):
+        loop.run_until_complete(run_pulumi_func(run))
     return Deployment(monitor.registrations, monitor.component_outputs, holder.get("result"), frozenset(getattr(mocks, "minted", ())))
 
 

@@ -22,7 +22,7 @@ from agentcore_egress.planner.policy_worker import BackgroundPolicyAnalyzer
 from child_processes import user_environment
 from fake_cloud import deploy
 
-from test_analyzer_service import CONFIGS
+from test_policy_runner import CONFIGS
 from test_plan_failures import CRASHING_PACK, pack_copy
 from test_policy_pack import BROKEN, SCENARIOS, run_scenario
 from test_policy_phases import CASES
@@ -108,17 +108,21 @@ def test_a_pack_that_cannot_be_built_is_named_with_its_reason(isolated, tmp_path
     assert f"the policy pack in {folder.resolve()} did not start" in str(error.value)
 
 
-def test_the_loader_builds_the_service_the_pack_installed_and_runs_in_its_folder(isolated):
-    from pulumi_policy import policy as sdk
+def test_the_loader_runs_the_packs_policies_in_its_folder(isolated):
+    pack = LoadedPolicyPack()
+    assert {policy.name for policy in pack.info().policies} >= {"public-ca-certificates", "no-default-security-group"}
+    assert os.getcwd() == str(pack.pack_dir) and sys.path[0] == str(pack.pack_dir)
 
-    original = sdk._PolicyAnalyzerServicer
-    try:
-        pack = LoadedPolicyPack()
-        assert type(pack.stub.service).__name__ == "DecodeOnceAnalyzer"
-        assert {policy.name for policy in pack.info().policies} >= {"public-ca-certificates", "no-default-security-group"}
-        assert os.getcwd() == str(pack.pack_dir) and sys.path[0] == str(pack.pack_dir)
-    finally:
-        sdk._PolicyAnalyzerServicer = original
+
+def test_loading_a_pack_leaves_pulumi_policys_public_names_as_they_were(isolated, tmp_path):
+    import pulumi_policy
+    from pulumi_policy import policy as sdk_policy
+
+    before = pulumi_policy.PolicyPack, sdk_policy.PolicyPack
+    LoadedPolicyPack()
+    with pytest.raises(PolicyPackError):
+        LoadedPolicyPack(pack_copy(tmp_path, "import not_a_module_anywhere\n"))
+    assert (pulumi_policy.PolicyPack, sdk_policy.PolicyPack) == before
 
 
 def test_a_pack_that_never_finishes_starting_ends_the_wait_with_its_reason(tmp_path):
@@ -135,3 +139,19 @@ def test_building_the_service_starts_no_grpc_server_or_thread():
             "print(len(os.listdir('/proc/self/task')))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=user_environment(), timeout=60, check=True)
     assert completed.stdout.strip() == "1", completed.stderr
+
+
+def test_the_pack_loaded_from_its_folder_walks_the_agentcore_path_once_per_request(isolated):
+    # The rules run as the folder's own package (as the engine runs them), not as agentcore_egress.policies:
+    # what the runner shares between them must not depend on either package's classes.
+    from pulumi.runtime.proto import analyzer_pb2
+
+    from agentcore_egress.policies import policy_runner
+
+    runner = LoadedPolicyPack().stub.service
+    path = sys.modules["_agentcore_egress_policy_pack.agentcore_path"]
+    request = analyzer_pb2.AnalyzeStackRequest()
+    request.resources.add(type="aws:ec2/vpc:Vpc", urn="urn:vpc", name="vpc").properties.update({"cidrBlock": "10.0.0.0/16"})
+    resources = policy_runner.stack_resources(request.resources)
+    assert isinstance(runner, policy_runner.PolicyRunner)
+    assert path.path_urns(path.Scope(), resources) is path.path_urns(path.Scope(), resources)

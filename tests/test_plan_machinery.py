@@ -1,7 +1,7 @@
 """The parts that make a large plan fast, each checked for what it promises beyond speed.
 
-- The simulated monitor answers on the event loop's own thread (no pool), and the loop's executor is
-  the caller's again afterwards; a mock answer that is not ready is refused with a clear error.
+- The simulated monitor answers on the event loop's own thread (no pool), and the loop runs executor
+  calls on a pool again afterwards; a mock answer that is not ready is refused with a clear error.
 - A plan leaves the garbage collector as it found it: enabled, nothing frozen.
 - A simulation worker always has its next stack queued.
 - The policy worker does not import the components or pulumi-aws (a second of every plan's start).
@@ -14,7 +14,6 @@ import gc
 import subprocess
 import sys
 import threading
-from concurrent import futures
 
 import pulumi
 import pulumi_aws as aws
@@ -29,17 +28,15 @@ from child_processes import run_cli, user_environment
 from landing_zones import TGW_EXAMPLE
 
 
-def test_monitor_calls_run_on_the_loops_thread_and_the_loops_executor_is_restored(monkeypatch):
+def test_monitor_calls_run_on_the_loops_thread_and_the_loop_runs_executor_calls_on_a_pool_again_after(monkeypatch):
     threads = []
     register = RecordingMonitor.RegisterResource
     monkeypatch.setattr(RecordingMonitor, "RegisterResource", lambda self, request: threads.append(threading.get_ident()) or register(self, request))
-    loop = asyncio.get_event_loop()
-    before = futures.ThreadPoolExecutor(max_workers=1)
-    loop.set_default_executor(before)
     deployment = run_program(lambda: aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16"))
     assert deployment.named("vpc").id.startswith("vpc-")
     assert threads and set(threads) == {threading.get_ident()}
-    assert loop._default_executor is before  # noqa: SLF001 - what run_program restores
+    loop = asyncio.get_event_loop()
+    assert loop.run_until_complete(loop.run_in_executor(None, threading.get_ident)) != threading.get_ident()
 
 
 class _NotReady(SimulatedAws):
