@@ -1,7 +1,6 @@
 """An AgentCore Gateway (MCP) with its execution role."""
 
 import json
-import re
 from typing import Optional
 
 import pulumi
@@ -9,6 +8,7 @@ import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
+from .agentcore_names import agentcore_name
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 
@@ -27,6 +27,8 @@ class JwtAuthorizerArgs(TypedDict):
 class AgentCoreGatewayArgs(TypedDict):
     """Inputs of :class:`AgentCoreGateway`."""
 
+    name: NotRequired[str]
+    """The gateway's name in AgentCore; left out, Pulumi autonames it ``<component>-gateway-<random>``."""
     jwt_authorizer: NotRequired[JwtAuthorizerArgs]
     """Use a JWT authorizer instead of the default IAM (SigV4) authorizer."""
     role_arn: NotRequired[pulumi.Input[str]]
@@ -47,6 +49,8 @@ class AgentCoreGateway(EgressComponent):
     schemas live in S3. Targets are added with :class:`GatewayTarget`.
     """
 
+    TYPE = "agentcore-egress:index:AgentCoreGateway"
+
     gateway_id: pulumi.Output[str]
     """Id of the gateway (what targets take)."""
     gateway_arn: pulumi.Output[str]
@@ -57,7 +61,7 @@ class AgentCoreGateway(EgressComponent):
     """Execution role of the gateway."""
 
     def __init__(self, name: str, args: AgentCoreGatewayArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        _validate(name, args)
+        gateway_name = _validate(name, args)
         super().__init__(name, opts)
         tags = args.get("tags")
 
@@ -95,7 +99,7 @@ class AgentCoreGateway(EgressComponent):
         jwt = args.get("jwt_authorizer")
         gateway = aws.bedrock.AgentcoreGateway(
             self.child_name("gateway"),
-            name=name,
+            name=gateway_name,
             description=args.get("description"),
             protocol_type="MCP",
             authorizer_type="CUSTOM_JWT" if jwt else "AWS_IAM",
@@ -129,11 +133,10 @@ def _trust_policy(account_id: str) -> str:
     )
 
 
-def _validate(name: str, args: AgentCoreGatewayArgs) -> None:
+def _validate(name: str, args: AgentCoreGatewayArgs) -> Optional[str]:
+    """Refuse bad input before anything is created; the gateway's explicit name, or None to autoname it."""
     where = f"AgentCoreGateway '{name}'"
-    # AgentCore's pattern for gateway names: ([0-9a-zA-Z][-]?){1,100}, ASCII only.
-    if not isinstance(name, str) or not re.fullmatch(r"([0-9a-zA-Z]-?){1,100}", name):
-        raise InputValidationError(where, "name", name, "is not a gateway name AgentCore accepts", "use letters, digits and single hyphens, up to 100 characters")
+    gateway_name = agentcore_name(where, args.get("name"), f"{name}-gateway")
     jwt = args.get("jwt_authorizer")
     if jwt is not None:
         validation.https_url(where, "jwt_authorizer.discovery_url", jwt.get("discovery_url"))
@@ -151,3 +154,4 @@ def _validate(name: str, args: AgentCoreGatewayArgs) -> None:
     for index, arn in enumerate(args.get("schema_bucket_arns") or []):
         if not isinstance(arn, str) or not arn.startswith("arn:aws:s3:::") or "/" in arn:
             raise InputValidationError(where, f"schema_bucket_arns[{index}]", arn, "is not an S3 bucket ARN", "give arn:aws:s3:::<bucket>")
+    return gateway_name

@@ -17,6 +17,8 @@ class AlbRestBackend(LoadBalancedBackend):
     target's ``routing_domain`` when the API itself only has a private certificate.
     """
 
+    TYPE = "agentcore-egress:index:AlbRestBackend"
+
     load_balancer_arn: pulumi.Output[str]
     """ARN of the internal ALB."""
     dns_name: pulumi.Output[str]

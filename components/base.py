@@ -16,14 +16,26 @@ PATH_TAG = "agentcore-egress:path"
 class EgressComponent(pulumi.ComponentResource):
     """Base of the package's components.
 
+    Each component states its type token as a literal class attribute ``TYPE``
+    (``agentcore-egress:index:<Component>``, the token the schema gives it). A
+    user's subclass inherits it: subclassing a component to add a default or a
+    method must not change the type, and so the URN, of what it creates (Pulumi
+    would replace every such resource); a subclass that is a component of its
+    own sets its own ``TYPE``.
+
     Subclasses validate their args *before* calling ``super().__init__`` so that
     bad input creates nothing, not even the component. Children are named
     ``f"{name}-<role>"`` and parented here, so a resource's URN depends only on
     its component's name and its role, never on list positions.
     """
 
+    TYPE = ""
+    """The component's type token; every concrete component sets it."""
+
     def __init__(self, name: str, opts: Optional[pulumi.ResourceOptions]) -> None:
-        super().__init__(f"{PACKAGE}:index:{type(self).__name__}", name, None, opts)
+        if not self.TYPE:
+            raise TypeError(f"{type(self).__name__} sets no TYPE: give it a type token, e.g. TYPE = '{PACKAGE}:index:{type(self).__name__}'")
+        super().__init__(self.TYPE, name, None, opts)
         self._name = name
 
     @property
@@ -49,8 +61,8 @@ def merge_tags(name: str, tags: Optional[dict[str, str]], **extra: str) -> dict[
 
 
 def on_path(owner: "EgressComponent", tags: Optional[dict[str, str]]) -> dict[str, str]:
-    """``tags`` plus the AgentCore-path tag (value: the component's type), for what ``owner`` creates for a path.
+    """``tags`` plus the AgentCore-path tag (value: the component's type name), for what ``owner`` creates for a path.
 
     The policy pack's AgentCore-path rules judge resources that carry it, before they are created.
     """
-    return {**(tags or {}), PATH_TAG: type(owner).__name__}
+    return {**(tags or {}), PATH_TAG: owner.TYPE.rsplit(":", 1)[-1]}

@@ -18,6 +18,8 @@ class EksMcpNlbBackend(LoadBalancedBackend):
     is out of scope; give its ingress targets or an existing target group.
     """
 
+    TYPE = "agentcore-egress:index:EksMcpNlbBackend"
+
     load_balancer_arn: pulumi.Output[str]
     """ARN of the internal NLB."""
     dns_name: pulumi.Output[str]

@@ -9,6 +9,7 @@ import yaml
 from typing_extensions import NotRequired, TypedDict
 
 from . import validation
+from .agentcore_names import agentcore_name
 from .base import EgressComponent
 from .errors import InputValidationError
 
@@ -73,6 +74,9 @@ class GatewayTargetArgs(TypedDict):
     """Outbound authentication; required for OpenAPI targets."""
     description: NotRequired[str]
     """Description of the target."""
+    name: NotRequired[str]
+    """The target's name in AgentCore, and so the prefix of its tools' names; left out, Pulumi autonames it
+    ``<component>-target-<random>`` (give it where agents rely on the tools' names)."""
 
 
 class GatewayTarget(EgressComponent):
@@ -85,6 +89,8 @@ class GatewayTarget(EgressComponent):
     self-managed mode the target points at a Resource Configuration you own.
     """
 
+    TYPE = "agentcore-egress:index:GatewayTarget"
+
     target_id: pulumi.Output[str]
     """Id of the gateway target."""
     mode: pulumi.Output[str]
@@ -93,7 +99,7 @@ class GatewayTarget(EgressComponent):
     """Managed mode: the key under which AgentCore shares a Resource Gateway between targets; unset in self-managed mode."""
 
     def __init__(self, name: str, args: GatewayTargetArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        mode, configuration = _validate(name, args)
+        mode, configuration, target_name = _validate(name, args)
         super().__init__(name, opts)
 
         if mode == "managed_vpc":
@@ -122,7 +128,7 @@ class GatewayTarget(EgressComponent):
 
         target = aws.bedrock.AgentcoreGatewayTarget(
             self.child_name("target"),
-            name=name,
+            name=target_name,
             description=args.get("description"),
             gateway_identifier=args["gateway_id"],
             target_configuration={"mcp": configuration},
@@ -173,8 +179,10 @@ def _credential(credential: Optional[TargetCredentialArgs]) -> Optional[dict]:
     return {"oauth": {"provider_arn": credential["provider_arn"], "scopes": credential.get("scopes", [])}}
 
 
-def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict]:
+def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict, Optional[str]]:
+    """Refuse bad input before anything is created; the mode, the target configuration and the explicit name (None: autonamed)."""
     where = f"GatewayTarget '{name}'"
+    target_name = agentcore_name(where, args.get("name"), f"{name}-target")
     validation.require(where, args, "gateway_id", "pass AgentCoreGateway.gateway_id")
     mode = validation.one_of(
         where, args, ("managed_vpc", "self_managed_lattice"), "choose one mode: managed_vpc (AgentCore creates the Resource Gateway) or self_managed_lattice (a Resource Configuration you own)"
@@ -217,7 +225,7 @@ def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict]:
             validation.require(where, credential, "provider_arn", "pass the AgentCore Identity credential provider ARN", "credential.")
         if credential_kind == "OAUTH" and not credential.get("scopes"):
             raise InputValidationError(where, "credential.scopes", credential.get("scopes"), "is empty", "list the OAuth scopes the target needs")
-    return mode, configuration
+    return mode, configuration, target_name
 
 
 def _validate_managed(where: str, managed: Any) -> None:

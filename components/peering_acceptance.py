@@ -34,6 +34,8 @@ class PeeringAcceptance(EgressComponent):
     arrive and the answers are dropped.
     """
 
+    TYPE = "agentcore-egress:index:PeeringAcceptance"
+
     peering_connection_id: pulumi.Output[str]
     """Id of the accepted peering connection."""
 

@@ -43,6 +43,8 @@ class PeeringSpoke(EgressComponent):
     both stacks have run with the peering accepted.
     """
 
+    TYPE = "agentcore-egress:index:PeeringSpoke"
+
     peering_connection_id: pulumi.Output[str]
     """Id of the VPC peering connection, for the hub's acceptance."""
 

@@ -44,6 +44,8 @@ class PrivateApiGatewayBackend(EgressComponent):
     with Amazon's public certificate and ready for a target's OpenAPI ``servers``.
     """
 
+    TYPE = "agentcore-egress:index:PrivateApiGatewayBackend"
+
     rest_api_id: pulumi.Output[str]
     """Id of the REST API."""
     vpc_endpoint_id: pulumi.Output[str]

@@ -53,6 +53,8 @@ class PrivateDnsName(EgressComponent):
     :class:`PrivateZoneAssociation`.
     """
 
+    TYPE = "agentcore-egress:index:PrivateDnsName"
+
     zone_id: pulumi.Output[str]
     """Id of the private hosted zone."""
     fqdn: pulumi.Output[str]

@@ -46,6 +46,8 @@ class PrivateVpc(EgressComponent):
     without security groups would, can send and receive nothing.
     """
 
+    TYPE = "agentcore-egress:index:PrivateVpc"
+
     vpc_id: pulumi.Output[str]
     """Id of the VPC."""
     cidr_block: pulumi.Output[str]

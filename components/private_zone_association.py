@@ -28,6 +28,8 @@ class PrivateZoneAssociation(EgressComponent):
     its own, deployed by the VPC account's stack once the zone owner's stack has run.
     """
 
+    TYPE = "agentcore-egress:index:PrivateZoneAssociation"
+
     association_id: pulumi.Output[str]
     """Id of the zone association."""
 

@@ -41,6 +41,8 @@ class PublicCertificate(EgressComponent):
     account, e.g. a shared DNS account.
     """
 
+    TYPE = "agentcore-egress:index:PublicCertificate"
+
     certificate_arn: pulumi.Output[str]
     """ARN of the issued certificate."""
     domain_name: pulumi.Output[str]

@@ -30,6 +30,8 @@ class ResourceShareAcceptance(EgressComponent):
     the invitation must be accepted before the Resource Configuration can be used.
     """
 
+    TYPE = "agentcore-egress:index:ResourceShareAcceptance"
+
     share_arn: pulumi.Output[str]
     """ARN of the share, once usable by this account."""
     accepted: pulumi.Output[bool]

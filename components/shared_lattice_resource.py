@@ -61,6 +61,8 @@ class SharedLatticeResource(EgressComponent):
     A gateway target in the consumer account points at a configuration ARN.
     """
 
+    TYPE = "agentcore-egress:index:SharedLatticeResource"
+
     resource_gateway_id: pulumi.Output[str]
     """Id of the Resource Gateway."""
     configuration_arns: pulumi.Output[dict[str, str]]

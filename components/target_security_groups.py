@@ -36,6 +36,8 @@ class TargetSecurityGroups(EgressComponent):
     security group and nothing else in the VPC is reachable through AgentCore.
     """
 
+    TYPE = "agentcore-egress:index:TargetSecurityGroups"
+
     eni_security_group_id: pulumi.Output[str]
     """Security group for the Resource Gateway ENIs: TCP egress to the backend's port only."""
     backend_security_group_id: pulumi.Output[str]

@@ -37,6 +37,8 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
     stack: removing a spoke removes only its own acceptance.
     """
 
+    TYPE = "agentcore-egress:index:TransitGatewayAttachmentAcceptance"
+
     attachment_id: pulumi.Output[str]
     """Id of the accepted attachment."""
     association_route_table_id: pulumi.Output[str]

@@ -40,6 +40,8 @@ class TransitGatewayHub(EgressComponent):
     stack, not something any account in the share can do alone.
     """
 
+    TYPE = "agentcore-egress:index:TransitGatewayHub"
+
     transit_gateway_id: pulumi.Output[str]
     """Id of the Transit Gateway."""
     transit_gateway_arn: pulumi.Output[str]

@@ -41,6 +41,8 @@ class TransitGatewaySpoke(EgressComponent):
     is hub, spokes, hub acceptance.
     """
 
+    TYPE = "agentcore-egress:index:TransitGatewaySpoke"
+
     attachment_id: pulumi.Output[str]
     """Id of the TGW VPC attachment, for the hub's acceptance."""
     vpc_id: pulumi.Output[str]

@@ -423,7 +423,9 @@ class AccountBuilder:
         settings = self.config.gateway
         if not settings:
             return None
-        gateway_args: dict[str, Any] = {}
+        # The stack's gateway and targets keep the names their config gives them (deployed stacks had them before the
+        # components autonamed; a target's name also prefixes its tools' names, which agents call).
+        gateway_args: dict[str, Any] = {"name": settings.name}
         if settings.jwt_discovery_url:
             gateway_args["jwt_authorizer"] = {"discovery_url": settings.jwt_discovery_url, "allowed_clients": list(settings.jwt_allowed_clients)}
         self.agentcore_gateway = AgentCoreGateway(self._located(AgentCoreGateway, settings.name, "gateway"), gateway_args, opts=self.opts)
@@ -435,7 +437,7 @@ class AccountBuilder:
         return {target.name: self.target(index, target) for index, target in enumerate(self.config.targets)}
 
     def target(self, index: int, target: Any) -> dict[str, Any]:
-        args: dict[str, Any] = {"gateway_id": self.agentcore_gateway.gateway_id}
+        args: dict[str, Any] = {"gateway_id": self.agentcore_gateway.gateway_id, "name": target.name}
         if target.managed:
             vpc = self._vpc(target.managed.vpc)
             managed: dict[str, Any] = {

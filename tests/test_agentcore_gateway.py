@@ -177,7 +177,32 @@ def test_gateway_refuses_bad_input(args, field):
 
 
 @pytest.mark.parametrize("name", ["a--b", "-agents", "agént", "", "x" * 101])
-def test_gateway_names_follow_agentcore_pattern(name):
+def test_a_component_name_that_cannot_make_an_agentcore_name_needs_an_explicit_one(name):
     with pytest.raises(InputValidationError) as error:
         deploy(lambda: AgentCoreGateway(name, {}))
-    assert error.value.field == "name"
+    assert error.value.field == "name" and "give name explicitly" in str(error.value)
+    with pytest.raises(InputValidationError, match="give name explicitly"):
+        deploy(lambda: GatewayTarget(name, {"gateway_id": "gw-1", "managed_vpc": managed(), **MCP}))
+
+
+@pytest.mark.parametrize("name", ["a--b", "-agents", "agént", "", "x" * 101, 7])
+def test_an_explicit_name_follows_agentcore_pattern(name):
+    with pytest.raises(InputValidationError) as error:
+        deploy(lambda: AgentCoreGateway("agents", {"name": name}))
+    assert error.value.field == "name" and "not a name AgentCore accepts" in str(error.value)
+    with pytest.raises(InputValidationError, match="not a name AgentCore accepts"):
+        deploy(lambda: GatewayTarget("orders", {"gateway_id": "gw-1", "managed_vpc": managed(), "name": name, **MCP}))
+
+
+def test_gateway_and_target_are_autonamed_unless_named():
+    def program():
+        gateway = AgentCoreGateway("agents", {})
+        GatewayTarget("orders", {"gateway_id": gateway.gateway_id, "managed_vpc": managed(), **MCP})
+        named = AgentCoreGateway("named", {"name": "team-gateway"})
+        GatewayTarget("billing", {"gateway_id": named.gateway_id, "managed_vpc": managed(), "name": "billing-tools", **MCP})
+
+    d = deploy(program)
+    # No name input: pulumi-aws autonames them from the resource name (a replacement can then create before it deletes).
+    assert "name" not in d.named("agents-gateway").inputs and "name" not in d.named("orders-target").inputs
+    assert d.named("named-gateway").inputs["name"] == "team-gateway"
+    assert d.named("billing-target").inputs["name"] == "billing-tools"
