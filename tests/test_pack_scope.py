@@ -189,6 +189,20 @@ def test_a_peering_whose_hub_is_unknown_and_no_dependency_is_reported_as_cannot_
     assert [(f.level, "lab-peering" in f.message and "checked again at update" in f.message) for f in findings] == [("advisory", True)]
 
 
+def test_cannot_verify_at_preview_is_said_once_for_what_only_the_stack_puts_on_the_path(fresh_config):
+    """An untagged load balancer that a target names (only the stack puts it on the path) whose ``internal`` is unknown at preview."""
+
+    def program():
+        vpc = aws.ec2.Vpc("tools-vpc", cidr_block="10.0.0.0/16")
+        alb = aws.lb.LoadBalancer("tools-alb", internal=vpc.id.apply(lambda _: True), security_groups=["sg-1"], subnets=["a", "b"])
+        agentcore_target("tools", target_configuration={"mcp": {"mcp_server": {"endpoint": alb.dns_name.apply(lambda host: f"https://{host}/mcp")}}})
+
+    notes = [f.message for f in fresh_config.analyze(PHASES["first-preview"](program).registrations) if f.policy == "internal-load-balancers"]
+    assert len(notes) == 1 and "LoadBalancer 'tools-alb': internal is unknown" in notes[0], notes
+    assert notes[0].count("cannot verify at preview") == 1, notes[0]
+    assert [f for f in fresh_config.analyze(PHASES["up"](program).registrations) if f.policy == "internal-load-balancers"] == []
+
+
 # --- how a resource is known to be on the path ------------------------------------------------------
 
 
