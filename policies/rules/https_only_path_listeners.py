@@ -119,7 +119,8 @@ def _target_group_types(listener: Any, by_arn: Mapping[str, Any]) -> Any:
 
 def check_stack(resources: Sequence[Any], on_path: Mapping[str, str], report_violation: ReportViolation, unverified: Unverified) -> None:
     """On-path TCP listeners that forward: plaintext unless every target group they forward to is ALB-type."""
-    by_arn = {read(group.props, "arn"): group for group in resources if group.resource_type in t.TARGET_GROUPS}
+    groups = [group for group in resources if group.resource_type in t.TARGET_GROUPS]
+    by_arn = {arn: group for group in groups if isinstance(arn := read(group.props, "arn"), str)}
     for listener in resources:
         if listener.urn not in on_path or listener.resource_type not in t.LISTENERS or read(listener.props, "protocol") != "TCP":
             continue
