@@ -456,3 +456,24 @@ def test_a_resource_only_the_stack_puts_on_the_path_that_cannot_be_verified_does
         PathResourceRule(https_only_path_listeners.policy, None).validate(StackValidationArgs(stack.resources, {}),
                                                                          lambda message, urn=None: found.append(urn))
     assert found == [urn for urn in (r.urn for r in stack.resources) if urn.endswith("::second")]
+
+
+def test_a_tcp_listeners_target_group_is_the_one_it_depends_on_not_any_whose_arn_is_unknown():
+    """The engine's planned state at a first preview has every target group's ARN unknown."""
+    from pulumi_policy.policy import StackValidationArgs
+
+    from agentcore_egress.policies import resource_types as t
+    from agentcore_egress.policies.rules import https_only_path_listeners
+    from agentcore_egress.policies.rule_assembly import PathResourceRule
+    from policy_kit import Stack
+
+    stack = Stack()
+    nlb = stack.add(t.LB, "nlb", {"loadBalancerType": "network", "tags": {agentcore_path.PATH_TAG: "x"}})
+    to_alb = stack.add(t.LB_TARGET_GROUP, "to-alb", {"targetType": "alb", "arn": UNKNOWN_STRING})
+    stack.add(t.LB_TARGET_GROUP, "unrelated", {"targetType": "instance", "arn": UNKNOWN_STRING})
+    stack.add(t.LB_LISTENER, "nlb-tcp", {"protocol": "TCP", "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]},
+              deps={"loadBalancerArn": [nlb], "defaultActions": [to_alb]})
+    found = []
+    PathResourceRule(https_only_path_listeners.policy, None, https_only_path_listeners.check_stack).validate(
+        StackValidationArgs(stack.resources, {}), lambda message, urn=None: found.append(message))
+    assert found == []
