@@ -19,7 +19,7 @@ until nothing new is reached:
    endpoint, OpenAPI ``servers``, ``routingDomain``, self-managed Lattice
    configuration; a Resource Configuration's DNS, IP or ARN resource) put on
    the path the resource of that ARN, DNS name or interface endpoint DNS name,
-   the REST API of that invoke URL, and the Route 53 record of that name, whose
+   the instance or ENI of that id or private address, the REST API of that invoke URL, and the Route 53 record of that name, whose
    alias targets and CNAME values are then named too.
 2. *Certificates*: an ACM certificate whose domain or alternative names cover
    a named host (``*.`` covers one label) is on the path even when no listener
@@ -33,9 +33,10 @@ until nothing new is reached:
 4. *Inputs*: what an on-path resource's inputs come from (its property
    dependencies): a target's endpoint built from a load balancer's DNS name, a
    listener's target groups and certificate, an attachment's ``targetId`` (an
-   ALB behind an ALB-type target group of an NLB: known ARNs are named as in
-   1.), a load balancer's, endpoint's, ENI's, Resource Gateway's or target's
-   security groups, a Resource Configuration's gateway.
+   ALB behind an ALB-type target group of an NLB, an instance, an ENI's
+   address: known literals are named as in 1.), a load balancer's, endpoint's,
+   instance's, ENI's, Resource Gateway's or target's security groups, a
+   Resource Configuration's gateway.
 5. *Security groups are destinations only*: a group is on the path because an
    on-path resource is in it (4.) or it is marked; the groups a rule names as
    its source or destination peer (inline ``ingress``/``egress``,
@@ -201,16 +202,17 @@ def _alias_hosts(record: Any) -> set[str]:
 
 
 def _hop_names(resource: Any) -> set[str]:
-    """What an on-path resource names beyond itself: a record's aliases, a target group attachment's target, a listener's
-    target groups (ARNs, where known: without a property dependency, as when the ARN is a literal)."""
+    """What an on-path resource names beyond itself, where known (a literal has no property dependency to follow): a
+    record's aliases, a target group attachment's target (an ALB's ARN, an instance id, an IP address), a listener's
+    target groups."""
     if resource.resource_type == t.ROUTE53_RECORD:
         return _alias_hosts(resource)
-    values: list[Any] = []
     if resource.resource_type in t.TARGET_GROUP_ATTACHMENTS:
-        values.append(read(resource.props, "targetId"))
-    elif resource.resource_type in t.LISTENERS:
-        values += forwarded_target_groups(_partial(resource.props, "defaultActions"))
-    return {value for value in values if isinstance(value, str) and value.startswith("arn:")}
+        target = read(resource.props, "targetId")
+        return {target} if isinstance(target, str) and target else set()
+    if resource.resource_type in t.LISTENERS:
+        return {arn for arn in forwarded_target_groups(_partial(resource.props, "defaultActions")) if isinstance(arn, str) and arn.startswith("arn:")}
+    return set()
 
 
 def forwarded_target_groups(actions: Any) -> list[Any]:
@@ -227,15 +229,17 @@ def forwarded_target_groups(actions: Any) -> list[Any]:
 
 
 def _names_of(resource: Any) -> set[str]:
-    """What an anchor could call ``resource``: its ARN, DNS name, record name, or an interface endpoint's DNS names."""
+    """What an on-path resource could call ``resource``: its ARN, DNS name, record name, an interface endpoint's DNS names,
+    an instance's or ENI's id and private addresses."""
     names = set()
     for prop in ("arn", "dnsName", "fqdn", "name"):
         value = read(resource.props, prop)
         if isinstance(value, str) and (prop != "name" or resource.resource_type == t.ROUTE53_RECORD):
             names.add(value if value.startswith("arn:") else value.rstrip(".").lower())
-    if resource.resource_type == t.NETWORK_INTERFACE:
+    if resource.resource_type in (t.NETWORK_INTERFACE, t.EC2_INSTANCE):
         addresses = plain(read(resource.props, "privateIps", default=[]))
-        names |= {value for value in [read(resource.props, "privateIp"), *(addresses if isinstance(addresses, list) else [])] if isinstance(value, str)}
+        values = [read(resource.props, "id"), read(resource.props, "privateIp"), *(addresses if isinstance(addresses, list) else [])]
+        names |= {value for value in values if isinstance(value, str) and value}
     if resource.resource_type == t.VPC_ENDPOINT:
         entries = plain(read(resource.props, "dnsEntries", default=[]))
         names |= {host for host in (_host(_get(entry, "dnsName")) for entry in (entries if isinstance(entries, list) else [])) if host}

@@ -477,3 +477,26 @@ def test_a_tcp_listeners_target_group_is_the_one_it_depends_on_not_any_whose_arn
     PathResourceRule(https_only_path_listeners.policy, None, https_only_path_listeners.check_stack).validate(
         StackValidationArgs(stack.resources, {}), lambda message, urn=None: found.append(message))
     assert found == []
+
+
+def test_an_attachment_whose_target_and_group_are_literals_puts_the_alb_instance_or_eni_behind_it_on_the_path():
+    """At up, or with ARNs from config: no property dependency links the hops, their known values do."""
+    from agentcore_egress.policies import resource_types as t
+    from policy_kit import Stack
+
+    alb_arn = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/tools/1"
+    stack = Stack()
+    stack.add(t.LB, "nlb", {"loadBalancerType": "network", "tags": {agentcore_path.PATH_TAG: "x"}, "arn": "arn:nlb"})
+    stack.add(t.LB_LISTENER, "nlb-tcp", {"loadBalancerArn": "arn:nlb", "protocol": "TCP",
+                                         "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}]})
+    stack.add(t.LB_TARGET_GROUP, "to-alb", {"arn": "arn:tg", "targetType": "alb"})
+    for name, target in (("alb-attachment", alb_arn), ("instance-attachment", "i-0123"), ("eni-attachment", "10.0.1.5")):
+        stack.add(t.LB_TARGET_GROUP_ATTACHMENT, name, {"targetGroupArn": "arn:tg", "targetId": target})
+    stack.add(t.LB, "alb", {"arn": alb_arn})
+    stack.add(t.LB_LISTENER, "alb-http", {"loadBalancerArn": alb_arn, "protocol": "HTTP"})
+    stack.add(t.EC2_INSTANCE, "tool", {"id": "i-0123"})
+    stack.add(t.NETWORK_INTERFACE, "tool-eni", {"privateIp": "10.0.1.5"})
+    stack.add(t.LB, "website-alb", {"arn": "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/website/2"})
+    stack.add(t.EC2_INSTANCE, "website", {"id": "i-0999", "privateIp": "10.0.9.9"})
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    assert on_path == {"nlb", "nlb-tcp", "to-alb", "alb-attachment", "instance-attachment", "eni-attachment", "alb", "alb-http", "tool", "tool-eni"}
