@@ -261,9 +261,12 @@ def _certificate_names(certificate: Any, hosts: set[str]) -> bool:
     return any(_covers(domain, host) for domain in domains for host in hosts)
 
 
-def _matches(resource: Any, endpoints: set[str], hosts: set[str]) -> Optional[str]:
-    """Why ``resource`` is on the path by name: an anchor's endpoint names it, or (a certificate) it is for an anchor's host."""
-    if _names_of(resource) & endpoints:
+def _matches(resource: Any, endpoints: set[str], hosts: set[str], names: dict[str, set[str]]) -> Optional[str]:
+    """Why ``resource`` is on the path by name: an anchor's endpoint names it, or (a certificate) it is for an anchor's host.
+    ``names`` keeps each resource's :func:`_names_of` across the walk's rounds."""
+    if resource.urn not in names:
+        names[resource.urn] = _names_of(resource)
+    if names[resource.urn] & endpoints:
         return "named by an AgentCore target or Resource Configuration"
     if resource.resource_type == t.REST_API:
         api_id = read(resource.props, "id")
@@ -301,18 +304,25 @@ def _walk_path(scope: Scope, resources: list[Any]) -> dict[str, str]:
     for resource in resources:
         if marked(scope, resource.resource_type, resource.name, resource.urn, resource.props, resource):
             on_path[resource.urn] = "marked"
+    # What on-path resources name and are called: each resource's share is added once, when it is first seen on the path.
+    seen: set[str] = set()
+    endpoints: set[str] = set()
+    owners: dict[str, str] = {}
+    names: dict[str, set[str]] = {}
     changed = True
     while changed:
         changed = False
-        on_path_resources = [resource for resource in resources if resource.urn in on_path]
-        endpoints = set().union(*(named_endpoints(resource) | _hop_names(resource) for resource in on_path_resources))
+        for resource in resources:
+            if resource.urn in on_path and resource.urn not in seen:
+                seen.add(resource.urn)
+                endpoints |= named_endpoints(resource) | _hop_names(resource)
+                owners.update(dict.fromkeys(_ids_of(resource), resource.name))
+                changed |= _follow_dependencies(resource, on_path)
         hosts = {endpoint for endpoint in endpoints if not endpoint.startswith("arn:")}
-        owners = {key: resource.name for resource in on_path_resources for key in _ids_of(resource)}
         for resource in resources:
             if resource.urn in on_path:
-                changed |= _follow_dependencies(resource, on_path)
                 continue
-            reason = _part_of(resource, on_path, owners) or (_matches(resource, endpoints, hosts) if endpoints else None)
+            reason = _part_of(resource, on_path, owners) or (_matches(resource, endpoints, hosts, names) if endpoints else None)
             if reason:
                 on_path[resource.urn] = reason
                 changed = True
