@@ -1,29 +1,54 @@
-"""Which resources are on an AgentCore path, so that the AgentCore-path rules judge those and stay silent elsewhere.
+"""The path model: which resources are on an AgentCore path, so that the AgentCore-path rules judge those and stay silent elsewhere.
 
 A per-account stack often holds only its half of a path: the tools account has
 the internal load balancer, its certificate and security groups, while the
-gateway and its targets live in the AgentCore account. So a resource is on an
-AgentCore path when any of these says so, in this order:
+gateway and its targets live in the AgentCore account. So the model starts from
+what marks itself and walks every hop from an AgentCore target to the tool.
 
-1. **It says so itself** (seen by a resource policy, before the resource is
-   created): its ``tags`` (or its provider's ``defaultTags``) carry
-   :data:`PATH_TAG`, as everything our components create for a path does; its
-   type is an AgentCore gateway target or a VPC Lattice Resource Gateway or
-   Resource Configuration; or the rule's config names it (``pathResources``:
-   name or URN globs) or one of its tags (``pathTags``: key to value glob).
-2. **The stack says so** (seen by a stack policy, at the end of preview and of
-   ``up``): it is reached from a resource of 1. through property dependencies
-   (a target's endpoint built from a load balancer's DNS name, a Resource
-   Configuration naming one, a load balancer's security groups…), or it is part
-   of one (listeners of an on-path load balancer, rules of an on-path security
-   group, the policy of an on-path REST API); or, once values are known, its DNS
-   name, ARN or REST API id is the one a target or Resource Configuration names.
+**Anchors** (seen by a resource policy, before the resource is created): a
+resource whose ``tags`` (or its provider's ``defaultTags``) carry
+:data:`PATH_TAG`, as everything our components create for a path does; an
+AgentCore gateway target, a VPC Lattice Resource Gateway or Resource
+Configuration (by type); a resource the rule's config names (``pathResources``:
+name or URN globs; ``pathTags``: key to value glob).
 
-Resource rules of the AgentCore path run as a resource policy for 1. and, for
-what only 2. reveals, the same check at stack time; stack rules keep their
-findings on on-path resources (see :mod:`.rule_assembly`). ``offPath: "report"`` in a rule's config makes it judge
-every resource, as before the scoping (use it with ``enforcementLevel:
-advisory`` for a sweep).
+**Hops** (seen by a stack policy, at the end of preview and of ``up``), repeated
+until nothing new is reached:
+
+1. *DNS names and aliases*: the hosts and ARNs an anchor names (a target's MCP
+   endpoint, OpenAPI ``servers``, ``routingDomain``, self-managed Lattice
+   configuration; a Resource Configuration's DNS, IP or ARN resource) put on
+   the path the resource of that ARN, DNS name or interface endpoint DNS name,
+   the instance or ENI of that id or private address, the REST API of that invoke URL, and the Route 53 record of that name, whose
+   alias targets and CNAME values are then named too.
+2. *Certificates*: an ACM certificate whose domain or alternative names cover
+   a named host (``*.`` covers one label) is on the path even when no listener
+   carries it; a certificate a listener serves (``certificateArn``,
+   ``ListenerCertificate``) is reached by 4.
+3. *Parts*: listeners of an on-path load balancer (every port: a plaintext
+   listener beside the TLS one serves the same ENIs), certificates of an
+   on-path listener, target group attachments of an on-path target group, rules
+   of an on-path security group, the policy of an on-path REST API: matched by
+   the owner's property dependency, else by its ARN or id.
+4. *Inputs*: what an on-path resource's inputs come from (its property
+   dependencies): a target's endpoint built from a load balancer's DNS name, a
+   listener's target groups and certificate, an attachment's ``targetId`` (an
+   ALB behind an ALB-type target group of an NLB, an instance, an ENI's
+   address: known literals are named as in 1.), a load balancer's, endpoint's,
+   instance's, ENI's, Resource Gateway's or target's security groups, a
+   Resource Configuration's gateway.
+5. *Security groups are destinations only*: a group is on the path because an
+   on-path resource is in it (4.) or it is marked; the groups a rule names as
+   its source or destination peer (inline ``ingress``/``egress``,
+   ``sourceSecurityGroupId``, ``referencedSecurityGroupId``, see
+   :data:`SOURCES`) are not followed, so a website's ALB group that the tools'
+   group admits traffic from keeps its own public ingress off the path.
+
+Resource rules of the AgentCore path run as a resource policy for anchors and,
+for what only the hops reveal, the same check at stack time; stack rules keep
+their findings on on-path resources (see :mod:`.rule_assembly`). ``offPath:
+"report"`` in a rule's config makes it judge every resource, as before the
+scoping (use it with ``enforcementLevel: advisory`` for a sweep).
 """
 
 from __future__ import annotations
@@ -55,8 +80,19 @@ PART_OF = {
     t.INGRESS_RULE: "securityGroupId",
     t.EGRESS_RULE: "securityGroupId",
     t.REST_API_POLICY: "restApiId",
+    **{attachment: "targetGroupArn" for attachment in t.TARGET_GROUP_ATTACHMENTS},
 }
 """Resources that are part of the resource their property names: on the path when it is."""
+
+SOURCES = {
+    t.SECURITY_GROUP: ("ingress", "egress"),
+    t.SECURITY_GROUP_RULE: ("sourceSecurityGroupId",),
+    t.INGRESS_RULE: ("referencedSecurityGroupId",),
+    t.EGRESS_RULE: ("referencedSecurityGroupId",),
+}
+"""Inputs of security groups and their rules that name the *peers* of traffic (a source group, a destination group):
+a peer's own rules are not the path's, so the walk does not follow them (groups are on the path as destinations only:
+attached to an on-path load balancer, endpoint, ENI, Resource Gateway or target)."""
 
 SCOPE_SCHEMA = {
     "pathResources": {"type": "array", "items": {"type": "string"}, "default": []},
@@ -146,7 +182,7 @@ def named_endpoints(resource: Any) -> set[str]:
             values.extend(_server_urls(payload))
     elif resource.resource_type == t.RESOURCE_CONFIGURATION:
         definition = _partial(props, "resourceConfigurationDefinition")
-        values += [_get(definition, "dnsResource", "domainName"), _get(definition, "arnResource", "arn")]
+        values += [_get(definition, "dnsResource", "domainName"), _get(definition, "arnResource", "arn"), _get(definition, "ipResource", "ipAddress")]
     found = set()
     for value in values:
         if isinstance(value, str) and value.startswith("arn:"):
@@ -157,29 +193,88 @@ def named_endpoints(resource: Any) -> set[str]:
 
 
 def _alias_hosts(record: Any) -> set[str]:
-    """The names a Route 53 record aliases (a load balancer's DNS name), where known."""
+    """The names a Route 53 record points at (alias targets and CNAME values: a load balancer's DNS name), where known."""
     aliases = plain(read(record.props, "aliases", default=[]))
-    hosts = {_host(alias.get("name")) for alias in aliases if isinstance(alias, dict)} if isinstance(aliases, list) else set()
-    return {host for host in hosts if host}
+    values = [alias.get("name") for alias in aliases if isinstance(alias, dict)] if isinstance(aliases, list) else []
+    records = plain(read(record.props, "records", default=[]))
+    values += records if isinstance(records, list) else []
+    return {host for host in map(_host, values) if host}
+
+
+def _hop_names(resource: Any) -> set[str]:
+    """What an on-path resource names beyond itself, where known (a literal has no property dependency to follow): a
+    record's aliases, a target group attachment's target (an ALB's ARN, an instance id, an IP address), a listener's
+    target groups."""
+    if resource.resource_type == t.ROUTE53_RECORD:
+        return _alias_hosts(resource)
+    if resource.resource_type in t.TARGET_GROUP_ATTACHMENTS:
+        target = read(resource.props, "targetId")
+        return {target} if isinstance(target, str) and target else set()
+    if resource.resource_type in t.LISTENERS:
+        return {arn for arn in forwarded_target_groups(_partial(resource.props, "defaultActions")) if isinstance(arn, str) and arn.startswith("arn:")}
+    return set()
+
+
+def forwarded_target_groups(actions: Any) -> list[Any]:
+    """The target group ARNs (or :data:`UNKNOWN`) a listener's default actions forward to, in both spellings."""
+    arns: list[Any] = []
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, dict) or action.get("type") != "forward":
+            continue
+        if action.get("targetGroupArn") is not None:
+            arns.append(action["targetGroupArn"])
+        groups = _get(action, "forward", "targetGroups")
+        arns += [group.get("arn") if isinstance(group, dict) else group for group in groups] if isinstance(groups, list) else []
+    return arns
 
 
 def _names_of(resource: Any) -> set[str]:
-    """What an anchor could call ``resource``: its ARN, DNS name, record name, or REST API id host."""
+    """What an on-path resource could call ``resource``: its ARN, DNS name, record name, an interface endpoint's DNS names,
+    an instance's or ENI's id and private addresses."""
     names = set()
     for prop in ("arn", "dnsName", "fqdn", "name"):
         value = read(resource.props, prop)
         if isinstance(value, str) and (prop != "name" or resource.resource_type == t.ROUTE53_RECORD):
             names.add(value if value.startswith("arn:") else value.rstrip(".").lower())
+    if resource.resource_type in (t.NETWORK_INTERFACE, t.EC2_INSTANCE):
+        addresses = plain(read(resource.props, "privateIps", default=[]))
+        values = [read(resource.props, "id"), read(resource.props, "privateIp"), *(addresses if isinstance(addresses, list) else [])]
+        names |= {value for value in values if isinstance(value, str) and value}
+    if resource.resource_type == t.VPC_ENDPOINT:
+        entries = plain(read(resource.props, "dnsEntries", default=[]))
+        names |= {host for host in (_host(_get(entry, "dnsName")) for entry in (entries if isinstance(entries, list) else [])) if host}
     return names
 
 
-def _matches(resource: Any, endpoints: set[str]) -> bool:
-    if _names_of(resource) & endpoints:
-        return True
+def _covers(domain: Any, host: str) -> bool:
+    """Whether a certificate's domain (``*.`` covers one label) is valid for ``host``."""
+    if not isinstance(domain, str) or domain is UNKNOWN:
+        return False
+    domain = domain.rstrip(".").lower()
+    return domain == host or (domain.startswith("*.") and host.split(".", 1)[-1] == domain[2:] and "." in host)
+
+
+def _certificate_names(certificate: Any, hosts: set[str]) -> bool:
+    """An ACM certificate whose domain or alternative names cover a host an anchor names."""
+    alternatives = plain(read(certificate.props, "subjectAlternativeNames", default=[]))
+    domains = [read(certificate.props, "domainName"), *(alternatives if isinstance(alternatives, list) else [])]
+    return any(_covers(domain, host) for domain in domains for host in hosts)
+
+
+def _matches(resource: Any, endpoints: set[str], hosts: set[str], names: dict[str, set[str]]) -> Optional[str]:
+    """Why ``resource`` is on the path by name: an anchor's endpoint names it, or (a certificate) it is for an anchor's host.
+    ``names`` keeps each resource's :func:`_names_of` across the walk's rounds."""
+    if resource.urn not in names:
+        names[resource.urn] = _names_of(resource)
+    if names[resource.urn] & endpoints:
+        return "named by an AgentCore target or Resource Configuration"
     if resource.resource_type == t.REST_API:
         api_id = read(resource.props, "id")
-        return isinstance(api_id, str) and any(host.split(".")[0].split("-")[0] == api_id and ".execute-api." in host for host in endpoints)
-    return False
+        if isinstance(api_id, str) and any(host.split(".")[0].split("-")[0] == api_id and ".execute-api." in host for host in endpoints):
+            return "named by an AgentCore target or Resource Configuration"
+    if resource.resource_type == t.ACM_CERTIFICATE and _certificate_names(resource, hosts):
+        return "its domain is the host of an AgentCore target or Resource Configuration"
+    return None
 
 
 def path_urns(scope: Scope, resources: Iterable[Any]) -> Mapping[str, str]:
@@ -203,32 +298,57 @@ def _walk_path(scope: Scope, resources: list[Any]) -> dict[str, str]:
     for resource in resources:
         if marked(scope, resource.resource_type, resource.name, resource.urn, resource.props, resource):
             on_path[resource.urn] = "marked"
+    # What on-path resources name and are called: each resource's share is added once, when it is first seen on the path.
+    seen: set[str] = set()
+    endpoints: set[str] = set()
+    owners: dict[str, str] = {}
+    names: dict[str, set[str]] = {}
     changed = True
     while changed:
         changed = False
-        endpoints: set[str] = set()
+        for resource in resources:
+            if resource.urn in on_path and resource.urn not in seen:
+                seen.add(resource.urn)
+                endpoints |= named_endpoints(resource) | _hop_names(resource)
+                owners.update(dict.fromkeys(_ids_of(resource), resource.name))
+                changed |= _follow_dependencies(resource, on_path)
+        hosts = {endpoint for endpoint in endpoints if not endpoint.startswith("arn:")}
         for resource in resources:
             if resource.urn in on_path:
-                endpoints |= named_endpoints(resource)
-                if resource.resource_type == t.ROUTE53_RECORD:
-                    endpoints |= _alias_hosts(resource)
-        for resource in resources:
-            reason = None
-            if resource.urn in on_path:
-                for dependencies in resource.property_dependencies.values():
-                    for dependency in dependencies:
-                        if dependency.urn not in on_path:
-                            on_path[dependency.urn] = f"reached from {resource.name}"
-                            changed = True
                 continue
-            part_of = PART_OF.get(resource.resource_type)
-            owners = resource.property_dependencies.get(part_of, []) if part_of else []
-            owner = next((dep for dep in owners if dep.urn in on_path), None)
-            if owner is not None:
-                reason = f"part of {owner.name}"
-            elif endpoints and _matches(resource, endpoints):
-                reason = "named by an AgentCore target or Resource Configuration"
+            reason = _part_of(resource, on_path, owners) or (_matches(resource, endpoints, hosts, names) if endpoints else None)
             if reason:
                 on_path[resource.urn] = reason
                 changed = True
     return on_path
+
+
+def _follow_dependencies(resource: Any, on_path: dict[str, str]) -> bool:
+    """Put what ``resource``'s inputs come from on the path, except the sources and peers its security rules name."""
+    added = False
+    skipped = SOURCES.get(resource.resource_type, ())
+    for prop, dependencies in resource.property_dependencies.items():
+        if prop in skipped:
+            continue
+        for dependency in dependencies:
+            if dependency.urn not in on_path:
+                on_path[dependency.urn] = f"reached from {resource.name}"
+                added = True
+    return added
+
+
+def _ids_of(resource: Any) -> set[str]:
+    """A resource's ARN and id, where known."""
+    return {value for value in (read(resource.props, "arn"), read(resource.props, "id")) if isinstance(value, str) and value}
+
+
+def _part_of(resource: Any, on_path: Mapping[str, str], owners: Mapping[str, str]) -> Optional[str]:
+    """``part of <owner>`` when the property :data:`PART_OF` names for its type comes from, or is the ARN or id of, an on-path resource."""
+    prop = PART_OF.get(resource.resource_type)
+    if prop is None:
+        return None
+    owner = next((dep.name for dep in resource.property_dependencies.get(prop, []) if dep.urn in on_path), None)
+    value = read(resource.props, prop)
+    if owner is None and isinstance(value, str):
+        owner = owners.get(value)
+    return f"part of {owner}" if owner is not None else None

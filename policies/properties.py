@@ -95,7 +95,9 @@ class CannotVerify(UnknownValueError):
         return cls([reason])
 
     def __init__(self, reasons: Iterable[str]) -> None:
-        self.message = "cannot verify at preview: " + "; ".join(reasons)
+        self.reasons = list(reasons)
+        """Each reason once, without the prefix, so that reasons gathered from several rules are said under one prefix."""
+        self.message = "cannot verify at preview: " + "; ".join(self.reasons)
         Exception.__init__(self, self.message)
         self.unknown_type_sentinel = UNKNOWN_STRING
         self.props: list[str] = []
@@ -109,6 +111,10 @@ class Unverified:
 
     def add(self, name: str, resource_type: str, prop: str, why: str) -> None:
         self.reasons.append(f"{resource_type.rsplit(':', 1)[-1]} '{name}': {prop} is unknown until the update ({why})")
+
+    def add_unknown(self, unknown: UnknownValueError) -> None:
+        """What another check could not decide (its reasons, without a second "cannot verify at preview:")."""
+        self.reasons.extend(unknown.reasons if isinstance(unknown, CannotVerify) else [unknown.message])
 
     def settle(self) -> None:
         if self.reasons:
@@ -168,10 +174,13 @@ def string_list(value: Any) -> list | Any:
     return value
 
 
-def message(name: str, resource_type: str, prop: str, value: Any, problem: str, fix: str) -> str:
-    """One violation message: which resource, which property, what was found, and the fix."""
+def message(name: str, resource_type: str, prop: str, value: Any, problem: str, fix: str, unset_means: str = "") -> str:
+    """One violation message: which resource, which property, what was found, and the fix.
+
+    ``unset_means`` says what an unset value stands for (the provider's default), shown after "not set".
+    """
     short_type = resource_type.rsplit(":", 1)[-1]
-    shown = "not set" if value is None else repr(plain(value))
+    shown = repr(plain(value)) if value is not None else f"not set ({unset_means})" if unset_means else "not set"
     return f"{short_type} '{name}': {prop} is {shown}: {problem}. Fix: {fix}"
 
 

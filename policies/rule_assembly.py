@@ -10,7 +10,7 @@ rules to the path (:mod:`.agentcore_path`) and gives rules with a safe fix a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -29,7 +29,7 @@ from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from .agentcore_path import SCOPE_SCHEMA, Scope, marked, path_urns
-from .properties import CannotVerify
+from .properties import Unverified
 
 AGENTCORE_PATH = "agentcore-path"
 """Kind of rule that judges only resources on an AgentCore path."""
@@ -38,6 +38,11 @@ GENERAL = "general"
 FSBP = "AWS Foundational Security Best Practices"
 README = "policies/README.md"
 """Where each rule's section lives (``url`` is ``README#<rule id>``); relative to the repository root."""
+
+
+StackCheck = Callable[[Sequence[Any], Mapping[str, str], ReportViolation, Unverified], None]
+"""A resource rule's part that needs the whole stack (``check_stack(resources, on_path, report_violation, unverified)`` in its
+module): run at stack time on every on-path resource, marked or not, after the resource check."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def assemble(module: Any) -> Policy:
     if isinstance(policy, StackValidationPolicy):
         return PathStackRule(policy) if meta.kind == AGENTCORE_PATH else policy
     if meta.kind == AGENTCORE_PATH:
-        return PathResourceRule(policy, meta.fix)
+        return PathResourceRule(policy, meta.fix, getattr(module, "check_stack", None))
     return ResourceRule(policy, meta.fix) if meta.fix else policy
 
 
@@ -130,8 +135,9 @@ class PathResourceRule(ResourceRule, StackValidationPolicy):
     resource is created) and from ``AnalyzeStack`` (at the end of preview and update).
     """
 
-    def __init__(self, inner: ResourceValidationPolicy, fix: Optional[Mapping[str, Any]]) -> None:
+    def __init__(self, inner: ResourceValidationPolicy, fix: Optional[Mapping[str, Any]], check_stack: Optional[StackCheck] = None) -> None:
         super().__init__(inner, fix, _with_scope_schema(inner))
+        self.check_stack = check_stack
 
     def applies(self, args: ResourceValidationArgs) -> bool:
         scope = Scope.from_config(args.get_config())
@@ -145,27 +151,30 @@ class PathResourceRule(ResourceRule, StackValidationPolicy):
 
     def _validate_unmarked(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
         scope = Scope.from_config(args.get_config())
-        if scope.everywhere:
-            return
         by_urn = {resource.urn: resource for resource in args.resources}
-        undecided: list[str] = []
-        for urn, reason in path_urns(scope, args.resources).items():
+        # offPath "report": every resource was judged as if marked (the resource policy), and the stack check judges them all.
+        on_path = dict.fromkeys(by_urn, "marked") if scope.everywhere else path_urns(scope, args.resources)
+        undecided = Unverified()
+        for urn, reason in on_path.items():
             resource = by_urn.get(urn)
             if reason == "marked" or resource is None:
                 continue
             resource_args = ResourceValidationArgs(resource.resource_type, resource.props, resource.urn, resource.name, resource.opts,
                                                    resource.provider, args.get_config(), args.stack_tags)
             try:
-                self.inner.validate(resource_args, _on_path_reporter(report_violation, urn, reason))
+                self.inner.validate(resource_args, _on_path_reporter(report_violation, reason, urn))
             except UnknownValueError as unknown:  # one resource's "cannot verify" must not hide the others' findings
-                undecided.append(unknown.message)
-        if undecided:
-            raise CannotVerify.because("; ".join(undecided))
+                undecided.add_unknown(unknown)
+        if self.check_stack is not None:
+            self.check_stack(list(args.resources), on_path, lambda message, urn: _on_path_reporter(report_violation, on_path[urn], urn)(message),
+                             undecided)
+        undecided.settle()
 
 
-def _on_path_reporter(report_violation: ReportViolation, urn: str, reason: str) -> Callable[..., None]:
+def _on_path_reporter(report_violation: ReportViolation, reason: str, urn: str) -> Callable[..., None]:
+    """Reports on ``urn``, saying why it is on the path unless it marks itself."""
     def report(message: str, _urn: Optional[str] = None) -> None:
-        report_violation(f"{message} (on an AgentCore path: {reason})", urn)
+        report_violation(message if reason == "marked" else f"{message} (on an AgentCore path: {reason})", urn)
 
     return report
 
@@ -186,7 +195,6 @@ class PathStackRule(StackValidationPolicy):
 
         def report(message: str, urn: Optional[str] = None) -> None:
             if urn in on_path:
-                reason = on_path[urn]
-                report_violation(message if reason == "marked" else f"{message} (on an AgentCore path: {reason})", urn)
+                _on_path_reporter(report_violation, on_path[urn], urn)(message)
 
         self.inner.validate(args, report)

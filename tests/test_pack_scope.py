@@ -189,6 +189,20 @@ def test_a_peering_whose_hub_is_unknown_and_no_dependency_is_reported_as_cannot_
     assert [(f.level, "lab-peering" in f.message and "checked again at update" in f.message) for f in findings] == [("advisory", True)]
 
 
+def test_cannot_verify_at_preview_is_said_once_for_what_only_the_stack_puts_on_the_path(fresh_config):
+    """An untagged load balancer that a target names (only the stack puts it on the path) whose ``internal`` is unknown at preview."""
+
+    def program():
+        vpc = aws.ec2.Vpc("tools-vpc", cidr_block="10.0.0.0/16")
+        alb = aws.lb.LoadBalancer("tools-alb", internal=vpc.id.apply(lambda _: True), security_groups=["sg-1"], subnets=["a", "b"])
+        agentcore_target("tools", target_configuration={"mcp": {"mcp_server": {"endpoint": alb.dns_name.apply(lambda host: f"https://{host}/mcp")}}})
+
+    notes = [f.message for f in fresh_config.analyze(PHASES["first-preview"](program).registrations) if f.policy == "internal-load-balancers"]
+    assert len(notes) == 1 and "LoadBalancer 'tools-alb': internal is unknown" in notes[0], notes
+    assert notes[0].count("cannot verify at preview") == 1, notes[0]
+    assert [f for f in fresh_config.analyze(PHASES["up"](program).registrations) if f.policy == "internal-load-balancers"] == []
+
+
 # --- how a resource is known to be on the path ------------------------------------------------------
 
 
@@ -442,3 +456,47 @@ def test_a_resource_only_the_stack_puts_on_the_path_that_cannot_be_verified_does
         PathResourceRule(https_only_path_listeners.policy, None).validate(StackValidationArgs(stack.resources, {}),
                                                                          lambda message, urn=None: found.append(urn))
     assert found == [urn for urn in (r.urn for r in stack.resources) if urn.endswith("::second")]
+
+
+def test_a_tcp_listeners_target_group_is_the_one_it_depends_on_not_any_whose_arn_is_unknown():
+    """The engine's planned state at a first preview has every target group's ARN unknown."""
+    from pulumi_policy.policy import StackValidationArgs
+
+    from agentcore_egress.policies import resource_types as t
+    from agentcore_egress.policies.rules import https_only_path_listeners
+    from agentcore_egress.policies.rule_assembly import PathResourceRule
+    from policy_kit import Stack
+
+    stack = Stack()
+    nlb = stack.add(t.LB, "nlb", {"loadBalancerType": "network", "tags": {agentcore_path.PATH_TAG: "x"}})
+    to_alb = stack.add(t.LB_TARGET_GROUP, "to-alb", {"targetType": "alb", "arn": UNKNOWN_STRING})
+    stack.add(t.LB_TARGET_GROUP, "unrelated", {"targetType": "instance", "arn": UNKNOWN_STRING})
+    stack.add(t.LB_LISTENER, "nlb-tcp", {"protocol": "TCP", "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]},
+              deps={"loadBalancerArn": [nlb], "defaultActions": [to_alb]})
+    found = []
+    PathResourceRule(https_only_path_listeners.policy, None, https_only_path_listeners.check_stack).validate(
+        StackValidationArgs(stack.resources, {}), lambda message, urn=None: found.append(message))
+    assert found == []
+
+
+def test_an_attachment_whose_target_and_group_are_literals_puts_the_alb_instance_or_eni_behind_it_on_the_path():
+    """At up, or with ARNs from config: no property dependency links the hops, their known values do."""
+    from agentcore_egress.policies import resource_types as t
+    from policy_kit import Stack
+
+    alb_arn = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/tools/1"
+    stack = Stack()
+    stack.add(t.LB, "nlb", {"loadBalancerType": "network", "tags": {agentcore_path.PATH_TAG: "x"}, "arn": "arn:nlb"})
+    stack.add(t.LB_LISTENER, "nlb-tcp", {"loadBalancerArn": "arn:nlb", "protocol": "TCP",
+                                         "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}]})
+    stack.add(t.LB_TARGET_GROUP, "to-alb", {"arn": "arn:tg", "targetType": "alb"})
+    for name, target in (("alb-attachment", alb_arn), ("instance-attachment", "i-0123"), ("eni-attachment", "10.0.1.5")):
+        stack.add(t.LB_TARGET_GROUP_ATTACHMENT, name, {"targetGroupArn": "arn:tg", "targetId": target})
+    stack.add(t.LB, "alb", {"arn": alb_arn})
+    stack.add(t.LB_LISTENER, "alb-http", {"loadBalancerArn": alb_arn, "protocol": "HTTP"})
+    stack.add(t.EC2_INSTANCE, "tool", {"id": "i-0123"})
+    stack.add(t.NETWORK_INTERFACE, "tool-eni", {"privateIp": "10.0.1.5"})
+    stack.add(t.LB, "website-alb", {"arn": "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/website/2"})
+    stack.add(t.EC2_INSTANCE, "website", {"id": "i-0999", "privateIp": "10.0.9.9"})
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    assert on_path == {"nlb", "nlb-tcp", "to-alb", "alb-attachment", "instance-attachment", "eni-attachment", "alb", "alb-http", "tool", "tool-eni"}

@@ -21,7 +21,7 @@ from agentcore_egress.policies.agentcore_path import PATH_TAG
 from agentcore_egress.policies.rules import RULES
 from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
 from agentcore_egress.simulation.simulated_aws import default_security_group_id, fake_id
-from fake_cloud import deploy
+from fake_cloud import FakeCloud, deploy
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE
 
 from test_policy_pack import SCENARIOS
@@ -351,3 +351,177 @@ def test_every_report_says_in_which_phases_a_finding_fires(zone_plans):
     assert [f["phases"] for s in document["stacks"] for f in s["findings"]] == [["preview"]]
     sarif = json.loads(render(result, "sarif", "stacks", "0"))
     assert [r["properties"]["phases"] for r in sarif["runs"][0]["results"]] == [["preview"]]
+
+
+# -- the path model (policies/agentcore_path.py) and the rule fixes of issue 23 -----------------
+#    Each case: a compliant and a violating program, through the pack's gRPC service, at a first preview and at update.
+
+ALLOWED_LISTENER = {"type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "200"}}
+
+
+def alb_behind_nlb(alb_listener_protocol, nlb_target_type="alb"):
+    """An NLB on the path (tagged) whose TCP listener forwards to a target group; with an ALB-type group, an untagged
+    internal ALB is attached to it (AWS's pattern for an NLB in front of an ALB): only the attachment puts the ALB on the path."""
+    nlb = load_balancer("nlb", load_balancer_type="network")
+    network = vpc()
+    group = aws.lb.TargetGroup("to-alb", target_type=nlb_target_type, port=443, protocol="TCP", vpc_id=network.id)
+    aws.lb.Listener("nlb-tcp", load_balancer_arn=nlb.arn, port=443, protocol="TCP", default_actions=[{"type": "forward", "target_group_arn": group.arn}])
+    alb = aws.lb.LoadBalancer("alb", internal=True, subnets=SUBNETS, security_groups=["sg-0123456789abcdef0"])
+    if nlb_target_type == "alb":
+        aws.lb.TargetGroupAttachment("alb-attachment", target_group_arn=group.arn, target_id=alb.arn, port=443)
+    https = {"protocol": "HTTPS", "port": 443, "certificate_arn": ALLOWED_CERTIFICATE, "ssl_policy": TLS13}
+    aws.lb.Listener("alb-listener", load_balancer_arn=alb.arn, default_actions=[ALLOWED_LISTENER],
+                    **(https if alb_listener_protocol == "HTTPS" else {"protocol": "HTTP", "port": 80}))
+
+
+def test_an_alb_behind_an_alb_type_target_group_of_an_nlb_is_on_the_path_and_the_tcp_listener_is_not_plaintext(pack):
+    compliant = judge(pack, lambda: alb_behind_nlb("HTTPS"), ALLOW_CERTIFICATE)
+    assert [f for f in compliant if f.level == "mandatory"] == [], [f.message for f in compliant]
+    found = of(judge(pack, lambda: alb_behind_nlb("HTTP"), ALLOW_CERTIFICATE), "https-only-path-listeners")
+    assert [(f.urn.rsplit("::", 1)[-1], f.level, f.phases) for f in found] == [("alb-listener", "mandatory", BOTH)], [f.message for f in found]
+    assert "part of alb" in found[0].message
+
+
+def test_a_tcp_listener_forwarding_to_a_target_group_of_instances_is_plaintext(pack):
+    found = of(judge(pack, lambda: alb_behind_nlb("HTTPS", nlb_target_type="instance"), ALLOW_CERTIFICATE), "https-only-path-listeners")
+    assert [(f.urn.rsplit("::", 1)[-1], f.level, f.phases) for f in found] == [("nlb-tcp", "mandatory", BOTH)], [f.message for f in found]
+    assert "not an ALB-type target group" in found[0].message
+
+
+def certificate_for_target(domain, authority=True):
+    """An untagged certificate that no listener carries, beside a target whose endpoint is tool.example.com."""
+    target()
+    args = {"certificate_authority_arn": CA} if authority else {"validation_method": "DNS"}
+    aws.acm.Certificate("cert", domain_name=domain, **args)
+
+
+@pytest.mark.parametrize("domain", ["tool.example.com", "*.example.com"])
+def test_a_private_ca_certificate_for_a_targets_host_is_judged_though_no_listener_carries_it(pack, domain):
+    found = of(judge(pack, lambda: certificate_for_target(domain)), "public-ca-certificates")
+    assert [(f.level, f.phases) for f in found] == [("mandatory", BOTH)], [f.message for f in found]
+    assert "its domain is the host of an AgentCore target" in found[0].message
+    assert of(judge(pack, lambda: certificate_for_target(domain, authority=False)), "public-ca-certificates") == []
+
+
+def test_a_private_ca_certificate_for_another_host_is_off_the_path(pack):
+    assert of(judge(pack, lambda: certificate_for_target("intranet.example.org")), "public-ca-certificates") == []
+
+
+def path_group_admitting(source_group_on_path_lb):
+    """The tools' group (on the path) admits 443 from a public website's group, inline and as a rule resource; the website's
+    group admits 443 from everywhere. Only when the website's group is on an on-path load balancer is it judged."""
+    network = vpc()
+    website = aws.ec2.SecurityGroup("website-sg", vpc_id=network.id, ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}])
+    tools = aws.ec2.SecurityGroup("tools-sg", vpc_id=network.id, tags=ON_PATH,
+                                  ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "security_groups": [website.id]}])
+    aws.vpc.SecurityGroupIngressRule("tools-from-website", security_group_id=tools.id, referenced_security_group_id=website.id,
+                                     ip_protocol="tcp", from_port=8443, to_port=8443)
+    aws.ec2.SecurityGroupRule("tools-from-website-too", type="ingress", security_group_id=tools.id, source_security_group_id=website.id,
+                              protocol="tcp", from_port=9443, to_port=9443)
+    load_balancer(security_groups=[tools.id] + ([website.id] if source_group_on_path_lb else []))
+
+
+def test_a_group_named_as_a_source_by_a_path_group_keeps_its_own_ingress_off_the_path(pack):
+    assert of(judge(pack, lambda: path_group_admitting(False)), "path-security-group-ingress") == []
+    found = of(judge(pack, lambda: path_group_admitting(True)), "path-security-group-ingress")
+    assert [(f.urn.rsplit("::", 1)[-1], f.level, f.phases) for f in found] == [("website-sg", "mandatory", BOTH)], [f.message for f in found]
+
+
+@pytest.mark.parametrize("protocol, from_port, to_port", [("tcp", 1, 65535), ("udp", 1, 65535), ("udp", 0, 65535), ("-1", 0, 0)])
+def test_every_port_a_connection_can_use_is_every_port(pack, protocol, from_port, to_port):
+    def program(ports):
+        network = vpc()
+        aws.ec2.SecurityGroup("path-sg", vpc_id=network.id, tags=ON_PATH,
+                              ingress=[{"protocol": protocol, "from_port": ports[0], "to_port": ports[1], "cidr_blocks": ["10.0.0.0/16"]}])
+
+    found = of(judge(pack, lambda: program((from_port, to_port))), "path-security-group-ingress")
+    assert [(f.level, f.phases) for f in found] == [("mandatory", BOTH)] and ("every p" in found[0].message), [f.message for f in found]
+    if protocol != "-1":
+        assert of(judge(pack, lambda: program((443, 443))), "path-security-group-ingress") == []
+
+
+@pytest.mark.parametrize("from_port", [0, 1])
+def test_resource_gateway_egress_on_every_udp_or_tcp_port_to_everywhere_is_all_traffic(pack, from_port):
+    def program(protocol):
+        resource_gateway(lambda n: [group(n, egress=[{"protocol": protocol, "from_port": from_port, "to_port": 65535, "cidr_blocks": ["0.0.0.0/0"]}]).id])
+
+    for protocol in ("udp", "tcp"):
+        found = of(judge(pack, lambda: program(protocol)), "scoped-resource-gateway-egress")
+        assert [(f.level, f.phases) for f in found] == [("advisory", BOTH)], (protocol, [f.message for f in found])
+
+
+def test_tgw_peering_counts_secondary_cidr_associations(pack):
+    def program(secondary):
+        hubs = [transit_gateway("hub-one"), transit_gateway("hub-two")]
+        networks = [vpc("one", "10.0.0.0/16"), vpc("two", "10.1.0.0/16")]
+        for hub, network, name in zip(hubs, networks, ("one", "two")):
+            aws.ec2transitgateway.VpcAttachment(f"{name}-attachment", transit_gateway_id=hub.id, vpc_id=network.id, subnet_ids=SUBNETS)
+        aws.ec2.VpcIpv4CidrBlockAssociation("two-secondary", vpc_id=networks[1].id, cidr_block=secondary)
+        aws.ec2transitgateway.PeeringAttachment("peering", transit_gateway_id=hubs[0].id, peer_transit_gateway_id=hubs[1].id, peer_region="eu-west-1")
+
+    assert of(judge(pack, lambda: program("10.2.0.0/16")), "tgw-peering-non-overlapping-cidrs") == []
+    found = of(judge(pack, lambda: program("10.0.128.0/20")), "tgw-peering-non-overlapping-cidrs")
+    assert [(f.level, f.phases) for f in found] == [("mandatory", BOTH)] and "10.0.128.0/20" in found[0].message, [f.message for f in found]
+
+
+def test_a_literal_everywhere_rule_beside_a_rule_naming_a_group_of_the_stack_is_found_at_preview(pack):
+    def program(block):
+        network = vpc()
+        peer = group(network, "peer-sg")
+        aws.ec2.SecurityGroup("path-sg", vpc_id=network.id, tags=ON_PATH, ingress=[
+            {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [block]},
+            {"protocol": "tcp", "from_port": 443, "to_port": 443, "security_groups": [peer.id]}])
+
+    assert of(judge(pack, lambda: program("10.0.0.0/16")), "path-security-group-ingress") == []
+    found = of(judge(pack, lambda: program("0.0.0.0/0")), "path-security-group-ingress")
+    assert [(f.level, f.phases) for f in found] == [("mandatory", BOTH)] and "ingress[0]" in found[0].message, [f.message for f in found]
+
+
+class RedshiftInTheDefaultGroup(FakeCloud):
+    """AWS puts a Redshift cluster created without ``vpcSecurityGroupIds`` in its VPC's default group (a computed output)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vpc_id = ""
+
+    def new_resource(self, args):
+        resource_id, state = super().new_resource(args)
+        if args.typ == "aws:ec2/vpc:Vpc":
+            self.vpc_id = resource_id
+        if args.typ == "aws:redshift/cluster:Cluster" and not state.get("vpcSecurityGroupIds"):
+            state["vpcSecurityGroupIds"] = [default_security_group_id(self.vpc_id)]
+            self.minted.update(state["vpcSecurityGroupIds"])
+        return resource_id, state
+
+
+def gateway_reaching_a_cluster(own_group):
+    """A Resource Gateway given the security groups of the Redshift cluster it reaches."""
+    network = vpc()
+    cluster = aws.redshift.Cluster("warehouse", cluster_identifier="warehouse", node_type="ra3.xlplus", master_username="admin",
+                                   manage_master_password=True, **({"vpc_security_group_ids": [group(network).id]} if own_group else {}))
+    aws.vpclattice.ResourceGateway("rg", vpc_id=network.id, subnet_ids=SUBNETS, security_group_ids=cluster.vpc_security_group_ids)
+
+
+def test_groups_handed_on_by_a_cluster_given_none_cannot_be_verified_at_preview(pack):
+    def run(own_group):
+        pack.configure({})
+        d = deploy(lambda: gateway_reaching_a_cluster(own_group), mocks=RedshiftInTheDefaultGroup())
+        return of(pack.analyze(d.registrations, d.minted), "no-default-security-group")
+
+    found = run(own_group=False)
+    gateway = [(f.level, f.phases) for f in found if f.urn.endswith("::rg") or "ResourceGateway 'rg': securityGroupIds is unknown" in f.message]
+    assert sorted(gateway) == [("advisory", (PREVIEW,)), ("mandatory", (UPDATE,))], [f.message for f in found]
+    assert run(own_group=True) == []
+
+
+# -- messages -----------------------------------------------------------------------------------------
+
+def test_an_unset_internal_says_what_pulumi_aws_makes_of_it(pack):
+    found = of(judge(pack, lambda: load_balancer(internal=None)), "internal-load-balancers")
+    assert "internal is not set (pulumi-aws defaults it to false: internet-facing)" in found[0].message, found[0].message
+
+
+def test_a_vpc_whose_default_group_is_not_adopted_is_told_what_to_add(pack):
+    found = of(judge(pack, vpc), "default-security-group-adopted")
+    assert "default security group is not adopted" in found[0].message and "Fix: add aws.ec2.DefaultSecurityGroup(" in found[0].message
+    assert "defaultSecurityGroupId is not set" not in found[0].message

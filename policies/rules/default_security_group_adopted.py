@@ -13,7 +13,7 @@ a first preview the VPC's id is unknown), else by id.
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
 from .. import resource_types as t
-from ..properties import message, of_type, read
+from ..properties import of_type, read
 from ..rule_assembly import GENERAL, RuleMetadata
 
 NAME = "default-security-group-adopted"
@@ -49,9 +49,10 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         if vpc.urn in urns or (isinstance(vpc_id, str) and vpc_id in ids):
             continue
         report_violation(
-            message(vpc.name, vpc.resource_type, "defaultSecurityGroupId", None,
-                    "the VPC's default security group keeps AWS's rules (all traffic between its members, all egress)",
-                    "adopt it with aws.ec2.DefaultSecurityGroup(vpc_id=..., ingress=[], egress=[])"),
+            f"Vpc '{vpc.name}': its default security group is not adopted (no aws.ec2.DefaultSecurityGroup in this stack has this "
+            "VPC's id as vpcId), so it keeps AWS's rules: all traffic between its members, all egress. "
+            f"Fix: add aws.ec2.DefaultSecurityGroup(\"{vpc.name}-default\", vpc_id=<this VPC>.id, ingress=[], egress=[]) to the stack "
+            "(PrivateVpc does), which removes those rules",
             vpc.urn,
         )
 

@@ -5,15 +5,27 @@ the backend's load balancer serves nobody on the path, and offers the tool in
 clear text to everything else that can reach the load balancer (Security Hub
 ELB.1 asks the same of every ALB's HTTP listeners). An HTTP listener whose
 default actions all redirect to HTTPS is fine; a TCP listener has no redirect,
-so it is plaintext. A listener whose protocol or actions are unknown at
-preview is reported as "cannot verify" (advisory), not failed.
+so it is plaintext, except one whose default actions forward only to ALB-type
+target groups (``targetType: "alb"``): that is AWS's pattern for an NLB (or
+Lattice) in front of an ALB, where TLS passes through to the ALB's HTTPS
+listener, which the path model (:mod:`..agentcore_path`) puts on the path and
+this rule judges instead. Which type a forwarded target group has only the
+stack shows (matched by the listener's property dependency, else by ARN), so
+a TCP listener that forwards is judged at stack time (:func:`check_stack`); a
+target group that is not in the stack is not known to be ALB-type: plaintext.
+A listener whose protocol or actions are unknown at preview is reported as
+"cannot verify" (advisory), not failed.
 """
+
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from .. import resource_types as t
-from ..properties import CannotVerify, UNKNOWN, message, plain, read
+from ..agentcore_path import forwarded_target_groups
+from ..properties import CannotVerify, UNKNOWN, Unverified, message, plain, read
 from ..rule_assembly import AGENTCORE_PATH, RuleMetadata
 
 NAME = "https-only-path-listeners"
@@ -38,10 +50,10 @@ def _redirects_to_https(actions) -> bool:
     )
 
 
-def _default_actions(args: ResourceValidationArgs):
+def _default_actions(props: Any) -> Any:
     """The listener's default actions, with :data:`UNKNOWN` only where a part is unknown (a target group's ARN often is)."""
     try:
-        actions = args.props.get("defaultActions") or []
+        actions = props.get("defaultActions") or []
     except UnknownValueError:
         return UNKNOWN
     return plain(actions)
@@ -65,21 +77,62 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     # An ALB listener without a protocol is HTTP (the provider's and AWS's default).
     protocol = read(args.props, "protocol", default="HTTP")
-    actions = _default_actions(args)
+    actions = _default_actions(args.props)
     if protocol is UNKNOWN:
         raise CannotVerify.because(f"Listener '{args.name}': protocol is unknown during preview; checked again at update")
     if protocol not in PLAINTEXT:
         return
+    if protocol == "TCP" and (actions is UNKNOWN or forwarded_target_groups(actions)):
+        return  # TLS may pass through to an ALB: only the stack's target groups tell (check_stack)
     if protocol == "HTTP":
         if _undecidable(actions):
             raise CannotVerify.because(f"Listener '{args.name}': defaultActions are unknown during preview; checked again at update")
         if _redirects_to_https(actions):
             return
-    report_violation(
-        message(args.name, args.resource_type, "protocol", protocol,
-                "a plaintext listener on an AgentCore path's load balancer" + (" that does not redirect to HTTPS" if protocol == "HTTP" else ""),
-                "listen with HTTPS/TLS and a public certificate, or redirect HTTP to HTTPS")
-    )
+    report_violation(_plaintext(args.name, args.resource_type, protocol))
+
+
+def _plaintext(name: str, resource_type: str, protocol: str, forwards_elsewhere: bool = False) -> str:
+    problem = "a plaintext listener on an AgentCore path's load balancer" + (" that does not redirect to HTTPS" if protocol == "HTTP" else "")
+    if forwards_elsewhere:
+        problem += " (it forwards to a target group that is not an ALB-type target group of this stack, so TLS does not pass through to an ALB)"
+    return message(name, resource_type, "protocol", protocol, problem,
+                   "listen with HTTPS/TLS and a public certificate, redirect HTTP to HTTPS, or forward TCP only to ALB-type target groups")
+
+
+def _target_group_types(listener: Any, by_arn: Mapping[str, Any]) -> Any:
+    """The ``targetType`` of each target group a TCP listener forwards to ("not in the stack" where no target group of the
+    stack is it), or :data:`UNKNOWN` when the stack cannot say which target groups they are (first preview, no dependency)."""
+    arns = forwarded_target_groups(_default_actions(listener.props))
+    groups = {dep.urn: dep for dep in listener.property_dependencies.get("defaultActions", []) if dep.resource_type in t.TARGET_GROUPS}
+    unknown = [arn for arn in arns if not isinstance(arn, str) or arn is UNKNOWN]
+    if unknown and not groups:
+        return UNKNOWN
+    types: list[Any] = []
+    for arn in arns:
+        if arn in by_arn:
+            groups[by_arn[arn].urn] = by_arn[arn]
+        elif arn not in unknown:
+            types.append("not in the stack")
+    return types + [read(group.props, "targetType", default="instance") for group in groups.values()]
+
+
+def check_stack(resources: Sequence[Any], on_path: Mapping[str, str], report_violation: ReportViolation, unverified: Unverified) -> None:
+    """On-path TCP listeners that forward: plaintext unless every target group they forward to is ALB-type."""
+    groups = [group for group in resources if group.resource_type in t.TARGET_GROUPS]
+    by_arn = {arn: group for group in groups if isinstance(arn := read(group.props, "arn"), str)}
+    for listener in resources:
+        if listener.urn not in on_path or listener.resource_type not in t.LISTENERS or read(listener.props, "protocol") != "TCP":
+            continue
+        actions = _default_actions(listener.props)
+        if actions is not UNKNOWN and not forwarded_target_groups(actions):
+            continue  # judged by the resource check
+        types = UNKNOWN if actions is UNKNOWN else _target_group_types(listener, by_arn)
+        if types is UNKNOWN or UNKNOWN in types:
+            unverified.add(listener.name, listener.resource_type, "defaultActions", "which target groups it forwards to, and their type, "
+                           "are known at update")
+        elif any(kind != "alb" for kind in types):
+            report_violation(_plaintext(listener.name, listener.resource_type, "TCP", forwards_elsewhere=True), listener.urn)
 
 
 policy = ResourceValidationPolicy(

@@ -45,13 +45,13 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     if args.name in (args.get_config() or {}).get("exemptResourceNames", []):
         return
-    internal = read(args.props, "internal", default=False)
+    internal = read(args.props, "internal")
     if internal is UNKNOWN:
         cannot_verify(args.name, args.resource_type, "internal", "computed by another resource")
     if internal is not True:
         report_violation(
-            message(args.name, args.resource_type, "internal", internal, "the load balancer is internet-facing (unset means internet-facing)",
-                    "set internal to true and place it in private subnets")
+            message(args.name, args.resource_type, "internal", internal, "the load balancer is internet-facing",
+                    "set internal to true and place it in private subnets", unset_means="pulumi-aws defaults it to false: internet-facing")
         )
 
 

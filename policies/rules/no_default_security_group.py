@@ -22,6 +22,11 @@ Analyze, and so a resource policy, does not):
 - nested in a wider property (a target's ``privateEndpoint``, which also takes
   the VPC's id): a violation when it holds more unknown group ids than the
   property depends on security groups, and depends on a VPC;
+- from resources of other kinds: compliant when each unknown id can come from
+  a security group or from a resource that names groups of its own (those are
+  judged on it); more unknown ids than that, and one may be the default group
+  AWS gave a resource that names none (a Redshift cluster created without
+  ``vpcSecurityGroupIds``): "cannot verify at preview" (advisory);
 - an unknown id with no dependency at all (nothing in this program says where
   it comes from): "cannot verify at preview" (advisory).
 """
@@ -77,23 +82,39 @@ def _security_group_references(value: Any, path: str = "") -> Iterator[tuple[str
             yield from _security_group_references(item, f"{path}[{index}]")
 
 
+def _top(prop: str) -> str:
+    """The top-level property of a property path (``privateEndpoint`` of ``privateEndpoint.managedVpcResource…``)."""
+    return re.split(r"[.\[]", prop, maxsplit=1)[0]
+
+
+def _names_its_groups(resource) -> bool:
+    """Whether a resource names security groups of its own, known or from resources of the stack (judged on it by this
+    rule); one that names none may have been put in its VPC's default group by AWS and hand that on (a Redshift
+    cluster's ``vpcSecurityGroupIds``, computed when it is given none)."""
+    dependencies = resource.property_dependencies or {}
+    return any(group is not UNKNOWN or dependencies.get(_top(prop))
+               for prop, group in _security_group_references(plain(resource.props)))
+
+
 def _unknown_is_default(resource, top: str, nested: bool, unknown_count: int) -> Any:
     """True / False when the dependencies of ``top`` decide whether unknown ids are a default group, else None."""
-    types = dependency_types(resource, top)
+    dependencies = (resource.property_dependencies or {}).get(top, [])
+    types = [dependency.resource_type for dependency in dependencies]
     if t.DEFAULT_SECURITY_GROUP in types:
         return True
     if not types:
         return None
-    if t.VPC not in types:
-        return False
-    return (unknown_count > types.count(t.SECURITY_GROUP)) if nested else True
+    if t.VPC in types:
+        return (unknown_count > types.count(t.SECURITY_GROUP)) if nested else True
+    providers = sum(1 for dependency in dependencies if dependency.resource_type == t.SECURITY_GROUP or _names_its_groups(dependency))
+    return False if unknown_count <= providers else None
 
 
 def _check_unknowns(resource, references: list[tuple[str, Any]], report, unverified: Unverified) -> None:
     by_top: dict[str, list[str]] = {}
     for prop, group in references:
         if group is UNKNOWN:
-            by_top.setdefault(re.split(r"[.\[]", prop, maxsplit=1)[0], []).append(prop)
+            by_top.setdefault(_top(prop), []).append(prop)
     for top, props in by_top.items():
         nested = any(prop.split("[")[0] != top for prop in props)
         verdict = _unknown_is_default(resource, top, nested, len(props))

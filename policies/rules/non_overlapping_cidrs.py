@@ -48,38 +48,44 @@ METADATA = RuleMetadata(
 )
 
 
-def _networks(value) -> list:
+def networks(value) -> list:
+    """The block as a one-element list, none when it is unset, unknown or not a block."""
     try:
         return [ipaddress.ip_network(value, strict=False)] if isinstance(value, str) else []
     except ValueError:
         return []
 
 
+def vpc_blocks(resources, external: dict[str, str]) -> dict[str, list]:
+    """VPC key (:func:`vpc_key`) to its blocks: its ``cidrBlock`` and every secondary block associated with it
+    (``VpcIpv4CidrBlockAssociation``), and the blocks ``external`` names for VPCs of other stacks (id to block)."""
+    blocks: dict[str, list] = {vpc_id: networks(block) for vpc_id, block in external.items()}
+    for vpc in of_type(resources, t.VPC):
+        vpc_id = vpc_key(vpc, "id")
+        if vpc_id and vpc_id is not UNKNOWN:
+            blocks.setdefault(vpc_id, []).extend(networks(read(vpc.props, "cidrBlock")))
+    for association in of_type(resources, t.VPC_CIDR_ASSOCIATION):
+        vpc_id = vpc_key(association, "vpcId")
+        if vpc_id and vpc_id is not UNKNOWN:
+            blocks.setdefault(vpc_id, []).extend(networks(read(association.props, "cidrBlock")))
+    return blocks
+
+
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = args.get_config() or {}
-    blocks: dict[str, list] = {vpc_id: _networks(block) for vpc_id, block in (config.get("externalVpcCidrs") or {}).items()}
-    names: dict[str, tuple[str, str]] = {}
-    for vpc in of_type(args.resources, t.VPC):
-        vpc_id = _key(vpc, "id")
-        if not vpc_id or vpc_id is UNKNOWN:
-            continue
-        blocks.setdefault(vpc_id, []).extend(_networks(read(vpc.props, "cidrBlock")))
-        names[vpc_id] = (vpc.name, vpc.urn)
+    blocks = vpc_blocks(args.resources, config.get("externalVpcCidrs") or {})
+    names = {vpc_key(vpc, "id"): (vpc.name, vpc.urn) for vpc in of_type(args.resources, t.VPC)}
     unverified = Unverified()
-    for association in of_type(args.resources, t.VPC_CIDR_ASSOCIATION):
-        vpc_id = _key(association, "vpcId")
-        if vpc_id:
-            blocks.setdefault(vpc_id, []).extend(_networks(read(association.props, "cidrBlock")))
 
     groups: dict[str, set[str]] = {}
     for attachment in of_type(args.resources, t.TGW_VPC_ATTACHMENT):
-        hub, vpc_id = _key(attachment, "transitGatewayId"), _key(attachment, "vpcId")
+        hub, vpc_id = vpc_key(attachment, "transitGatewayId"), vpc_key(attachment, "vpcId")
         if hub and vpc_id:
             groups.setdefault(f"Transit Gateway {hub}", set()).add(vpc_id)
         elif UNKNOWN in (hub, vpc_id):
             unverified.add(attachment.name, attachment.resource_type, "vpcId/transitGatewayId", "no resource of this stack says which one")
     for peering in of_type(args.resources, t.PEERING):
-        ends = {_key(peering, "vpcId"), _key(peering, "peerVpcId")}
+        ends = {vpc_key(peering, "vpcId"), vpc_key(peering, "peerVpcId")}
         if UNKNOWN in ends:
             unverified.add(peering.name, peering.resource_type, "vpcId/peerVpcId", "no resource of this stack says which one")
         elif all(ends):
@@ -103,9 +109,13 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     unverified.settle()
 
 
-def _key(resource, prop: str):
-    """The id in ``prop``; when it is unknown (first preview), the URN of the resource it comes from; UNKNOWN if none says."""
-    value = resource.urn if prop == "id" and read(resource.props, "id") is UNKNOWN else read(resource.props, prop)
+def vpc_key(resource, prop: str):
+    """The id in ``prop``; when it is unknown (first preview), the URN of the resource it comes from (for ``id``: the
+    resource's own URN); UNKNOWN if none says."""
+    if prop == "id":
+        own_id = read(resource.props, "id")
+        return own_id if isinstance(own_id, str) and own_id and own_id is not UNKNOWN else resource.urn
+    value = read(resource.props, prop)
     if value is not UNKNOWN:
         return value if isinstance(value, str) else None
     sources = [dep.urn for dep in (resource.property_dependencies or {}).get(prop, []) if dep.resource_type != "pulumi:pulumi:StackReference"]

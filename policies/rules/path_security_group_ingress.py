@@ -18,7 +18,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, message, plain, read
+from ..properties import UNKNOWN, message, plain, read_plain
 from ..rule_assembly import AGENTCORE_PATH, RuleMetadata
 
 NAME = "path-security-group-ingress"
@@ -34,33 +34,49 @@ METADATA = RuleMetadata(
 )
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 ALL_PROTOCOLS = ("-1", "all")
+PORT_PROTOCOLS = ("tcp", "udp", "6", "17")
 
 
 def _ingress_rules(args: ResourceValidationArgs) -> Iterator[tuple[str, dict]]:
     """(property path, rule as protocol/fromPort/toPort/sources) for each ingress rule the resource declares."""
     props = args.props
     if args.resource_type == t.SECURITY_GROUP:
-        rules = plain(read(props, "ingress", default=[]))
+        # Each rule on its own: at a first preview one naming a group of the stack is unknown in part, the others are known.
+        rules = read_plain(props, "ingress", default=[])
         for index, rule in enumerate(rules if isinstance(rules, list) else []):
             if isinstance(rule, dict):
-                yield f"ingress[{index}]", {**rule, "sources": (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or [])}
+                yield f"ingress[{index}]", {**rule, "sources": _blocks(rule)}
     elif args.resource_type == t.SECURITY_GROUP_RULE:
         rule = plain(props)
         if rule.get("type") == "ingress":
-            yield "cidrBlocks", {**rule, "sources": (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or [])}
+            yield "cidrBlocks", {**rule, "sources": _blocks(rule)}
     elif args.resource_type == t.INGRESS_RULE:
         rule = plain(props)
         yield "cidrIpv4", {"protocol": rule.get("ipProtocol"), "fromPort": rule.get("fromPort"), "toPort": rule.get("toPort"),
                            "sources": [rule.get("cidrIpv4"), rule.get("cidrIpv6")]}
 
 
+def _blocks(rule: dict) -> list:
+    """A rule's IPv4 and IPv6 source blocks; a list unknown at preview is computed, so never everywhere."""
+    return [block for key in ("cidrBlocks", "ipv6CidrBlocks") if isinstance(rule.get(key), list) for block in rule[key]]
+
+
+def every_protocol(protocol: Any) -> bool:
+    """Protocol ``-1`` (or ``all``): every protocol, and so every port whatever the ports say."""
+    return str(protocol).lower() in ALL_PROTOCOLS
+
+
+def every_port(protocol: Any, from_port: Any, to_port: Any) -> bool:
+    """Every port a TCP or UDP connection can use: 1–65535 (port 0 is reserved), 0–65535, or ports left out."""
+    return (str(protocol).lower() in PORT_PROTOCOLS and from_port in (0, 1, None) and to_port in (65535, None))
+
+
 def problems(rule: dict) -> list[str]:
     """What is open about one ingress rule: every protocol, every port, or sources everywhere."""
     found = []
-    protocol = str(rule.get("protocol")).lower()
-    if protocol in ALL_PROTOCOLS:
+    if every_protocol(rule.get("protocol")):
         found.append("every protocol")
-    elif protocol in ("tcp", "udp", "6", "17") and rule.get("fromPort") in (0, None) and rule.get("toPort") in (65535, None):
+    elif every_port(rule.get("protocol"), rule.get("fromPort"), rule.get("toPort")):
         found.append("every port")
     everywhere = [source for source in rule.get("sources", []) if source is not UNKNOWN and source in EVERYWHERE]
     if everywhere:

@@ -25,6 +25,7 @@ NAME = "scoped-resource-gateway-egress"
 from pulumi_policy import Severity  # noqa: E402
 
 from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
+from .path_security_group_ingress import every_port, every_protocol  # noqa: E402
 
 METADATA = RuleMetadata(
     kind=AGENTCORE_PATH,
@@ -43,8 +44,7 @@ def _list(value) -> list:
 
 def _opens_everything(protocol, from_port, to_port, blocks):
     """True / False, or None when an unknown block decides it."""
-    all_traffic = str(protocol) in ("-1", "all") or (from_port in (0, None) and to_port in (65535, None) and str(protocol) in ("tcp", "6"))
-    if not all_traffic:
+    if not (every_protocol(protocol) or every_port(protocol, from_port, to_port)):
         return False
     return True if _EVERYWHERE & set(blocks) else (None if UNKNOWN in blocks else False)
 

@@ -7,13 +7,15 @@ the local attachment's route wins and the remote VPC is unreachable from there,
 failing as a timeout from the Resource Gateway. ``non-overlapping-cidrs``
 compares VPCs of one hub; this rule compares across a peering. Hubs and VPCs are
 matched through property dependencies (``transitGatewayId``,
-``peerTransitGatewayId``, ``vpcId``), so it decides at a first preview; blocks
+``peerTransitGatewayId``, ``vpcId``), so it decides at a first preview. A
+VPC's blocks are its ``cidrBlock`` and its secondary blocks
+(``VpcIpv4CidrBlockAssociation``), counted as ``non-overlapping-cidrs`` counts
+them (one helper, :func:`.non_overlapping_cidrs.vpc_blocks`); blocks
 behind a hub of another stack are named in ``externalTransitGatewayCidrs``
 (TGW id to blocks). If a peering's hub is neither known nor a dependency, the
 rule says it cannot verify at preview (advisory).
 """
 
-import ipaddress
 from itertools import product
 
 from pulumi_policy import (
@@ -28,6 +30,7 @@ from pulumi_policy import (
 from .. import resource_types as t
 from ..properties import CannotVerify, UNKNOWN, of_type, read
 from ..rule_assembly import GENERAL, RuleMetadata
+from .non_overlapping_cidrs import networks, vpc_blocks, vpc_key
 
 NAME = "tgw-peering-non-overlapping-cidrs"
 METADATA = RuleMetadata(
@@ -39,13 +42,6 @@ METADATA = RuleMetadata(
         "another stack in externalTransitGatewayCidrs. No automatic fix: addresses cannot change in place."
     ),
 )
-
-
-def _network(value):
-    try:
-        return ipaddress.ip_network(value, strict=False) if isinstance(value, str) and value is not UNKNOWN else None
-    except ValueError:
-        return None
 
 
 def _hub_key(resource, prop: str):
@@ -61,9 +57,10 @@ def _blocks_behind_hubs(args: StackValidationArgs, config: dict) -> dict:
     """Hub key (TGW URN or id) to [(VPC name, network)], from VPC attachments and config."""
     vpcs = {vpc.urn: vpc for vpc in of_type(args.resources, t.VPC)}
     vpcs_by_id = {read(vpc.props, "id"): vpc for vpc in vpcs.values() if isinstance(read(vpc.props, "id"), str)}
+    blocks_by_vpc = vpc_blocks(args.resources, {})
     behind: dict = {}
     for hub_id, blocks in (config.get("externalTransitGatewayCidrs") or {}).items():
-        behind.setdefault(hub_id, []).extend((f"external ({hub_id})", n) for n in map(_network, blocks) if n)
+        behind.setdefault(hub_id, []).extend((f"external ({hub_id})", n) for block in blocks for n in networks(block))
     for hub in of_type(args.resources, t.TRANSIT_GATEWAY):
         hub_id = read(hub.props, "id")
         if isinstance(hub_id, str) and hub_id in behind:
@@ -73,9 +70,7 @@ def _blocks_behind_hubs(args: StackValidationArgs, config: dict) -> dict:
         vpc = next((dep for dep in attachment.property_dependencies.get("vpcId", []) if dep.urn in vpcs), None) or vpcs_by_id.get(read(attachment.props, "vpcId"))
         if hub is None or vpc is None:
             continue
-        network = _network(read(vpc.props, "cidrBlock"))
-        if network:
-            behind.setdefault(hub, []).append((vpc.name, network))
+        behind.setdefault(hub, []).extend((vpc.name, network) for network in blocks_by_vpc.get(vpc_key(vpc, "id"), []))
     return behind
 
 
