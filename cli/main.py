@@ -284,9 +284,10 @@ def run_account_command(args: argparse.Namespace) -> int:
         if args.command == "preflight":
             checks = run_preflight(zone, sessions, parallel=args.parallel, budget=args.timeout)
             _emit(args, render_preflight(checks, args.format, zone, _version()))
+            shown_fixes = args.format == "text" and not args.output  # the report on the terminal already says each fix
             for check in checks:
                 if check.status == NO_ACCESS:
-                    _stderr(f"error: {check.stack}: {check.reason}")
+                    _stderr(f"error: {check.stack}: {check.reason}" + (f" Fix: {check.fix}" if check.fix and not shown_fixes else ""))
             if any(check.status == NO_ACCESS for check in checks):
                 return EXIT_BAD_INPUT
             return EXIT_FINDINGS if any(check.status == FAIL for check in checks) else EXIT_CLEAN
