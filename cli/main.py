@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    plan.add_argument("--require-stacks-dir", action="store_true",
+                      help="exit 2 unless STACKS_DIR is given, instead of planning ./stacks or the bundled example (the pre-commit hook)")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
                       "(default: STACKS_DIR/.agentcore-egress/cache)")
@@ -161,6 +163,9 @@ def run_plan_command(args: argparse.Namespace) -> int:
     stacks_dir = args.stacks_dir or default_stacks_dir()
     shown = display_path(stacks_dir)
     try:
+        if args.require_stacks_dir and args.stacks_dir is None:
+            raise ConfigError(["STACKS_DIR: not given, and --require-stacks-dir forbids planning ./stacks or the bundled example instead. "
+                               "Fix: name the landing zone's folder (for the pre-commit hook: args: [stacks])"])
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)

@@ -29,8 +29,9 @@ from agentcore_egress.stacks.config_schema import ConfigError
 
 from .rollout_state import OPERATIONS, RolloutState, StateSaveError
 
-MINIMUM_CLI_VERSION = "3.150.0"
-"""The oldest Pulumi CLI this package is tested against (the SDK it requires, pulumi>=3.150)."""
+MINIMUM_CLI_VERSION = "3.231.0"
+"""The oldest Pulumi CLI accepted: the floor of the Pulumi SDK the package requires (pyproject.toml, pulumi>=3.231),
+as a program's SDK may use what no older CLI provides."""
 
 INSTALL_FIX = "install it (https://www.pulumi.com/docs/iac/download-install/) and put it on the PATH"
 
