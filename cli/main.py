@@ -56,8 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
-    plan.add_argument("--require-stacks-dir", action="store_true",
-                      help="exit 2 unless STACKS_DIR is given, instead of planning ./stacks or the bundled example (the pre-commit hook)")
+    plan.add_argument("--require-stacks-dir", action="store_true", help="exit 2 unless STACKS_DIR is given, instead of planning ./stacks or the bundled example (the pre-commit hook)")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
                       "(default: STACKS_DIR/.agentcore-egress/cache)")
@@ -85,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     rollout.add_argument("--parallel", type=int, default=4, metavar="N", help="stacks of one wave run at the same time (default 4)")
     rollout.add_argument("--policy-pack", type=Path, action="append", default=[], metavar="DIR", help="policy pack to enforce (repeatable)")
     rollout.add_argument("--policy-pack-config", type=Path, action="append", default=[], metavar="FILE", help="config for each --policy-pack")
+    rollout.add_argument("--install-policy-packs", action="store_true", help="run `pulumi install` in each --policy-pack folder whose virtualenv is missing or incomplete (default: stop with the fix)")
     rollout.add_argument("--state-file", type=Path, metavar="FILE", help="where progress is kept for resuming (default: STACKS_DIR/.rollout-state.json)")
     rollout.add_argument("--restart", action="store_true", help="forget earlier progress and start from the first wave")
     rollout.add_argument("--project-dir", type=Path, metavar="DIR", help="the Pulumi project (folder of Pulumi.yaml; default: STACKS_DIR's parent)")
@@ -220,7 +220,8 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         rollout = Rollout(
             zone, None, state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json", parallel=args.parallel,
             operation=operation, stacks=selected, policy_packs=[str(p) for p in args.policy_pack],
-            policy_pack_configs=[str(p) for p in args.policy_pack_config], progress=_stderr, on_event=emit,
+            policy_pack_configs=[str(p) for p in args.policy_pack_config], install_policy_packs=args.install_policy_packs,
+            progress=_stderr, on_event=emit,
         )
         if args.destroy and not args.yes_destroy:
             order = " then ".join(", ".join(wave) for wave in rollout.waves())

@@ -91,3 +91,16 @@ def test_the_plan_hook_without_its_folder_fails_with_the_fix_and_with_it_plans_t
     assert "STACKS_DIR: not given" in error and "Fix: " in error and "args: [stacks]" in error
     assert main(command[1:] + documented_hook_config()["agentcore-egress-plan"]["args"]) == 0
     assert "agentcore-egress plan" in capsys.readouterr().out.lower()
+
+
+def test_every_documented_engine_command_with_the_pack_comes_after_pulumi_install_in_its_folder():
+    """The CLI creates a local pack's virtualenv only through `pulumi install` run in the pack's folder."""
+    checked = 0
+    for document in (REPOSITORY / "README.md", REPOSITORY / "policies" / "README.md"):
+        for block in re.findall(r"```bash\n(.*?)```", document.read_text(), flags=re.DOTALL):
+            engine = [match.start() for match in re.finditer(r"pulumi (preview|up)\b[^\n]*--policy-pack policies", block)]
+            if engine:
+                checked += 1
+                assert "(cd policies && pulumi install)" in block[:engine[0]], f"{document.name}:\n{block}"
+        assert "engine creates the pack" not in document.read_text()
+    assert checked == 2

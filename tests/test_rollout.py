@@ -58,6 +58,9 @@ class FakeWorkspace:
     def check_cli(self):
         return "3.200.0"
 
+    def check_policy_packs(self, packs, install, progress):
+        self.checked_packs = packs
+
 
 @pytest.fixture
 def zone(tmp_path):
