@@ -104,3 +104,19 @@ def test_every_documented_engine_command_with_the_pack_comes_after_pulumi_instal
                 assert "(cd policies && pulumi install)" in block[:engine[0]], f"{document.name}:\n{block}"
         assert "engine creates the pack" not in document.read_text()
     assert checked == 2
+
+
+def test_the_package_and_the_policy_pack_carry_the_one_version_a_release_sets():
+    pack = yaml.safe_load((REPOSITORY / "policies" / "PulumiPolicy.yaml").read_text())
+    assert pack["version"] == PROJECT["version"], "RELEASING.md: set the version in pyproject.toml and policies/PulumiPolicy.yaml"
+    releasing = (REPOSITORY / "RELEASING.md").read_text()
+    assert "pyproject.toml" in releasing and "policies/PulumiPolicy.yaml" in releasing and "## [Unreleased]" in releasing
+
+
+def test_install_instructions_name_no_release_tag_while_none_is_released():
+    """A `vX.Y.Z` tag exists once RELEASING.md's process made it, which dates the version's CHANGELOG heading
+    (0.1.0's has no date: it was never tagged); until then instructions name a commit or `main`."""
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", (REPOSITORY / "CHANGELOG.md").read_text(), flags=re.MULTILINE)
+    for file in ("README.md", ".pre-commit-hooks.yaml", "components/PulumiPlugin.yaml", "policies/README.md"):
+        named = re.findall(r"(?:@|rev: )v(\d+\.\d+\.\d+)", (REPOSITORY / file).read_text())
+        assert set(named) <= set(released), f"{file} names the tag(s) v{named}, which no release made"
