@@ -37,6 +37,8 @@ MINIMUM_CLI_VERSION = "3.231.0"
 as a program's SDK may use what no older CLI provides."""
 
 INSTALL_FIX = "install it (https://www.pulumi.com/docs/iac/download-install/) and put it on the PATH"
+PACK_OPERATIONS = ("preview", "up")
+"""The operations the policy packs judge (``refresh`` and ``destroy`` run none)."""
 PACK_INSTALL_DEADLINE = 900.0
 """Seconds ``pulumi install`` may take to build a policy pack's virtualenv (--install-policy-packs)."""
 
@@ -139,7 +141,7 @@ class AutomationWorkspace:
         else:
             selected = auto.create_or_select_stack(stack_name=stack, work_dir=str(self.project_dir), opts=workspace_options)
         options: dict[str, Any] = {"on_output": on_output}
-        if operation in ("preview", "up"):
+        if operation in PACK_OPERATIONS:
             if policy_packs:
                 options["policy_packs"] = policy_packs
             if policy_pack_configs:
@@ -261,7 +263,7 @@ class Rollout:
         if not restart:
             self.state.validate()
         version = self.workspace.check_cli()
-        if self.policy_packs:  # the engine runs each in its own virtualenv, which nothing else creates for a local folder
+        if self.policy_packs and self.operation in PACK_OPERATIONS:  # each runs in its own virtualenv, which nothing else makes
             self.workspace.check_policy_packs([Path(pack) for pack in self.policy_packs], self.install_policy_packs, self.progress)
         self.state.check_writable(restart=restart)
         self.progress(f"{self.operation} with the Pulumi CLI {version}; progress in {self.state_file}")
