@@ -204,3 +204,20 @@ def test_the_plan_runs_on_both_events_and_only_a_push_to_the_default_branch_save
     assert restore["with"]["path"] == save["with"]["path"] == cache
     assert restore["with"]["key"] == save["with"]["key"] and save["with"]["key"].startswith(restore["with"]["restore-keys"])
     assert "github.event_name == 'push'" in save["if"] and "github.event.repository.default_branch" in save["if"]
+
+
+def test_a_stack_named_like_an_option_reaches_the_steps_as_its_name(monkeypatch, tmp_path):
+    """`--stack "$STACK"` reads a stack named -canary as an option; `--stack="$STACK"` as the name."""
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "stacks")
+    (zone / "Pulumi.-canary.yaml").write_text((zone / "Pulumi.agentcore.yaml").read_text())
+    monkeypatch.chdir(tmp_path)
+    assert emit(Path("stacks"), tmp_path / "w.yml") == 0
+    steps = [step for _, job in stack_jobs(yaml.safe_load((tmp_path / "w.yml").read_text())) for step in job["steps"]]
+    command = next(step["run"] for step in steps if step.get("name") == "policy findings as SARIF")
+    (tmp_path / "events.jsonl").write_text(json.dumps({"sequence": 0, "timestamp": 1, "policyEvent": {
+        "message": "m", "color": "never", "policyName": "modern-tls", "policyPackName": "agentcore-egress",
+        "policyPackVersion": "0.1.0", "enforcementLevel": "advisory"}}) + "\n")
+    ran = subprocess.run(["bash", "-c", command.replace(".venv/bin/python", sys.executable)], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, stdin=subprocess.DEVNULL, env=user_environment(STACK="-canary"))
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads((tmp_path / "policy.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "modern-tls"
