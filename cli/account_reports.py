@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 from agentcore_egress.live.audit import AuditResult
-from agentcore_egress.live.preflight import FAIL, Check
+from agentcore_egress.live.preflight import FAIL, PASS, Check
 from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS, preflight_rule
 from agentcore_egress.planner.findings import ADVISORY, MANDATORY, pack_rules
 from agentcore_egress.planner.landing_zone import LandingZone
@@ -22,10 +24,29 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
+TEXT_WIDTH = 100
+"""Columns the preflight report fits in."""
+_DETAIL = " " * 13  # under the check's name, past "  NO-ACCESS  "
+
+
+def _wrapped(text: str, indent: str, hanging: str = "") -> list[str]:
+    """``text`` in lines of at most TEXT_WIDTH columns (a word longer than a line is broken), continuing at ``hanging``."""
+    return textwrap.wrap(text, TEXT_WIDTH, initial_indent=indent, subsequent_indent=hanging or indent, break_on_hyphens=False)
+
+
 def preflight_text(checks: list[Check]) -> str:
-    rows = [(c.stack, c.account, c.name, c.status.upper(), c.subject, c.reason + (f" Fix: {c.fix}" if c.fix and c.status != "pass" else "")) for c in checks]
+    """Per stack its checks: status, check and subject, then the reason and, for a check that did not pass, its fix, once."""
+    lines: list[str] = []
+    for stack, group in itertools.groupby(checks, key=lambda c: c.stack):
+        first = next(group)
+        lines += _wrapped(f"{stack}: account {first.account} in {first.region}", "", "  ")
+        for c in (first, *group):
+            lines += _wrapped(f"{c.status.upper():<9}  {c.name}" + (f"  {c.subject}" if c.subject else ""), "  ", _DETAIL)
+            lines += _wrapped(c.reason, _DETAIL)
+            if c.fix and c.status != PASS:
+                lines += _wrapped(f"Fix: {c.fix}", _DETAIL)
     counts = {status: sum(1 for c in checks if c.status == status) for status in ("pass", "fail", "skipped", "no-access")}
-    return _table(("stack", "account", "check", "status", "subject", "reason"), rows) + "\n\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + "\n"
+    return "\n".join(lines) + "\n\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + "\n"
 
 
 def audit_text(result: AuditResult) -> str:

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    plan.add_argument("--require-stacks-dir", action="store_true", help="exit 2 unless STACKS_DIR is given, instead of planning ./stacks or the bundled example (the pre-commit hook)")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
                       "(default: STACKS_DIR/.agentcore-egress/cache)")
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     rollout.add_argument("--parallel", type=int, default=4, metavar="N", help="stacks of one wave run at the same time (default 4)")
     rollout.add_argument("--policy-pack", type=Path, action="append", default=[], metavar="DIR", help="policy pack to enforce (repeatable)")
     rollout.add_argument("--policy-pack-config", type=Path, action="append", default=[], metavar="FILE", help="config for each --policy-pack")
+    rollout.add_argument("--install-policy-packs", action="store_true", help="run `pulumi install` in each --policy-pack folder whose virtualenv is missing or incomplete (default: stop with the fix)")
     rollout.add_argument("--state-file", type=Path, metavar="FILE", help="where progress is kept for resuming (default: STACKS_DIR/.rollout-state.json)")
     rollout.add_argument("--restart", action="store_true", help="forget earlier progress and start from the first wave")
     rollout.add_argument("--project-dir", type=Path, metavar="DIR", help="the Pulumi project (folder of Pulumi.yaml; default: STACKS_DIR's parent)")
@@ -161,6 +163,9 @@ def run_plan_command(args: argparse.Namespace) -> int:
     stacks_dir = args.stacks_dir or default_stacks_dir()
     shown = display_path(stacks_dir)
     try:
+        if args.require_stacks_dir and args.stacks_dir is None:
+            raise ConfigError(["STACKS_DIR: not given, and --require-stacks-dir forbids planning ./stacks or the bundled example instead. "
+                               "Fix: name the landing zone's folder (for the pre-commit hook: args: [stacks])"])
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
@@ -215,7 +220,8 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         rollout = Rollout(
             zone, None, state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json", parallel=args.parallel,
             operation=operation, stacks=selected, policy_packs=[str(p) for p in args.policy_pack],
-            policy_pack_configs=[str(p) for p in args.policy_pack_config], progress=_stderr, on_event=emit,
+            policy_pack_configs=[str(p) for p in args.policy_pack_config], install_policy_packs=args.install_policy_packs,
+            progress=_stderr, on_event=emit,
         )
         if args.destroy and not args.yes_destroy:
             order = " then ".join(", ".join(wave) for wave in rollout.waves())
@@ -284,9 +290,10 @@ def run_account_command(args: argparse.Namespace) -> int:
         if args.command == "preflight":
             checks = run_preflight(zone, sessions, parallel=args.parallel, budget=args.timeout)
             _emit(args, render_preflight(checks, args.format, zone, _version()))
+            shown_fixes = args.format == "text" and not args.output  # the report on the terminal already says each fix
             for check in checks:
                 if check.status == NO_ACCESS:
-                    _stderr(f"error: {check.stack}: {check.reason}")
+                    _stderr(f"error: {check.stack}: {check.reason}" + (f" Fix: {check.fix}" if check.fix and not shown_fixes else ""))
             if any(check.status == NO_ACCESS for check in checks):
                 return EXIT_BAD_INPUT
             return EXIT_FINDINGS if any(check.status == FAIL for check in checks) else EXIT_CLEAN

@@ -9,8 +9,30 @@ order ``plan`` prints. Every stack's job asks GitHub for an OIDC token
 requests or ``pulumi up`` on the default branch with the policy pack. The
 engine's policy events become SARIF for code scanning (see
 :mod:`agentcore_egress.cli.engine_policy_events`), and after ``up`` the stack's outputs are kept as an
-artifact. A ``plan`` job on pull requests runs the offline plan of the whole
-landing zone and uploads its SARIF.
+artifact. A ``plan`` job, on pull requests and on pushes to the default branch
+(so code scanning has a default-branch analysis to compare a pull request
+with), runs the offline plan of the whole landing zone and uploads its SARIF.
+
+Where the engine finds what it runs: the program runs in the project's
+``.venv`` (Pulumi.yaml's ``virtualenv``), which the install step fills with
+agentcore-egress and its dependencies. The policy pack runs in its own
+virtualenv (PulumiPolicy.yaml's ``virtualenv: venv``, inside the pack's
+folder), which the engine does NOT create for a local ``--policy-pack``
+folder: the Pulumi CLI installs a pack's requirements itself only for packs
+it downloads from Pulumi Cloud. ``pulumi install`` run in the pack's folder
+is the CLI's own installer for it (it reads PulumiPolicy.yaml's runtime
+options, so the virtualenv is where and how the engine then looks for it),
+hence a step running it in every engine job, once the CLI is on the PATH and
+before any ``pulumi preview`` / ``up``.
+
+The plan cache lives outside the checkout (``$RUNNER_TEMP``): a job restores
+the newest entry of its branch or, on a pull request, of the base branch
+(GitHub scopes caches by branch: a run reads its own branch's and the default
+branch's), and only a push to the default branch saves one, so nothing a
+pull request computes is ever read by the default branch.
+
+Every ``--stack`` is written ``--stack="$STACK"``, so that a stack whose name
+starts with ``-`` is not read as an option.
 
 Stack jobs run only once the repository variable ``AGENTCORE_EGRESS_ROLLOUT``
 is ``enabled`` (after the OIDC roles exist), so that the example pipeline of
@@ -33,6 +55,9 @@ PYTHON = "3.12"
 ENABLED = "vars.AGENTCORE_EGRESS_ROLLOUT == 'enabled'"
 _CHECKOUT = {"uses": "actions/checkout@v5"}
 _PYTHON = {"uses": "actions/setup-python@v6", "with": {"python-version": PYTHON}}
+STACK = '--stack="$STACK"'
+"""The stack option in every step: one word, so that a stack named ``-canary`` is its value, not an option."""
+INSTALL_PACK = "install the policy pack (pulumi install)"
 
 
 class _PlainDumper(yaml.SafeDumper):
@@ -46,18 +71,25 @@ def _install(package: str) -> dict[str, Any]:
     return {"name": "install agentcore-egress", "run": f"python -m venv .venv && .venv/bin/pip install {package}"}
 
 
+CACHE = "${{ runner.temp }}/agentcore-egress-cache"
+"""The plan cache in the plan job: outside the checkout, restored and saved by actions/cache."""
+CACHE_KEY, CACHE_PREFIX = "agentcore-egress-plan-${{ github.sha }}", "agentcore-egress-plan-"
+ON_DEFAULT_BRANCH_PUSH = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+
+
 def _plan_job(stacks_dir: str, package: str) -> dict[str, Any]:
-    cache = f"{stacks_dir}/.agentcore-egress/cache"
     return {
         "name": "plan the landing zone",
-        "if": "github.event_name == 'pull_request'",
         "runs-on": "ubuntu-latest",
         "permissions": {"contents": "read", "security-events": "write"},
         "steps": [
             _CHECKOUT, _PYTHON, _install(package),
-            {"name": "restore the plan cache", "uses": "actions/cache@v5",
-             "with": {"path": cache, "key": "agentcore-egress-plan-${{ github.sha }}", "restore-keys": "agentcore-egress-plan-"}},
-            {"name": "agentcore-egress plan", "run": f".venv/bin/agentcore-egress plan {stacks_dir} --format sarif --output plan.sarif"},
+            {"name": "restore the plan cache", "uses": "actions/cache/restore@v5",
+             "with": {"path": CACHE, "key": CACHE_KEY, "restore-keys": CACHE_PREFIX}},
+            {"name": "agentcore-egress plan",
+             "run": f'.venv/bin/agentcore-egress plan {stacks_dir} --cache "{CACHE}" --format sarif --output plan.sarif'},
+            {"name": "save the plan cache (default branch only)", "if": f"!cancelled() && {ON_DEFAULT_BRANCH_PUSH}",
+             "uses": "actions/cache/save@v5", "with": {"path": CACHE, "key": CACHE_KEY}},
             {"name": "upload the plan's findings", "if": "always()", "uses": "github/codeql-action/upload-sarif@v4",
              "with": {"sarif_file": "plan.sarif", "category": "agentcore-egress-plan"}},
         ],
@@ -66,20 +98,21 @@ def _plan_job(stacks_dir: str, package: str) -> dict[str, Any]:
 
 def _stack_steps(stacks_dir: str, package: str, policy_pack: str, policy_pack_config: str) -> list[dict[str, Any]]:
     config = f" --policy-pack-config {policy_pack_config}" if policy_pack_config else ""
-    stack = f'--stack "$STACK" --policy-pack {policy_pack}{config} --event-log events.jsonl'
+    stack = f'{STACK} --policy-pack {policy_pack}{config} --event-log events.jsonl'
     return [
         _CHECKOUT, _PYTHON, _install(package),
         {"name": "install the Pulumi CLI", "run": 'curl -fsSL https://get.pulumi.com | sh && echo "$HOME/.pulumi/bin" >> "$GITHUB_PATH"'},
+        {"name": INSTALL_PACK, "working-directory": policy_pack, "run": "pulumi install"},
         {"name": "assume the account's role (OIDC)", "uses": "aws-actions/configure-aws-credentials@v6",
          "with": {"role-to-assume": "${{ matrix.role }}", "aws-region": "${{ matrix.region }}",
                   "role-session-name": "agentcore-egress-${{ matrix.stack }}"}},
         {"name": "pulumi preview", "if": "github.event_name == 'pull_request'", "run": f"pulumi preview --diff {stack}"},
         {"name": "pulumi up", "if": "github.event_name != 'pull_request'", "run": f"pulumi up --yes {stack}"},
         {"name": "policy findings as SARIF", "if": "always() && hashFiles('events.jsonl') != ''",
-         "run": f'.venv/bin/python -m agentcore_egress.cli.engine_policy_events {stacks_dir} --stack "$STACK" --events events.jsonl --output policy.sarif'},
+         "run": f'.venv/bin/python -m agentcore_egress.cli.engine_policy_events {stacks_dir} {STACK} --events events.jsonl --output policy.sarif'},
         {"name": "upload the policy findings", "if": "always() && hashFiles('policy.sarif') != ''", "uses": "github/codeql-action/upload-sarif@v4",
          "with": {"sarif_file": "policy.sarif", "category": "stack-${{ matrix.stack }}"}},
-        {"name": "stack outputs", "if": "github.event_name != 'pull_request'", "run": 'pulumi stack output --stack "$STACK" --json > outputs.json'},
+        {"name": "stack outputs", "if": "github.event_name != 'pull_request'", "run": f"pulumi stack output {STACK} --json > outputs.json"},
         {"name": "keep the stack outputs", "if": "github.event_name != 'pull_request'", "uses": "actions/upload-artifact@v6",
          "with": {"name": "outputs-${{ matrix.stack }}", "path": "outputs.json"}},
     ]

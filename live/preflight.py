@@ -52,6 +52,14 @@ class Check:
 SessionFactory = Callable[[str, str, Optional[str]], AccountSession]
 
 
+def _check(stack: str, config: StackConfig, name: str, status: str, reason: str, fix: str = "", subject: str = "") -> Check:
+    """A check whose reason carries no fix: the fix an AWS error's description ends with ("… Fix: …") moves to ``fix``,
+    ahead of the check's own, so each fix is said once."""
+    reason, _, own_fix = reason.partition(" Fix: ")
+    fixes = [part for part in (own_fix, fix) if part]
+    return Check(stack, config.account.id, config.account.region, name, status, reason, "; ".join(dict.fromkeys(fixes)), subject)
+
+
 def _error_code(error: BaseException) -> str:
     return error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
 
@@ -65,7 +73,7 @@ class _StackChecks:
         self.results: list[Check] = []
 
     def add(self, check: str, status: str, reason: str, fix: str = "", subject: str = "") -> None:
-        self.results.append(Check(self.name, self.config.account.id, self.config.account.region, check, status, reason, fix, subject))
+        self.results.append(_check(self.name, self.config, check, status, reason, fix, subject))
 
     def guarded(self, check: str, subject: str, body: Callable[[], None]) -> None:
         """Run one check; an AWS error becomes its result (access problems are told apart from findings)."""
@@ -279,5 +287,4 @@ def run_preflight(zone: LandingZone, sessions: SessionFactory, stacks: Optional[
 
 
 def _timed_out(name: str, config: StackConfig, error: BaseException) -> Check:
-    account = config.account
-    return Check(name, account.id, account.region, "time-budget", NO_ACCESS, describe_error(error, account.id))
+    return _check(name, config, "time-budget", NO_ACCESS, describe_error(error, config.account.id))

@@ -13,6 +13,8 @@ exactly the stacks whose fingerprint is still the one recorded.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,12 +29,18 @@ from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import load_policy_config
 from agentcore_egress.stacks.config_schema import ConfigError
 
+from .policy_pack_environment import ready_policy_packs
 from .rollout_state import OPERATIONS, RolloutState, StateSaveError
 
-MINIMUM_CLI_VERSION = "3.150.0"
-"""The oldest Pulumi CLI this package is tested against (the SDK it requires, pulumi>=3.150)."""
+MINIMUM_CLI_VERSION = "3.231.0"
+"""The oldest Pulumi CLI accepted: the floor of the Pulumi SDK the package requires (pyproject.toml, pulumi>=3.231),
+as a program's SDK may use what no older CLI provides."""
 
 INSTALL_FIX = "install it (https://www.pulumi.com/docs/iac/download-install/) and put it on the PATH"
+PACK_OPERATIONS = ("preview", "up")
+"""The operations the policy packs judge (``refresh`` and ``destroy`` run none)."""
+PACK_INSTALL_DEADLINE = 900.0
+"""Seconds ``pulumi install`` may take to build a policy pack's virtualenv (--install-policy-packs)."""
 
 Event = dict[str, Any]
 
@@ -53,6 +61,10 @@ class Workspace(Protocol):
 
     def check_cli(self) -> str:
         """The Pulumi CLI's version; ConfigError (one line with the fix) when it is missing or too old."""
+        ...
+
+    def check_policy_packs(self, packs: list[Path], install: bool, progress: Callable[[str], None]) -> None:
+        """Each pack's virtualenv ready for the engine (made first when ``install``); ConfigError, one line a pack, if not."""
         ...
 
     def run(
@@ -103,6 +115,23 @@ class AutomationWorkspace:
             raise ConfigError([f"the Pulumi CLI ('pulumi version') failed: {error}. Fix: {INSTALL_FIX}"]) from None
         return str(self._command.version or "unknown")
 
+    def check_policy_packs(self, packs: list[Path], install: bool, progress: Callable[[str], None]) -> None:
+        ready_policy_packs(packs, self._install_policy_pack if install else None, progress)
+
+    def _install_policy_pack(self, pack: Path) -> None:
+        """``pulumi install`` in the pack's folder, its output on standard error, within PACK_INSTALL_DEADLINE."""
+        command = [self._command.command if self._command else "pulumi", "install"]
+        try:
+            done = subprocess.run(command, cwd=pack, stdin=subprocess.DEVNULL, stdout=sys.stderr, stderr=sys.stderr, timeout=PACK_INSTALL_DEADLINE)
+        except subprocess.TimeoutExpired:
+            raise ConfigError([f"--policy-pack {pack}: `pulumi install` took more than {PACK_INSTALL_DEADLINE:g} s and was stopped. "
+                               f"Fix: run `pulumi install` in {pack} yourself"]) from None
+        except OSError as error:
+            raise ConfigError([f"--policy-pack {pack}: `pulumi install` cannot run ({error.strerror}). Fix: {INSTALL_FIX}"]) from None
+        if done.returncode != 0:
+            raise ConfigError([f"--policy-pack {pack}: `pulumi install` failed (exit {done.returncode}; its output is above). "
+                               f"Fix: correct what it names, then run `pulumi install` in {pack}"])
+
     def run(self, stack, operation, policy_packs, policy_pack_configs, on_output) -> StackRun:
         from pulumi import automation as auto
 
@@ -112,7 +141,7 @@ class AutomationWorkspace:
         else:
             selected = auto.create_or_select_stack(stack_name=stack, work_dir=str(self.project_dir), opts=workspace_options)
         options: dict[str, Any] = {"on_output": on_output}
-        if operation in ("preview", "up"):
+        if operation in PACK_OPERATIONS:
             if policy_packs:
                 options["policy_packs"] = policy_packs
             if policy_pack_configs:
@@ -183,6 +212,7 @@ class Rollout:
         stacks: Optional[set[str]] = None,
         policy_packs: Optional[list[str]] = None,
         policy_pack_configs: Optional[list[str]] = None,
+        install_policy_packs: bool = False,
         progress: Callable[[str], None] = lambda line: None,
         on_event: Callable[[Event], None] = lambda event: None,
     ) -> None:
@@ -196,6 +226,7 @@ class Rollout:
         self.selected = set(zone.stacks) if stacks is None else set(stacks)
         self.policy_packs = policy_packs or []
         self.policy_pack_configs = policy_pack_configs or []
+        self.install_policy_packs = install_policy_packs
         self.progress = progress
         self.on_event = on_event
         packs = "+".join(pack_fingerprint(Path(pack)) for pack in self.policy_packs)
@@ -232,6 +263,8 @@ class Rollout:
         if not restart:
             self.state.validate()
         version = self.workspace.check_cli()
+        if self.policy_packs and self.operation in PACK_OPERATIONS:  # each runs in its own virtualenv, which nothing else makes
+            self.workspace.check_policy_packs([Path(pack) for pack in self.policy_packs], self.install_policy_packs, self.progress)
         self.state.check_writable(restart=restart)
         self.progress(f"{self.operation} with the Pulumi CLI {version}; progress in {self.state_file}")
         results: dict[str, StackRun] = {}

