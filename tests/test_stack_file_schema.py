@@ -77,11 +77,11 @@ def test_pre_commit_hooks_name_real_commands():
         assert program in scripts, f"{hook['id']}: {program} is not a console script of the package"
         filenames = [] if hook.get("pass_filenames") is False else [str(BUNDLED[0])]
         build_parser().parse_args([*arguments, *filenames])  # exits (SystemExit) on an unknown option
-        assert all(re.search(hook["files"], str(file.relative_to(REPOSITORY))) for file in BUNDLED)
-        assert not re.search(hook["files"], "Pulumi.yaml"), "the project file is not a stack file"
+        # Which files is the user's to say (tests/test_project_files.py): by default a hook matches none.
+        assert not any(re.search(hook["files"], str(file.relative_to(REPOSITORY))) for file in BUNDLED)
 
 
-def test_the_plan_hook_passes_on_the_bundled_landing_zone():
+def test_the_plan_hook_passes_on_the_bundled_landing_zone_given_as_its_folder():
     plan = next(hook for hook in yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text()) if hook["id"] == "agentcore-egress-plan")
-    result = run_cli(*shlex.split(plan["entry"])[1:], timeout=120)
+    result = run_cli(*shlex.split(plan["entry"])[1:], str(BUNDLED[0].parent), timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
