@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
-                      "(default: STACKS_DIR/.agentcore-egress/cache)")
+                      "(default: $XDG_CACHE_HOME/agentcore-egress/plan, else ~/.cache/agentcore-egress/plan; a folder per landing zone)")
+    plan.add_argument("--trust-cache", action="store_true",
+                      help="use a cache folder inside a git work tree: only if nobody else (no pull request, no checked-out branch) can write it")
     plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
     plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                       help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
@@ -152,7 +154,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
     from agentcore_egress.planner.plan import PolicyJudge, load_policy_config, run_plan
-    from agentcore_egress.planner.plan_cache import PlanCache, default_cache_dir
+    from agentcore_egress.planner.plan_cache import open_plan_cache
     from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
@@ -166,7 +168,8 @@ def run_plan_command(args: argparse.Namespace) -> int:
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         with PolicyJudge(args.policy_pack, policy_config) as judge:
             judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
-            cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
+            cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
+                                                                 pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
             zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
             _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
             if not args.quiet:

@@ -23,17 +23,40 @@ Next to a stack's entries, ``files/`` keeps its stack file's parsed document
 under the hash of the file's exact text (:meth:`PlanCache.read_stack_file`), so
 that a warm plan parses only the files that changed.
 
-Entries are JSON (never pickle: a cache folder may come from a CI artifact or a
-colleague), written atomically (temporary file, then rename). An entry that
-cannot be read, has another format version, or whose recorded key or stack is
-not the one asked for is ignored with a note, never trusted.
+A key says what an entry is for, not that its content is true: anyone can
+compute it from public inputs, and a forged entry would decide a verdict. So an
+entry is trusted only for where it is and who wrote it:
+
+- the cache lives in the user's cache folder (:func:`default_cache_root`), one
+  folder per landing zone, never in the stacks folder; a cache in a git work
+  tree (which a pull request can write) is refused unless the user says it is
+  trusted (:func:`open_plan_cache`);
+- every entry carries an HMAC-SHA256 of its path and text under the cache's own
+  key (``signing-key``, 32 random bytes made 0600 on first use, never committed:
+  the folder's ``.gitignore`` says ``*``), so an entry written anywhere else (a
+  pull request, an artifact, a colleague, by hand) is ignored;
+- a parsed stack file is used only when its recorded hash is the hash of the
+  text read now (which also names it);
+- entries are JSON (never pickle), read only when a regular file no larger
+  than :data:`ENTRY_LIMIT`, written atomically and only under the cache folder
+  (:mod:`.atomic_file`: no link under it is followed), and pruning removes only
+  regular files named as entries are.
+
+An entry that fails any check is ignored with a note, never trusted: the stack
+is simulated (or the file parsed) again.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import hmac
 import json
 import os
+import re
+import secrets
+import stat
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -41,18 +64,25 @@ from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any, Optional
 
+from agentcore_egress.stacks.config_schema import ConfigError
+
 from agentcore_egress.simulation.monitor import Registration
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from .footprint import Footprint
 from .landing_zone import stack_name
-from .atomic_file import write_atomically
+from .atomic_file import lies_in, open_folder, remove_own_files, write_atomically
 from .findings import Finding
 
 FORMAT = 2
 """Bumped whenever an entry's layout or meaning changes."""
-CACHE_DIR = Path(".agentcore-egress") / "cache"
-"""Default location, inside the folder of the stack files."""
+KEY_FILE = "signing-key"
+"""The cache's own key, at its root: entries are signed with it."""
+ENTRY_LIMIT = 64 << 20
+"""The largest entry read (bytes): a larger file is ignored, not read."""
+_ENTRY_NAME = re.compile(r"[0-9a-f]{16}-[0-9a-f]{64}\.json")
+_PARSED_NAME = re.compile(r"[0-9a-f]{64}\.json")
+_IGNORE_ALL = "# agentcore-egress plan cache: local results and their signing key, never committed\n*\n"
 OWN_PREFIX = 16
 KEPT_PER_STACK = 4
 """Entries kept per stack (the newest): enough to switch between a few branches without re-simulating."""
@@ -73,8 +103,61 @@ class CachedStack:
     """Each component the program built and its config key path (where findings are shown)."""
 
 
-def default_cache_dir(stacks_dir: Path) -> Path:
-    return Path(stacks_dir) / CACHE_DIR
+def default_cache_root() -> Path:
+    """The user's cache folder: ``$XDG_CACHE_HOME`` (when absolute), ``~/Library/Caches`` on macOS, else ``~/.cache``."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(configured):
+        base = Path(configured)
+    else:
+        base = Path.home() / ("Library/Caches" if sys.platform == "darwin" else ".cache")
+    return base / "agentcore-egress" / "plan"
+
+
+def zone_folder(stacks_dir: Path) -> str:
+    """The sub-folder of one landing zone's entries: its folder's name and a hash of its resolved path."""
+    resolved = Path(stacks_dir).resolve()
+    return f"{resolved.name or 'root'}-{hashlib.sha256(str(resolved).encode()).hexdigest()[:16]}"
+
+
+def enclosing_work_tree(path: Path) -> Optional[Path]:
+    """The git work tree ``path`` lies in (a folder or an ancestor holding ``.git``, links resolved), if any."""
+    resolved = Path(path).resolve()
+    return next((folder for folder in (resolved, *resolved.parents) if os.path.lexists(folder / ".git")), None)
+
+
+def _location_problem(root: Path, where: str, trusted: bool, read_folders: dict[str, Path]) -> Optional[str]:
+    """Why ``root`` cannot hold the plan cache, as one line with the fix, or None."""
+    for name, folder in read_folders.items():
+        if lies_in(root, folder):
+            return f"{where}: lies in {name} {folder}, which a pull request can change. Fix: keep the cache outside it (by default it is in your cache folder)"
+    if root.is_symlink():
+        return f"{where}: is a symbolic link (to {os.readlink(root)}). Fix: give the folder it leads to"
+    tree = enclosing_work_tree(root)
+    if tree is not None and not trusted:
+        fix = "pass --cache DIR outside any repository" if where.startswith("--cache") else "set XDG_CACHE_HOME outside any repository, or pass --cache DIR outside it"
+        return (f"{where}: lies in the git work tree {tree}, where a pull request or a checked-out branch could ship entries that decide the verdict. "
+                f"Fix: {fix}, or add --trust-cache if only your own plans write there")
+    if root.exists() and not root.is_dir():
+        return f"{where}: is not a folder. Fix: give a folder"
+    if root.is_dir() and not os.path.lexists(root / KEY_FILE) and any(root.iterdir()):
+        return f"{where}: holds files that are not a plan cache's (it has no {KEY_FILE}). Fix: give a new or empty folder"
+    return None
+
+
+def open_plan_cache(cache_dir: Optional[Path], stacks_dir: Path, *, trusted: bool = False, pack_dir: Optional[Path] = None,
+                    note: Callable[[str], None] = lambda line: None) -> "PlanCache":
+    """The cache of the landing zone in ``stacks_dir``, under ``cache_dir`` or :func:`default_cache_root`.
+
+    Refused (ConfigError, one line with the fix) in the stacks or pack folder, as a link, in a git work tree unless
+    ``trusted``, or in a folder holding files that are not a plan cache's.
+    """
+    root = Path(cache_dir) if cache_dir is not None else default_cache_root()
+    where = f"--cache {root}" if cache_dir is not None else f"the plan cache's default folder {root}"
+    read_folders = {"STACKS_DIR": Path(stacks_dir), **({"the policy pack": Path(pack_dir)} if pack_dir else {})}
+    problem = _location_problem(root, where, trusted, read_folders)
+    if problem:
+        raise ConfigError([problem])
+    return PlanCache(root, note=note, zone=zone_folder(stacks_dir))
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +229,9 @@ def _decode(document: Any, stack: str, key: str) -> CachedStack:
         raise ValueError(f"format {document.get('format') if isinstance(document, dict) else None!r}, not {FORMAT}")
     if document.get("key") != key or document.get("stack") != stack:
         raise ValueError(f"it records stack {document.get('stack')!r} and another key")
+    for name, kind in (("registrations", list), ("outputs", dict), ("findings", list), ("footprint", dict), ("key_paths", dict)):
+        if not isinstance(document.get(name, {} if name == "key_paths" else None), kind):
+            raise TypeError(f"{name} is not a JSON {'array' if kind is list else 'object'}")
     finding_fields = {f.name for f in fields(Finding)}
     return CachedStack(
         registrations=[Registration(**{name: item[name] for name in _REGISTRATION_FIELDS}) for item in document["registrations"]],
@@ -157,12 +243,17 @@ def _decode(document: Any, stack: str, key: str) -> CachedStack:
 
 
 class PlanCache:
-    """Entries under ``directory``: ``<stack>/<key>.json``."""
+    """Entries under ``root/zone``: ``<stack>/<key>.json`` and ``<stack>/files/<sha256 of the text>.json``, each
+    signed with the key at ``root`` (see the module's docstring). Make one with :func:`open_plan_cache`."""
 
-    def __init__(self, directory: Path, note: Callable[[str], None] = lambda line: None) -> None:
-        self.directory = Path(directory)
+    def __init__(self, root: Path, note: Callable[[str], None] = lambda line: None, zone: str = "") -> None:
+        self.root = Path(root)
+        self.directory = self.root / zone if zone else self.root
         self.note = note
         self._writable = True
+        self._usable = True
+        """False once the key could not be trusted or made: nothing is read or written then."""
+        self._key: Optional[bytes] = None
         self._listed: dict[str, set[str]] = {}
         self._parsed: dict[Path, str] = {}
         """Stack files parsed in this plan, for :meth:`keep_parsed_files`."""
@@ -178,25 +269,25 @@ class PlanCache:
         """The own-fingerprint prefixes of ``stack``'s entries, listed once per plan (a plan asks per wave)."""
         if stack not in self._listed:
             try:
-                names = os.listdir(self.directory / stack)
-            except OSError:
+                folder = open_folder(self.directory / stack, self.root)
+                try:
+                    names = os.listdir(folder)
+                finally:
+                    os.close(folder)
+            except OSError:  # missing, or a link: nothing there is this cache's
                 names = []
-            self._listed[stack] = {name.split("-", 1)[0] for name in names if name.endswith(".json") and "-" in name}
+            self._listed[stack] = {name.split("-", 1)[0] for name in names if _ENTRY_NAME.fullmatch(name)}
         return self._listed[stack]
 
     def load(self, stack: str, key: str) -> Optional[CachedStack]:
         """The entry for ``stack`` under ``key``, or None (missing, or not trustworthy: then with a note)."""
         path = self._path(stack, key)
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            self.note(f"plan cache: ignoring {path}: {error.strerror or error}")
+        text = self._read(path, "the stack is simulated again")
+        if text is None:
             return None
         try:
             return _decode(json.loads(text), stack, key)
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             self.note(f"plan cache: ignoring {path}: not a valid entry ({type(error).__name__}: {error}); the stack is simulated again")
             return None
 
@@ -207,27 +298,70 @@ class PlanCache:
         text = _encode(stack, key, entry)
         if text is None:
             return
-        self._write(self._path(stack, key), text)
+        self._write(self._path(stack, key), text, _ENTRY_NAME)
         self._listed.pop(stack, None)
 
     def keep_parsed_files(self) -> None:
         """Store the stack files parsed in this plan (called when the plan has ended well)."""
         for path, parsed in self._parsed.items():
-            self._write(path, parsed)
+            self._write(path, parsed, _PARSED_NAME)
         self._parsed.clear()
 
-    def _write(self, path: Path, text: str) -> None:
-        """One entry written atomically, the oldest beyond :data:`KEPT_PER_STACK` in its folder removed."""
+    def _signature(self, key: bytes, path: Path, body: bytes) -> bytes:
+        return hmac.new(key, path.relative_to(self.root).as_posix().encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
+
+    def _read(self, path: Path, again: str) -> Optional[str]:
+        """The text of the entry at ``path`` when this cache wrote it, else None (with a note unless it is missing)."""
+        key = self._signing_key(create=False)
+        if key is None:
+            return None
+        try:
+            data = _read_regular_file(path, self.root)
+        except OSError as error:
+            self.note(f"plan cache: ignoring {path}: {error.strerror or error}; {again}")
+            return None
+        if data is None:
+            return None
+        signature, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(signature, self._signature(key, path, body)):
+            self.note(f"plan cache: ignoring {path}: not signed with this cache's key (written elsewhere, or changed); {again}")
+            return None
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            self.note(f"plan cache: ignoring {path}: not UTF-8; {again}")
+            return None
+
+    def _write(self, path: Path, text: str, own_name: re.Pattern[str]) -> None:
+        """One entry signed and written atomically, the oldest beyond :data:`KEPT_PER_STACK` in its folder removed."""
         if not self._writable:
             return
         try:
-            self._prepare()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, text)
-            self._prune(path.parent)
+            key = self._signing_key(create=True)
+            if key is None:
+                return
+            body = text.encode("utf-8")
+            write_atomically(path, (self._signature(key, path, body) + b"\n" + body).decode("utf-8"), within=self.root)
+            remove_own_files(path.parent, own_name, KEPT_PER_STACK, within=self.root)
         except OSError as error:
             self._writable = False
             self.note(f"plan cache: cannot write to {self.directory} ({error.strerror or error}); planning without storing results")
+
+    def _signing_key(self, create: bool) -> Optional[bytes]:
+        """The cache's key; made (with the folder and its .gitignore) when ``create`` and missing (else OSError); None when
+        there is none yet, or it is unusable (noted once)."""
+        if self._key is not None or not self._usable:
+            return self._key
+        try:
+            self._key = _read_key(self.root)
+        except ValueError as error:
+            self._usable = False
+            self.note(f"plan cache: not using {self.root}: {error}; planning without it. "
+                      f"Fix: remove the folder {self.root} (the cache starts anew), or pass another --cache")
+            return None
+        if self._key is None and create:
+            self._key = _make_key(self.root)  # OSError: the writer's note
+        return self._key
 
     def read_stack_file(self, path: Path, display: str) -> StackFile:
         """A stack file as :func:`stacks.stack_file.read_stack_file` reads it, its document reused when its exact text was
@@ -240,15 +374,15 @@ class PlanCache:
         stack = stack_name(Path(path))
         digest = hashlib.sha256(text.encode()).hexdigest()
         entry = self.directory / stack / "files" / f"{digest}.json"
-        try:
-            stored = json.loads(entry.read_text())
-            if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("text") == digest and isinstance(stored.get("document"), dict):
-                return StackFile(path=Path(path), display=display, document=stored["document"], known_text=text)
-            self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as error:
-            self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
+        stored_text = self._read(entry, "the file is parsed again")
+        if stored_text is not None:
+            try:
+                stored = json.loads(stored_text)
+                if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("text") == digest and isinstance(stored.get("document"), dict):
+                    return StackFile(path=Path(path), display=display, document=stored["document"], known_text=text)
+                self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
+            except (ValueError, RecursionError) as error:
+                self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
         document, root = parse_stack_text(text, display)
         try:
             encoded = json.dumps({"format": FORMAT, "text": digest, "document": document})
@@ -258,20 +392,78 @@ class PlanCache:
             self._parsed[entry] = encoded  # kept when the plan ends well: a landing zone refused as bad input writes nothing
         return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
 
-    def _prepare(self) -> None:
-        """The cache folder, with a .gitignore so that it is never committed wherever it lies."""
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore.write_text("# agentcore-egress plan cache: local results, never committed\n*\n")
 
-    @staticmethod
-    def _prune(folder: Path) -> None:
-        def age(path: Path) -> int:
+def _read_regular_file(path: Path, root: Path) -> Optional[bytes]:
+    """The bytes of ``path`` (under ``root``, no link followed), or None when it is missing; OSError with the reason when
+    it is not a regular file or larger than :data:`ENTRY_LIMIT` (checked on the open file, before reading; a FIFO never blocks)."""
+    try:
+        folder = open_folder(path.parent, root)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        handle = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise OSError(error.errno, "a symbolic link" if error.errno == errno.ELOOP else error.strerror) from None
+    finally:
+        os.close(folder)
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if info.st_size > ENTRY_LIMIT:
+            raise OSError(errno.EFBIG, f"larger than {ENTRY_LIMIT >> 20} MiB")
+        data = stream.read(ENTRY_LIMIT + 1)
+    if len(data) > ENTRY_LIMIT:
+        raise OSError(errno.EFBIG, f"larger than {ENTRY_LIMIT >> 20} MiB")
+    return data
+
+
+def _read_key(root: Path) -> Optional[bytes]:
+    """The key at ``root``, None when there is none; ValueError when it is not a private file of this user holding a key."""
+    path = root / KEY_FILE
+    try:
+        data = _read_regular_file(path, root)
+    except OSError as error:
+        raise ValueError(f"{path} is {error.strerror or error}") from None
+    if data is None:
+        return None
+    info = os.stat(path, follow_symlinks=False)
+    if info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise ValueError(f"{path} is not a private file of yours (owner {info.st_uid}, mode {info.st_mode & 0o777:o}, not 600)")
+    try:
+        key = bytes.fromhex(data.decode("ascii"))
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ValueError(f"{path} does not hold a key of 64 hexadecimal digits")
+    return key
+
+
+def _make_key(root: Path) -> bytes:
+    """A new key at ``root`` (with the folder and its .gitignore); another plan's, when it made one first."""
+    os.makedirs(root, exist_ok=True)
+    if not os.path.lexists(root / ".gitignore"):
+        write_atomically(root / ".gitignore", _IGNORE_ALL, within=root)
+    folder = open_folder(root, root)
+    try:
+        temporary = f".{KEY_FILE}.{secrets.token_hex(6)}.tmp"
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as stream:
+                stream.write(secrets.token_hex(32))
+                stream.flush()
+                os.fsync(stream.fileno())
             try:
-                return path.stat().st_mtime_ns
-            except FileNotFoundError:  # removed meanwhile by another plan
-                return 0
-
-        for stale in sorted(folder.glob("*.json"), key=age, reverse=True)[KEPT_PER_STACK:]:
-            stale.unlink(missing_ok=True)
+                os.link(temporary, KEY_FILE, src_dir_fd=folder, dst_dir_fd=folder)  # never replaces a key: entries signed with it stay good
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary, dir_fd=folder)
+    finally:
+        os.close(folder)
+    key = _read_key(root)
+    if key is None:
+        raise OSError(errno.ENOENT, f"{root / KEY_FILE} was removed while it was made")
+    return key

