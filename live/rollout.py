@@ -228,9 +228,8 @@ class Rollout:
     def run(self, restart: bool = False) -> dict[str, StackRun]:
         """Every pending stack, wave by wave; ``restart`` forgets earlier progress once the CLI is known to work."""
         # A state file of the wrong shape is bad input whatever the machine has, so it is named first;
-        # with --restart it is forgotten, but only once the CLI is known to work.
-        if not restart:
-            self.state.validate()
+        # with --restart it is forgotten (if it is a state file at all), but only once the CLI is known to work.
+        self.state.validate(restart=restart)
         version = self.workspace.check_cli()
         self.state.check_writable(restart=restart)
         self.progress(f"{self.operation} with the Pulumi CLI {version}; progress in {self.state_file}")

@@ -65,7 +65,7 @@ def lies_in(path: Path, folder: Path) -> bool:
 
 def check_target(path: Path, inputs: Iterable[Path] = (), input_folders: Iterable[Path] = (), new_folders: bool = False) -> None:
     """Refuse, before any work, a file the run would write: one of its inputs, in a folder it reads, a link, a folder,
-    or (unless ``new_folders``: missing folders are made when writing) a folder that is missing or not writable."""
+    a device, FIFO or socket, or (unless ``new_folders``: missing folders are made when writing) a folder that is missing or not writable."""
     path = Path(path)
     for read in inputs:
         if same_file(path, Path(read)):
@@ -78,6 +78,8 @@ def check_target(path: Path, inputs: Iterable[Path] = (), input_folders: Iterabl
                             "give the file it leads to, or another path")
     if path.is_dir():
         raise RefusedTarget("is a folder", f"give a file name, e.g. {path / 'result.txt'}")
+    if path.exists() and not path.is_file():
+        raise RefusedTarget("is not a regular file (a device, a FIFO or a socket), which a rename would replace", "give a file's path")
     folder = path.parent if str(path.parent) else Path(".")
     if new_folders and not folder.exists():
         return
