@@ -124,7 +124,9 @@ def _open_step(name: object, parent: Optional[int], within: Path) -> int:
     try:
         return os.open(name, _FOLDER_FLAGS | _NOFOLLOW, dir_fd=parent)
     except OSError as error:
-        if error.errno in (errno.ELOOP, errno.EMLINK) or (error.errno == errno.ENOTDIR and parent is not None):
+        # A link opened with O_NOFOLLOW | O_DIRECTORY fails with ELOOP or ENOTDIR (Linux says either); ROOT itself is
+        # refused only for being a link (a missing or file ancestor is the caller's plain OSError).
+        if error.errno in (errno.ELOOP, errno.EMLINK, errno.ENOTDIR) and (parent is not None or os.path.islink(within)):
             raise RefusedTarget(f"{name if parent is not None else within} under {within} is a symbolic link or not a folder",
                                 f"remove it, so that nothing under {within} leads elsewhere") from None
         raise
