@@ -224,14 +224,40 @@ def _finding(item: dict[str, Any], names: set[str]) -> Finding:
     return Finding(**values)
 
 
+_REGISTRATION_TYPES = {"urn": str, "type": str, "name": str, "parent": str, "provider": str, "custom": bool, "inputs": dict,
+                       "dependencies": list, "property_dependencies": dict, "state": dict, "id": str}
+_FINDING_TYPES = {"policy": str, "level": str, "message": str, "urn": str, "config_path": str, "stack": str, "phases": list}
+_FOOTPRINT_TYPES = {f.name: list if f.name == "reuse_groups" else int for f in fields(Footprint)}
+
+
+def _check_types(item: Any, types: Mapping[str, type], where: str) -> None:
+    """TypeError naming the first value of ``item`` (a JSON object) that is not of its type."""
+    if not isinstance(item, dict):
+        raise TypeError(f"{where} is not a JSON object")
+    for name, kind in types.items():
+        if name in item and not isinstance(item[name], kind):
+            raise TypeError(f"{where}.{name} is {type(item[name]).__name__}, not {kind.__name__}")
+
+
+def _check_shape(document: dict[str, Any]) -> None:
+    """TypeError naming the first part of an entry that is not what :func:`_encode` writes."""
+    for name, kind in (("registrations", list), ("outputs", dict), ("findings", list), ("footprint", dict), ("key_paths", dict)):
+        if not isinstance(document.get(name, {} if name == "key_paths" else None), kind):
+            raise TypeError(f"{name} is not a JSON {'array' if kind is list else 'object'}")
+    for index, item in enumerate(document["registrations"]):
+        _check_types(item, _REGISTRATION_TYPES, f"registrations[{index}]")
+    for index, item in enumerate(document["findings"]):
+        _check_types(item, _FINDING_TYPES, f"findings[{index}]")
+    _check_types(document["footprint"], _FOOTPRINT_TYPES, "footprint")
+    _check_types(document.get("key_paths", {}), dict.fromkeys(document.get("key_paths", {}), str), "key_paths")
+
+
 def _decode(document: Any, stack: str, key: str) -> CachedStack:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"format {document.get('format') if isinstance(document, dict) else None!r}, not {FORMAT}")
     if document.get("key") != key or document.get("stack") != stack:
         raise ValueError(f"it records stack {document.get('stack')!r} and another key")
-    for name, kind in (("registrations", list), ("outputs", dict), ("findings", list), ("footprint", dict), ("key_paths", dict)):
-        if not isinstance(document.get(name, {} if name == "key_paths" else None), kind):
-            raise TypeError(f"{name} is not a JSON {'array' if kind is list else 'object'}")
+    _check_shape(document)
     finding_fields = {f.name for f in fields(Finding)}
     return CachedStack(
         registrations=[Registration(**{name: item[name] for name in _REGISTRATION_FIELDS}) for item in document["registrations"]],

@@ -164,21 +164,26 @@ def _signed(body: bytes):
     return lambda root, entry: sign(root, entry, body)
 
 
-def _wrong_types(root: Path, entry: Path) -> None:
-    """The entry's own format, key and stack, so that only the types of its content are wrong."""
-    document = json.loads(entry.read_bytes().split(b"\n", 1)[1])
-    sign(root, entry, json.dumps({"format": document["format"], "key": document["key"], "stack": document["stack"],
-                                  "registrations": "x", "outputs": [], "findings": {}, "footprint": 1}).encode())
+def _wrong_types(change: dict):
+    """The entry itself, signed, with ``change`` applied: only the types of its content are wrong."""
+    def damage(root: Path, entry: Path) -> None:
+        document = json.loads(entry.read_bytes().split(b"\n", 1)[1])
+        sign(root, entry, json.dumps({**document, **change}).encode())
+    return damage
 
 
 @pytest.mark.parametrize("damage, note", [
     (_signed(b"\xff\xfe not UTF-8"), "not UTF-8"),
     (lambda root, entry: entry.write_bytes(b"\xff\xfe\x00 not UTF-8, not signed"), "not signed with this cache's key"),
-    (_wrong_types, "not a valid entry (TypeError: registrations is not a JSON array)"),
+    (_wrong_types({"registrations": "x"}), "not a valid entry (TypeError: registrations is not a JSON array)"),
+    (_wrong_types({"registrations": [{"urn": 1}]}), "not a valid entry (TypeError: registrations[0].urn is int, not str)"),
+    (_wrong_types({"findings": [{"policy": "p", "level": 2}]}), "not a valid entry (TypeError: findings[0].level is int, not str)"),
+    (_wrong_types({"footprint": {"ram_shares": "many"}}), "not a valid entry (TypeError: footprint.ram_shares is str, not int)"),
+    (_wrong_types({"key_paths": {"a": 1}}), "not a valid entry (TypeError: key_paths.a is int, not str)"),
     (_signed(b"[" * 100_000), "not a valid entry (RecursionError"),
     (lambda root, entry: os.truncate(entry, 1 << 30), "larger than 64 MiB"),
     (lambda root, entry: (entry.unlink(), os.mkfifo(entry)), "not a regular file"),
-], ids=["non-utf8-signed", "non-utf8", "wrong-types", "deep", "huge-sparse", "fifo"])
+], ids=["non-utf8-signed", "non-utf8", "registrations", "registration", "finding", "footprint", "key-paths", "deep", "huge-sparse", "fifo"])
 def test_a_damaged_entry_is_ignored_with_a_note_never_a_traceback_nor_a_hang(tmp_path, damage, note):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     root = tmp_path / "cache"
