@@ -180,10 +180,12 @@ def _wrong_types(change: dict):
     (_wrong_types({"findings": [{"policy": "p", "level": 2}]}), "not a valid entry (TypeError: findings[0].level is int, not str)"),
     (_wrong_types({"footprint": {"ram_shares": "many"}}), "not a valid entry (TypeError: footprint.ram_shares is str, not int)"),
     (_wrong_types({"key_paths": {"a": 1}}), "not a valid entry (TypeError: key_paths.a is int, not str)"),
+    (_wrong_types({"format": 99}), "not a valid entry (ValueError: format 99, not 2)"),
+    (_wrong_types({"key": "0"}), "not a valid entry (ValueError: it records stack 'tools-mcp' and another key)"),
     (_signed(b"[" * 100_000), "not a valid entry (RecursionError"),
     (lambda root, entry: os.truncate(entry, 1 << 30), "larger than 64 MiB"),
     (lambda root, entry: (entry.unlink(), os.mkfifo(entry)), "not a regular file"),
-], ids=["non-utf8-signed", "non-utf8", "registrations", "registration", "finding", "footprint", "key-paths", "deep", "huge-sparse", "fifo"])
+], ids=["non-utf8-signed", "non-utf8", "registrations", "registration", "finding", "footprint", "key-paths", "format", "key", "deep", "huge-sparse", "fifo"])
 def test_a_damaged_entry_is_ignored_with_a_note_never_a_traceback_nor_a_hang(tmp_path, damage, note):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     root = tmp_path / "cache"
@@ -194,3 +196,15 @@ def test_a_damaged_entry_is_ignored_with_a_note_never_a_traceback_nor_a_hang(tmp
     assert again.returncode == 0 and json.loads(again.stdout) == json.loads(cold.stdout)
     assert f"plan cache: ignoring {entry}: {note}" in again.stderr, again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_a_parsed_stack_file_is_reused_only_for_the_text_whose_hash_it_records(tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    root = tmp_path / "cache"
+    assert plan_cli(zone, "--cache", str(root)).returncode == 0
+    files = root / zone_folder(zone)
+    (entry,) = (files / "tools-mcp" / "files").glob("*.json")
+    (other,) = (files / "agentcore" / "files").glob("*.json")
+    sign(root, entry, other.read_bytes().split(b"\n", 1)[1])  # another file's document, signed under this text's name
+    again = plan_cli(zone, "--cache", str(root))
+    assert again.returncode == 0 and f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again" in again.stderr

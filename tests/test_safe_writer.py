@@ -33,12 +33,18 @@ def one_error(result) -> str:
     return line
 
 
-def test_a_stack_file_as_state_file_with_restart_is_refused_before_anything(project, tmp_path):
-    stack_file = project / "Pulumi.tools-mcp.yaml"
+@pytest.mark.parametrize("target, reason", [
+    ("stacks/Pulumi.tools-mcp.yaml", "a file this run reads"), ("Pulumi.yaml", "a file this run reads"),
+    ("link.json", "is a symbolic link"), ("stacks", "is a folder"),
+])
+def test_a_state_file_that_is_an_input_a_link_or_a_folder_is_refused_before_anything_even_with_restart(project, tmp_path, target, reason):
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"version": 1}')
+    (tmp_path / "link.json").symlink_to(outside)
     before = files_of(tmp_path)
-    line = one_error(run_cli("rollout", str(project), "--state-file", str(stack_file), "--restart", timeout=60, PATH=""))
-    assert f"--state-file {stack_file}: is {stack_file}, a file this run reads" in line
-    assert files_of(tmp_path) == before
+    line = one_error(run_cli("rollout", str(project), "--state-file", str(tmp_path / target), "--restart", timeout=60, PATH=""))
+    assert line.startswith(f"error: --state-file {tmp_path / target}: ") and reason in line
+    assert files_of(tmp_path) == before and (tmp_path / "link.json").is_symlink()
 
 
 @pytest.mark.parametrize("target", ["stack-file", "pulumi-yaml", "link", "folder", "fifo", "pack-folder"])
