@@ -24,39 +24,23 @@ under the hash of the file's exact text (:meth:`PlanCache.read_stack_file`), so
 that a warm plan parses only the files that changed.
 
 A key says what an entry is for, not that its content is true: anyone can
-compute it from public inputs, and a forged entry would decide a verdict. So an
-entry is trusted only for where it is and who wrote it:
-
-- the cache lives in the user's cache folder (:func:`default_cache_root`), one
-  folder per landing zone, never in the stacks folder; a cache in a git work
-  tree (which a pull request can write) is refused unless the user says it is
-  trusted (:func:`open_plan_cache`);
-- every entry carries an HMAC-SHA256 of its path and text under the cache's own
-  key (``signing-key``, 32 random bytes made 0600 on first use, never committed:
-  the folder's ``.gitignore`` says ``*``), so an entry written anywhere else (a
-  pull request, an artifact, a colleague, by hand) is ignored;
-- a parsed stack file is used only when its recorded hash is the hash of the
-  text read now (which also names it);
-- entries are JSON (never pickle), read only when a regular file no larger
-  than :data:`ENTRY_LIMIT`, written atomically and only under the cache folder
-  (:mod:`.atomic_file`: no link under it is followed), and pruning removes only
-  regular files named as entries are.
-
-An entry that fails any check is ignored with a note, never trusted: the stack
-is simulated (or the file parsed) again.
+compute it from public inputs. So an entry is trusted for its place and its
+writer (:mod:`.cache_folder`: the user's cache folder, never a git work tree
+unless trusted; an HMAC under the cache's own key), a parsed stack file only
+under the hash of the text read now, which it must record; entries are JSON
+(never pickle), written atomically and only under the cache folder
+(:mod:`.atomic_file`: no link under it is followed), and pruning removes only
+regular files named as entries are. An entry that fails any check is ignored
+with a note, never trusted: the stack is simulated (or the file parsed) again.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import hmac
 import json
 import os
 import re
-import secrets
-import stat
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -64,25 +48,20 @@ from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any, Optional
 
-from agentcore_egress.stacks.config_schema import ConfigError
-
 from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from .footprint import Footprint
 from .landing_zone import stack_name
-from .atomic_file import lies_in, open_folder, remove_own_files, write_atomically
+from .atomic_file import open_folder, remove_own_files, write_atomically
+from .cache_folder import default_cache_root, location_problem, make_key, read_key, read_regular_file, signature, zone_folder
 from .findings import Finding
 
 FORMAT = 2
 """Bumped whenever an entry's layout or meaning changes."""
-KEY_FILE = "signing-key"
-"""The cache's own key, at its root: entries are signed with it."""
-ENTRY_LIMIT = 64 << 20
-"""The largest entry read (bytes): a larger file is ignored, not read."""
 _ENTRY_NAME = re.compile(r"[0-9a-f]{16}-[0-9a-f]{64}\.json")
 _PARSED_NAME = re.compile(r"[0-9a-f]{64}\.json")
-_IGNORE_ALL = "# agentcore-egress plan cache: local results and their signing key, never committed\n*\n"
 OWN_PREFIX = 16
 KEPT_PER_STACK = 4
 """Entries kept per stack (the newest): enough to switch between a few branches without re-simulating."""
@@ -103,47 +82,6 @@ class CachedStack:
     """Each component the program built and its config key path (where findings are shown)."""
 
 
-def default_cache_root() -> Path:
-    """The user's cache folder: ``$XDG_CACHE_HOME`` (when absolute), ``~/Library/Caches`` on macOS, else ``~/.cache``."""
-    configured = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(configured):
-        base = Path(configured)
-    else:
-        base = Path.home() / ("Library/Caches" if sys.platform == "darwin" else ".cache")
-    return base / "agentcore-egress" / "plan"
-
-
-def zone_folder(stacks_dir: Path) -> str:
-    """The sub-folder of one landing zone's entries: its folder's name and a hash of its resolved path."""
-    resolved = Path(stacks_dir).resolve()
-    return f"{resolved.name or 'root'}-{hashlib.sha256(str(resolved).encode()).hexdigest()[:16]}"
-
-
-def enclosing_work_tree(path: Path) -> Optional[Path]:
-    """The git work tree ``path`` lies in (a folder or an ancestor holding ``.git``, links resolved), if any."""
-    resolved = Path(path).resolve()
-    return next((folder for folder in (resolved, *resolved.parents) if os.path.lexists(folder / ".git")), None)
-
-
-def _location_problem(root: Path, where: str, trusted: bool, read_folders: dict[str, Path]) -> Optional[str]:
-    """Why ``root`` cannot hold the plan cache, as one line with the fix, or None."""
-    for name, folder in read_folders.items():
-        if lies_in(root, folder):
-            return f"{where}: lies in {name} {folder}, which a pull request can change. Fix: keep the cache outside it (by default it is in your cache folder)"
-    if root.is_symlink():
-        return f"{where}: is a symbolic link (to {os.readlink(root)}). Fix: give the folder it leads to"
-    tree = enclosing_work_tree(root)
-    if tree is not None and not trusted:
-        fix = "pass --cache DIR outside any repository" if where.startswith("--cache") else "set XDG_CACHE_HOME outside any repository, or pass --cache DIR outside it"
-        return (f"{where}: lies in the git work tree {tree}, where a pull request or a checked-out branch could ship entries that decide the verdict. "
-                f"Fix: {fix}, or add --trust-cache if only your own plans write there")
-    if root.exists() and not root.is_dir():
-        return f"{where}: is not a folder. Fix: give a folder"
-    if root.is_dir() and not os.path.lexists(root / KEY_FILE) and any(root.iterdir()):
-        return f"{where}: holds files that are not a plan cache's (it has no {KEY_FILE}). Fix: give a new or empty folder"
-    return None
-
-
 def open_plan_cache(cache_dir: Optional[Path], stacks_dir: Path, *, trusted: bool = False, pack_dir: Optional[Path] = None,
                     note: Callable[[str], None] = lambda line: None) -> "PlanCache":
     """The cache of the landing zone in ``stacks_dir``, under ``cache_dir`` or :func:`default_cache_root`.
@@ -154,7 +92,7 @@ def open_plan_cache(cache_dir: Optional[Path], stacks_dir: Path, *, trusted: boo
     root = Path(cache_dir) if cache_dir is not None else default_cache_root()
     where = f"--cache {root}" if cache_dir is not None else f"the plan cache's default folder {root}"
     read_folders = {"STACKS_DIR": Path(stacks_dir), **({"the policy pack": Path(pack_dir)} if pack_dir else {})}
-    problem = _location_problem(root, where, trusted, read_folders)
+    problem = location_problem(root, where, trusted, read_folders)
     if problem:
         raise ConfigError([problem])
     return PlanCache(root, note=note, zone=zone_folder(stacks_dir))
@@ -333,23 +271,20 @@ class PlanCache:
             self._write(path, parsed, _PARSED_NAME)
         self._parsed.clear()
 
-    def _signature(self, key: bytes, path: Path, body: bytes) -> bytes:
-        return hmac.new(key, path.relative_to(self.root).as_posix().encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
-
     def _read(self, path: Path, again: str) -> Optional[str]:
         """The text of the entry at ``path`` when this cache wrote it, else None (with a note unless it is missing)."""
         key = self._signing_key(create=False)
         if key is None:
             return None
         try:
-            data = _read_regular_file(path, self.root)
+            data = read_regular_file(path, self.root)
         except OSError as error:
             self.note(f"plan cache: ignoring {path}: {error.strerror or error}; {again}")
             return None
         if data is None:
             return None
-        signature, _, body = data.partition(b"\n")
-        if not hmac.compare_digest(signature, self._signature(key, path, body)):
+        signed, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(signed, signature(key, self.root, path, body)):
             self.note(f"plan cache: ignoring {path}: not signed with this cache's key (written elsewhere, or changed); {again}")
             return None
         try:
@@ -367,7 +302,7 @@ class PlanCache:
             if key is None:
                 return
             body = text.encode("utf-8")
-            write_atomically(path, (self._signature(key, path, body) + b"\n" + body).decode("utf-8"), within=self.root)
+            write_atomically(path, (signature(key, self.root, path, body) + b"\n" + body).decode("utf-8"), within=self.root)
             remove_own_files(path.parent, own_name, KEPT_PER_STACK, within=self.root)
         except OSError as error:
             self._writable = False
@@ -379,14 +314,14 @@ class PlanCache:
         if self._key is not None or not self._usable:
             return self._key
         try:
-            self._key = _read_key(self.root)
+            self._key = read_key(self.root)
         except ValueError as error:
             self._usable = False
             self.note(f"plan cache: not using {self.root}: {error}; planning without it. "
                       f"Fix: remove the folder {self.root} (the cache starts anew), or pass another --cache")
             return None
         if self._key is None and create:
-            self._key = _make_key(self.root)  # OSError: the writer's note
+            self._key = make_key(self.root)  # OSError: the writer's note
         return self._key
 
     def read_stack_file(self, path: Path, display: str) -> StackFile:
@@ -419,77 +354,3 @@ class PlanCache:
         return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
 
 
-def _read_regular_file(path: Path, root: Path) -> Optional[bytes]:
-    """The bytes of ``path`` (under ``root``, no link followed), or None when it is missing; OSError with the reason when
-    it is not a regular file or larger than :data:`ENTRY_LIMIT` (checked on the open file, before reading; a FIFO never blocks)."""
-    try:
-        folder = open_folder(path.parent, root)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    try:
-        handle = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise OSError(error.errno, "a symbolic link" if error.errno == errno.ELOOP else error.strerror) from None
-    finally:
-        os.close(folder)
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        if info.st_size > ENTRY_LIMIT:
-            raise OSError(errno.EFBIG, f"larger than {ENTRY_LIMIT >> 20} MiB")
-        data = stream.read(ENTRY_LIMIT + 1)
-    if len(data) > ENTRY_LIMIT:
-        raise OSError(errno.EFBIG, f"larger than {ENTRY_LIMIT >> 20} MiB")
-    return data
-
-
-def _read_key(root: Path) -> Optional[bytes]:
-    """The key at ``root``, None when there is none; ValueError when it is not a private file of this user holding a key."""
-    path = root / KEY_FILE
-    try:
-        data = _read_regular_file(path, root)
-    except OSError as error:
-        raise ValueError(f"{path} is {error.strerror or error}") from None
-    if data is None:
-        return None
-    info = os.stat(path, follow_symlinks=False)
-    if info.st_uid != os.geteuid() or info.st_mode & 0o077:
-        raise ValueError(f"{path} is not a private file of yours (owner {info.st_uid}, mode {info.st_mode & 0o777:o}, not 600)")
-    try:
-        key = bytes.fromhex(data.decode("ascii"))
-    except ValueError:
-        key = b""
-    if len(key) != 32:
-        raise ValueError(f"{path} does not hold a key of 64 hexadecimal digits")
-    return key
-
-
-def _make_key(root: Path) -> bytes:
-    """A new key at ``root`` (with the folder and its .gitignore); another plan's, when it made one first."""
-    os.makedirs(root, exist_ok=True)
-    if not os.path.lexists(root / ".gitignore"):
-        write_atomically(root / ".gitignore", _IGNORE_ALL, within=root)
-    folder = open_folder(root, root)
-    try:
-        temporary = f".{KEY_FILE}.{secrets.token_hex(6)}.tmp"
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="ascii") as stream:
-                stream.write(secrets.token_hex(32))
-                stream.flush()
-                os.fsync(stream.fileno())
-            try:
-                os.link(temporary, KEY_FILE, src_dir_fd=folder, dst_dir_fd=folder)  # never replaces a key: entries signed with it stay good
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(temporary, dir_fd=folder)
-    finally:
-        os.close(folder)
-    key = _read_key(root)
-    if key is None:
-        raise OSError(errno.ENOENT, f"{root / KEY_FILE} was removed while it was made")
-    return key

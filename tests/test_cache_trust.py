@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from agentcore_egress.cli.main import main
-from agentcore_egress.planner.plan_cache import KEY_FILE, PlanCache, zone_folder
+from agentcore_egress.planner.cache_folder import KEY_FILE, zone_folder
+from agentcore_egress.planner.plan_cache import PlanCache
 from child_processes import run_cli
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 

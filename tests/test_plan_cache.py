@@ -8,7 +8,8 @@ import pytest
 from agentcore_egress.cli.main import main
 from agentcore_egress.planner.landing_zone import LandingZone
 import agentcore_egress.planner.plan_cache as plan_cache
-from agentcore_egress.planner.plan_cache import FORMAT, zone_folder
+from agentcore_egress.planner.cache_folder import zone_folder
+from agentcore_egress.planner.plan_cache import FORMAT
 from agentcore_egress.stacks.stack_file import parse_stack_text
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
