@@ -35,7 +35,7 @@ from typing import Optional
 
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-OWN_FILE_LIMIT = 1 << 20
+OWN_FILE_LIMIT = 64 << 20
 """The most :func:`remove_own_file` reads to recognise a file as its own."""
 
 
