@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--require-stacks-dir", action="store_true", help="exit 2 unless STACKS_DIR is given, instead of planning ./stacks or the bundled example (the pre-commit hook)")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
-                      "(default: STACKS_DIR/.agentcore-egress/cache)")
+                      "(default: $XDG_CACHE_HOME/agentcore-egress/plan, else ~/.cache/agentcore-egress/plan; a folder per landing zone)")
+    plan.add_argument("--trust-cache", action="store_true",
+                      help="use a cache folder inside a git work tree: only if nobody else (no pull request, no checked-out branch) can write it")
     plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
     plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                       help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
@@ -154,7 +156,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
     from agentcore_egress.planner.plan import PolicyJudge, load_policy_config, run_plan
-    from agentcore_egress.planner.plan_cache import PlanCache, default_cache_dir
+    from agentcore_egress.planner.plan_cache import open_plan_cache
     from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
@@ -171,7 +173,8 @@ def run_plan_command(args: argparse.Namespace) -> int:
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         with PolicyJudge(args.policy_pack, policy_config) as judge:
             judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
-            cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
+            cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
+                                                                 pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
             zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
             _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
             if not args.quiet:
@@ -209,16 +212,19 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         zone = LandingZone.load(stacks_dir)
         if args.parallel < 1:
             raise ConfigError([f"--parallel: {args.parallel} is not a positive number. Fix: give 1 or more"])
+        project_dir = args.project_dir or Path(stacks_dir).resolve().parent
         if args.emit:
-            return _emit_workflow(args, zone, stacks_dir)
+            return _emit_workflow(args, zone, stacks_dir, project_dir)
         if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
             raise ConfigError(["--policy-pack-config: give one per --policy-pack, in the same order"])
         if (args.with_dependencies or args.with_dependents) and not args.stack:
             raise ConfigError(["--with-dependencies/--with-dependents: select stacks with --stack NAME first"])
         selected = select_stacks(zone, args.stack, with_dependencies=args.with_dependencies, with_dependents=args.with_dependents) if args.stack else None
         operation = "up" if args.up else "refresh" if args.refresh else "destroy" if args.destroy else "preview"
+        state_file = args.state_file or Path(stacks_dir) / ".rollout-state.json"
+        _check_write_target("--state-file", state_file, args, zone, project_dir)
         rollout = Rollout(
-            zone, None, state_file=args.state_file or Path(stacks_dir) / ".rollout-state.json", parallel=args.parallel,
+            zone, None, state_file=state_file, parallel=args.parallel,
             operation=operation, stacks=selected, policy_packs=[str(p) for p in args.policy_pack],
             policy_pack_configs=[str(p) for p in args.policy_pack_config], install_policy_packs=args.install_policy_packs,
             progress=_stderr, on_event=emit,
@@ -227,7 +233,7 @@ def run_rollout_command(args: argparse.Namespace) -> int:
             order = " then ".join(", ".join(wave) for wave in rollout.waves())
             raise ConfigError([f"--destroy deletes every resource of {len(rollout.selected)} stack(s), in this order: {order}. "
                                "Fix: add --yes-destroy to confirm"])
-        rollout.workspace = AutomationWorkspace(args.project_dir or Path(stacks_dir).resolve().parent)
+        rollout.workspace = AutomationWorkspace(project_dir)
         rollout.workspace.check_stacks_dir(stacks_dir)
         rollout.run(restart=args.restart)
     except ConfigError as error:
@@ -243,22 +249,49 @@ def run_rollout_command(args: argparse.Namespace) -> int:
 
 
 
-def _emit_workflow(args: argparse.Namespace, zone, stacks_dir: Path) -> int:
+def _check_write_target(flag: str, path: Path, args: argparse.Namespace, zone: Any, project_dir: Path) -> None:
+    """Before any work: a file rollout writes (--state-file, --emit) is none of the files and folders it reads, not a link,
+    a folder nor a device (ConfigError worded for ``flag``)."""
+    from agentcore_egress.planner.atomic_file import RefusedTarget, check_target
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    project_files = [project_dir / name for name in ("Pulumi.yaml", "Pulumi.yml")]
+    inputs = [stack.file for stack in zone.stacks.values()] + list(args.policy_pack_config) + [file for file in project_files if file.exists()]
+    try:
+        check_target(path, inputs, list(args.policy_pack), new_folders=True)
+    except RefusedTarget as error:
+        raise ConfigError([f"{flag} {path}: {error}"]) from None
+
+
+def _emit_workflow(args: argparse.Namespace, zone: Any, stacks_dir: Path, project_dir: Path) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from agentcore_egress.live.github_actions import package_spec, write_workflow
+    from agentcore_egress.live.rollout import select_stacks
     from agentcore_egress.planner.landing_zone import display_path
 
     kind, file = args.emit
     if kind != "github-actions":
         raise ConfigError([f"--emit: {kind!r} is not a workflow kind this tool writes. Fix: --emit github-actions FILE"])
-    project_dir = args.project_dir or Path(stacks_dir).resolve().parent
+    if args.destroy or args.refresh:
+        raise ConfigError([f"--emit github-actions: the workflow previews on pull requests and deploys on pushes; it does not "
+                           f"{'destroy' if args.destroy else 'refresh'}. Fix: drop --{'destroy' if args.destroy else 'refresh'}, "
+                           "or run that rollout here without --emit"])
+    if args.stack or args.with_dependencies or args.with_dependents:
+        select_stacks(zone, args.stack)  # an unknown stack is named first
+        raise ConfigError(["--emit github-actions: the workflow rolls out every stack of the landing zone, in waves. "
+                           "Fix: drop --stack/--with-dependencies/--with-dependents"])
     if len(args.policy_pack) > 1:
         raise ConfigError(["--emit github-actions: give at most one --policy-pack (the workflow enforces one pack)"])
+    _check_write_target("--emit github-actions", Path(file), args, zone, project_dir)
     pack = display_path(args.policy_pack[0]) if args.policy_pack else "policies"
     config = Path(display_path(args.policy_pack_config[0])).as_posix() if args.policy_pack_config else ""
-    write_workflow(zone, Path(file), stacks_dir=Path(display_path(Path(stacks_dir))).as_posix(), policy_pack=Path(pack).as_posix(),
-                   policy_pack_config=config, parallel=args.parallel, package=package_spec(project_dir))
+    try:
+        write_workflow(zone, Path(file), stacks_dir=Path(display_path(Path(stacks_dir))).as_posix(), policy_pack=Path(pack).as_posix(),
+                       policy_pack_config=config, parallel=args.parallel, package=package_spec(project_dir))
+    except OSError as error:
+        raise ConfigError([f"--emit github-actions {file}: could not be written ({error.strerror or error}); the previous file, if any, "
+                           "is unchanged. Fix: write it elsewhere, or free disk space"]) from None
     _stderr(f"wrote a GitHub Actions workflow of {len(zone.waves())} waves, {len(zone.stacks)} stacks to {file}")
     return EXIT_CLEAN
 

@@ -46,6 +46,7 @@ from typing import Any
 
 import yaml
 
+from agentcore_egress.planner.atomic_file import write_atomically
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.stacks.config_schema import ConfigError
 
@@ -165,13 +166,12 @@ def workflow(zone: LandingZone, *, stacks_dir: str, policy_pack: str = "policies
 
 
 def write_workflow(zone: LandingZone, file: Path, **options: Any) -> None:
-    """Write the workflow to ``file`` (all or nothing)."""
+    """Write the workflow to ``file`` (all or nothing, never through a link: :mod:`planner.atomic_file`); its folder is
+    made if missing. Raises OSError."""
     text = workflow(zone, **options)
     file = Path(file)
     file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_name(f".{file.name}.tmp")
-    temporary.write_text(text)
-    temporary.replace(file)
+    write_atomically(file, text)
 
 
 def package_spec(project_dir: Path) -> str:

