@@ -36,14 +36,7 @@ def _stacks_dir_argument(command: argparse.ArgumentParser) -> None:
                          help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example landing zone)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="agentcore-egress",
-        description="Private, policy-checked egress from Amazon Bedrock AgentCore Gateway into VPCs across accounts.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_plan_command(commands: Any) -> None:
     plan = commands.add_parser(
         "plan",
         help="plan every account stack offline: resources, policy verdicts, AgentCore footprint, topology",
@@ -65,6 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
     plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                       help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentcore-egress",
+        description="Private, policy-checked egress from Amazon Bedrock AgentCore Gateway into VPCs across accounts.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    _add_plan_command(commands)
 
     rollout = commands.add_parser(
         "rollout",
@@ -201,7 +205,7 @@ def run_rollout_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
-    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, select_stacks
+    from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, check_write_target, select_stacks
 
     def emit(event: dict) -> None:
         if args.format == "json":
@@ -222,7 +226,7 @@ def run_rollout_command(args: argparse.Namespace) -> int:
         selected = select_stacks(zone, args.stack, with_dependencies=args.with_dependencies, with_dependents=args.with_dependents) if args.stack else None
         operation = "up" if args.up else "refresh" if args.refresh else "destroy" if args.destroy else "preview"
         state_file = args.state_file or Path(stacks_dir) / ".rollout-state.json"
-        _check_write_target("--state-file", state_file, args, zone, project_dir)
+        check_write_target("--state-file", state_file, zone, project_dir, args.policy_pack, args.policy_pack_config)
         rollout = Rollout(
             zone, None, state_file=state_file, parallel=args.parallel,
             operation=operation, stacks=selected, policy_packs=[str(p) for p in args.policy_pack],
@@ -247,27 +251,11 @@ def run_rollout_command(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-
-
-def _check_write_target(flag: str, path: Path, args: argparse.Namespace, zone: Any, project_dir: Path) -> None:
-    """Before any work: a file rollout writes (--state-file, --emit) is none of the files and folders it reads, not a link,
-    a folder nor a device (ConfigError worded for ``flag``)."""
-    from agentcore_egress.planner.atomic_file import RefusedTarget, check_target
-    from agentcore_egress.stacks.config_schema import ConfigError
-
-    project_files = [project_dir / name for name in ("Pulumi.yaml", "Pulumi.yml")]
-    inputs = [stack.file for stack in zone.stacks.values()] + list(args.policy_pack_config) + [file for file in project_files if file.exists()]
-    try:
-        check_target(path, inputs, list(args.policy_pack), new_folders=True)
-    except RefusedTarget as error:
-        raise ConfigError([f"{flag} {path}: {error}"]) from None
-
-
 def _emit_workflow(args: argparse.Namespace, zone: Any, stacks_dir: Path, project_dir: Path) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from agentcore_egress.live.github_actions import package_spec, write_workflow
-    from agentcore_egress.live.rollout import select_stacks
+    from agentcore_egress.live.rollout import check_write_target, select_stacks
     from agentcore_egress.planner.landing_zone import display_path
 
     kind, file = args.emit
@@ -283,7 +271,7 @@ def _emit_workflow(args: argparse.Namespace, zone: Any, stacks_dir: Path, projec
                            "Fix: drop --stack/--with-dependencies/--with-dependents"])
     if len(args.policy_pack) > 1:
         raise ConfigError(["--emit github-actions: give at most one --policy-pack (the workflow enforces one pack)"])
-    _check_write_target("--emit github-actions", Path(file), args, zone, project_dir)
+    check_write_target("--emit github-actions", Path(file), zone, project_dir, args.policy_pack, args.policy_pack_config)
     pack = display_path(args.policy_pack[0]) if args.policy_pack else "policies"
     config = Path(display_path(args.policy_pack_config[0])).as_posix() if args.policy_pack_config else ""
     try:

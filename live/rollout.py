@@ -178,6 +178,21 @@ def _last_error_line(error: BaseException) -> str:
     return ((errors or lines or [type(error).__name__])[-1])[:400]
 
 
+def check_write_target(flag: str, path: Path, zone: LandingZone, project_dir: Path, policy_packs: Iterable[Path],
+                       policy_pack_configs: Iterable[Path]) -> None:
+    """Before any work: a file rollout writes (``--state-file``, ``--emit``) is none of the files and folders it reads
+    (stack files, ``Pulumi.yaml``, the packs and their configs), not a link, a folder nor a device (ConfigError worded
+    for ``flag``)."""
+    from agentcore_egress.planner.atomic_file import RefusedTarget, check_target
+
+    project_files = [project_dir / name for name in ("Pulumi.yaml", "Pulumi.yml")]
+    inputs = [stack.file for stack in zone.stacks.values()] + list(policy_pack_configs) + [file for file in project_files if file.exists()]
+    try:
+        check_target(path, inputs, list(policy_packs), new_folders=True)
+    except RefusedTarget as error:
+        raise ConfigError([f"{flag} {path}: {error}"]) from None
+
+
 def select_stacks(zone: LandingZone, names: Iterable[str], *, with_dependencies: bool = False, with_dependents: bool = False) -> set[str]:
     """The stacks named, plus (on request) every stack they read or every stack that reads them, transitively."""
     names = list(names)
