@@ -181,7 +181,18 @@ def test_a_stack_the_components_refuse_exits_2_with_their_message(capsys, tmp_pa
     edit_stack(zone, "tools-payments", lambda c: c["tgw_spokes"][0].update(destinations=["10.20.128.0/17"]))
     code, _, err = plan(capsys, str(zone))
     assert code == 2
-    assert "TransitGatewaySpoke 'payments-tgw': destination_cidrs[0]: '10.20.128.0/17' overlaps this VPC's own block" in err
+    assert "TransitGatewaySpoke 'payments-tgw': destination_cidrs[0]: '10.20.128.0/17' overlaps this VPC's own block 10.20.0.0/16 from inside" in err
+
+
+def test_spokes_that_route_a_default_or_summary_route_to_the_hub_plan_clean_and_reachable(capsys, tmp_path):
+    """The most common TGW design: the spoke sends 0.0.0.0/0 (or 10.0.0.0/8) to the hub; its local route wins inside it."""
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-payments", lambda c: c["tgw_spokes"][0].update(destinations=["0.0.0.0/0"]))
+    edit_stack(zone, "agentcore", lambda c: c["tgw_spokes"][0].update(destinations=["10.0.0.0/8"]))
+    code, result, err = plan_json(capsys, zone)
+    assert code == 0, err
+    assert {trace["target"]: trace["verdict"] for trace in result["reachability"]} == {
+        "orders-api": "reachable", "orders-rest": "reachable", "mcp": "reachable"}
 
 
 def test_an_empty_or_missing_folder_exits_2(capsys, tmp_path):
