@@ -49,7 +49,7 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 
 CROSS_STACK_RULES = _rules(
-    Rule("cross-stack-cidr-overlap", MANDATORY, "VPCs joined by the same Transit Gateway or by a peering, across stacks, do not overlap."),
+    Rule("cross-stack-cidr-overlap", MANDATORY, "VPCs that a Transit Gateway route table or a peering joins, across stacks, do not overlap."),
     Rule("cross-stack-managed-path", MANDATORY,
          "A managed-mode target's VPC is in the gateway's account and region and joined to its backend's VPC by an accepted TGW attachment or peering."),
     Rule("cross-stack-lattice-share", MANDATORY,
