@@ -260,7 +260,7 @@ def test_a_policy_pack_config_that_is_not_json_exits_2(capsys, tmp_path):
 
 
 def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, monkeypatch):
-    def broken(stack, config, prefix, key_paths=None):
+    def broken(stack, config, prefix, key_paths=None, stack_accounts=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("agentcore_egress.planner.plan.build", broken)
