@@ -269,7 +269,9 @@ class AccountBuilder:
                     "segment_route_table_ids": tables,
                     "associate_with": acceptance.associate_with,
                     "propagate_to": list(acceptance.propagate_to),
-                    # AWS accepts an attachment of the Transit Gateway owner's own account itself; accepting it again fails.
+                    # Only a cross-account attachment waits for acceptance (the hub's auto-accept setting is for "shared" attachments,
+                    # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html); one of the owner's own account is available
+                    # at once, and an accepter for it fails (https://www.pulumi.com/registry/packages/aws/api-docs/ec2transitgateway/vpcattachmentaccepter/).
                     "accept": self.stack_accounts.get(acceptance.spoke.stack) != self.config.account.id,
                 },
                 opts=self.opts,
