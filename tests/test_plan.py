@@ -168,12 +168,25 @@ def test_a_reference_to_a_missing_stack_or_item_exits_2(capsys, tmp_path):
     assert "agentcore-egress:share_acceptances[0].lattice: 'tools-mcp' is not a stack of this landing zone" in err
 
 
-def test_a_cycle_of_references_exits_2(capsys, tmp_path):
+def test_a_cycle_of_references_exits_2_naming_the_keys_that_make_it(capsys, tmp_path):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     edit_stack(zone, "network-hub", lambda c: c.update(tgw_acceptances=[{"spoke": {"stack": "agentcore", "vpc": "agentcore"}, "associate_with": "spokes", "propagate_to": ["spokes"]}]))
     code, _, err = plan(capsys, str(zone))
     assert code == 2
-    assert "stack references form a cycle: agentcore -> network-hub -> agentcore" in err
+    assert (f"stack references form a cycle: agentcore -> network-hub -> agentcore ({zone / 'Pulumi.agentcore.yaml'}: "
+            f"agentcore-egress:tgw_spokes[0].hub_stack -> network-hub; {zone / 'Pulumi.network-hub.yaml'}: agentcore-egress:tgw_acceptances[0].spoke "
+            "-> agentcore). Fix: move what one of these stacks reads") in err
+
+
+def test_a_cycle_names_every_key_of_an_edge(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-payments", lambda c: c["security_groups"].append(
+        {"name": "from-agents", "vpc": {"stack": "agentcore", "vpc": "agentcore"}, "eni_cidrs": ["10.250.0.0/24"], "backend_cidrs": ["10.20.0.0/24"]}))
+    code, _, err = plan(capsys, str(zone))
+    assert code == 2
+    assert (f"agentcore -> tools-payments -> agentcore ({zone / 'Pulumi.agentcore.yaml'}: agentcore-egress:private_names[0].load_balancer, "
+            f"agentcore-egress:targets[0].endpoint.private_api -> tools-payments; {zone / 'Pulumi.tools-payments.yaml'}: "
+            "agentcore-egress:security_groups[1].vpc -> agentcore)") in err
 
 
 def test_a_stack_the_components_refuse_exits_2_with_their_message(capsys, tmp_path):
