@@ -9,11 +9,15 @@ they check shares against is declared once for the landing zone (``agentcore-egr
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 
 from .findings import Finding, planner_finding
+from .footprint import DEFAULT_IPS_PER_ENI
 from .landing_zone_model import LandingZoneModel, vpc_key
 
 ACM_ARN_REGION = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):")
@@ -22,7 +26,7 @@ ACM_ARN_REGION = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):")
 def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
-        *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model),
+        *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
     ]
 
 
@@ -270,3 +274,80 @@ def certificate_regions(model: LandingZoneModel) -> list[Finding]:
                     f"load balancer '{balancer.name}' is in {stack.config.account.region}, its certificate in {match.group('region')}: a listener "
                     f"only takes a certificate of its own region. Fix: request the certificate in {stack.config.account.region} (certificates:)"))
     return findings
+
+
+RESERVED_PER_SUBNET = 5
+"""AWS reserves the first four addresses and the last one of every subnet."""
+
+
+@dataclass(frozen=True)
+class AddressTaker:
+    """Something the landing zone places in each subnet of a VPC, with the addresses it takes there."""
+
+    what: str
+    addresses: int
+    fewer: str = ""
+    """How to make it take fewer, when it can."""
+    largest_prefix: int = 28
+    """The smallest subnet it accepts (/28 is the smallest AWS has)."""
+
+
+def subnet_room(model: LandingZoneModel) -> list[Finding]:
+    """Every subnet has room for the addresses the landing zone puts in it, and an ALB's subnets are /27 or larger.
+
+    AWS reserves 5 addresses of each subnet, so a /28 has 11 usable
+    (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). In each subnet of its VPC: a self-managed
+    Resource Gateway's ENI takes ``ipv4_addresses_per_eni`` addresses, 16 by default
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/resource-gateway.html#ipv4-address-type-per-eni); a managed one,
+    one ENI of one address per distinct gateway; an interface endpoint one ENI
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html); a Network Load Balancer one ENI; an
+    Application Load Balancer needs a /27 or larger with at least 8 free addresses
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer);
+    a Transit Gateway attachment one ENI in the subnet it uses in each zone
+    (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html). Short of room, the create call fails.
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        attached = {spoke.vpc for spoke in stack.config.tgw_spokes}
+        for index, vpc in enumerate(stack.config.vpcs):
+            takers = _address_takers(model, name, vpc.name)
+            # The attachment takes the first subnet of each zone (TransitGatewaySpoke, PrivateVpc.attachment_subnet_ids).
+            first_per_zone = {subnet.az: subnet.name for subnet in reversed(vpc.subnets)}.values() if vpc.name in attached else ()
+            for position, subnet in enumerate(vpc.subnets):
+                here = takers + [AddressTaker("the Transit Gateway attachment's ENI", 1)] * (subnet.name in first_per_zone)
+                findings.extend(_subnet_findings(name, f"vpcs[{index}].subnets[{position}].cidr", vpc.name, subnet, here))
+    return findings
+
+
+def _address_takers(model: LandingZoneModel, stack: str, vpc: str) -> list[AddressTaker]:
+    """What the landing zone places in each subnet of ``stack``'s VPC ``vpc``."""
+    config = model.config(stack)
+    takers = [AddressTaker(f"the Resource Gateway of lattice_resources[{i}] '{r.name}' (ipv4_addresses_per_eni)",
+                           r.ipv4_addresses_per_eni or DEFAULT_IPS_PER_ENI, f"lower lattice_resources[{i}].ipv4_addresses_per_eni")
+              for i, r in enumerate(config.lattice_resources) if r.vpc == vpc]
+    managed = len(model.managed_reuse_keys_in((stack, vpc)))
+    takers += [AddressTaker(f"{managed} managed Resource Gateway(s) of AgentCore", managed)] if managed else []
+    takers += [AddressTaker(f"the interface endpoint of private_apis '{api.name}'", 1) for api in config.private_apis if api.vpc == vpc]
+    takers += [AddressTaker(f"the ALB '{lb.name}'", 8, largest_prefix=27) if lb.kind == "alb" else AddressTaker(f"the NLB '{lb.name}'", 1)
+               for lb in config.load_balancers if lb.vpc == vpc]
+    return takers
+
+
+def _subnet_findings(stack: str, path: str, vpc: str, subnet: Any, takers: list[AddressTaker]) -> list[Finding]:
+    network = ipaddress.ip_network(subnet.cidr)
+    where = f"subnet {subnet.name} ({network}) of VPC {vpc}"
+    too_small = [taker for taker in takers if network.prefixlen > taker.largest_prefix]
+    if too_small:
+        return [planner_finding("precondition-subnet-room", stack, path,
+                                f"{where} holds {too_small[0].what}, which needs a /{too_small[0].largest_prefix} or larger subnet. "
+                                f"Fix: give the subnet a /{too_small[0].largest_prefix} or larger block")]
+    usable, needed = network.num_addresses - RESERVED_PER_SUBNET, sum(taker.addresses for taker in takers)
+    if needed <= usable:
+        return []
+    fits = next(prefix for prefix in range(network.prefixlen, 0, -1) if 2 ** (32 - prefix) - RESERVED_PER_SUBNET >= needed)
+    listed = ", ".join(f"{taker.what}: {taker.addresses}" for taker in takers)
+    fewer = "".join(f", or {taker.fewer}" for taker in takers if taker.fewer)
+    return [planner_finding(
+        "precondition-subnet-room", stack, path,
+        f"{where} has {usable} usable addresses (AWS reserves {RESERVED_PER_SUBNET}), and the landing zone places {needed} in it ({listed}). "
+        f"Fix: give the subnet a /{fits} or larger block ({2 ** (32 - fits) - RESERVED_PER_SUBNET} usable){fewer}")]

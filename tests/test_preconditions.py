@@ -58,6 +58,12 @@ def managed_vpc_in_another_region(zone):
     edit_stack(zone, "agentcore", lambda c: c["targets"][1]["managed"].update(vpc={"stack": "agentcore-us", "vpc": "enis"}))
 
 
+def subnets_of_size(stack, vpc_octet, prefix):
+    """Shrink the two subnets of ``stack``'s first VPC to /prefix blocks."""
+    return lambda zone: edit_stack(zone, stack, lambda c: c["vpcs"][0].update(subnets=[
+        {"name": "a", "cidr": f"10.{vpc_octet}.0.0/{prefix}", "az": "eu-west-1a"}, {"name": "b", "cidr": f"10.{vpc_octet}.1.0/{prefix}", "az": "eu-west-1b"}]))
+
+
 # case: (zone, break, fix, rule, stack whose file changes, key path)
 CASES = {
     "tgw-not-shared-with-the-spoke": (
@@ -122,6 +128,15 @@ CASES = {
         TGW_EXAMPLE, lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-2")),
         lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-1")),
         "cross-stack-lattice-share", "agentcore", "targets[2].lattice"),
+    # a /28 has 11 usable addresses; the Resource Gateway takes 16 per ENI by default, the NLB one: 8 per ENI leaves room.
+    "resource-gateway-without-room-in-a-28": (
+        TGW_EXAMPLE, subnets_of_size("tools-mcp", 30, 28),
+        lambda z: edit_stack(z, "tools-mcp", lambda c: c["lattice_resources"][0].update(ipv4_addresses_per_eni=8)),
+        "precondition-subnet-room", "tools-mcp", "vpcs[0].subnets[0].cidr"),
+    # an ALB needs /27 subnets (8 free addresses); its interface endpoint and TGW attachment fit beside it in a /27.
+    "alb-in-a-28": (
+        TGW_EXAMPLE, subnets_of_size("tools-payments", 20, 28), subnets_of_size("tools-payments", 20, 27),
+        "precondition-subnet-room", "tools-payments", "vpcs[0].subnets[0].cidr"),
     "managed-target-vpc-in-another-region": (
         TGW_EXAMPLE, managed_vpc_in_another_region,
         lambda z: edit_stack(z, "agentcore", lambda c: c["targets"][1]["managed"].update(vpc="agentcore")),
