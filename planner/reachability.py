@@ -127,6 +127,12 @@ def _host_matches(pattern: str, host: str) -> bool:
     return pattern == host
 
 
+def _is_within(host: str, zone: str) -> bool:
+    """Whether the (lower-case, dotless) ``host`` is the zone's name or a name below it."""
+    zone = zone.rstrip(".").lower()
+    return bool(zone) and (host == zone or host.endswith("." + zone))
+
+
 def _allows(rule: dict[str, Any], port: int) -> bool:
     protocol = str(rule.get("protocol", "")).lower()
     if protocol in ("-1", "all"):
@@ -300,15 +306,7 @@ class Network:
             raise _Broken("DNS", f"{host} is an IP address: the backend behind it is not declared", verdict=UNVERIFIED)
         except ValueError:
             pass
-        serving = [r for r in self.records if _host_matches(self.get(r, "name"), host)]
-        visible = [r for r in serving if vpc in self.zone_vpcs.get(self.get(r, "zoneId"), set())]
-        if not visible:
-            if serving:
-                zone = serving[0]
-                raise _Broken("DNS", f"{host} is only in private zone {self.get(zone, 'zoneId')}, which is not associated with {vpc}",
-                              f"associate that zone with {vpc} (PrivateDnsName authorize_vpcs + PrivateZoneAssociation, or zone_associations)")
-            raise _Broken("DNS", f"no private zone associated with {vpc} has a record for {host} (a public or external name?)", verdict=UNVERIFIED)
-        alias = (self.get(visible[0], "aliases") or [{}])[0].get("name")
+        alias = (self.get(self._private_record(host, vpc), "aliases") or [{}])[0].get("name")
         balancer = self.balancers_by_dns.get(alias)
         if balancer is None:
             raise _Broken("DNS", f"{host} is an alias of {alias}, which is not a load balancer of the landing zone", verdict=UNVERIFIED)
@@ -316,6 +314,36 @@ class Network:
         backend_vpc = self.get(self.subnets[subnets[0]], "vpcId") if subnets and subnets[0] in self.subnets else ""
         kind = "NLB" if self.get(balancer, "loadBalancerType") == "network" else "ALB"
         return kind, balancer, backend_vpc, subnets, list(self.get(balancer, "securityGroups") or [])
+
+    def _private_record(self, host: str, vpc: str) -> Registration:
+        """The record Route 53 Resolver answers ``host`` with inside ``vpc``.
+
+        Of the private zones associated with the VPC whose name is the host or one of its parents, Resolver answers from the
+        most specific one only: a name that zone lacks is NXDOMAIN, with no fall back to a less specific zone or to public
+        DNS ("Private hosted zones that have overlapping namespaces" and "Private and public hosted zones that have
+        overlapping namespaces", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html).
+        """
+        name = host.rstrip(".").lower()
+        covering = [zone for zone in self.zones.values()
+                    if vpc in self.zone_vpcs.get(zone.id, set()) and _is_within(name, str(self.get(zone, "name") or ""))]
+        serving = [r for r in self.records if _host_matches(self.get(r, "name"), host)]
+        if covering:
+            zone = max(covering, key=lambda z: str(self.get(z, "name")).rstrip(".").count("."))
+            answers = [r for r in serving if self.get(r, "zoneId") == zone.id]
+            if answers:
+                return answers[0]
+            zone_name = str(self.get(zone, "name")).rstrip(".")
+            elsewhere = f" (the record in zone {self.get(serving[0], 'zoneId')} is never asked)" if serving else ""
+            raise _Broken("DNS", f"the most specific private zone associated with {vpc} that covers {host} is {zone_name} ({zone.id}), which has "
+                                 f"no record for it: Route 53 Resolver answers NXDOMAIN and does not fall back to a less specific zone or public DNS{elsewhere}",
+                          f"add the record for {host} to the zone {zone_name}, or rename that zone so that it does not cover {host}")
+        visible = [r for r in serving if vpc in self.zone_vpcs.get(self.get(r, "zoneId"), set())]
+        if not visible:
+            if serving:
+                raise _Broken("DNS", f"{host} is only in private zone {self.get(serving[0], 'zoneId')}, which is not associated with {vpc}",
+                              f"associate that zone with {vpc} (PrivateDnsName authorize_vpcs + PrivateZoneAssociation, or zone_associations)")
+            raise _Broken("DNS", f"no private zone associated with {vpc} has a record for {host} (a public or external name?)", verdict=UNVERIFIED)
+        return visible[0]
 
     def _route(self, vpc: str, subnets: list[str], eni_nets, backend_vpc: str, backend_subnets: list[str], backend_nets) -> str:
         if vpc == backend_vpc:

@@ -199,3 +199,23 @@ def test_an_unreachable_target_is_a_configurable_finding(capsys, tmp_path):
     (tmp_path / "pack.json").write_text(json.dumps({"reachability": "advisory"}))
     assert main(["plan", str(zone), "--format", "json", "--quiet", "--policy-pack-config", str(tmp_path / "pack.json")]) == 0
     assert {f["level"] for f in json.loads(capsys.readouterr().out)["cross_stack"]} == {"advisory"}
+
+
+@pytest.mark.parametrize("zone_name, verdict", [
+    ("orders.tools.example.com", "unreachable"),      # covers orders.tools.example.com and has no record for it: NXDOMAIN
+    ("v2.orders.tools.example.com", "reachable"),     # the nearest legitimate zone: more specific, but not covering the target's host
+])
+def test_route_53_answers_from_the_most_specific_private_zone_only(capsys, tmp_path, zone_name, verdict):
+    from landing_zones import copy_zone, edit_stack
+
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "agentcore", lambda c: c["private_names"].append(
+        {"name": "orders-v2", "zone": zone_name, "record": "v2.orders.tools.example.com", "vpc": "agentcore",
+         "load_balancer": {"stack": "tools-payments", "name": "orders-alb"}}))
+    code = main(["plan", str(zone), "--format", "json", "--quiet"])
+    traces = {t["target"]: t for t in json.loads(capsys.readouterr().out)["reachability"]}
+    assert traces["orders-rest"]["verdict"] == verdict and code == (1 if verdict == "unreachable" else 0)
+    if verdict == "unreachable":
+        detail = traces["orders-rest"]["hops"][-1]["detail"]
+        assert "the most specific private zone associated with" in detail and "is orders.tools.example.com" in detail
+        assert "Route 53 Resolver answers NXDOMAIN and does not fall back to a less specific zone" in detail
