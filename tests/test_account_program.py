@@ -10,7 +10,7 @@ from agentcore_egress.simulation.monitor import run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.stacks.account_program import build, spoke_accounts
 from agentcore_egress.stacks.errors import ConfigError
-from landing_zones import copy_zone, edit_stack, write_stack
+from landing_zones import add_tgw_spoke_stack, copy_zone
 
 STACKS = Path(__file__).resolve().parent.parent / "stacks"
 
@@ -68,14 +68,8 @@ def test_each_program_run_hangs_its_resources_under_its_own_stack(zone_outputs):
 
 def _shared_services_in_the_hub_account(zone_dir):
     """A spoke VPC of the hub's own account (111111111111), attached to the hub and placed by the acceptance stack."""
-    write_stack(zone_dir, "shared-services", {
-        "account": {"id": "111111111111", "region": "eu-west-1", "role_arn": "arn:aws:iam::111111111111:role/pulumi-deploy"},
-        "vpcs": [{"name": "shared", "cidr": "10.40.0.0/16", "subnets": [
-            {"name": "a", "cidr": "10.40.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.40.1.0/24", "az": "eu-west-1b"}]}],
-        "tgw_spokes": [{"vpc": "shared", "hub_stack": "network-hub", "destinations": ["10.250.0.0/16"]}],
-    })
-    edit_stack(zone_dir, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
-        {"spoke": {"stack": "shared-services", "vpc": "shared"}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
+    add_tgw_spoke_stack(zone_dir, "shared-services", {"id": "111111111111", "region": "eu-west-1",
+                                                       "role_arn": "arn:aws:iam::111111111111:role/pulumi-deploy"}, "shared", 40)
 
 
 def test_a_spoke_in_the_hubs_own_account_is_placed_in_segments_but_not_accepted(tmp_path):

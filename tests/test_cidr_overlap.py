@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agentcore_egress.cli.main import main
-from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
+from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack, two_subnets
 
 PAYMENTS = "10.20.0.0/16"
 
@@ -17,8 +17,7 @@ def sandbox_in_agentcore(zone, associate_with, propagate_to):
     edit_stack(zone, "network-hub", lambda c: c["transit_gateway_hub"].update(segments=["spokes", "agentcore", "sandbox"]))
 
     def add_vpc(config):
-        config["vpcs"].append({"name": "sandbox", "cidr": PAYMENTS, "subnets": [
-            {"name": "a", "cidr": "10.20.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.20.1.0/24", "az": "eu-west-1b"}]})
+        config["vpcs"].append({"name": "sandbox", "cidr": PAYMENTS, "subnets": two_subnets(20)})
         config["tgw_spokes"].append({"vpc": "sandbox", "hub_stack": "network-hub", "destinations": ["10.0.0.0/8"]})
     edit_stack(zone, "agentcore", add_vpc)
     edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(

@@ -7,7 +7,7 @@ import pytest
 
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
-from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, write_stack
+from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, add_tgw_spoke_stack, copy_zone, edit_stack, write_stack
 
 
 def plan(capsys, *args):
@@ -77,14 +77,7 @@ def test_text_report_is_per_account_with_progress_on_stderr(capsys):
 
 
 def _tgw_overlap(zone):
-    write_stack(zone, "tools-legacy", {
-        "account": {"id": "555555555555", "region": "eu-west-1"},
-        "vpcs": [{"name": "legacy", "cidr": "10.20.0.0/16", "subnets": [
-            {"name": "a", "cidr": "10.20.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.20.1.0/24", "az": "eu-west-1b"}]}],
-        "tgw_spokes": [{"vpc": "legacy", "hub_stack": "network-hub", "destinations": ["10.250.0.0/16"]}],
-    })
-    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
-        {"spoke": {"stack": "tools-legacy", "vpc": "legacy"}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
+    add_tgw_spoke_stack(zone, "tools-legacy", {"id": "555555555555", "region": "eu-west-1"}, "legacy", 20)
 
 
 def _default_security_group(zone):

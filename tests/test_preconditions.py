@@ -11,7 +11,7 @@ from agentcore_egress.planner.cross_stack_checks import cross_stack_findings
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
-from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, write_stack
+from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, two_subnets, write_stack
 
 ORG = "arn:aws:organizations::111111111111:organization/o-exampleorg1"
 OTHER_ORG = "arn:aws:organizations::999999999999:organization/o-otherorg123"
@@ -60,8 +60,7 @@ def managed_vpc_in_another_region(zone):
 
 def subnets_of_size(stack, vpc_octet, prefix):
     """Shrink the two subnets of ``stack``'s first VPC to /prefix blocks."""
-    return lambda zone: edit_stack(zone, stack, lambda c: c["vpcs"][0].update(subnets=[
-        {"name": "a", "cidr": f"10.{vpc_octet}.0.0/{prefix}", "az": "eu-west-1a"}, {"name": "b", "cidr": f"10.{vpc_octet}.1.0/{prefix}", "az": "eu-west-1b"}]))
+    return lambda zone: edit_stack(zone, stack, lambda c: c["vpcs"][0].update(subnets=two_subnets(vpc_octet, prefix)))
 
 
 # case: (zone, break, fix, rule, stack whose file changes, key path)
