@@ -20,7 +20,7 @@ from .findings import Finding, planner_finding
 from .footprint import DEFAULT_IPS_PER_ENI
 from .landing_zone_model import LandingZoneModel, vpc_key
 
-ACM_ARN_REGION = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):")
+ACM_ARN = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):")
 
 
 def precondition_findings(model: LandingZoneModel) -> list[Finding]:
@@ -257,22 +257,31 @@ def one_private_zone_per_name(model: LandingZoneModel) -> list[Finding]:
 
 
 def certificate_regions(model: LandingZoneModel) -> list[Finding]:
-    """A load balancer's listener uses an ACM certificate of the load balancer's own region.
+    """A load balancer's listener uses an ACM certificate of the load balancer's own account and region.
 
     AWS: "Certificates in ACM are regional resources. To use a certificate with Elastic Load Balancing for the
     same fully qualified domain name … in more than one AWS region, you must request or import a certificate
-    for each region." https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
-    (Certificates the stack requests, ``certificate:``, are created in the stack's region.)
+    for each region." https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html . ACM has no sharing of
+    certificates between accounts: the listener's account looks the ARN up in its own ACM and another account's is
+    ``CertificateNotFound`` (CreateListener, https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html).
+    (Certificates the stack requests, ``certificate:``, are created in the stack's account and region.)
     """
     findings = []
     for name, stack in model.zone.stacks.items():
+        account, region = stack.config.account.id, stack.config.account.region
         for index, balancer in enumerate(stack.config.load_balancers):
-            match = ACM_ARN_REGION.match(balancer.certificate_arn or "")
-            if match and match.group("region") != stack.config.account.region:
+            match = ACM_ARN.match(balancer.certificate_arn or "")
+            if match and match.group("region") != region:
                 findings.append(planner_finding(
                     "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
-                    f"load balancer '{balancer.name}' is in {stack.config.account.region}, its certificate in {match.group('region')}: a listener "
-                    f"only takes a certificate of its own region. Fix: request the certificate in {stack.config.account.region} (certificates:)"))
+                    f"load balancer '{balancer.name}' is in {region}, its certificate in {match.group('region')}: a listener "
+                    f"only takes a certificate of its own region. Fix: request the certificate in {region} (certificates:)"))
+            elif match and match.group("account") != account:
+                findings.append(planner_finding(
+                    "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
+                    f"load balancer '{balancer.name}' is in account {account}, its certificate in account {match.group('account')}: ACM "
+                    f"certificates are not shared across accounts, a listener only takes one of its own account. Fix: request the "
+                    f"certificate in account {account} (certificates:)"))
     return findings
 
 

@@ -123,6 +123,12 @@ CASES = {
         lambda z: edit_stack(z, "tools-payments", lambda c: c["load_balancers"][0].update(
             certificate_arn="arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")),
         "precondition-certificate-region", "tools-payments", "load_balancers[0].certificate_arn"),
+    "certificate-of-another-account": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "tools-payments", lambda c: (c["load_balancers"][0].pop("certificate"), c["load_balancers"][0].update(
+            certificate_arn="arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"))),
+        lambda z: edit_stack(z, "tools-payments", lambda c: c["load_balancers"][0].update(
+            certificate_arn="arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")),
+        "precondition-certificate-region", "tools-payments", "load_balancers[0].certificate_arn"),
     "lattice-configuration-in-another-region": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-2")),
         lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-1")),
