@@ -69,6 +69,7 @@ PRECONDITION_RULES = _rules(
     Rule("precondition-zone-association", MANDATORY,
          "A VPC of another account is associated with a private zone only after the zone's owner authorized it, and no VPC gets two private zones of one name."),
     Rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's account and region."),
+    Rule("precondition-security-group-vpc", MANDATORY, "A managed target's ENIs and a private API's endpoint use security groups of their own VPC."),
     Rule("precondition-subnet-room", MANDATORY,
          "Every subnet has room, after the 5 addresses AWS reserves, for the ENIs the landing zone puts in it; an ALB's subnets are /27 or larger."),
 )

@@ -27,6 +27,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
+        *security_group_vpcs(model),
     ]
 
 
@@ -282,6 +283,34 @@ def certificate_regions(model: LandingZoneModel) -> list[Finding]:
                     f"load balancer '{balancer.name}' is in account {account}, its certificate in account {match.group('account')}: ACM "
                     f"certificates are not shared across accounts, a listener only takes one of its own account. Fix: request the "
                     f"certificate in account {account} (certificates:)"))
+    return findings
+
+
+def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
+    """A security group is attached only to network interfaces of its own VPC: a managed target's ENIs and a private
+    API's endpoint take groups of the VPC they sit in.
+
+    AWS: "You can assign a security group only to resources created in the same VPC as the security group"
+    (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html); another VPC's group is refused
+    (InvalidParameter: security groups belong to different networks).
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        groups = {group.name: vpc_key(name, group.vpc) for group in stack.config.security_groups}
+        users = [(f"targets[{i}].managed.security_groups", f"target '{t.name}'", t.managed.vpc, t.managed.security_groups)
+                 for i, t in enumerate(stack.config.targets) if t.managed]
+        users += [(f"private_apis[{i}].security_group", f"private API '{api.name}'", api.vpc, [api.security_group])
+                  for i, api in enumerate(stack.config.private_apis)]
+        for path, user, vpc_ref, names in users:
+            vpc = vpc_key(name, vpc_ref)
+            for position, group in enumerate(names):
+                if group in groups and groups[group] != vpc:
+                    where = f"{path}[{position}]" if path.endswith("groups") else path
+                    findings.append(planner_finding(
+                        "precondition-security-group-vpc", name, where,
+                        f"{user} sits in VPC {vpc[1]} (stack {vpc[0]}) but uses security group '{group}' of VPC {groups[group][1]} "
+                        f"(stack {groups[group][0]}): a security group attaches only to network interfaces of its own VPC. Fix: use a "
+                        f"security_groups entry whose vpc is {vpc[1]}"))
     return findings
 
 

@@ -63,6 +63,12 @@ def subnets_of_size(stack, vpc_octet, prefix):
     return lambda zone: edit_stack(zone, stack, lambda c: c["vpcs"][0].update(subnets=two_subnets(vpc_octet, prefix)))
 
 
+def second_vpc_with_its_own_group(config):
+    config["vpcs"].append({"name": "sandbox", "cidr": "10.251.0.0/16", "subnets": two_subnets(251)})
+    config["security_groups"].append({"name": "sandbox", "vpc": "sandbox", "eni_cidrs": ["10.251.0.0/24"], "backend_cidrs": ["10.20.0.0/24"]})
+    config["targets"][0]["managed"].update(security_groups=["sandbox"])
+
+
 # case: (zone, break, fix, rule, stack whose file changes, key path)
 CASES = {
     "tgw-not-shared-with-the-spoke": (
@@ -142,6 +148,11 @@ CASES = {
     "alb-in-a-28": (
         TGW_EXAMPLE, subnets_of_size("tools-payments", 20, 28), subnets_of_size("tools-payments", 20, 27),
         "precondition-subnet-room", "tools-payments", "vpcs[0].subnets[0].cidr"),
+    # the agentcore stack's groups for a second VPC of its own, used by a target whose ENIs stay in the first one
+    "target-with-a-security-group-of-another-vpc": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "agentcore", second_vpc_with_its_own_group),
+        lambda z: edit_stack(z, "agentcore", lambda c: c["targets"][0]["managed"].update(vpc="sandbox")),
+        "precondition-security-group-vpc", "agentcore", "targets[0].managed.security_groups[0]"),
     "managed-target-vpc-in-another-region": (
         TGW_EXAMPLE, managed_vpc_in_another_region,
         lambda z: edit_stack(z, "agentcore", lambda c: c["targets"][1]["managed"].update(vpc="agentcore")),
