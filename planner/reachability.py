@@ -58,6 +58,10 @@ T = {
     "target": types.GATEWAY_TARGET,
 }
 """The resource types the trace reads (tokens named once, in ``policies/resource_types``)."""
+AWS_GENERATED_HOST = re.compile(r"\.elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\.?$")
+"""The DNS names Elastic Load Balancing gives load balancers (``internal-x-1.eu-west-1.elb.amazonaws.com``, ``x-1.elb.eu-west-1.amazonaws.com``):
+ACM issues no certificate for amazonaws.com, so HTTPS to such a name never verifies
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html)."""
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)-(?P<vpce>vpce-[0-9a-f]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$")
 
 REACHABLE, UNREACHABLE, UNVERIFIED = "reachable", "unreachable", "unverified"
@@ -242,10 +246,15 @@ class Network:
         parsed = urlparse(url)
         if parsed.scheme != "https" or not parsed.hostname:
             raise _Broken("endpoint", f"{url} is not an https:// URL", "AgentCore reaches targets over TLS only: use https://")
+        if AWS_GENERATED_HOST.search(parsed.hostname):
+            raise _Broken("endpoint", f"{parsed.hostname} is a name AWS generated for a load balancer: AgentCore verifies the URL's host against "
+                                      "the backend's certificate, and no public certificate can name a host under amazonaws.com",
+                          "give the load balancer a name in your own domain (private_names) with a public certificate for it, and use that name in the URL")
         return parsed.hostname, parsed.port or 443
 
     def _trace(self, target: Registration, managed: Optional[dict], trace: Trace) -> None:
         host, port = self._url(target)
+        resolved = host
         if managed:
             vpc, subnets, groups = managed.get("vpcIdentifier"), list(managed.get("subnetIds") or []), list(managed.get("securityGroupIds") or [])
             where = "managed Resource Gateway"
@@ -266,14 +275,14 @@ class Network:
                 raise _Broken("resource configuration", f"{configuration.name} allows ports {ranges}, the target connects to {port}",
                               f"add '{port}' to the configuration's port_ranges, or use a port it allows")
             if configured_host and configured_host != host:
-                host = configured_host
+                resolved = configured_host  # the Resource Gateway connects to the configuration's endpoint; TLS still verifies the URL's host
         eni_nets = [_net(self.get(self.subnets[s], "cidrBlock")) for s in subnets if s in self.subnets]
         if not eni_nets:
             raise _Broken("ENIs", f"the {where}'s subnets {subnets} are not declared in the landing zone", verdict=UNVERIFIED)
         trace.hops.append(Hop("ENIs", True, f"{where} ENIs in {len(eni_nets)} subnet(s) of {vpc}"))
 
-        kind, backend, backend_vpc, backend_subnets, backend_groups = self._resolve(host, vpc)
-        trace.hops.append(Hop("DNS", True, f"{host} → {kind} {backend.name}"))
+        kind, backend, backend_vpc, backend_subnets, backend_groups = self._resolve(resolved, vpc)
+        trace.hops.append(Hop("DNS", True, f"{resolved} → {kind} {backend.name}"))
         backend_nets = [_net(self.get(self.subnets[s], "cidrBlock")) for s in backend_subnets if s in self.subnets]
         if not backend_nets:
             raise _Broken("route", f"the subnets of {backend.name} are not declared", verdict=UNVERIFIED)

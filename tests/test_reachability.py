@@ -121,6 +121,8 @@ CASES = [
     ("private zone not associated with the ENI VPC", {"zone_on": "tools"}, UNREACHABLE, "DNS", "not associated with"),
     ("two equally specific routes", {"link": "peering", "second_route": True}, UNREACHABLE, "route", "ambiguous"),
     ("SG reference across an inter-region peering", {"link": "peering", "sg_reference_cross_region": True}, UNREACHABLE, "backend ingress", "across an inter-region peering"),
+    ("URL on the ALB's AWS-generated name", {"host": "internal-orders-alb-1234567890.eu-west-1.elb.amazonaws.com"}, UNREACHABLE, "endpoint",
+     "no public certificate can name a host under amazonaws.com"),
 ]
 
 
@@ -135,7 +137,7 @@ def test_topology_verdicts(label, knobs, verdict, hop, words):
         assert [h.name for h in result.hops] == ["ENIs", "DNS", "route", "ENI egress", "backend ingress", "listener", "certificate", "forward"]
 
 
-def lattice_topology(listener_port=443, url_port=443):
+def lattice_topology(listener_port=443, url_port=443, url_host="orders.tools.example.com"):
     """Self-managed: a Resource Gateway in the tools VPC, a configuration on 443, an NLB-like ALB listening on listener_port."""
     def program():
         provider = account_provider("tools", account_id=ACCOUNTS["tools"], region="eu-west-1")
@@ -156,7 +158,7 @@ def lattice_topology(listener_port=443, url_port=443):
         gateway = AgentCoreGateway("agents", {}, opts=opts)
         GatewayTarget("orders", {"gateway_id": gateway.gateway_id,
                                  "self_managed_lattice": {"resource_configuration_arn": lattice.configuration_arns.apply(lambda arns: arns["orders"])},
-                                 "mcp_server_endpoint": f"https://orders.tools.example.com:{url_port}/mcp"}, opts=opts)
+                                 "mcp_server_endpoint": f"https://{url_host}:{url_port}/mcp"}, opts=opts)
 
     return trace(deploy(program))
 
@@ -165,6 +167,15 @@ def test_self_managed_path_is_reachable():
     result = lattice_topology()
     assert result.verdict == REACHABLE and result.mode == "self-managed", result.summary()
     assert "local route" in result.hops[2].detail
+
+
+def test_self_managed_tls_verifies_the_urls_host_not_the_configurations_domain():
+    """The Resource Gateway connects to the configuration's domain (orders.tools.example.com, its certificate's name); AgentCore's
+    TLS verifies the URL's host, which that certificate does not name."""
+    result = lattice_topology(url_host="billing.tools.example.com")
+    assert result.verdict == UNREACHABLE and result.broken.name == "certificate", result.summary()
+    assert "not billing.tools.example.com" in result.broken.detail
+    assert result.hops[1].detail.startswith("orders.tools.example.com → ALB")
 
 
 def test_a_configuration_whose_ports_exclude_the_listener_port_is_unreachable():
