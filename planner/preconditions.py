@@ -173,15 +173,16 @@ def ram_organization(model: LandingZoneModel) -> list[Finding]:
                     f"shares with {principal}, but sharing with AWS Organizations is not enabled for organization {organization.id}: RAM accepts "
                     f"only account ids until it is. Fix: run `aws ram enable-sharing-with-aws-organization` in account "
                     f"{organization.management_account}, then set organization.ram_sharing_enabled: true"))
-    if organization is not None and not organization.ram_sharing_enabled:
-        findings.extend(_invitations_never_accepted(model))
+    if organization is not None:
+        findings.extend(_invitations_never_accepted(model) if not organization.ram_sharing_enabled else _accepters_without_invitation(model))
     return findings
 
 
 def _invitations_never_accepted(model: LandingZoneModel) -> list[Finding]:
     """Without sharing with AWS Organizations, a share to an account is an invitation that account must accept
-    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html)."""
-    return [
+    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html): an acceptance that
+    expects none, and a share a target uses that no stack of the target's account accepts, leave it pending."""
+    findings = [
         planner_finding(
             "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
             f"expects RAM sharing with AWS Organizations (no invitation to accept) for the share of '{acceptance.lattice.name}' of stack "
@@ -190,6 +191,38 @@ def _invitations_never_accepted(model: LandingZoneModel) -> list[Finding]:
         for name, stack in model.zone.stacks.items()
         for index, acceptance in enumerate(stack.config.share_acceptances)
         if acceptance.organization_sharing
+    ]
+    accepted = {(stack.config.account.id, acceptance.lattice.stack, acceptance.lattice.name)
+                for stack in model.zone.stacks.values() for acceptance in stack.config.share_acceptances}
+    for name, stack in model.zone.stacks.items():
+        account = stack.config.account.id
+        for index, target in enumerate(stack.config.targets):
+            lattice = target.lattice
+            resource = model.item(lattice.stack, "lattice_resources", lattice.resource) if lattice else None
+            if (resource and model.account(lattice.stack) != account and model.share_reaches(resource.share_with, account)
+                    and (account, lattice.stack, lattice.resource) not in accepted):
+                findings.append(planner_finding(
+                    "precondition-ram-organization", name, f"targets[{index}].lattice",
+                    f"target '{target.name}' uses the share of lattice resource '{lattice.resource}' of stack '{lattice.stack}', which reaches account "
+                    f"{account} as an invitation (sharing with AWS Organizations is off) that no stack of that account accepts: the Resource "
+                    f"Configuration stays out of reach. Fix: add share_acceptances {{name: {lattice.resource}, lattice: {{stack: {lattice.stack}, "
+                    f"name: {lattice.resource}}}, organization_sharing: false}} to this stack"))
+    return findings
+
+
+def _accepters_without_invitation(model: LandingZoneModel) -> list[Finding]:
+    """With sharing with AWS Organizations on, a share reaches the organization's accounts without an invitation, so an
+    accepter (``organization_sharing: false``) finds none and fails
+    (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html)."""
+    return [
+        planner_finding(
+            "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
+            f"accepts an invitation for the share of '{acceptance.lattice.name}' of stack '{acceptance.lattice.stack}', but sharing with AWS "
+            f"Organizations is on: account {stack.config.account.id} of the organization gets the share without an invitation, and "
+            "the accepter fails. Fix: set organization_sharing: true (the default)")
+        for name, stack in model.zone.stacks.items()
+        for index, acceptance in enumerate(stack.config.share_acceptances)
+        if not acceptance.organization_sharing
     ]
 
 

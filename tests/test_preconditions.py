@@ -111,6 +111,17 @@ CASES = {
         lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
                    edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False))),
         "precondition-ram-organization", "agentcore", "share_acceptances[0].organization_sharing"),
+    "share-accepted-without-an-invitation": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False)),
+        lambda z: edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=True)),
+        "precondition-ram-organization", "agentcore", "share_acceptances[0].organization_sharing"),
+    "shared-configuration-nobody-accepts": (
+        TGW_EXAMPLE, lambda z: (edit_stack(z, "network-hub", lambda c: c["organization"].update(ram_sharing_enabled=False)),
+                                edit_stack(z, "agentcore", lambda c: c.pop("share_acceptances"))),
+        lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
+                   edit_stack(z, "agentcore", lambda c: c.update(share_acceptances=[
+                       {"name": "mcp", "lattice": {"stack": "tools-mcp", "name": "mcp"}, "organization_sharing": False}]))),
+        "precondition-ram-organization", "agentcore", "targets[2].lattice"),
     "organization-not-declared": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c.pop("organization")),
         lambda z: copy_zone(TGW_EXAMPLE, z),
