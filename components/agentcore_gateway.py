@@ -1,14 +1,13 @@
 """An AgentCore Gateway (MCP) with its execution role."""
 
 import json
-import re
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import service_model, validation
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 
@@ -93,17 +92,16 @@ class AgentCoreGateway(EgressComponent):
             role_arn = role.arn
 
         jwt = args.get("jwt_authorizer")
-        gateway = aws.bedrock.AgentcoreGateway(
-            self.child_name("gateway"),
-            name=name,
-            description=args.get("description"),
-            protocol_type="MCP",
-            authorizer_type="CUSTOM_JWT" if jwt else "AWS_IAM",
-            authorizer_configuration={"custom_jwt_authorizer": dict(jwt)} if jwt else None,
-            role_arn=role_arn,
-            tags=merge_tags(name, tags),
-            opts=self.child_options(),
-        )
+        request = {
+            "name": name,
+            "description": args.get("description"),
+            "protocol_type": "MCP",
+            "authorizer_type": "CUSTOM_JWT" if jwt else "AWS_IAM",
+            "authorizer_configuration": {"custom_jwt_authorizer": dict(jwt)} if jwt else None,
+            "role_arn": role_arn,
+        }
+        service_model.check_request(f"AgentCoreGateway '{name}'", "CreateGateway", request)
+        gateway = aws.bedrock.AgentcoreGateway(self.child_name("gateway"), **request, tags=merge_tags(name, tags), opts=self.child_options())
         self.gateway_id = gateway.gateway_id
         self.gateway_arn = gateway.gateway_arn
         self.gateway_url = gateway.gateway_url
@@ -131,9 +129,9 @@ def _trust_policy(account_id: str) -> str:
 
 def _validate(name: str, args: AgentCoreGatewayArgs) -> None:
     where = f"AgentCoreGateway '{name}'"
-    # AgentCore's pattern for gateway names: ([0-9a-zA-Z][-]?){1,100}, ASCII only.
-    if not isinstance(name, str) or not re.fullmatch(r"([0-9a-zA-Z]-?){1,100}", name):
-        raise InputValidationError(where, "name", name, "is not a gateway name AgentCore accepts", "use letters, digits and single hyphens, up to 100 characters")
+    if not isinstance(name, str):
+        raise InputValidationError(where, "name", name, "is not a gateway name", "give a string of letters, digits and single hyphens")
+    service_model.check_member(where, "CreateGateway", "name", name)  # AgentCore's own pattern, from botocore's model
     jwt = args.get("jwt_authorizer")
     if jwt is not None:
         validation.https_url(where, "jwt_authorizer.discovery_url", jwt.get("discovery_url"))

@@ -8,7 +8,7 @@ import pulumi_aws as aws
 import yaml
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import service_model, validation
 from .base import EgressComponent
 from .errors import InputValidationError
 
@@ -120,16 +120,16 @@ class GatewayTarget(EgressComponent):
             }
             reuse_key = None
 
-        target = aws.bedrock.AgentcoreGatewayTarget(
-            self.child_name("target"),
-            name=name,
-            description=args.get("description"),
-            gateway_identifier=args["gateway_id"],
-            target_configuration={"mcp": configuration},
-            private_endpoint=private_endpoint,
-            credential_provider_configuration=_credential(args.get("credential")),
-            opts=self.child_options(),
-        )
+        request = {
+            "name": name,
+            "description": args.get("description"),
+            "gateway_identifier": args["gateway_id"],
+            "target_configuration": {"mcp": configuration},
+            "private_endpoint": private_endpoint,
+            "credential_provider_configuration": _credential(args.get("credential")),
+        }
+        service_model.check_request(f"GatewayTarget '{name}'", "CreateGatewayTarget", request)
+        target = aws.bedrock.AgentcoreGatewayTarget(self.child_name("target"), **request, opts=self.child_options())
         self.target_id = target.target_id
         self.mode = pulumi.Output.from_input("managed" if mode == "managed_vpc" else "self-managed")
         self.reuse_key = pulumi.Output.from_input(reuse_key)
