@@ -201,9 +201,9 @@ class Network:
         for listener in self.by_type[T["listener"]]:
             self.listeners[get(listener, "loadBalancerArn")].append(listener)
         self.target_groups = {get(r, "arn"): r for r in self.by_type[T["target_group"]]}
-        self.targets_of: dict[str, int] = defaultdict(int)
+        self.targets_of: dict[str, list[str]] = defaultdict(list)
         for attachment in self.by_type[T["target_attachment"]]:
-            self.targets_of[get(attachment, "targetGroupArn")] += 1
+            self.targets_of[get(attachment, "targetGroupArn")].append(str(get(attachment, "targetId") or ""))
         self.certificates = {get(r, "arn"): r for r in self.by_type[T["certificate"]]}
         self.zone_vpcs: dict[str, set[str]] = defaultdict(set)
         self.zones = {r.id: r for r in self.by_type[T["zone"]]}
@@ -299,7 +299,7 @@ class Network:
         listener = self._listener(backend, port)
         trace.hops.append(Hop("listener", True, f"{self.get(listener, 'protocol')} {port} on {backend.name}"))
         trace.hops.append(Hop("certificate", True, self._certificate(listener, host)))
-        trace.hops.append(Hop("forward", True, self._forward(listener)))
+        trace.hops.append(Hop("forward", True, self._forward(listener, backend_groups)))
 
     def _resolve(self, host: str, vpc: str) -> tuple[str, Registration, str, list[str], list[str]]:
         """The backend ``host`` resolves to from inside ``vpc``: its kind, registration, VPC, subnets and security groups."""
@@ -562,16 +562,36 @@ class Network:
                           f"request the certificate for {host}, or use a private name the certificate covers")
         return f"public certificate for {host}"
 
-    def _forward(self, listener: Registration) -> str:
+    def _forward(self, listener: Registration, balancer_groups: list[str]) -> str:
         actions = self.get(listener, "defaultActions") or []
         group_arn = next((a.get("targetGroupArn") for a in actions if a.get("type") == "forward"), None)
         group = self.target_groups.get(group_arn)
         if group is None:
             return "forwards to a target group outside the landing zone"
-        count = self.targets_of.get(group_arn, 0)
-        if count == 0:
+        targets = self.targets_of.get(group_arn, [])
+        if not targets:
             raise _Broken("forward", f"target group {group.name} has no registered targets", "register the backend's IPs or instances")
-        return f"{self.get(group, 'protocol')} {int(self.get(group, 'port') or 0)} to {count} target(s)"
+        port = int(self.get(group, "port") or 0)
+        self._balancer_egress(group, balancer_groups, targets, port)
+        return f"{self.get(group, 'protocol')} {port} to {len(targets)} target(s)"
+
+    def _balancer_egress(self, group: Registration, balancer_groups: list[str], targets: list[str], port: int) -> None:
+        """A load balancer with security groups reaches a target only where their egress allows it, on the traffic port and
+        on the health-check port: "Outbound: the instance listener port … the health check port" ("Security groups for your
+        Application Load Balancer", https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html).
+        Targets given by instance id, and groups the landing zone does not declare, are not judged."""
+        if not balancer_groups or not all(g in self.groups for g in balancer_groups):
+            return
+        checked = str((self.get(group, "healthCheck") or {}).get("port") or "traffic-port")
+        ports = sorted({port, int(checked)} if checked.isdigit() else {port})
+        for target in targets:
+            address = _net(f"{target}/32")
+            for wanted in ports if address else ():
+                if not any(_allows(rule, wanted) and any(address.subnet_of(n) for n in map(_net, rule.get("cidrBlocks") or []) if n)
+                           for g in balancer_groups for rule in self._rules(g, "egress")):
+                    kind = "health checks" if wanted != port else "traffic"
+                    raise _Broken("forward", f"security groups {balancer_groups} of the load balancer allow no TCP {wanted} ({kind}) to target {target}",
+                                  f"allow TCP {wanted} egress to {target} in {balancer_groups[0]} (load_balancers target_cidrs), or register a target inside them")
 
 
 def _in_range(port: int, text: str) -> bool:

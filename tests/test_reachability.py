@@ -40,7 +40,8 @@ def vpc(name, octet, provider):
 
 
 def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, alb_admits=None, certificate="orders.tools.example.com",
-             zone_on="agents", host="orders.tools.example.com", second_route=False, sg_reference_cross_region=False, port=443):
+             zone_on="agents", host="orders.tools.example.com", second_route=False, sg_reference_cross_region=False, port=443,
+             alb_egress_to=None, health_check_port=None):
     """An AgentCore account reaching a REST API behind an ALB in a tools account (or the same VPC)."""
     def program():
         providers = {name: account_provider(name, account_id=account, region="eu-west-1") for name, account in ACCOUNTS.items()}
@@ -75,7 +76,8 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
         eni = TargetSecurityGroups("eni", {"vpc_id": agents.vpc_id, "eni_cidrs": AGENTS, "backend_cidrs": eni_egress_to or backend_blocks,
                                            "port": port}, opts=opts["agents"])
         alb_args = {"vpc_id": tools.vpc_id, "subnet_ids": tools.subnet_ids, "certificate_arn": cert.certificate_arn,
-                    "target_cidrs": backend_blocks, "target_ips": ["10.20.0.10"], "client_cidrs": alb_admits or AGENTS}
+                    "target_cidrs": alb_egress_to or backend_blocks, "target_ips": [backend_blocks[0].replace("0/24", "10")],
+                    "client_cidrs": alb_admits or AGENTS}
         if sg_reference_cross_region:
             group = aws.ec2.SecurityGroup("alb-by-reference", vpc_id=tools.vpc_id, ingress=[
                 {"protocol": "tcp", "from_port": 443, "to_port": 443, "security_groups": [eni.eni_security_group_id]}], opts=opts["tools"])
@@ -86,6 +88,12 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
                 {"protocol": "tcp", "from_port": port, "to_port": port, "cidr_blocks": AGENTS}], opts=opts["tools"])
             alb_args.update(security_group_ids=[group.id])
             alb_args.pop("client_cidrs")
+        if health_check_port:
+            group = aws.lb.TargetGroup("orders-checked", vpc_id=tools.vpc_id, port=8000, protocol="HTTP", target_type="ip",
+                                       health_check={"port": str(health_check_port)}, opts=opts["tools"])
+            aws.lb.TargetGroupAttachment("orders-checked-target", target_group_arn=group.arn, target_id=alb_args.pop("target_ips")[0],
+                                         port=8000, opts=opts["tools"])
+            alb_args.update(target_group_arn=group.arn)
         alb = AlbRestBackend("orders", alb_args, opts=opts["tools"])
         PrivateDnsName("orders-dns", {"zone_name": "tools.example.com", "record_name": "orders.tools.example.com",
                                       "vpc_id": (agents if zone_on == "agents" else tools).vpc_id, "alias_dns_name": alb.dns_name,
@@ -121,6 +129,10 @@ CASES = [
     ("private zone not associated with the ENI VPC", {"zone_on": "tools"}, UNREACHABLE, "DNS", "not associated with"),
     ("two equally specific routes", {"link": "peering", "second_route": True}, UNREACHABLE, "route", "ambiguous"),
     ("SG reference across an inter-region peering", {"link": "peering", "sg_reference_cross_region": True}, UNREACHABLE, "backend ingress", "across an inter-region peering"),
+    ("ALB security group without egress to its target", {"alb_egress_to": ["10.20.1.0/24"]}, UNREACHABLE, "forward",
+     "allow no TCP 8000 (traffic) to target 10.20.0.10"),
+    ("health checks on the traffic port", {"health_check_port": 8000}, REACHABLE, None, None),
+    ("health checks on a port the ALB's egress lacks", {"health_check_port": 8081}, UNREACHABLE, "forward", "allow no TCP 8081 (health checks)"),
     ("URL on the ALB's AWS-generated name", {"host": "internal-orders-alb-1234567890.eu-west-1.elb.amazonaws.com"}, UNREACHABLE, "endpoint",
      "no public certificate can name a host under amazonaws.com"),
 ]
