@@ -131,6 +131,16 @@ def _host_matches(pattern: str, host: str) -> bool:
     return pattern == host
 
 
+def _openapi_paths(document: Any) -> Optional[set[str]]:
+    """The paths of an OpenAPI document given as JSON or YAML text, or None when there is none to read."""
+    try:
+        parsed = yaml.safe_load(document) if isinstance(document, str) else None
+    except yaml.YAMLError:
+        return None
+    paths = parsed.get("paths") if isinstance(parsed, dict) else None
+    return set(paths) if isinstance(paths, dict) else None
+
+
 def _is_within(host: str, zone: str) -> bool:
     """Whether the (lower-case, dotless) ``host`` is the zone's name or a name below it."""
     zone = zone.rstrip(".").lower()
@@ -294,7 +304,7 @@ class Network:
             if port != 443:
                 raise _Broken("listener", f"interface endpoints of API Gateway listen on 443, the target uses {port}", "use port 443")
             trace.hops.append(Hop("listener", True, "execute-api endpoint on 443 with Amazon's certificate"))
-            trace.hops.append(Hop("forward", True, "private REST API"))
+            trace.hops.append(Hop("forward", True, self._api_paths(host, target)))
             return
         listener = self._listener(backend, port)
         trace.hops.append(Hop("listener", True, f"{self.get(listener, 'protocol')} {port} on {backend.name}"))
@@ -323,6 +333,23 @@ class Network:
         backend_vpc = self.get(self.subnets[subnets[0]], "vpcId") if subnets and subnets[0] in self.subnets else ""
         kind = "NLB" if self.get(balancer, "loadBalancerType") == "network" else "ALB"
         return kind, balancer, backend_vpc, subnets, list(self.get(balancer, "securityGroups") or [])
+
+    def _api_paths(self, host: str, target: Registration) -> str:
+        """Every path of the target's OpenAPI schema is a resource of the private REST API it calls: API Gateway answers a
+        path it has no resource for with 403 "Missing Authentication Token"
+        (https://repost.aws/knowledge-center/api-gateway-authentication-token-errors)."""
+        api = self.by_id.get(EXECUTE_API_HOST.match(host).group("api"))
+        wanted = _openapi_paths(((self.get(target, "targetConfiguration") or {}).get("mcp", {}).get("openApiSchema") or {})
+                                .get("inlinePayload", {}).get("payload"))
+        offered = _openapi_paths(self.get(api, "body")) if api is not None else None
+        if wanted is None or offered is None:
+            return "private REST API (its paths are not declared: not verified)"
+        missing = sorted(wanted - offered)
+        if missing:
+            raise _Broken("forward", f"the target calls {missing} on REST API {api.name}, which has no such resource (its paths: {sorted(offered)}): "
+                                     "API Gateway answers 403 Missing Authentication Token",
+                          f"add {missing} to the private API's paths, or remove them from the target's paths")
+        return f"private REST API with the target's {len(wanted)} path(s)"
 
     def _private_record(self, host: str, vpc: str) -> Registration:
         """The record Route 53 Resolver answers ``host`` with inside ``vpc``.

@@ -242,3 +242,17 @@ def test_route_53_answers_from_the_most_specific_private_zone_only(capsys, tmp_p
         detail = traces["orders-rest"]["hops"][-1]["detail"]
         assert "the most specific private zone associated with" in detail and "is orders.tools.example.com" in detail
         assert "Route 53 Resolver answers NXDOMAIN and does not fall back to a less specific zone" in detail
+
+
+@pytest.mark.parametrize("api_paths, verdict", [(["/orders"], "unreachable"), (["/orders", "/refunds"], "reachable")])
+def test_a_target_calls_only_paths_its_private_api_has(capsys, tmp_path, api_paths, verdict):
+    from landing_zones import copy_zone, edit_stack
+
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "agentcore", lambda c: c["targets"][0]["endpoint"].update(paths=["/orders", "/refunds"]))
+    edit_stack(zone, "tools-payments", lambda c: c["private_apis"][0].update(paths=api_paths))
+    main(["plan", str(zone), "--format", "json", "--quiet"])
+    trace = next(t for t in json.loads(capsys.readouterr().out)["reachability"] if t["target"] == "orders-api")
+    assert trace["verdict"] == verdict, trace
+    if verdict == "unreachable":
+        assert "calls ['/refunds']" in trace["hops"][-1]["detail"] and "403 Missing Authentication Token" in trace["hops"][-1]["detail"]
