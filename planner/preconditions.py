@@ -184,13 +184,11 @@ def _invitations_never_accepted(model: LandingZoneModel) -> list[Finding]:
     expects none, and a share a target uses that no stack of the target's account accepts, leave it pending."""
     findings = [
         planner_finding(
-            "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
+            "precondition-ram-organization", name, path,
             f"expects RAM sharing with AWS Organizations (no invitation to accept) for the share of '{acceptance.lattice.name}' of stack "
             f"'{acceptance.lattice.stack}', but the landing zone's organization has it off: the invitation is never accepted. "
             "Fix: set organization_sharing: false here, or enable sharing with AWS Organizations")
-        for name, stack in model.zone.stacks.items()
-        for index, acceptance in enumerate(stack.config.share_acceptances)
-        if acceptance.organization_sharing
+        for name, path, acceptance, _ in _share_acceptances(model, organization_sharing=True)
     ]
     accepted = {(stack.config.account.id, acceptance.lattice.stack, acceptance.lattice.name)
                 for stack in model.zone.stacks.values() for acceptance in stack.config.share_acceptances}
@@ -216,13 +214,21 @@ def _accepters_without_invitation(model: LandingZoneModel) -> list[Finding]:
     (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html)."""
     return [
         planner_finding(
-            "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
+            "precondition-ram-organization", name, path,
             f"accepts an invitation for the share of '{acceptance.lattice.name}' of stack '{acceptance.lattice.stack}', but sharing with AWS "
-            f"Organizations is on: account {stack.config.account.id} of the organization gets the share without an invitation, and "
+            f"Organizations is on: account {account} of the organization gets the share without an invitation, and "
             "the accepter fails. Fix: set organization_sharing: true (the default)")
+        for name, path, acceptance, account in _share_acceptances(model, organization_sharing=False)
+    ]
+
+
+def _share_acceptances(model: LandingZoneModel, organization_sharing: bool) -> list[tuple[str, str, Any, str]]:
+    """(stack, key path of its organization_sharing, entry, account) of every share acceptance with that ``organization_sharing``."""
+    return [
+        (name, f"share_acceptances[{index}].organization_sharing", acceptance, stack.config.account.id)
         for name, stack in model.zone.stacks.items()
         for index, acceptance in enumerate(stack.config.share_acceptances)
-        if not acceptance.organization_sharing
+        if acceptance.organization_sharing == organization_sharing
     ]
 
 
@@ -306,16 +312,15 @@ def certificate_regions(model: LandingZoneModel) -> list[Finding]:
         for index, balancer in enumerate(stack.config.load_balancers):
             match = ACM_ARN.match(balancer.certificate_arn or "")
             if match and match.group("region") != region:
-                findings.append(planner_finding(
-                    "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
-                    f"load balancer '{balancer.name}' is in {region}, its certificate in {match.group('region')}: a listener "
-                    f"only takes a certificate of its own region. Fix: request the certificate in {region} (certificates:)"))
+                problem = f"is in {region}, its certificate in {match.group('region')}: a listener only takes a certificate of its own region"
             elif match and match.group("account") != account:
-                findings.append(planner_finding(
-                    "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
-                    f"load balancer '{balancer.name}' is in account {account}, its certificate in account {match.group('account')}: ACM "
-                    f"certificates are not shared across accounts, a listener only takes one of its own account. Fix: request the "
-                    f"certificate in account {account} (certificates:)"))
+                problem = (f"is in account {account}, its certificate in account {match.group('account')}: ACM certificates are not shared "
+                           "across accounts, a listener only takes one of its own account")
+            else:
+                continue
+            findings.append(planner_finding(
+                "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
+                f"load balancer '{balancer.name}' {problem}. Fix: request the certificate in {account}/{region} (certificates:)"))
     return findings
 
 

@@ -63,6 +63,14 @@ def subnets_of_size(stack, vpc_octet, prefix):
     return lambda zone: edit_stack(zone, stack, lambda c: c["vpcs"][0].update(subnets=two_subnets(vpc_octet, prefix)))
 
 
+def certificate_arn_of(region, account):
+    """tools-payments' ALB takes an existing certificate of ``region`` and ``account`` instead of the one its stack requests."""
+    def change(config):
+        config["load_balancers"][0].pop("certificate", None)
+        config["load_balancers"][0]["certificate_arn"] = f"arn:aws:acm:{region}:{account}:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    return lambda zone: edit_stack(zone, "tools-payments", change)
+
+
 def second_vpc_with_its_own_group(config):
     config["vpcs"].append({"name": "sandbox", "cidr": "10.251.0.0/16", "subnets": two_subnets(251)})
     config["security_groups"].append({"name": "sandbox", "vpc": "sandbox", "eni_cidrs": ["10.251.0.0/24"], "backend_cidrs": ["10.20.0.0/24"]})
@@ -135,16 +143,10 @@ CASES = {
         lambda z: edit_stack(z, "agentcore", lambda c: c["private_names"][1].update(zone="orders-again.tools.example.com")),
         "precondition-zone-association", "agentcore", "private_names[1].vpc"),
     "certificate-in-another-region": (
-        TGW_EXAMPLE, lambda z: edit_stack(z, "tools-payments", lambda c: (c["load_balancers"][0].pop("certificate"), c["load_balancers"][0].update(
-            certificate_arn="arn:aws:acm:us-east-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"))),
-        lambda z: edit_stack(z, "tools-payments", lambda c: c["load_balancers"][0].update(
-            certificate_arn="arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")),
+        TGW_EXAMPLE, certificate_arn_of("us-east-1", "222222222222"), certificate_arn_of("eu-west-1", "222222222222"),
         "precondition-certificate-region", "tools-payments", "load_balancers[0].certificate_arn"),
     "certificate-of-another-account": (
-        TGW_EXAMPLE, lambda z: edit_stack(z, "tools-payments", lambda c: (c["load_balancers"][0].pop("certificate"), c["load_balancers"][0].update(
-            certificate_arn="arn:aws:acm:eu-west-1:333333333333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"))),
-        lambda z: edit_stack(z, "tools-payments", lambda c: c["load_balancers"][0].update(
-            certificate_arn="arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")),
+        TGW_EXAMPLE, certificate_arn_of("eu-west-1", "333333333333"), certificate_arn_of("eu-west-1", "222222222222"),
         "precondition-certificate-region", "tools-payments", "load_balancers[0].certificate_arn"),
     "lattice-configuration-in-another-region": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-2")),
