@@ -41,7 +41,7 @@ def vpc(name, octet, provider):
 
 def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, alb_admits=None, certificate="orders.tools.example.com",
              zone_on="agents", host="orders.tools.example.com", second_route=False, sg_reference_cross_region=False, port=443,
-             alb_egress_to=None, health_check_port=None):
+             alb_egress_to=None, health_check_port=None, peer_route="10.250.0.0/16"):
     """An AgentCore account reaching a REST API behind an ALB in a tools account (or the same VPC)."""
     def program():
         providers = {name: account_provider(name, account_id=account, region="eu-west-1") for name, account in ACCOUNTS.items()}
@@ -65,7 +65,7 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
         elif link == "peering":
             spoke = PeeringSpoke("tools-peering", {
                 "vpc_id": tools.vpc_id, "hub_vpc_id": agents.vpc_id, "hub_account_id": ACCOUNTS["agents"],
-                "hub_region": "us-east-1" if sg_reference_cross_region else "eu-west-1", "hub_cidrs": ["10.250.0.0/16"],
+                "hub_region": "us-east-1" if sg_reference_cross_region else "eu-west-1", "hub_cidrs": [peer_route],
                 "route_table_ids": tools.route_table_ids_by_subnet if return_route else {"unused": "rtb-unused"}}, opts=opts["tools"])
             PeeringAcceptance("tools-acceptance", {"peering_connection_id": spoke.peering_connection_id,
                                                    "route_table_ids": agents.route_table_ids_by_subnet, "spoke_cidrs": ["10.20.0.0/16"]}, opts=opts["agents"])
@@ -121,6 +121,7 @@ CASES = [
     ("cross-account TGW with propagation", {}, REACHABLE, None, None),
     ("cross-account TGW without propagation", {"propagate": False}, UNREACHABLE, "route", "enable propagation of attachment"),
     ("peering with the return route", {"link": "peering"}, REACHABLE, None, None),
+    ("peering as the spoke's default route", {"link": "peering", "peer_route": "0.0.0.0/0"}, REACHABLE, None, None),
     ("peering without the return route", {"link": "peering", "return_route": False}, UNREACHABLE, "route", "(return)"),
     ("TGW without the return route", {"return_route": False}, UNREACHABLE, "route", "(return)"),
     ("ENI security group without egress to the backend", {"eni_egress_to": ["10.99.0.0/24"]}, UNREACHABLE, "ENI egress", "allow no TCP 443"),
