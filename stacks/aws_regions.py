@@ -56,13 +56,18 @@ def check_region(region: str) -> None:
 def az_problem(az: str, region: str) -> str:
     """Why ``az`` is not an availability zone of ``region`` ("" when it is): a zone's name is its region plus a letter the
     region has (:data:`AVAILABILITY_ZONE_LETTERS`)."""
+    if _zone_of(az, region):
+        return ""
     if az.startswith(region) and AZ_SUFFIX.match(az[len(region):]):
-        letters = AVAILABILITY_ZONE_LETTERS.get(region)
-        if letters is None or az[-1] in letters:
-            return ""
-        zones = ", ".join(region + letter for letter in letters)
+        zones = ", ".join(region + letter for letter in AVAILABILITY_ZONE_LETTERS[region])
         return f"is not an availability zone of {region}, which has {zones}. Fix: use one of those"
-    owner = next((r for r in known_regions() if az.startswith(r) and AZ_SUFFIX.match(az[len(r):])), None)
+    owner = next((r for r in sorted(known_regions()) if _zone_of(az, r)), None)
     if owner:
         return f"is an availability zone of {owner}, not of the account's region {region}. Fix: use {region}a, {region}b, …, or move the stack to {owner}"
-    return f"is not an availability zone name (the region plus one letter). Fix: use {region}a, {region}b, …"
+    return f"is not an availability zone name AWS has (a zone is its region plus one of the region's letters). Fix: use {region}a, {region}b, …"
+
+
+def _zone_of(az: str, region: str) -> bool:
+    """Whether ``az`` names a zone ``region`` has: the region plus one of its letters (any letter for a region the table lacks)."""
+    suffix = az[len(region):] if az.startswith(region) else ""
+    return bool(AZ_SUFFIX.match(suffix)) and suffix in AVAILABILITY_ZONE_LETTERS.get(region, suffix)

@@ -115,3 +115,9 @@ def test_the_availability_zone_table_covers_every_region_botocore_knows():
     regions = {region for p in partitions if p["partition"] in ("aws", "aws-cn", "aws-us-gov") for region in p["regions"]}
     assert sorted(regions - set(AVAILABILITY_ZONE_LETTERS)) == [] and sorted(set(AVAILABILITY_ZONE_LETTERS) - regions) == []
     assert all(len(letters) >= 3 and letters == "".join(sorted(set(letters))) for letters in AVAILABILITY_ZONE_LETTERS.values())
+
+
+def test_a_zone_letter_no_region_has_is_not_called_another_regions_zone(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-mcp", lambda c: c["vpcs"][0]["subnets"][1].update(az="eu-central-1z"))
+    assert "'eu-central-1z' is not an availability zone name AWS has" in refused(capsys, zone)
