@@ -7,7 +7,7 @@ import pulumi
 import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import service_model, validation
 from .agentcore_names import agentcore_name
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
@@ -61,7 +61,7 @@ class AgentCoreGateway(EgressComponent):
     """Execution role of the gateway."""
 
     def __init__(self, name: str, args: AgentCoreGatewayArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        gateway_name = _validate(name, args)
+        gateway_name, aws_name = _validate(name, args)
         super().__init__(name, opts)
         tags = args.get("tags")
 
@@ -97,17 +97,16 @@ class AgentCoreGateway(EgressComponent):
             role_arn = role.arn
 
         jwt = args.get("jwt_authorizer")
-        gateway = aws.bedrock.AgentcoreGateway(
-            self.child_name("gateway"),
-            name=gateway_name,
-            description=args.get("description"),
-            protocol_type="MCP",
-            authorizer_type="CUSTOM_JWT" if jwt else "AWS_IAM",
-            authorizer_configuration={"custom_jwt_authorizer": dict(jwt)} if jwt else None,
-            role_arn=role_arn,
-            tags=merge_tags(name, tags),
-            opts=self.child_options(),
-        )
+        request = {
+            "name": gateway_name,
+            "description": args.get("description"),
+            "protocol_type": "MCP",
+            "authorizer_type": "CUSTOM_JWT" if jwt else "AWS_IAM",
+            "authorizer_configuration": {"custom_jwt_authorizer": dict(jwt)} if jwt else None,
+            "role_arn": role_arn,
+        }
+        service_model.check_request(f"AgentCoreGateway '{name}'", "CreateGateway", {**request, "name": aws_name})
+        gateway = aws.bedrock.AgentcoreGateway(self.child_name("gateway"), **request, tags=merge_tags(name, tags), opts=self.child_options())
         self.gateway_id = gateway.gateway_id
         self.gateway_arn = gateway.gateway_arn
         self.gateway_url = gateway.gateway_url
@@ -133,10 +132,10 @@ def _trust_policy(account_id: str) -> str:
     )
 
 
-def _validate(name: str, args: AgentCoreGatewayArgs) -> Optional[str]:
-    """Refuse bad input before anything is created; the gateway's explicit name, or None to autoname it."""
+def _validate(name: str, args: AgentCoreGatewayArgs) -> tuple[Optional[str], str]:
+    """Refuse bad input before anything is created; the gateway's explicit name (None to autoname it) and the name AWS sees."""
     where = f"AgentCoreGateway '{name}'"
-    gateway_name = agentcore_name(where, args.get("name"), f"{name}-gateway")
+    gateway_name, aws_name = agentcore_name(where, "CreateGateway", args.get("name"), f"{name}-gateway")
     jwt = args.get("jwt_authorizer")
     if jwt is not None:
         validation.https_url(where, "jwt_authorizer.discovery_url", jwt.get("discovery_url"))
@@ -154,4 +153,4 @@ def _validate(name: str, args: AgentCoreGatewayArgs) -> Optional[str]:
     for index, arn in enumerate(args.get("schema_bucket_arns") or []):
         if not isinstance(arn, str) or not arn.startswith("arn:aws:s3:::") or "/" in arn:
             raise InputValidationError(where, f"schema_bucket_arns[{index}]", arn, "is not an S3 bucket ARN", "give arn:aws:s3:::<bucket>")
-    return gateway_name
+    return gateway_name, aws_name

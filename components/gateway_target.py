@@ -8,7 +8,7 @@ import pulumi_aws as aws
 import yaml
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import service_model, validation
 from .agentcore_names import agentcore_name
 from .base import EgressComponent
 from .errors import InputValidationError
@@ -99,7 +99,7 @@ class GatewayTarget(EgressComponent):
     """Managed mode: the key under which AgentCore shares a Resource Gateway between targets; unset in self-managed mode."""
 
     def __init__(self, name: str, args: GatewayTargetArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        mode, configuration, target_name = _validate(name, args)
+        mode, configuration, target_name, aws_name = _validate(name, args)
         super().__init__(name, opts)
 
         if mode == "managed_vpc":
@@ -126,16 +126,16 @@ class GatewayTarget(EgressComponent):
             }
             reuse_key = None
 
-        target = aws.bedrock.AgentcoreGatewayTarget(
-            self.child_name("target"),
-            name=target_name,
-            description=args.get("description"),
-            gateway_identifier=args["gateway_id"],
-            target_configuration={"mcp": configuration},
-            private_endpoint=private_endpoint,
-            credential_provider_configuration=_credential(args.get("credential")),
-            opts=self.child_options(),
-        )
+        request = {
+            "name": target_name,
+            "description": args.get("description"),
+            "gateway_identifier": args["gateway_id"],
+            "target_configuration": {"mcp": configuration},
+            "private_endpoint": private_endpoint,
+            "credential_provider_configuration": _credential(args.get("credential")),
+        }
+        service_model.check_request(f"GatewayTarget '{name}'", "CreateGatewayTarget", {**request, "name": aws_name})
+        target = aws.bedrock.AgentcoreGatewayTarget(self.child_name("target"), **request, opts=self.child_options())
         self.target_id = target.target_id
         self.mode = pulumi.Output.from_input("managed" if mode == "managed_vpc" else "self-managed")
         self.reuse_key = pulumi.Output.from_input(reuse_key)
@@ -179,10 +179,11 @@ def _credential(credential: Optional[TargetCredentialArgs]) -> Optional[dict]:
     return {"oauth": {"provider_arn": credential["provider_arn"], "scopes": credential.get("scopes", [])}}
 
 
-def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict, Optional[str]]:
-    """Refuse bad input before anything is created; the mode, the target configuration and the explicit name (None: autonamed)."""
+def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict, Optional[str], str]:
+    """Refuse bad input before anything is created; the mode, the target configuration, the explicit name (None: autonamed)
+    and the name AWS sees."""
     where = f"GatewayTarget '{name}'"
-    target_name = agentcore_name(where, args.get("name"), f"{name}-target")
+    target_name, aws_name = agentcore_name(where, "CreateGatewayTarget", args.get("name"), f"{name}-target")
     validation.require(where, args, "gateway_id", "pass AgentCoreGateway.gateway_id")
     mode = validation.one_of(
         where, args, ("managed_vpc", "self_managed_lattice"), "choose one mode: managed_vpc (AgentCore creates the Resource Gateway) or self_managed_lattice (a Resource Configuration you own)"
@@ -225,7 +226,7 @@ def _validate(name: str, args: GatewayTargetArgs) -> tuple[str, dict, Optional[s
             validation.require(where, credential, "provider_arn", "pass the AgentCore Identity credential provider ARN", "credential.")
         if credential_kind == "OAUTH" and not credential.get("scopes"):
             raise InputValidationError(where, "credential.scopes", credential.get("scopes"), "is empty", "list the OAuth scopes the target needs")
-    return mode, configuration, target_name
+    return mode, configuration, target_name, aws_name
 
 
 def _validate_managed(where: str, managed: Any) -> None:

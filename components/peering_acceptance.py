@@ -20,7 +20,7 @@ class PeeringAcceptanceArgs(TypedDict):
     spoke_cidrs: list[str]
     """Blocks of the spoke VPC to route back over the peering."""
     hub_vpc_cidr: NotRequired[str]
-    """The hub VPC's own block; when given, spoke blocks that overlap it are refused."""
+    """The hub VPC's own block; when given, spoke blocks equal to it or inside it are refused (a summary containing it is fine)."""
     tags: NotRequired[dict[str, str]]
     """Tags of the accepted peering."""
 

@@ -26,7 +26,7 @@ class PeeringSpokeArgs(TypedDict):
     route_table_ids: dict[str, pulumi.Input[str]]
     """Route tables of the spoke VPC that get routes to the hub, keyed by a stable name."""
     vpc_cidr: NotRequired[str]
-    """The spoke VPC's own block; when given, hub blocks that overlap it are refused."""
+    """The spoke VPC's own block; when given, hub blocks equal to it or inside it are refused (a summary containing it is fine)."""
     peering_accepted: NotRequired[bool]
     """Set once the hub's PeeringAcceptance is deployed: turns on resolution of the hub's private DNS names,
     which AWS only allows on an active peering."""

@@ -26,25 +26,40 @@ def validate_route_tables(where: str, field: str, value: Any) -> Mapping[str, An
 def validate_destinations(
     where: str, field: str, value: Any, own_cidr: Optional[str] = None, own_field: str = "vpc_cidr"
 ) -> list[ipaddress.IPv4Network]:
-    """Destination CIDRs: well formed, not repeated, overlapping neither each other nor the VPC itself.
+    """Destination CIDRs: well formed, each listed once, none the VPC's own block or inside it.
 
-    A destination that overlaps the VPC's own block can never win against the
-    VPC's local route, so traffic would silently stay in the VPC.
+    AWS picks a VPC route by longest prefix match ("Route priority", https://docs.aws.amazon.com/vpc/latest/userguide/RouteTables.html#route-tables-priority),
+    so a destination that *contains* the VPC's block (``0.0.0.0/0``, a summary such as ``10.0.0.0/8``)
+    towards a Transit Gateway or a peering is the common, legitimate design: inside the VPC the local
+    route is more specific and wins. What AWS refuses is a destination equal to the VPC's block (the
+    local route holds it) or inside it: a route more specific than the local route must cover a whole
+    subnet and go to a network interface, NAT gateway or Gateway Load Balancer endpoint, never to a
+    Transit Gateway or a peering ("Subnet route tables", https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html).
+    A route to a peering may be a summary too; the peering delivers only to the peer's own block
+    (no transitive or edge-to-edge routing: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html).
+    A route table holds one route per destination, so a block listed twice is refused; blocks that
+    merely nest (``10.0.0.0/8`` and ``10.40.0.0/16``) are distinct routes and allowed.
     """
     if not isinstance(value, (list, tuple)) or not value:
         raise InputValidationError(where, field, value, "is empty", "list the CIDR blocks to reach through the hub, e.g. ['10.40.0.0/16']")
     networks = [validation.cidr(where, f"{field}[{index}]", block) for index, block in enumerate(value)]
-    validation.no_overlaps(where, field, [(f"{field}[{index}]", network) for index, network in enumerate(networks)])
+    first_index: dict[ipaddress.IPv4Network, int] = {}
+    for index, network in enumerate(networks):
+        if network in first_index:
+            raise InputValidationError(where, f"{field}[{index}]", str(network), f"repeats {field}[{first_index[network]}]",
+                                       "list each block once: a route table holds one route per destination")
+        first_index[network] = index
     if own_cidr is not None:
         own = validation.vpc_cidr(where, own_field, own_cidr)
         for index, network in enumerate(networks):
-            if network.overlaps(own):
+            if network.subnet_of(own):
                 raise InputValidationError(
                     where,
                     f"{field}[{index}]",
                     str(network),
-                    f"overlaps this VPC's own block {own}",
-                    "route only to other VPCs' blocks; the VPC's local route always wins inside it",
+                    f"overlaps this VPC's own block {own} " + ("exactly" if network == own else "from inside"),
+                    "route only to blocks outside the VPC (AWS refuses a route to a Transit Gateway or peering that is as specific as "
+                    "the local route or more); a summary that contains the VPC, such as 0.0.0.0/0 or 10.0.0.0/8, is fine",
                 )
     return networks
 

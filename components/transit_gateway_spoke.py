@@ -25,7 +25,7 @@ class TransitGatewaySpokeArgs(TypedDict):
     destination_cidrs: list[str]
     """CIDR blocks reached through the TGW, e.g. the AgentCore or other spoke VPCs."""
     vpc_cidr: NotRequired[str]
-    """The spoke VPC's own block; when given, destinations that overlap it are refused."""
+    """The spoke VPC's own block; when given, destinations equal to it or inside it are refused (0.0.0.0/0 or a summary containing it is fine: longest prefix match)."""
     appliance_mode: NotRequired[bool]
     """Keep a flow on one AZ's attachment both ways (for stateful appliances); default off."""
     tags: NotRequired[dict[str, str]]

@@ -1,6 +1,6 @@
 """Checks that no single stack can make: they need every account's config at once.
 
-- ``cross-stack-cidr-overlap``: VPCs joined by the same Transit Gateway or by a peering overlap.
+- ``cross-stack-cidr-overlap``: VPCs overlap that a Transit Gateway route table or a peering joins.
 - ``cross-stack-managed-path``: a managed-mode target's ENIs sit in a VPC of another account or
   region than the gateway's (managed mode is neither cross-account nor cross-region), or with no
   accepted TGW or peering path to its backend's VPC.
@@ -21,7 +21,7 @@ from functools import lru_cache
 from agentcore_egress.components.validation import ACCOUNT_ID
 
 from .findings import Finding, planner_finding
-from .landing_zone_model import LandingZoneModel, vpc_key
+from .landing_zone_model import LandingZoneModel, VpcKey, vpc_key
 
 
 def cross_stack_findings(model: LandingZoneModel) -> list[Finding]:
@@ -29,28 +29,51 @@ def cross_stack_findings(model: LandingZoneModel) -> list[Finding]:
 
 
 def _overlaps(model: LandingZoneModel) -> list[Finding]:
-    """VPCs joined by one Transit Gateway or a peering must not overlap: routes between them would be ambiguous."""
+    """Overlapping VPC blocks, judged where a route can join them; blocks reused in isolated segments are fine.
+
+    - On a Transit Gateway, when one of the hub's route tables joins the two spokes
+      (:meth:`LandingZoneModel.tgw_route_table_joining`): AWS propagates only the block attached first ("If you attach
+      a VPC with a CIDR range that overlaps the CIDR range of a VPC that is already attached, the new VPC CIDR range
+      is not propagated", CreateTransitGatewayVpcAttachment, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTransitGatewayVpcAttachment.html),
+      and inside a VPC its local route keeps the overlapping addresses. Segments whose route tables never reach both
+      are how landing zones reuse a block (https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-isolated.html).
+    - On a VPC peering, always: AWS does not peer VPCs whose IPv4 blocks overlap; the peering fails at once
+      (https://docs.aws.amazon.com/vpc/latest/peering/create-vpc-peering-connection.html).
+
+    The finding lands on the stack that introduces the overlap: for a Transit Gateway, the spoke deployed later in
+    rollout order (a later wave; within a wave, the stack name sorting last; within a stack, the later entry), which
+    is also the attachment whose block AWS drops; for a peering, the requester's ``peering_spokes`` entry (it reads
+    the hub VPC's stack, so it always deploys after it).
+    """
     findings = []
-    pairs = [
-        (members[i][0], members[j][0], f"Transit Gateway of stack '{hub}'", members[j][0][0], members[j][1])
-        for hub, all_members in sorted(model.hub_members.items())
-        for members in [[member for member in all_members if member[0] in model.vpcs]]
-        for i, j in overlapping_pairs([_network(model.vpcs[vpc].vpc.cidr) for vpc, _ in members])
-    ] + [
-        ((name, spoke.vpc), (spoke.hub.stack, spoke.hub.vpc), "a VPC peering", name, f"peering_spokes[{index}]")
-        for name, stack in model.zone.stacks.items()
-        for index, spoke in enumerate(stack.config.peering_spokes)
-    ]
-    for first, second, joined_by, stack, path in pairs:
-        if first not in model.vpcs or second not in model.vpcs:
-            continue
-        a, b = _network(model.vpcs[first].vpc.cidr), _network(model.vpcs[second].vpc.cidr)
-        if a.overlaps(b):
+    for hub, all_members in sorted(model.hub_members.items()):
+        members = [member for member in all_members if member[0] in model.vpcs]
+        order = {member[0]: (model.rollout_position[member[0][0]], position) for position, member in enumerate(members)}
+        for i, j in overlapping_pairs([_network(model.vpcs[vpc].vpc.cidr) for vpc, _ in members]):
+            join = model.tgw_route_table_joining(members[i][0], members[j][0])
+            if join is None:
+                continue
+            (earlier, _), (later, path) = sorted((members[i], members[j]), key=lambda member: order[member[0]])
             findings.append(planner_finding(
-                "cross-stack-cidr-overlap", stack, path,
-                f"VPC {first[1]} (stack {first[0]}, {a}) overlaps VPC {second[1]} (stack {second[0]}, {b}), both joined by {joined_by}: "
-                "routes between them are ambiguous. Fix: renumber one of them"))
+                "cross-stack-cidr-overlap", later[0], path,
+                f"{_overlap_of(model, later, earlier)} on the Transit Gateway of stack '{hub}', where {join}: AWS propagates only the block "
+                f"attached first and each VPC keeps its own block on its local route; stack {later[0]} deploys after {earlier[0]}, so its "
+                f"attachment introduces the overlap. Fix: renumber VPC {later[1]}, or place the two in segments whose route tables never reach both"))
+    for name, stack in model.zone.stacks.items():
+        for index, spoke in enumerate(stack.config.peering_spokes):
+            requester, accepter = (name, spoke.vpc), (spoke.hub.stack, spoke.hub.vpc)
+            if requester in model.vpcs and accepter in model.vpcs and _network(model.vpcs[requester].vpc.cidr).overlaps(
+                    _network(model.vpcs[accepter].vpc.cidr)):
+                findings.append(planner_finding(
+                    "cross-stack-cidr-overlap", name, f"peering_spokes[{index}]",
+                    f"{_overlap_of(model, requester, accepter)}, and this entry peers them: AWS does not peer VPCs whose IPv4 blocks "
+                    f"overlap (the peering fails at once). Fix: renumber VPC {requester[1]}"))
     return findings
+
+
+def _overlap_of(model: LandingZoneModel, first: VpcKey, second: VpcKey) -> str:
+    a, b = model.vpcs[first].vpc.cidr, model.vpcs[second].vpc.cidr
+    return f"VPC {first[1]} (stack {first[0]}, {a}) overlaps VPC {second[1]} (stack {second[0]}, {b})"
 
 
 def overlapping_pairs(networks: list) -> list[tuple[int, int]]:

@@ -78,7 +78,7 @@ def _planner_rule(rule_id: str, level: str, description: str, severity: str, rem
 
 CROSS_STACK_RULES = _rules(
     LANDING_ZONE_CHECK, ("landing-zone", "cross-stack"),
-    _planner_rule("cross-stack-cidr-overlap", MANDATORY, "VPCs joined by the same Transit Gateway or by a peering, across stacks, do not overlap.",
+    _planner_rule("cross-stack-cidr-overlap", MANDATORY, "VPCs that a Transit Gateway route table or a peering joins, across stacks, do not overlap.",
                   "high", "Renumber one of the two VPCs (its cidr and subnets) so that no joined VPCs share addresses."),
     _planner_rule("cross-stack-managed-path", MANDATORY,
                   "A managed-mode target's VPC is in the gateway's account and region and joined to its backend's VPC by an accepted TGW attachment or peering.",
@@ -115,8 +115,14 @@ PRECONDITION_RULES = _rules(
                   "private zones of one name.",
                   "medium", "Authorize the VPC in the zone owner's private_names entry and associate it from the VPC's own stack "
                   "(zone_associations), once per zone name."),
-    _planner_rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's region.",
-                  "medium", "Request the certificate in the load balancer's region (a certificates entry of the same stack) and name it there."),
+    _planner_rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's account and region.",
+                  "medium", "Request the certificate in the load balancer's account and region (a certificates entry of the same stack) and name it there."),
+    _planner_rule("precondition-security-group-vpc", MANDATORY, "A managed target's ENIs and a private API's endpoint use security groups of their own VPC.",
+                  "medium", "Name security groups of the target's (or the endpoint's) own VPC: a group of another VPC cannot be attached to its ENIs."),
+    _planner_rule("precondition-subnet-room", MANDATORY,
+                  "Every subnet has room, after the 5 addresses AWS reserves, for the ENIs the landing zone puts in it; an ALB's subnets are /27 or larger.",
+                  "medium", "Give the subnet a larger block (an ALB's at least /27), or lower the self-managed Resource Gateway's ipv4_addresses_per_eni, "
+                  "or place fewer ENIs in it."),
 )
 """What AWS requires before a cross-account or cross-region call succeeds (see :mod:`.preconditions`)."""
 

@@ -142,8 +142,10 @@ class LandingZone:
         try:
             sorter.prepare()
         except graphlib.CycleError as error:
+            cycle = _reading_order(error.args[1])
+            edges = "; ".join(self._reference_edge(reader, read) for reader, read in zip(cycle, cycle[1:]))
             raise ConfigError(
-                [f"stack references form a cycle: {' -> '.join(_reading_order(error.args[1]))}. Fix: move what one of these stacks reads into a "
+                [f"stack references form a cycle: {' -> '.join(cycle)} ({edges}). Fix: move what one of these stacks reads into a "
                  "stack of its own (e.g. a network stack that the others read), so that the order is a line"]
             ) from None
         waves: list[list[str]] = []
@@ -152,6 +154,13 @@ class LandingZone:
             waves.append(ready)
             sorter.done(*ready)
         return waves
+
+    def _reference_edge(self, reader: str, read: str, shown: int = 3) -> str:
+        """``<file>: agentcore-egress:<key path> -> <read>``: the keys of ``reader``'s file that read ``read`` (the first ``shown``)."""
+        stack = self.stacks[reader]
+        paths = [path for path, remote, _, _ in _remote_references(stack.config) if remote == read]
+        more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+        return f"{stack.display_file}: " + ", ".join(f"{NAMESPACE}:{path}" for path in paths[:shown]) + f"{more} -> {read}"
 
     def order(self) -> list[str]:
         return [name for wave in self.waves() for name in wave]

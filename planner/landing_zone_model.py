@@ -41,6 +41,15 @@ class PlacedVpc:
 
 
 @dataclass(frozen=True)
+class TgwPlacement:
+    """Where the hub places a spoke's attachment (its ``tgw_acceptances`` entry): the segment whose route table it
+    is associated with (where its traffic is routed) and the segments whose route tables learn its block."""
+
+    association: str
+    propagations: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Backend:
     """What a target reaches: ``kind`` is the config section (``private_apis`` or ``load_balancers``)."""
 
@@ -95,6 +104,39 @@ class LandingZoneModel:
             for name, stack in self.zone.stacks.items()
             for index, acceptance in enumerate(stack.config.tgw_acceptances)
         }
+
+    @cached_property
+    def tgw_placements(self) -> dict[VpcKey, TgwPlacement]:
+        """Spoke VPC → its place in the hub's route tables; a spoke no entry accepts is in none (the hub turns off
+        the default route table association and propagation)."""
+        return {
+            (acceptance.spoke.stack, acceptance.spoke.vpc): TgwPlacement(acceptance.associate_with, frozenset(acceptance.propagate_to))
+            for stack in self.zone.stacks.values()
+            for acceptance in stack.config.tgw_acceptances
+        }
+
+    def tgw_route_table_joining(self, a: VpcKey, b: VpcKey) -> Optional[str]:
+        """How one of the hub's route tables joins two of its spokes, in words; None when none does (isolated segments).
+
+        A Transit Gateway routes an attachment's traffic by the one route table it is associated with, which holds the
+        blocks of the attachments propagating into it (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html).
+        Two spokes are joined when one's association table learns the other's block, or when both propagate into one
+        table (whatever is associated with it reaches both)."""
+        first, second = self.tgw_placements.get(a), self.tgw_placements.get(b)
+        if first is None or second is None:
+            return None
+        shared = sorted(first.propagations & second.propagations)
+        if shared:
+            return f"both propagate into the route table of segment '{shared[0]}'"
+        for source, placement, other in ((a, first, second), (b, second, first)):
+            if placement.association in other.propagations:
+                return f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, learns the other's block"
+        return None
+
+    @cached_property
+    def rollout_position(self) -> dict[str, tuple[int, str]]:
+        """Stack → (wave, name): the order ``rollout`` deploys the stacks in, the stacks of a wave by name."""
+        return {name: (wave, name) for wave, names in enumerate(self.zone.waves()) for name in names}
 
     @cached_property
     def peering_acceptances(self) -> dict[VpcKey, tuple[str, int]]:

@@ -115,7 +115,7 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
     try:
         with garbage_collection.collecting_new_objects_only():
             deployment = run_program(
-                lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths),
+                lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths, stack_accounts=_accounts_of(reads)),
                 mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
                 stack=name,
             )
@@ -125,6 +125,11 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
         raise ConfigError([f"{stack.display_file}: the stack's program failed: {type(error).__name__}: {error}"]) from None
     return SimulatedStack(deployment.registrations, deployment.result or {}, footprint_of(deployment), time.perf_counter() - began,
                           deployment.minted, key_paths)
+
+
+def _accounts_of(reads: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The account of each stack read, from the ``account`` every stack exports."""
+    return {stack: outputs["account"]["id"] for stack, outputs in reads.items() if isinstance(outputs.get("account"), dict)}
 
 
 def run_plan(

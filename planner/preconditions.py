@@ -9,20 +9,25 @@ they check shares against is declared once for the landing zone (``agentcore-egr
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 
 from .findings import Finding, planner_finding
+from .footprint import DEFAULT_IPS_PER_ENI
 from .landing_zone_model import LandingZoneModel, vpc_key
 
-ACM_ARN_REGION = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):")
+ACM_ARN = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):")
 
 
 def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
-        *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model),
+        *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
+        *security_group_vpcs(model),
     ]
 
 
@@ -168,23 +173,62 @@ def ram_organization(model: LandingZoneModel) -> list[Finding]:
                     f"shares with {principal}, but sharing with AWS Organizations is not enabled for organization {organization.id}: RAM accepts "
                     f"only account ids until it is. Fix: run `aws ram enable-sharing-with-aws-organization` in account "
                     f"{organization.management_account}, then set organization.ram_sharing_enabled: true"))
-    if organization is not None and not organization.ram_sharing_enabled:
-        findings.extend(_invitations_never_accepted(model))
+    if organization is not None:
+        findings.extend(_invitations_never_accepted(model) if not organization.ram_sharing_enabled else _accepters_without_invitation(model))
     return findings
 
 
 def _invitations_never_accepted(model: LandingZoneModel) -> list[Finding]:
     """Without sharing with AWS Organizations, a share to an account is an invitation that account must accept
-    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html)."""
-    return [
+    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html): an acceptance that
+    expects none, and a share a target uses that no stack of the target's account accepts, leave it pending."""
+    findings = [
         planner_finding(
-            "precondition-ram-organization", name, f"share_acceptances[{index}].organization_sharing",
+            "precondition-ram-organization", name, path,
             f"expects RAM sharing with AWS Organizations (no invitation to accept) for the share of '{acceptance.lattice.name}' of stack "
             f"'{acceptance.lattice.stack}', but the landing zone's organization has it off: the invitation is never accepted. "
             "Fix: set organization_sharing: false here, or enable sharing with AWS Organizations")
+        for name, path, acceptance, _ in _share_acceptances(model, organization_sharing=True)
+    ]
+    accepted = {(stack.config.account.id, acceptance.lattice.stack, acceptance.lattice.name)
+                for stack in model.zone.stacks.values() for acceptance in stack.config.share_acceptances}
+    for name, stack in model.zone.stacks.items():
+        account = stack.config.account.id
+        for index, target in enumerate(stack.config.targets):
+            lattice = target.lattice
+            resource = model.item(lattice.stack, "lattice_resources", lattice.resource) if lattice else None
+            if (resource and model.account(lattice.stack) != account and model.share_reaches(resource.share_with, account)
+                    and (account, lattice.stack, lattice.resource) not in accepted):
+                findings.append(planner_finding(
+                    "precondition-ram-organization", name, f"targets[{index}].lattice",
+                    f"target '{target.name}' uses the share of lattice resource '{lattice.resource}' of stack '{lattice.stack}', which reaches account "
+                    f"{account} as an invitation (sharing with AWS Organizations is off) that no stack of that account accepts: the Resource "
+                    f"Configuration stays out of reach. Fix: add share_acceptances {{name: {lattice.resource}, lattice: {{stack: {lattice.stack}, "
+                    f"name: {lattice.resource}}}, organization_sharing: false}} to this stack"))
+    return findings
+
+
+def _accepters_without_invitation(model: LandingZoneModel) -> list[Finding]:
+    """With sharing with AWS Organizations on, a share reaches the organization's accounts without an invitation, so an
+    accepter (``organization_sharing: false``) finds none and fails
+    (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html)."""
+    return [
+        planner_finding(
+            "precondition-ram-organization", name, path,
+            f"accepts an invitation for the share of '{acceptance.lattice.name}' of stack '{acceptance.lattice.stack}', but sharing with AWS "
+            f"Organizations is on: account {account} of the organization gets the share without an invitation, and "
+            "the accepter fails. Fix: set organization_sharing: true (the default)")
+        for name, path, acceptance, account in _share_acceptances(model, organization_sharing=False)
+    ]
+
+
+def _share_acceptances(model: LandingZoneModel, organization_sharing: bool) -> list[tuple[str, str, Any, str]]:
+    """(stack, key path of its organization_sharing, entry, account) of every share acceptance with that ``organization_sharing``."""
+    return [
+        (name, f"share_acceptances[{index}].organization_sharing", acceptance, stack.config.account.id)
         for name, stack in model.zone.stacks.items()
         for index, acceptance in enumerate(stack.config.share_acceptances)
-        if acceptance.organization_sharing
+        if acceptance.organization_sharing == organization_sharing
     ]
 
 
@@ -253,20 +297,133 @@ def one_private_zone_per_name(model: LandingZoneModel) -> list[Finding]:
 
 
 def certificate_regions(model: LandingZoneModel) -> list[Finding]:
-    """A load balancer's listener uses an ACM certificate of the load balancer's own region.
+    """A load balancer's listener uses an ACM certificate of the load balancer's own account and region.
 
     AWS: "Certificates in ACM are regional resources. To use a certificate with Elastic Load Balancing for the
     same fully qualified domain name … in more than one AWS region, you must request or import a certificate
-    for each region." https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
-    (Certificates the stack requests, ``certificate:``, are created in the stack's region.)
+    for each region." https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html . ACM has no sharing of
+    certificates between accounts: the listener's account looks the ARN up in its own ACM and another account's is
+    ``CertificateNotFound`` (CreateListener, https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html).
+    (Certificates the stack requests, ``certificate:``, are created in the stack's account and region.)
     """
     findings = []
     for name, stack in model.zone.stacks.items():
+        account, region = stack.config.account.id, stack.config.account.region
         for index, balancer in enumerate(stack.config.load_balancers):
-            match = ACM_ARN_REGION.match(balancer.certificate_arn or "")
-            if match and match.group("region") != stack.config.account.region:
-                findings.append(planner_finding(
-                    "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
-                    f"load balancer '{balancer.name}' is in {stack.config.account.region}, its certificate in {match.group('region')}: a listener "
-                    f"only takes a certificate of its own region. Fix: request the certificate in {stack.config.account.region} (certificates:)"))
+            match = ACM_ARN.match(balancer.certificate_arn or "")
+            if match and match.group("region") != region:
+                problem = f"is in {region}, its certificate in {match.group('region')}: a listener only takes a certificate of its own region"
+            elif match and match.group("account") != account:
+                problem = (f"is in account {account}, its certificate in account {match.group('account')}: ACM certificates are not shared "
+                           "across accounts, a listener only takes one of its own account")
+            else:
+                continue
+            findings.append(planner_finding(
+                "precondition-certificate-region", name, f"load_balancers[{index}].certificate_arn",
+                f"load balancer '{balancer.name}' {problem}. Fix: request the certificate in {account}/{region} (certificates:)"))
     return findings
+
+
+def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
+    """A security group is attached only to network interfaces of its own VPC: a managed target's ENIs and a private
+    API's endpoint take groups of the VPC they sit in.
+
+    AWS: "You can assign a security group only to resources created in the same VPC as the security group"
+    (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html); another VPC's group is refused
+    (InvalidParameter: security groups belong to different networks).
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        groups = {group.name: vpc_key(name, group.vpc) for group in stack.config.security_groups}
+        users = [(f"targets[{i}].managed.security_groups", f"target '{t.name}'", t.managed.vpc, t.managed.security_groups)
+                 for i, t in enumerate(stack.config.targets) if t.managed]
+        users += [(f"private_apis[{i}].security_group", f"private API '{api.name}'", api.vpc, [api.security_group])
+                  for i, api in enumerate(stack.config.private_apis)]
+        for path, user, vpc_ref, names in users:
+            vpc = vpc_key(name, vpc_ref)
+            for position, group in enumerate(names):
+                if group in groups and groups[group] != vpc:
+                    where = f"{path}[{position}]" if path.endswith("groups") else path
+                    findings.append(planner_finding(
+                        "precondition-security-group-vpc", name, where,
+                        f"{user} sits in VPC {vpc[1]} (stack {vpc[0]}) but uses security group '{group}' of VPC {groups[group][1]} "
+                        f"(stack {groups[group][0]}): a security group attaches only to network interfaces of its own VPC. Fix: use a "
+                        f"security_groups entry whose vpc is {vpc[1]}"))
+    return findings
+
+
+RESERVED_PER_SUBNET = 5
+"""AWS reserves the first four addresses and the last one of every subnet."""
+
+
+@dataclass(frozen=True)
+class AddressTaker:
+    """Something the landing zone places in each subnet of a VPC, with the addresses it takes there."""
+
+    what: str
+    addresses: int
+    fewer: str = ""
+    """How to make it take fewer, when it can."""
+    largest_prefix: int = 28
+    """The smallest subnet it accepts (/28 is the smallest AWS has)."""
+
+
+def subnet_room(model: LandingZoneModel) -> list[Finding]:
+    """Every subnet has room for the addresses the landing zone puts in it, and an ALB's subnets are /27 or larger.
+
+    AWS reserves 5 addresses of each subnet, so a /28 has 11 usable
+    (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). In each subnet of its VPC: a self-managed
+    Resource Gateway's ENI takes ``ipv4_addresses_per_eni`` addresses, 16 by default
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/resource-gateway.html#ipv4-address-type-per-eni); a managed one,
+    one ENI of one address per distinct gateway; an interface endpoint one ENI
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html); a Network Load Balancer one ENI; an
+    Application Load Balancer needs a /27 or larger with at least 8 free addresses
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer);
+    a Transit Gateway attachment one ENI in the subnet it uses in each zone
+    (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html). Short of room, the create call fails.
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        attached = {spoke.vpc for spoke in stack.config.tgw_spokes}
+        for index, vpc in enumerate(stack.config.vpcs):
+            takers = _address_takers(model, name, vpc.name)
+            # The attachment takes the first subnet of each zone (TransitGatewaySpoke, PrivateVpc.attachment_subnet_ids).
+            first_per_zone = {subnet.az: subnet.name for subnet in reversed(vpc.subnets)}.values() if vpc.name in attached else ()
+            for position, subnet in enumerate(vpc.subnets):
+                here = takers + [AddressTaker("the Transit Gateway attachment's ENI", 1)] * (subnet.name in first_per_zone)
+                findings.extend(_subnet_findings(name, f"vpcs[{index}].subnets[{position}].cidr", vpc.name, subnet, here))
+    return findings
+
+
+def _address_takers(model: LandingZoneModel, stack: str, vpc: str) -> list[AddressTaker]:
+    """What the landing zone places in each subnet of ``stack``'s VPC ``vpc``."""
+    config = model.config(stack)
+    takers = [AddressTaker(f"the Resource Gateway of lattice_resources[{i}] '{r.name}' (ipv4_addresses_per_eni)",
+                           r.ipv4_addresses_per_eni or DEFAULT_IPS_PER_ENI, f"lower lattice_resources[{i}].ipv4_addresses_per_eni")
+              for i, r in enumerate(config.lattice_resources) if r.vpc == vpc]
+    managed = len(model.managed_reuse_keys_in((stack, vpc)))
+    takers += [AddressTaker(f"{managed} managed Resource Gateway(s) of AgentCore", managed)] if managed else []
+    takers += [AddressTaker(f"the interface endpoint of private_apis '{api.name}'", 1) for api in config.private_apis if api.vpc == vpc]
+    takers += [AddressTaker(f"the ALB '{lb.name}'", 8, largest_prefix=27) if lb.kind == "alb" else AddressTaker(f"the NLB '{lb.name}'", 1)
+               for lb in config.load_balancers if lb.vpc == vpc]
+    return takers
+
+
+def _subnet_findings(stack: str, path: str, vpc: str, subnet: Any, takers: list[AddressTaker]) -> list[Finding]:
+    network = ipaddress.ip_network(subnet.cidr)
+    where = f"subnet {subnet.name} ({network}) of VPC {vpc}"
+    too_small = [taker for taker in takers if network.prefixlen > taker.largest_prefix]
+    if too_small:
+        return [planner_finding("precondition-subnet-room", stack, path,
+                                f"{where} holds {too_small[0].what}, which needs a /{too_small[0].largest_prefix} or larger subnet. "
+                                f"Fix: give the subnet a /{too_small[0].largest_prefix} or larger block")]
+    usable, needed = network.num_addresses - RESERVED_PER_SUBNET, sum(taker.addresses for taker in takers)
+    if needed <= usable:
+        return []
+    fits = next(prefix for prefix in range(network.prefixlen, 0, -1) if 2 ** (32 - prefix) - RESERVED_PER_SUBNET >= needed)
+    listed = ", ".join(f"{taker.what}: {taker.addresses}" for taker in takers)
+    fewer = "".join(f", or {taker.fewer}" for taker in takers if taker.fewer)
+    return [planner_finding(
+        "precondition-subnet-room", stack, path,
+        f"{where} has {usable} usable addresses (AWS reserves {RESERVED_PER_SUBNET}), and the landing zone places {needed} in it ({listed}). "
+        f"Fix: give the subnet a /{fits} or larger block ({2 ** (32 - fits) - RESERVED_PER_SUBNET} usable){fewer}")]

@@ -58,6 +58,10 @@ T = {
     "target": types.GATEWAY_TARGET,
 }
 """The resource types the trace reads (tokens named once, in ``policies/resource_types``)."""
+AWS_GENERATED_HOST = re.compile(r"\.elb(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\.?$")
+"""The DNS names Elastic Load Balancing gives load balancers (``internal-x-1.eu-west-1.elb.amazonaws.com``, ``x-1.elb.eu-west-1.amazonaws.com``):
+ACM issues no certificate for amazonaws.com, so HTTPS to such a name never verifies
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html)."""
 EXECUTE_API_HOST = re.compile(r"^(?P<api>[a-z0-9]+)-(?P<vpce>vpce-[0-9a-f]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$")
 
 REACHABLE, UNREACHABLE, UNVERIFIED = "reachable", "unreachable", "unverified"
@@ -127,6 +131,22 @@ def _host_matches(pattern: str, host: str) -> bool:
     return pattern == host
 
 
+def _openapi_paths(document: Any) -> Optional[set[str]]:
+    """The paths of an OpenAPI document given as JSON or YAML text, or None when there is none to read."""
+    try:
+        parsed = yaml.safe_load(document) if isinstance(document, str) else None
+    except yaml.YAMLError:
+        return None
+    paths = parsed.get("paths") if isinstance(parsed, dict) else None
+    return set(paths) if isinstance(paths, dict) else None
+
+
+def _is_within(host: str, zone: str) -> bool:
+    """Whether the (lower-case, dotless) ``host`` is the zone's name or a name below it."""
+    zone = zone.rstrip(".").lower()
+    return bool(zone) and (host == zone or host.endswith("." + zone))
+
+
 def _allows(rule: dict[str, Any], port: int) -> bool:
     protocol = str(rule.get("protocol", "")).lower()
     if protocol in ("-1", "all"):
@@ -191,9 +211,9 @@ class Network:
         for listener in self.by_type[T["listener"]]:
             self.listeners[get(listener, "loadBalancerArn")].append(listener)
         self.target_groups = {get(r, "arn"): r for r in self.by_type[T["target_group"]]}
-        self.targets_of: dict[str, int] = defaultdict(int)
+        self.targets_of: dict[str, list[str]] = defaultdict(list)
         for attachment in self.by_type[T["target_attachment"]]:
-            self.targets_of[get(attachment, "targetGroupArn")] += 1
+            self.targets_of[get(attachment, "targetGroupArn")].append(str(get(attachment, "targetId") or ""))
         self.certificates = {get(r, "arn"): r for r in self.by_type[T["certificate"]]}
         self.zone_vpcs: dict[str, set[str]] = defaultdict(set)
         self.zones = {r.id: r for r in self.by_type[T["zone"]]}
@@ -236,10 +256,15 @@ class Network:
         parsed = urlparse(url)
         if parsed.scheme != "https" or not parsed.hostname:
             raise _Broken("endpoint", f"{url} is not an https:// URL", "AgentCore reaches targets over TLS only: use https://")
+        if AWS_GENERATED_HOST.search(parsed.hostname):
+            raise _Broken("endpoint", f"{parsed.hostname} is a name AWS generated for a load balancer: AgentCore verifies the URL's host against "
+                                      "the backend's certificate, and no public certificate can name a host under amazonaws.com",
+                          "give the load balancer a name in your own domain (private_names) with a public certificate for it, and use that name in the URL")
         return parsed.hostname, parsed.port or 443
 
     def _trace(self, target: Registration, managed: Optional[dict], trace: Trace) -> None:
         host, port = self._url(target)
+        resolved = host
         if managed:
             vpc, subnets, groups = managed.get("vpcIdentifier"), list(managed.get("subnetIds") or []), list(managed.get("securityGroupIds") or [])
             where = "managed Resource Gateway"
@@ -260,14 +285,14 @@ class Network:
                 raise _Broken("resource configuration", f"{configuration.name} allows ports {ranges}, the target connects to {port}",
                               f"add '{port}' to the configuration's port_ranges, or use a port it allows")
             if configured_host and configured_host != host:
-                host = configured_host
+                resolved = configured_host  # the Resource Gateway connects to the configuration's endpoint; TLS still verifies the URL's host
         eni_nets = [_net(self.get(self.subnets[s], "cidrBlock")) for s in subnets if s in self.subnets]
         if not eni_nets:
             raise _Broken("ENIs", f"the {where}'s subnets {subnets} are not declared in the landing zone", verdict=UNVERIFIED)
         trace.hops.append(Hop("ENIs", True, f"{where} ENIs in {len(eni_nets)} subnet(s) of {vpc}"))
 
-        kind, backend, backend_vpc, backend_subnets, backend_groups = self._resolve(host, vpc)
-        trace.hops.append(Hop("DNS", True, f"{host} → {kind} {backend.name}"))
+        kind, backend, backend_vpc, backend_subnets, backend_groups = self._resolve(resolved, vpc)
+        trace.hops.append(Hop("DNS", True, f"{resolved} → {kind} {backend.name}"))
         backend_nets = [_net(self.get(self.subnets[s], "cidrBlock")) for s in backend_subnets if s in self.subnets]
         if not backend_nets:
             raise _Broken("route", f"the subnets of {backend.name} are not declared", verdict=UNVERIFIED)
@@ -279,12 +304,12 @@ class Network:
             if port != 443:
                 raise _Broken("listener", f"interface endpoints of API Gateway listen on 443, the target uses {port}", "use port 443")
             trace.hops.append(Hop("listener", True, "execute-api endpoint on 443 with Amazon's certificate"))
-            trace.hops.append(Hop("forward", True, "private REST API"))
+            trace.hops.append(Hop("forward", True, self._api_paths(host, target)))
             return
         listener = self._listener(backend, port)
         trace.hops.append(Hop("listener", True, f"{self.get(listener, 'protocol')} {port} on {backend.name}"))
         trace.hops.append(Hop("certificate", True, self._certificate(listener, host)))
-        trace.hops.append(Hop("forward", True, self._forward(listener)))
+        trace.hops.append(Hop("forward", True, self._forward(listener, backend_groups)))
 
     def _resolve(self, host: str, vpc: str) -> tuple[str, Registration, str, list[str], list[str]]:
         """The backend ``host`` resolves to from inside ``vpc``: its kind, registration, VPC, subnets and security groups."""
@@ -300,15 +325,7 @@ class Network:
             raise _Broken("DNS", f"{host} is an IP address: the backend behind it is not declared", verdict=UNVERIFIED)
         except ValueError:
             pass
-        serving = [r for r in self.records if _host_matches(self.get(r, "name"), host)]
-        visible = [r for r in serving if vpc in self.zone_vpcs.get(self.get(r, "zoneId"), set())]
-        if not visible:
-            if serving:
-                zone = serving[0]
-                raise _Broken("DNS", f"{host} is only in private zone {self.get(zone, 'zoneId')}, which is not associated with {vpc}",
-                              f"associate that zone with {vpc} (PrivateDnsName authorize_vpcs + PrivateZoneAssociation, or zone_associations)")
-            raise _Broken("DNS", f"no private zone associated with {vpc} has a record for {host} (a public or external name?)", verdict=UNVERIFIED)
-        alias = (self.get(visible[0], "aliases") or [{}])[0].get("name")
+        alias = (self.get(self._private_record(host, vpc), "aliases") or [{}])[0].get("name")
         balancer = self.balancers_by_dns.get(alias)
         if balancer is None:
             raise _Broken("DNS", f"{host} is an alias of {alias}, which is not a load balancer of the landing zone", verdict=UNVERIFIED)
@@ -316,6 +333,53 @@ class Network:
         backend_vpc = self.get(self.subnets[subnets[0]], "vpcId") if subnets and subnets[0] in self.subnets else ""
         kind = "NLB" if self.get(balancer, "loadBalancerType") == "network" else "ALB"
         return kind, balancer, backend_vpc, subnets, list(self.get(balancer, "securityGroups") or [])
+
+    def _api_paths(self, host: str, target: Registration) -> str:
+        """Every path of the target's OpenAPI schema is a resource of the private REST API it calls: API Gateway answers a
+        path it has no resource for with 403 "Missing Authentication Token"
+        (https://repost.aws/knowledge-center/api-gateway-authentication-token-errors)."""
+        api = self.by_id.get(EXECUTE_API_HOST.match(host).group("api"))
+        wanted = _openapi_paths(((self.get(target, "targetConfiguration") or {}).get("mcp", {}).get("openApiSchema") or {})
+                                .get("inlinePayload", {}).get("payload"))
+        offered = _openapi_paths(self.get(api, "body")) if api is not None else None
+        if wanted is None or offered is None:
+            return "private REST API (its paths are not declared: not verified)"
+        missing = sorted(wanted - offered)
+        if missing:
+            raise _Broken("forward", f"the target calls {missing} on REST API {api.name}, which has no such resource (its paths: {sorted(offered)}): "
+                                     "API Gateway answers 403 Missing Authentication Token",
+                          f"add {missing} to the private API's paths, or remove them from the target's paths")
+        return f"private REST API with the target's {len(wanted)} path(s)"
+
+    def _private_record(self, host: str, vpc: str) -> Registration:
+        """The record Route 53 Resolver answers ``host`` with inside ``vpc``.
+
+        Of the private zones associated with the VPC whose name is the host or one of its parents, Resolver answers from the
+        most specific one only: a name that zone lacks is NXDOMAIN, with no fall back to a less specific zone or to public
+        DNS ("Private hosted zones that have overlapping namespaces" and "Private and public hosted zones that have
+        overlapping namespaces", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html).
+        """
+        name = host.rstrip(".").lower()
+        covering = [zone for zone in self.zones.values()
+                    if vpc in self.zone_vpcs.get(zone.id, set()) and _is_within(name, str(self.get(zone, "name") or ""))]
+        serving = [r for r in self.records if _host_matches(self.get(r, "name"), host)]
+        if covering:
+            zone = max(covering, key=lambda z: str(self.get(z, "name")).rstrip(".").count("."))
+            answers = [r for r in serving if self.get(r, "zoneId") == zone.id]
+            if answers:
+                return answers[0]
+            zone_name = str(self.get(zone, "name")).rstrip(".")
+            elsewhere = f" (the record in zone {self.get(serving[0], 'zoneId')} is never asked)" if serving else ""
+            raise _Broken("DNS", f"the most specific private zone associated with {vpc} that covers {host} is {zone_name} ({zone.id}), which has "
+                                 f"no record for it: Route 53 Resolver answers NXDOMAIN and does not fall back to a less specific zone or public DNS{elsewhere}",
+                          f"add the record for {host} to the zone {zone_name}, or rename that zone so that it does not cover {host}")
+        visible = [r for r in serving if vpc in self.zone_vpcs.get(self.get(r, "zoneId"), set())]
+        if not visible:
+            if serving:
+                raise _Broken("DNS", f"{host} is only in private zone {self.get(serving[0], 'zoneId')}, which is not associated with {vpc}",
+                              f"associate that zone with {vpc} (PrivateDnsName authorize_vpcs + PrivateZoneAssociation, or zone_associations)")
+            raise _Broken("DNS", f"no private zone associated with {vpc} has a record for {host} (a public or external name?)", verdict=UNVERIFIED)
+        return visible[0]
 
     def _route(self, vpc: str, subnets: list[str], eni_nets, backend_vpc: str, backend_subnets: list[str], backend_nets) -> str:
         if vpc == backend_vpc:
@@ -525,16 +589,36 @@ class Network:
                           f"request the certificate for {host}, or use a private name the certificate covers")
         return f"public certificate for {host}"
 
-    def _forward(self, listener: Registration) -> str:
+    def _forward(self, listener: Registration, balancer_groups: list[str]) -> str:
         actions = self.get(listener, "defaultActions") or []
         group_arn = next((a.get("targetGroupArn") for a in actions if a.get("type") == "forward"), None)
         group = self.target_groups.get(group_arn)
         if group is None:
             return "forwards to a target group outside the landing zone"
-        count = self.targets_of.get(group_arn, 0)
-        if count == 0:
+        targets = self.targets_of.get(group_arn, [])
+        if not targets:
             raise _Broken("forward", f"target group {group.name} has no registered targets", "register the backend's IPs or instances")
-        return f"{self.get(group, 'protocol')} {int(self.get(group, 'port') or 0)} to {count} target(s)"
+        port = int(self.get(group, "port") or 0)
+        self._balancer_egress(group, balancer_groups, targets, port)
+        return f"{self.get(group, 'protocol')} {port} to {len(targets)} target(s)"
+
+    def _balancer_egress(self, group: Registration, balancer_groups: list[str], targets: list[str], port: int) -> None:
+        """A load balancer with security groups reaches a target only where their egress allows it, on the traffic port and
+        on the health-check port: "Outbound: the instance listener port … the health check port" ("Security groups for your
+        Application Load Balancer", https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html).
+        Targets given by instance id, and groups the landing zone does not declare, are not judged."""
+        if not balancer_groups or not all(g in self.groups for g in balancer_groups):
+            return
+        checked = str((self.get(group, "healthCheck") or {}).get("port") or "traffic-port")
+        ports = sorted({port, int(checked)} if checked.isdigit() else {port})
+        for target in targets:
+            address = _net(f"{target}/32")
+            for wanted in ports if address else ():
+                if not any(_allows(rule, wanted) and any(address.subnet_of(n) for n in map(_net, rule.get("cidrBlocks") or []) if n)
+                           for g in balancer_groups for rule in self._rules(g, "egress")):
+                    kind = "health checks" if wanted != port else "traffic"
+                    raise _Broken("forward", f"security groups {balancer_groups} of the load balancer allow no TCP {wanted} ({kind}) to target {target}",
+                                  f"allow TCP {wanted} egress to {target} in {balancer_groups[0]} (load_balancers target_cidrs), or register a target inside them")
 
 
 def _in_range(port: int, text: str) -> bool:

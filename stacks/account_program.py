@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Optional
 
 import pulumi
@@ -34,7 +36,7 @@ from agentcore_egress.components import (
     account_provider,
 )
 
-from .config_schema import RemoteName, RemoteVpc, StackConfig, is_security_group_id
+from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file
 
 
 class OtherStacks:
@@ -111,13 +113,19 @@ def openapi_document(server_url: str, paths: list[str], integration: bool = Fals
 
 
 def build(
-    stack: str, config: StackConfig, reference_prefix: Optional[str] = None, key_paths: Optional[dict[str, str]] = None
+    stack: str,
+    config: StackConfig,
+    reference_prefix: Optional[str] = None,
+    key_paths: Optional[dict[str, str]] = None,
+    stack_accounts: Optional[Mapping[str, str]] = None,
 ) -> dict[str, Any]:
     """Create the resources of ``config`` in the current Pulumi program; return the stack's exports.
 
     ``key_paths``, when given, is filled with each component's name and the config key path it
     was built from (``{"orders-rest": "targets[0]"}``), so that a finding on a resource can be
-    shown on the line of the stack file that asked for it.
+    shown on the line of the stack file that asked for it. ``stack_accounts`` maps the stacks whose
+    TGW attachments this stack accepts to their account ids (:func:`spoke_accounts`): a spoke in this
+    stack's own account is associated and propagated but not accepted.
     """
     account = config.account
     provider = account_provider(
@@ -131,8 +139,22 @@ def build(
         opts=pulumi.ResourceOptions(provider=provider),
         others=OtherStacks(reference_prefix, pulumi.ResourceOptions()),
         key_paths=key_paths if key_paths is not None else {},
+        stack_accounts=dict(stack_accounts or {}),
     )
     return builder.build()
+
+
+def spoke_accounts(config: StackConfig, stacks_dir: Path) -> dict[str, str]:
+    """The account of each stack whose TGW attachment ``config`` accepts, read from its ``Pulumi.<stack>.yaml`` beside this one's
+    (a Pulumi program cannot decide whether to create a resource from another stack's outputs, which are unknown at preview)."""
+    accounts = {}
+    for index, acceptance in enumerate(config.tgw_acceptances):
+        file = stacks_dir / f"Pulumi.{acceptance.spoke.stack}.yaml"
+        if not file.is_file():
+            raise ConfigError([f"{file}: not found; tgw_acceptances[{index}].spoke names stack '{acceptance.spoke.stack}', whose account says "
+                               "whether its attachment needs accepting. Fix: keep every stack file of the landing zone in one folder"])
+        accounts[acceptance.spoke.stack] = load_stack_file(file).account.id
+    return accounts
 
 
 @dataclass
@@ -149,6 +171,8 @@ class AccountBuilder:
     opts: pulumi.ResourceOptions
     others: OtherStacks
     key_paths: dict[str, str]
+    stack_accounts: dict[str, str] = field(default_factory=dict)
+    """Account of each stack whose attachment this one accepts; an unknown one is accepted."""
     hub: Optional[TransitGatewayHub] = None
     vpcs: dict[str, PrivateVpc] = field(default_factory=dict)
     groups: dict[str, TargetSecurityGroups] = field(default_factory=dict)
@@ -245,6 +269,10 @@ class AccountBuilder:
                     "segment_route_table_ids": tables,
                     "associate_with": acceptance.associate_with,
                     "propagate_to": list(acceptance.propagate_to),
+                    # Only a cross-account attachment waits for acceptance (the hub's auto-accept setting is for "shared" attachments,
+                    # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html); one of the owner's own account is available
+                    # at once, and an accepter for it fails (https://www.pulumi.com/registry/packages/aws/api-docs/ec2transitgateway/vpcattachmentaccepter/).
+                    "accept": self.stack_accounts.get(acceptance.spoke.stack) != self.config.account.id,
                 },
                 opts=self.opts,
             )

@@ -34,3 +34,19 @@ def write_stack(zone: Path, stack: str, config: dict[str, Any]) -> None:
     (zone / f"Pulumi.{stack}.yaml").write_text(
         yaml.safe_dump({"config": {f"agentcore-egress:{key}": value for key, value in config.items()}}, sort_keys=False)
     )
+
+
+def two_subnets(octet: int, prefix: int = 24, region: str = "eu-west-1") -> list[dict[str, str]]:
+    """Subnets a and b of VPC 10.<octet>.0.0/16: 10.<octet>.0.0/<prefix> and 10.<octet>.1.0/<prefix>, in zones a and b."""
+    return [{"name": name, "cidr": f"10.{octet}.{index}.0/{prefix}", "az": f"{region}{name}"} for index, name in enumerate("ab")]
+
+
+def add_tgw_spoke_stack(zone: Path, stack: str, account: dict[str, str], vpc: str, octet: int) -> None:
+    """A stack of ``account`` with VPC 10.<octet>.0.0/16 attached to the bundled hub, reaching AgentCore's VPC, and its
+    acceptance in the hub acceptance stack (segment spokes, propagating to agentcore)."""
+    write_stack(zone, stack, {
+        "account": account, "vpcs": [{"name": vpc, "cidr": f"10.{octet}.0.0/16", "subnets": two_subnets(octet)}],
+        "tgw_spokes": [{"vpc": vpc, "hub_stack": "network-hub", "destinations": ["10.250.0.0/16"]}],
+    })
+    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
+        {"spoke": {"stack": stack, "vpc": vpc}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))

@@ -8,7 +8,9 @@ from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.simulation.monitor import run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
-from agentcore_egress.stacks.account_program import build
+from agentcore_egress.stacks.account_program import build, spoke_accounts
+from agentcore_egress.stacks.errors import ConfigError
+from landing_zones import add_tgw_spoke_stack, copy_zone
 
 STACKS = Path(__file__).resolve().parent.parent / "stacks"
 
@@ -62,3 +64,32 @@ def test_each_program_run_hangs_its_resources_under_its_own_stack(zone_outputs):
         _, registrations = _build(zone_outputs, stack)
         parents = {r.parent for r in registrations if r.type.startswith("agentcore-egress:") and "pulumi:pulumi:Stack::" in r.parent}
         assert parents == {f"urn:pulumi:{stack}::agentcore-egress::pulumi:pulumi:Stack::agentcore-egress-{stack}"}
+
+
+def _shared_services_in_the_hub_account(zone_dir):
+    """A spoke VPC of the hub's own account (111111111111), attached to the hub and placed by the acceptance stack."""
+    add_tgw_spoke_stack(zone_dir, "shared-services", {"id": "111111111111", "region": "eu-west-1",
+                                                       "role_arn": "arn:aws:iam::111111111111:role/pulumi-deploy"}, "shared", 40)
+
+
+def test_a_spoke_in_the_hubs_own_account_is_placed_in_segments_but_not_accepted(tmp_path):
+    """AWS accepts an attachment of the Transit Gateway owner's own account itself; a VpcAttachmentAccepter for it would fail."""
+    zone_dir = copy_zone(STACKS, tmp_path / "zone")
+    _shared_services_in_the_hub_account(zone_dir)
+    result = run_plan(LandingZone.load(zone_dir))
+    acceptance = next(stack for stack in result.stacks if stack.name == "network-hub-acceptance")
+    accepters = [r.name for r in acceptance.registrations if r.type == "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter"]
+    assert sorted(accepters) == ["agentcore-agentcore-accepter", "tools-payments-payments-accepter"]
+    associations = [r.name for r in acceptance.registrations if r.type == "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"]
+    assert "shared-services-shared-association" in associations
+    assert [f for f in result.cross_stack if f.level == "mandatory"] == []
+
+
+def test_the_program_reads_the_accounts_of_the_spokes_it_accepts_from_their_stack_files(tmp_path):
+    zone_dir = copy_zone(STACKS, tmp_path / "zone")
+    _shared_services_in_the_hub_account(zone_dir)
+    config = LandingZone.load(zone_dir).stacks["network-hub-acceptance"].config
+    assert spoke_accounts(config, zone_dir) == {"tools-payments": "222222222222", "agentcore": "444444444444", "shared-services": "111111111111"}
+    (zone_dir / "Pulumi.shared-services.yaml").unlink()
+    with pytest.raises(ConfigError, match=r"Pulumi.shared-services.yaml: not found; tgw_acceptances\[2\].spoke names stack 'shared-services'"):
+        spoke_accounts(config, zone_dir)

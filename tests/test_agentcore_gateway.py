@@ -17,7 +17,7 @@ MCP = {"mcp_server_endpoint": "https://mcp.tools.example.com/mcp"}
 
 
 def managed(**overrides):
-    block = {"vpc_id": "vpc-1", "subnet_ids": ["subnet-a", "subnet-b"], "security_group_ids": ["sg-eni"]}
+    block = {"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-aaaaaaaa", "subnet-bbbbbbbb"], "security_group_ids": ["sg-eeeeeeee"]}
     block.update(overrides)
     return block
 
@@ -56,30 +56,30 @@ def test_jwt_authorizer_and_given_role():
 
 def test_managed_target_sets_explicit_security_groups_and_outputs_its_reuse_key():
     def program():
-        target = GatewayTarget("orders", {"gateway_id": "gw-1", "managed_vpc": managed(tags={"team": "orders"}), **MCP})
+        target = GatewayTarget("orders", {"gateway_id": "agents-0123456789", "managed_vpc": managed(tags={"team": "orders"}), **MCP})
         return {"key": target.reuse_key, "id": target.target_id, "mode": target.mode}
 
     d = deploy(program)
     endpoint = d.named("orders-target").inputs["privateEndpoint"]["managedVpcResource"]
-    assert endpoint["securityGroupIds"] == ["sg-eni"] and endpoint["endpointIpAddressType"] == "IPV4"
-    assert endpoint["vpcIdentifier"] == "vpc-1"
+    assert endpoint["securityGroupIds"] == ["sg-eeeeeeee"] and endpoint["endpointIpAddressType"] == "IPV4"
+    assert endpoint["vpcIdentifier"] == "vpc-0123456789abcdef0"
     assert d.named("orders-target").inputs["targetConfiguration"]["mcp"]["mcpServer"]["endpoint"] == "https://mcp.tools.example.com/mcp"
-    assert d.result["key"] == managed_reuse_key("vpc-1", ["subnet-a", "subnet-b"], ["sg-eni"], {"team": "orders"}, "IPV4")
+    assert d.result["key"] == managed_reuse_key("vpc-0123456789abcdef0", ["subnet-aaaaaaaa", "subnet-bbbbbbbb"], ["sg-eeeeeeee"], {"team": "orders"}, "IPV4")
     assert d.result["mode"] == "managed" and d.result["id"]
 
 
 def test_reuse_keys_match_exactly_when_agentcore_would_share_a_resource_gateway():
     def program():
         def key(name, **block):
-            return GatewayTarget(name, {"gateway_id": "gw-1", "managed_vpc": managed(**block), **MCP}).reuse_key
+            return GatewayTarget(name, {"gateway_id": "agents-0123456789", "managed_vpc": managed(**block), **MCP}).reuse_key
 
         return {
             "base": key("a"),
-            "reordered": key("b", subnet_ids=["subnet-b", "subnet-a"]),
-            "other_sg": key("c", security_group_ids=["sg-other"]),
-            "other_subnets": key("d", subnet_ids=["subnet-a"]),
+            "reordered": key("b", subnet_ids=["subnet-bbbbbbbb", "subnet-aaaaaaaa"]),
+            "other_sg": key("c", security_group_ids=["sg-othersgs"]),
+            "other_subnets": key("d", subnet_ids=["subnet-aaaaaaaa"]),
             "tagged": key("e", tags={"team": "x"}),
-            "other_vpc": key("f", vpc_id="vpc-2"),
+            "other_vpc": key("f", vpc_id="vpc-22222222"),
         }
 
     keys = deploy(program).result
@@ -88,9 +88,9 @@ def test_reuse_keys_match_exactly_when_agentcore_would_share_a_resource_gateway(
 
 
 def test_self_managed_target_points_at_the_shared_configuration():
-    arn = "arn:aws:vpc-lattice:eu-west-1:222222222222:resourceconfiguration/rcfg-0123"
+    arn = "arn:aws:vpc-lattice:eu-west-1:222222222222:resourceconfiguration/rcfg-0123456789abcdef0"
     args = {
-        "gateway_id": "gw-1",
+        "gateway_id": "agents-0123456789",
         "self_managed_lattice": {"resource_configuration_arn": arn},
         "open_api_schema_s3_uri": "s3://schemas/orders.json",
         "credential": {"kind": "OAUTH", "provider_arn": "arn:aws:bedrock-agentcore:eu-west-1:1:token-vault/x", "scopes": ["read"]},
@@ -113,12 +113,12 @@ def test_share_acceptance_only_where_ram_needs_an_invitation():
 
 def test_outputs_from_other_resources_are_accepted_unverified():
     def program():
-        subnets = pulumi.Output.from_input(["subnet-a"])
+        subnets = pulumi.Output.from_input(["subnet-aaaaaaaa"])
         return GatewayTarget(
-            "orders", {"gateway_id": "gw-1", "managed_vpc": managed(subnet_ids=subnets), "mcp_server_endpoint": pulumi.Output.from_input("https://x.example.com")}
+            "orders", {"gateway_id": "agents-0123456789", "managed_vpc": managed(subnet_ids=subnets), "mcp_server_endpoint": pulumi.Output.from_input("https://x.example.com")}
         ).reuse_key
 
-    assert "subnet-a" in deploy(program).result
+    assert "subnet-aaaaaaaa" in deploy(program).result
 
 
 OPENAPI_HTTP = json.dumps({"openapi": "3.0.1", "servers": [{"url": "http://orders.internal"}], "paths": {}})
@@ -134,8 +134,8 @@ IAM = {"kind": "GATEWAY_IAM_ROLE"}
         ({"managed_vpc": managed()}, "mcp_server_endpoint | open_api_schema | open_api_schema_s3_uri", "none of these"),
         ({"managed_vpc": managed(), "mcp_server_endpoint": "http://mcp.internal"}, "mcp_server_endpoint", "not an https:// URL"),
         ({"managed_vpc": managed(security_group_ids=[])}, "managed_vpc.security_group_ids", "is empty"),
-        ({"managed_vpc": managed(security_group_ids=[f"sg-{i}" for i in range(6)]), **MCP}, "managed_vpc.security_group_ids", "lists 6"),
-        ({"managed_vpc": managed(security_group_ids=["sg-d"], vpc_default_security_group_id="sg-d"), **MCP}, "managed_vpc.security_group_ids", "default security group"),
+        ({"managed_vpc": managed(security_group_ids=[f"sg-{i:08d}" for i in range(6)]), **MCP}, "managed_vpc.security_group_ids", "lists 6"),
+        ({"managed_vpc": managed(security_group_ids=["sg-dddddddd"], vpc_default_security_group_id="sg-dddddddd"), **MCP}, "managed_vpc.security_group_ids", "default security group"),
         ({"managed_vpc": managed(subnet_ids=[]), **MCP}, "managed_vpc.subnet_ids", "is empty"),
         ({"managed_vpc": managed(endpoint_ip_address_type="IPV6"), **MCP}, "managed_vpc.endpoint_ip_address_type", "IPv6 block"),
         ({"managed_vpc": managed(routing_domain="https://alb"), **MCP}, "managed_vpc.routing_domain", "not a domain name"),
@@ -150,13 +150,13 @@ IAM = {"kind": "GATEWAY_IAM_ROLE"}
 )
 def test_target_refuses_bad_input(args, field, words):
     with pytest.raises(InputValidationError) as error:
-        deploy(lambda: GatewayTarget("orders", {"gateway_id": "gw-1", **args}))
+        deploy(lambda: GatewayTarget("orders", {"gateway_id": "agents-0123456789", **args}))
     assert error.value.field == field and words in str(error.value)
     assert "GatewayTarget 'orders'" in str(error.value)
 
 
 def test_managed_ipv6_target_on_an_ipv6_vpc_builds():
-    d = deploy(lambda: GatewayTarget("v6", {"gateway_id": "gw-1", "managed_vpc": managed(endpoint_ip_address_type="IPV6", vpc_has_ipv6=True), **MCP}))
+    d = deploy(lambda: GatewayTarget("v6", {"gateway_id": "agents-0123456789", "managed_vpc": managed(endpoint_ip_address_type="IPV6", vpc_has_ipv6=True), **MCP}))
     assert d.named("v6-target").inputs["privateEndpoint"]["managedVpcResource"]["endpointIpAddressType"] == "IPV6"
 
 
@@ -178,9 +178,13 @@ def test_gateway_refuses_bad_input(args, field):
 
 @pytest.mark.parametrize("name", ["a--b", "-agents", "agént", "", "x" * 101])
 def test_a_component_name_that_cannot_make_an_agentcore_name_needs_an_explicit_one(name):
+    # AWS takes gateway names of at most 48 characters: a 40-character component name autonames past that.
     with pytest.raises(InputValidationError) as error:
         deploy(lambda: AgentCoreGateway(name, {}))
     assert error.value.field == "name" and "give name explicitly" in str(error.value)
+    with pytest.raises(InputValidationError, match="give name explicitly"):
+        deploy(lambda: AgentCoreGateway("x" * 40, {}))
+    deploy(lambda: AgentCoreGateway("y" * 40, {"name": "y" * 40}))  # the same name, given explicitly, is one AWS takes
     with pytest.raises(InputValidationError, match="give name explicitly"):
         deploy(lambda: GatewayTarget(name, {"gateway_id": "gw-1", "managed_vpc": managed(), **MCP}))
 
@@ -189,9 +193,10 @@ def test_a_component_name_that_cannot_make_an_agentcore_name_needs_an_explicit_o
 def test_an_explicit_name_follows_agentcore_pattern(name):
     with pytest.raises(InputValidationError) as error:
         deploy(lambda: AgentCoreGateway("agents", {"name": name}))
-    assert error.value.field == "name" and "not a name AgentCore accepts" in str(error.value)
-    with pytest.raises(InputValidationError, match="not a name AgentCore accepts"):
+    assert error.value.field == "name" and ("AWS" in error.value.problem or "is not a name" in error.value.problem), error.value
+    with pytest.raises(InputValidationError) as error:
         deploy(lambda: GatewayTarget("orders", {"gateway_id": "gw-1", "managed_vpc": managed(), "name": name, **MCP}))
+    assert error.value.field == "name" and ("AWS" in error.value.problem or "is not a name" in error.value.problem), error.value
 
 
 def test_gateway_and_target_are_autonamed_unless_named():

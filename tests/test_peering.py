@@ -131,10 +131,18 @@ def test_spoke_refuses_bad_input(args, field, words):
     assert error.value.field == field and words in str(error.value)
 
 
+def test_a_summary_route_to_the_peering_that_contains_both_vpcs_is_accepted():
+    """AWS accepts a route to a peering wider than the peer's block; the peering delivers to the peer's block only."""
+    d = deploy(lambda: (PeeringSpoke("payments", spoke_args(hub_cidrs=["10.0.0.0/8"])),
+                        PeeringAcceptance("payments", acceptance_args(spoke_cidrs=["0.0.0.0/0"]))))
+    assert sorted(r.inputs["destinationCidrBlock"] for r in d.of_type(ROUTE)) == ["0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/8"]
+
+
 @pytest.mark.parametrize(
     "args, field, words",
     [
         (acceptance_args(spoke_cidrs=["10.255.1.0/24"]), "spoke_cidrs[0]", "overlaps this VPC's own block"),
+        (acceptance_args(spoke_cidrs=["10.255.0.0/16"]), "spoke_cidrs[0]", "overlaps this VPC's own block 10.255.0.0/16 exactly"),
         (acceptance_args(route_table_ids=[]), "route_table_ids", "is empty"),
         (acceptance_args(peering_connection_id=""), "peering_connection_id", "is required"),
     ],

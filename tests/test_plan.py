@@ -7,7 +7,7 @@ import pytest
 
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
-from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, write_stack
+from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, add_tgw_spoke_stack, copy_zone, edit_stack, write_stack
 
 
 def plan(capsys, *args):
@@ -77,14 +77,7 @@ def test_text_report_is_per_account_with_progress_on_stderr(capsys):
 
 
 def _tgw_overlap(zone):
-    write_stack(zone, "tools-legacy", {
-        "account": {"id": "555555555555", "region": "eu-west-1"},
-        "vpcs": [{"name": "legacy", "cidr": "10.20.0.0/16", "subnets": [
-            {"name": "a", "cidr": "10.20.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.20.1.0/24", "az": "eu-west-1b"}]}],
-        "tgw_spokes": [{"vpc": "legacy", "hub_stack": "network-hub", "destinations": ["10.250.0.0/16"]}],
-    })
-    edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
-        {"spoke": {"stack": "tools-legacy", "vpc": "legacy"}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
+    add_tgw_spoke_stack(zone, "tools-legacy", {"id": "555555555555", "region": "eu-west-1"}, "legacy", 20)
 
 
 def _default_security_group(zone):
@@ -168,12 +161,25 @@ def test_a_reference_to_a_missing_stack_or_item_exits_2(capsys, tmp_path):
     assert "agentcore-egress:share_acceptances[0].lattice: 'tools-mcp' is not a stack of this landing zone" in err
 
 
-def test_a_cycle_of_references_exits_2(capsys, tmp_path):
+def test_a_cycle_of_references_exits_2_naming_the_keys_that_make_it(capsys, tmp_path):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     edit_stack(zone, "network-hub", lambda c: c.update(tgw_acceptances=[{"spoke": {"stack": "agentcore", "vpc": "agentcore"}, "associate_with": "spokes", "propagate_to": ["spokes"]}]))
     code, _, err = plan(capsys, str(zone))
     assert code == 2
-    assert "stack references form a cycle: agentcore -> network-hub -> agentcore" in err
+    assert (f"stack references form a cycle: agentcore -> network-hub -> agentcore ({zone / 'Pulumi.agentcore.yaml'}: "
+            f"agentcore-egress:tgw_spokes[0].hub_stack -> network-hub; {zone / 'Pulumi.network-hub.yaml'}: agentcore-egress:tgw_acceptances[0].spoke "
+            "-> agentcore). Fix: move what one of these stacks reads") in err
+
+
+def test_a_cycle_names_every_key_of_an_edge(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-payments", lambda c: c["security_groups"].append(
+        {"name": "from-agents", "vpc": {"stack": "agentcore", "vpc": "agentcore"}, "eni_cidrs": ["10.250.0.0/24"], "backend_cidrs": ["10.20.0.0/24"]}))
+    code, _, err = plan(capsys, str(zone))
+    assert code == 2
+    assert (f"agentcore -> tools-payments -> agentcore ({zone / 'Pulumi.agentcore.yaml'}: agentcore-egress:private_names[0].load_balancer, "
+            f"agentcore-egress:targets[0].endpoint.private_api -> tools-payments; {zone / 'Pulumi.tools-payments.yaml'}: "
+            "agentcore-egress:security_groups[1].vpc -> agentcore)") in err
 
 
 def test_a_stack_the_components_refuse_exits_2_with_their_message(capsys, tmp_path):
@@ -181,7 +187,18 @@ def test_a_stack_the_components_refuse_exits_2_with_their_message(capsys, tmp_pa
     edit_stack(zone, "tools-payments", lambda c: c["tgw_spokes"][0].update(destinations=["10.20.128.0/17"]))
     code, _, err = plan(capsys, str(zone))
     assert code == 2
-    assert "TransitGatewaySpoke 'payments-tgw': destination_cidrs[0]: '10.20.128.0/17' overlaps this VPC's own block" in err
+    assert "TransitGatewaySpoke 'payments-tgw': destination_cidrs[0]: '10.20.128.0/17' overlaps this VPC's own block 10.20.0.0/16 from inside" in err
+
+
+def test_spokes_that_route_a_default_or_summary_route_to_the_hub_plan_clean_and_reachable(capsys, tmp_path):
+    """The most common TGW design: the spoke sends 0.0.0.0/0 (or 10.0.0.0/8) to the hub; its local route wins inside it."""
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-payments", lambda c: c["tgw_spokes"][0].update(destinations=["0.0.0.0/0"]))
+    edit_stack(zone, "agentcore", lambda c: c["tgw_spokes"][0].update(destinations=["10.0.0.0/8"]))
+    code, result, err = plan_json(capsys, zone)
+    assert code == 0, err
+    assert {trace["target"]: trace["verdict"] for trace in result["reachability"]} == {
+        "orders-api": "reachable", "orders-rest": "reachable", "mcp": "reachable"}
 
 
 def test_an_empty_or_missing_folder_exits_2(capsys, tmp_path):
@@ -249,7 +266,7 @@ def test_a_policy_pack_config_that_is_not_json_exits_2(capsys, tmp_path):
 
 
 def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, monkeypatch):
-    def broken(stack, config, prefix, key_paths=None):
+    def broken(stack, config, prefix, key_paths=None, stack_accounts=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("agentcore_egress.planner.plan.build", broken)

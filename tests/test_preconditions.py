@@ -11,7 +11,7 @@ from agentcore_egress.planner.cross_stack_checks import cross_stack_findings
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
-from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, write_stack
+from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, two_subnets, write_stack
 
 ORG = "arn:aws:organizations::111111111111:organization/o-exampleorg1"
 OTHER_ORG = "arn:aws:organizations::999999999999:organization/o-otherorg123"
@@ -58,6 +58,25 @@ def managed_vpc_in_another_region(zone):
     edit_stack(zone, "agentcore", lambda c: c["targets"][1]["managed"].update(vpc={"stack": "agentcore-us", "vpc": "enis"}))
 
 
+def subnets_of_size(stack, vpc_octet, prefix):
+    """Shrink the two subnets of ``stack``'s first VPC to /prefix blocks."""
+    return lambda zone: edit_stack(zone, stack, lambda c: c["vpcs"][0].update(subnets=two_subnets(vpc_octet, prefix)))
+
+
+def certificate_arn_of(region, account):
+    """tools-payments' ALB takes an existing certificate of ``region`` and ``account`` instead of the one its stack requests."""
+    def change(config):
+        config["load_balancers"][0].pop("certificate", None)
+        config["load_balancers"][0]["certificate_arn"] = f"arn:aws:acm:{region}:{account}:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    return lambda zone: edit_stack(zone, "tools-payments", change)
+
+
+def second_vpc_with_its_own_group(config):
+    config["vpcs"].append({"name": "sandbox", "cidr": "10.251.0.0/16", "subnets": two_subnets(251)})
+    config["security_groups"].append({"name": "sandbox", "vpc": "sandbox", "eni_cidrs": ["10.251.0.0/24"], "backend_cidrs": ["10.20.0.0/24"]})
+    config["targets"][0]["managed"].update(security_groups=["sandbox"])
+
+
 # case: (zone, break, fix, rule, stack whose file changes, key path)
 CASES = {
     "tgw-not-shared-with-the-spoke": (
@@ -100,6 +119,17 @@ CASES = {
         lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
                    edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False))),
         "precondition-ram-organization", "agentcore", "share_acceptances[0].organization_sharing"),
+    "share-accepted-without-an-invitation": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False)),
+        lambda z: edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=True)),
+        "precondition-ram-organization", "agentcore", "share_acceptances[0].organization_sharing"),
+    "shared-configuration-nobody-accepts": (
+        TGW_EXAMPLE, lambda z: (edit_stack(z, "network-hub", lambda c: c["organization"].update(ram_sharing_enabled=False)),
+                                edit_stack(z, "agentcore", lambda c: c.pop("share_acceptances"))),
+        lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
+                   edit_stack(z, "agentcore", lambda c: c.update(share_acceptances=[
+                       {"name": "mcp", "lattice": {"stack": "tools-mcp", "name": "mcp"}, "organization_sharing": False}]))),
+        "precondition-ram-organization", "agentcore", "targets[2].lattice"),
     "organization-not-declared": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c.pop("organization")),
         lambda z: copy_zone(TGW_EXAMPLE, z),
@@ -113,15 +143,29 @@ CASES = {
         lambda z: edit_stack(z, "agentcore", lambda c: c["private_names"][1].update(zone="orders-again.tools.example.com")),
         "precondition-zone-association", "agentcore", "private_names[1].vpc"),
     "certificate-in-another-region": (
-        TGW_EXAMPLE, lambda z: edit_stack(z, "tools-payments", lambda c: (c["load_balancers"][0].pop("certificate"), c["load_balancers"][0].update(
-            certificate_arn="arn:aws:acm:us-east-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"))),
-        lambda z: edit_stack(z, "tools-payments", lambda c: c["load_balancers"][0].update(
-            certificate_arn="arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")),
+        TGW_EXAMPLE, certificate_arn_of("us-east-1", "222222222222"), certificate_arn_of("eu-west-1", "222222222222"),
+        "precondition-certificate-region", "tools-payments", "load_balancers[0].certificate_arn"),
+    "certificate-of-another-account": (
+        TGW_EXAMPLE, certificate_arn_of("eu-west-1", "333333333333"), certificate_arn_of("eu-west-1", "222222222222"),
         "precondition-certificate-region", "tools-payments", "load_balancers[0].certificate_arn"),
     "lattice-configuration-in-another-region": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-2")),
         lambda z: edit_stack(z, "tools-mcp", move_to("eu-west-1")),
         "cross-stack-lattice-share", "agentcore", "targets[2].lattice"),
+    # a /28 has 11 usable addresses; the Resource Gateway takes 16 per ENI by default, the NLB one: 8 per ENI leaves room.
+    "resource-gateway-without-room-in-a-28": (
+        TGW_EXAMPLE, subnets_of_size("tools-mcp", 30, 28),
+        lambda z: edit_stack(z, "tools-mcp", lambda c: c["lattice_resources"][0].update(ipv4_addresses_per_eni=8)),
+        "precondition-subnet-room", "tools-mcp", "vpcs[0].subnets[0].cidr"),
+    # an ALB needs /27 subnets (8 free addresses); its interface endpoint and TGW attachment fit beside it in a /27.
+    "alb-in-a-28": (
+        TGW_EXAMPLE, subnets_of_size("tools-payments", 20, 28), subnets_of_size("tools-payments", 20, 27),
+        "precondition-subnet-room", "tools-payments", "vpcs[0].subnets[0].cidr"),
+    # the agentcore stack's groups for a second VPC of its own, used by a target whose ENIs stay in the first one
+    "target-with-a-security-group-of-another-vpc": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "agentcore", second_vpc_with_its_own_group),
+        lambda z: edit_stack(z, "agentcore", lambda c: c["targets"][0]["managed"].update(vpc="sandbox")),
+        "precondition-security-group-vpc", "agentcore", "targets[0].managed.security_groups[0]"),
     "managed-target-vpc-in-another-region": (
         TGW_EXAMPLE, managed_vpc_in_another_region,
         lambda z: edit_stack(z, "agentcore", lambda c: c["targets"][1]["managed"].update(vpc="agentcore")),

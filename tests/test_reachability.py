@@ -40,7 +40,8 @@ def vpc(name, octet, provider):
 
 
 def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, alb_admits=None, certificate="orders.tools.example.com",
-             zone_on="agents", host="orders.tools.example.com", second_route=False, sg_reference_cross_region=False, port=443):
+             zone_on="agents", host="orders.tools.example.com", second_route=False, sg_reference_cross_region=False, port=443,
+             alb_egress_to=None, health_check_port=None, peer_route="10.250.0.0/16"):
     """An AgentCore account reaching a REST API behind an ALB in a tools account (or the same VPC)."""
     def program():
         providers = {name: account_provider(name, account_id=account, region="eu-west-1") for name, account in ACCOUNTS.items()}
@@ -64,7 +65,7 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
         elif link == "peering":
             spoke = PeeringSpoke("tools-peering", {
                 "vpc_id": tools.vpc_id, "hub_vpc_id": agents.vpc_id, "hub_account_id": ACCOUNTS["agents"],
-                "hub_region": "us-east-1" if sg_reference_cross_region else "eu-west-1", "hub_cidrs": ["10.250.0.0/16"],
+                "hub_region": "us-east-1" if sg_reference_cross_region else "eu-west-1", "hub_cidrs": [peer_route],
                 "route_table_ids": tools.route_table_ids_by_subnet if return_route else {"unused": "rtb-unused"}}, opts=opts["tools"])
             PeeringAcceptance("tools-acceptance", {"peering_connection_id": spoke.peering_connection_id,
                                                    "route_table_ids": agents.route_table_ids_by_subnet, "spoke_cidrs": ["10.20.0.0/16"]}, opts=opts["agents"])
@@ -75,7 +76,8 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
         eni = TargetSecurityGroups("eni", {"vpc_id": agents.vpc_id, "eni_cidrs": AGENTS, "backend_cidrs": eni_egress_to or backend_blocks,
                                            "port": port}, opts=opts["agents"])
         alb_args = {"vpc_id": tools.vpc_id, "subnet_ids": tools.subnet_ids, "certificate_arn": cert.certificate_arn,
-                    "target_cidrs": backend_blocks, "target_ips": ["10.20.0.10"], "client_cidrs": alb_admits or AGENTS}
+                    "target_cidrs": alb_egress_to or backend_blocks, "target_ips": [backend_blocks[0].replace("0/24", "10")],
+                    "client_cidrs": alb_admits or AGENTS}
         if sg_reference_cross_region:
             group = aws.ec2.SecurityGroup("alb-by-reference", vpc_id=tools.vpc_id, ingress=[
                 {"protocol": "tcp", "from_port": 443, "to_port": 443, "security_groups": [eni.eni_security_group_id]}], opts=opts["tools"])
@@ -86,6 +88,12 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
                 {"protocol": "tcp", "from_port": port, "to_port": port, "cidr_blocks": AGENTS}], opts=opts["tools"])
             alb_args.update(security_group_ids=[group.id])
             alb_args.pop("client_cidrs")
+        if health_check_port:
+            group = aws.lb.TargetGroup("orders-checked", vpc_id=tools.vpc_id, port=8000, protocol="HTTP", target_type="ip",
+                                       health_check={"port": str(health_check_port)}, opts=opts["tools"])
+            aws.lb.TargetGroupAttachment("orders-checked-target", target_group_arn=group.arn, target_id=alb_args.pop("target_ips")[0],
+                                         port=8000, opts=opts["tools"])
+            alb_args.update(target_group_arn=group.arn)
         alb = AlbRestBackend("orders", alb_args, opts=opts["tools"])
         PrivateDnsName("orders-dns", {"zone_name": "tools.example.com", "record_name": "orders.tools.example.com",
                                       "vpc_id": (agents if zone_on == "agents" else tools).vpc_id, "alias_dns_name": alb.dns_name,
@@ -113,6 +121,7 @@ CASES = [
     ("cross-account TGW with propagation", {}, REACHABLE, None, None),
     ("cross-account TGW without propagation", {"propagate": False}, UNREACHABLE, "route", "enable propagation of attachment"),
     ("peering with the return route", {"link": "peering"}, REACHABLE, None, None),
+    ("peering as the spoke's default route", {"link": "peering", "peer_route": "0.0.0.0/0"}, REACHABLE, None, None),
     ("peering without the return route", {"link": "peering", "return_route": False}, UNREACHABLE, "route", "(return)"),
     ("TGW without the return route", {"return_route": False}, UNREACHABLE, "route", "(return)"),
     ("ENI security group without egress to the backend", {"eni_egress_to": ["10.99.0.0/24"]}, UNREACHABLE, "ENI egress", "allow no TCP 443"),
@@ -121,6 +130,12 @@ CASES = [
     ("private zone not associated with the ENI VPC", {"zone_on": "tools"}, UNREACHABLE, "DNS", "not associated with"),
     ("two equally specific routes", {"link": "peering", "second_route": True}, UNREACHABLE, "route", "ambiguous"),
     ("SG reference across an inter-region peering", {"link": "peering", "sg_reference_cross_region": True}, UNREACHABLE, "backend ingress", "across an inter-region peering"),
+    ("ALB security group without egress to its target", {"alb_egress_to": ["10.20.1.0/24"]}, UNREACHABLE, "forward",
+     "allow no TCP 8000 (traffic) to target 10.20.0.10"),
+    ("health checks on the traffic port", {"health_check_port": 8000}, REACHABLE, None, None),
+    ("health checks on a port the ALB's egress lacks", {"health_check_port": 8081}, UNREACHABLE, "forward", "allow no TCP 8081 (health checks)"),
+    ("URL on the ALB's AWS-generated name", {"host": "internal-orders-alb-1234567890.eu-west-1.elb.amazonaws.com"}, UNREACHABLE, "endpoint",
+     "no public certificate can name a host under amazonaws.com"),
 ]
 
 
@@ -135,7 +150,7 @@ def test_topology_verdicts(label, knobs, verdict, hop, words):
         assert [h.name for h in result.hops] == ["ENIs", "DNS", "route", "ENI egress", "backend ingress", "listener", "certificate", "forward"]
 
 
-def lattice_topology(listener_port=443, url_port=443):
+def lattice_topology(listener_port=443, url_port=443, url_host="orders.tools.example.com"):
     """Self-managed: a Resource Gateway in the tools VPC, a configuration on 443, an NLB-like ALB listening on listener_port."""
     def program():
         provider = account_provider("tools", account_id=ACCOUNTS["tools"], region="eu-west-1")
@@ -156,7 +171,7 @@ def lattice_topology(listener_port=443, url_port=443):
         gateway = AgentCoreGateway("agents", {}, opts=opts)
         GatewayTarget("orders", {"gateway_id": gateway.gateway_id,
                                  "self_managed_lattice": {"resource_configuration_arn": lattice.configuration_arns.apply(lambda arns: arns["orders"])},
-                                 "mcp_server_endpoint": f"https://orders.tools.example.com:{url_port}/mcp"}, opts=opts)
+                                 "mcp_server_endpoint": f"https://{url_host}:{url_port}/mcp"}, opts=opts)
 
     return trace(deploy(program))
 
@@ -165,6 +180,15 @@ def test_self_managed_path_is_reachable():
     result = lattice_topology()
     assert result.verdict == REACHABLE and result.mode == "self-managed", result.summary()
     assert "local route" in result.hops[2].detail
+
+
+def test_self_managed_tls_verifies_the_urls_host_not_the_configurations_domain():
+    """The Resource Gateway connects to the configuration's domain (orders.tools.example.com, its certificate's name); AgentCore's
+    TLS verifies the URL's host, which that certificate does not name."""
+    result = lattice_topology(url_host="billing.tools.example.com")
+    assert result.verdict == UNREACHABLE and result.broken.name == "certificate", result.summary()
+    assert "not billing.tools.example.com" in result.broken.detail
+    assert result.hops[1].detail.startswith("orders.tools.example.com → ALB")
 
 
 def test_a_configuration_whose_ports_exclude_the_listener_port_is_unreachable():
@@ -199,3 +223,37 @@ def test_an_unreachable_target_is_a_configurable_finding(capsys, tmp_path):
     (tmp_path / "pack.json").write_text(json.dumps({"reachability": "advisory"}))
     assert main(["plan", str(zone), "--format", "json", "--quiet", "--policy-pack-config", str(tmp_path / "pack.json")]) == 0
     assert {f["level"] for f in json.loads(capsys.readouterr().out)["cross_stack"]} == {"advisory"}
+
+
+@pytest.mark.parametrize("zone_name, verdict", [
+    ("orders.tools.example.com", "unreachable"),      # covers orders.tools.example.com and has no record for it: NXDOMAIN
+    ("v2.orders.tools.example.com", "reachable"),     # the nearest legitimate zone: more specific, but not covering the target's host
+])
+def test_route_53_answers_from_the_most_specific_private_zone_only(capsys, tmp_path, zone_name, verdict):
+    from landing_zones import copy_zone, edit_stack
+
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "agentcore", lambda c: c["private_names"].append(
+        {"name": "orders-v2", "zone": zone_name, "record": "v2.orders.tools.example.com", "vpc": "agentcore",
+         "load_balancer": {"stack": "tools-payments", "name": "orders-alb"}}))
+    code = main(["plan", str(zone), "--format", "json", "--quiet"])
+    traces = {t["target"]: t for t in json.loads(capsys.readouterr().out)["reachability"]}
+    assert traces["orders-rest"]["verdict"] == verdict and code == (1 if verdict == "unreachable" else 0)
+    if verdict == "unreachable":
+        detail = traces["orders-rest"]["hops"][-1]["detail"]
+        assert "the most specific private zone associated with" in detail and "is orders.tools.example.com" in detail
+        assert "Route 53 Resolver answers NXDOMAIN and does not fall back to a less specific zone" in detail
+
+
+@pytest.mark.parametrize("api_paths, verdict", [(["/orders"], "unreachable"), (["/orders", "/refunds"], "reachable")])
+def test_a_target_calls_only_paths_its_private_api_has(capsys, tmp_path, api_paths, verdict):
+    from landing_zones import copy_zone, edit_stack
+
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "agentcore", lambda c: c["targets"][0]["endpoint"].update(paths=["/orders", "/refunds"]))
+    edit_stack(zone, "tools-payments", lambda c: c["private_apis"][0].update(paths=api_paths))
+    main(["plan", str(zone), "--format", "json", "--quiet"])
+    trace = next(t for t in json.loads(capsys.readouterr().out)["reachability"] if t["target"] == "orders-api")
+    assert trace["verdict"] == verdict, trace
+    if verdict == "unreachable":
+        assert "calls ['/refunds']" in trace["hops"][-1]["detail"] and "403 Missing Authentication Token" in trace["hops"][-1]["detail"]

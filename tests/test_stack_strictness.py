@@ -3,6 +3,7 @@
 import pytest
 
 from agentcore_egress.cli.main import main
+from agentcore_egress.planner.landing_zone import LandingZone
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
 
@@ -91,3 +92,32 @@ def test_an_acceptance_into_a_segment_the_hub_lacks_is_refused(capsys, tmp_path)
     err = refused(capsys, zone)
     assert ("Pulumi.network-hub-acceptance.yaml: agentcore-egress:tgw_acceptances[0].propagate_to[1]: 'shared' is not among stack "
             "'network-hub''s segments ['agentcore', 'spokes']") in err
+
+
+def test_an_availability_zone_letter_the_region_lacks_is_refused_and_its_last_zone_passes(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-mcp", lambda c: c["vpcs"][0]["subnets"][1].update(az="eu-west-1d"))
+    assert ("agentcore-egress:vpcs[0].subnets[1].az: 'eu-west-1d' is not an availability zone of eu-west-1, which has eu-west-1a, eu-west-1b, "
+            "eu-west-1c. Fix: use one of those") in refused(capsys, zone)
+    edit_stack(zone, "tools-mcp", lambda c: c["vpcs"][0]["subnets"][1].update(az="eu-west-1c"))
+    assert LandingZone.load(zone).stacks["tools-mcp"].config.vpcs[0].subnets[1].az == "eu-west-1c"
+
+
+def test_the_availability_zone_table_covers_every_region_botocore_knows():
+    """The table comes from https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html
+    (AZ IDs per region) and `aws ec2 describe-availability-zones --all-availability-zones`; a botocore that knows a new region
+    of these partitions fails here until the region's zones are added."""
+    import botocore.loaders
+
+    from agentcore_egress.stacks.aws_regions import AVAILABILITY_ZONE_LETTERS
+
+    partitions = botocore.loaders.Loader().load_data("endpoints")["partitions"]
+    regions = {region for p in partitions if p["partition"] in ("aws", "aws-cn", "aws-us-gov") for region in p["regions"]}
+    assert sorted(regions - set(AVAILABILITY_ZONE_LETTERS)) == [] and sorted(set(AVAILABILITY_ZONE_LETTERS) - regions) == []
+    assert all(len(letters) >= 3 and letters == "".join(sorted(set(letters))) for letters in AVAILABILITY_ZONE_LETTERS.values())
+
+
+def test_a_zone_letter_no_region_has_is_not_called_another_regions_zone(capsys, tmp_path):
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    edit_stack(zone, "tools-mcp", lambda c: c["vpcs"][0]["subnets"][1].update(az="eu-central-1z"))
+    assert "'eu-central-1z' is not an availability zone name AWS has" in refused(capsys, zone)

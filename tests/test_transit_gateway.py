@@ -202,8 +202,9 @@ def spoke_args(**overrides):
 @pytest.mark.parametrize(
     "args, field, words",
     [
-        (spoke_args(destination_cidrs=["10.20.128.0/17"]), "destination_cidrs[0]", "overlaps this VPC's own block"),
-        (spoke_args(destination_cidrs=["10.40.0.0/16", "10.40.1.0/24"]), "destination_cidrs", "overlaps"),
+        (spoke_args(destination_cidrs=["10.20.128.0/17"]), "destination_cidrs[0]", "overlaps this VPC's own block 10.20.0.0/16 from inside"),
+        (spoke_args(destination_cidrs=["10.20.0.0/16"]), "destination_cidrs[0]", "overlaps this VPC's own block 10.20.0.0/16 exactly"),
+        (spoke_args(destination_cidrs=["10.40.0.0/16", "10.40.0.0/16"]), "destination_cidrs[1]", "repeats destination_cidrs[0]"),
         (spoke_args(destination_cidrs=["10.40.0.0/36"]), "destination_cidrs[0]", "not a CIDR block"),
         (spoke_args(destination_cidrs=[]), "destination_cidrs", "is empty"),
         (spoke_args(subnet_ids=[]), "subnet_ids", "is empty"),
@@ -218,6 +219,13 @@ def test_spoke_refuses_bad_input(args, field, words):
         deploy(lambda: TransitGatewaySpoke("payments", args))
     assert error.value.field == field
     assert words in str(error.value)
+
+
+@pytest.mark.parametrize("destinations", [["0.0.0.0/0"], ["10.0.0.0/8"], ["10.0.0.0/8", "10.40.0.0/16"]])
+def test_spoke_routes_a_summary_that_contains_its_own_block_to_the_hub(destinations):
+    """Longest prefix match: inside the VPC its local route (10.20.0.0/16) is more specific than 0.0.0.0/0 or 10.0.0.0/8."""
+    d = deploy(lambda: TransitGatewaySpoke("payments", spoke_args(destination_cidrs=destinations)))
+    assert sorted(r.inputs["destinationCidrBlock"] for r in d.of_type(ROUTE)) == sorted(destinations)
 
 
 @pytest.mark.parametrize(
