@@ -21,6 +21,8 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from agentcore_egress.policies.analyzer_messages import LEVELS, configure_request, jsonable
+from agentcore_egress.policies.analyzer_messages import struct as _struct
 from agentcore_egress.simulation.monitor import Registration
 from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
 
@@ -35,8 +37,6 @@ STACK_REFERENCE = "pulumi:pulumi:StackReference"
 _RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
 PREVIEW, UPDATE = "preview", "update"
 """The two phases the pack judges a stack in: its first ``pulumi preview`` (computed values unknown) and ``pulumi up``."""
-LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
-_LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
 
 
 class PolicyPackError(RuntimeError):
@@ -48,22 +48,6 @@ def default_pack_dir() -> Path:
     import agentcore_egress.policies
 
     return Path(agentcore_egress.policies.__file__).resolve().parent
-
-
-def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
-    message = struct_pb2.Struct()
-    message.update(_jsonable(values))
-    return message
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    return str(value)
 
 
 def _properties(resource: Registration, which: str) -> struct_pb2.Struct:
@@ -101,7 +85,7 @@ def _first_line(stream, timeout: float) -> str:
 
 def _as_dict(resource: Registration, which: str) -> dict[str, Any]:
     message = getattr(resource, f"{which}_proto")
-    return json_format.MessageToDict(message) if message is not None else _jsonable(getattr(resource, which))
+    return json_format.MessageToDict(message) if message is not None else jsonable(getattr(resource, which))
 
 
 class PreviewView:
@@ -182,13 +166,7 @@ class AnalyzerClient:
         """
         known = policy_config.analyzer_rule_specs(self.info())
         resolved = policy_config.resolve({k: v for k, v in config.items() if k not in skip}, known, "policy config")
-        request = analyzer_pb2.ConfigureAnalyzerRequest()
-        for policy, options in resolved.items():
-            options = dict(options)
-            entry = request.policyConfig[policy]
-            entry.enforcementLevel = _LEVEL_VALUES[options.pop(policy_config.LEVEL_KEY)]
-            entry.properties.update(_jsonable(options))
-        self._call(self.stub.Configure, request)
+        self._call(self.stub.Configure, configure_request(resolved))
 
     def analyze(self, registrations: Iterable[Registration], minted: Optional[Collection[str]] = None) -> list[Finding]:
         """Judge one stack as ``pulumi up`` does; with ``minted`` (values computed in this stack) also as its first preview.

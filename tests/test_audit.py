@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 from agentcore_egress.live.audit import describe_live
 from agentcore_egress.live.aws_accounts import AccountSession, CallLog
 from agentcore_egress.cli.main import main
-from agentcore_egress.policies.rule_runner import run_rules
+from agentcore_egress.policies.described_resources import configured_runner, judge
 from agentcore_egress.policies.rules import RULES
 from moto_aws import REGION, account, self_signed_certificate, vpc_with_subnets, write_zone
 
@@ -140,8 +140,8 @@ def test_stubbed_resource_gateways_with_open_egress_are_found(aws, monkeypatch):
             "ipv4AddressesPerEni": 16}, {"resourceGatewayIdentifier": gateway_id})
     lattice.activate()
     live, notes = describe_live(session)
-    findings = [f for f in run_rules(live, RULES) if f.policy == "scoped-resource-gateway-egress"]
-    assert [(f.level, f.resource_id) for f in findings] == [("advisory", open_group)]
+    findings = [v for v in judge(configured_runner("agentcore-egress", RULES), live) if v.policy == "scoped-resource-gateway-egress"]
+    assert [(f.level, f.resource.id) for f in findings] == [("advisory", open_group)]
     assert "Resource Gateway 'open'" in findings[0].message
     lattice.assert_no_pending_responses()
 
