@@ -6,8 +6,8 @@ certificate ARN comes from config, a public REST API, a Transit Gateway lab.
 Alone they are ordinary infrastructure and draw no mandatory finding; with an
 AgentCore target added that reaches them, exactly the AgentCore-path findings
 expected. Each runs in two phases: as at ``pulumi up`` (values known) and as
-at the first ``pulumi preview`` of a new stack (every computed output of a
-resource of the stack is the unknown sentinel).
+at the first ``pulumi preview`` of a new stack (every value computed by a
+resource of the stack is unknown), both as ``plan`` derives them.
 """
 
 import json
@@ -16,41 +16,28 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 from google.protobuf import struct_pb2
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.proto import analyzer_pb2
 
 from agentcore_egress.components import base as component_base
+from agentcore_egress.planner.policy_analyzer import PREVIEW, UPDATE
 from agentcore_egress.policies import agentcore_path
 from agentcore_egress.policies.rules import DECLARATIONS
-from fake_cloud import FakeCloud, deploy
+from fake_cloud import deploy
 from policy_kit import PREVIEW_NOTE, UNKNOWN_STRING
 from test_policy_pack import REPO_POLICIES, SCENARIOS, fresh_config, pack  # noqa: F401 (the running pack and its reset, as fixtures)
 
 CERTIFICATE_FROM_CONFIG = "arn:aws:acm:eu-west-1:123456789012:certificate/5f1e2d3c-web"
 
 
-class FirstPreview(pulumi_mocks.Mocks):
-    """The first ``pulumi preview`` of a new stack: nothing exists yet, so ids and computed outputs are unknown.
-
-    The provider's planned state of a resource to create is its inputs plus unknowns for every
-    computed output; an empty id is what the SDK reads as an unknown id.
-    """
-
-    def __init__(self) -> None:
-        self.inner = FakeCloud()
-
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-        _, state = self.inner.new_resource(args)
-        return "", {key: value if key in args.inputs else UNKNOWN_STRING for key, value in state.items()}
-
-    def call(self, args: pulumi_mocks.MockCallArgs):
-        return self.inner.call(args)
+PHASES = (PREVIEW, UPDATE)
 
 
-PHASES = {
-    "up": lambda program: deploy(program),
-    "first-preview": lambda program: deploy(program, mocks=FirstPreview(), preview=True),
-}
+def judge(pack, program, phase):
+    """The findings of ``program``'s stack in ``phase``, as ``plan`` judges it: the program run once under the simulated
+    AWS, its first preview derived from that run (the product's model, ``simulation/preview.py``; test_first_preview.py
+    compares it with a preview the Pulumi SDK runs itself)."""
+    d = deploy(program)
+    return [f for f in pack.analyze(d.registrations, d.minted) if phase in f.phases]
 
 
 def verdicts(findings, level):
@@ -146,10 +133,10 @@ EXPECTED = {
 ])
 def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_target_reaches_it(fresh_config, program, phase):
     build, alone, with_target, advisory = EXPECTED[program]
-    findings = fresh_config.analyze(PHASES[phase](lambda: build()).registrations)
+    findings = judge(fresh_config, lambda: build(), phase)
     assert verdicts(findings, "mandatory") == alone, [f.message for f in findings]
     assert verdicts(findings, "advisory") == advisory, [f.message for f in findings]
-    findings = fresh_config.analyze(PHASES[phase](lambda: build(with_target=True)).registrations)
+    findings = judge(fresh_config, lambda: build(with_target=True), phase)
     assert verdicts(findings, "mandatory") == with_target, [f.message for f in findings]
     assert verdicts(findings, "advisory") == advisory, [f.message for f in findings]
     reached = [f.message for f in findings if f.level == "mandatory"]
@@ -158,45 +145,51 @@ def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_t
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_a_plaintext_listener_on_the_path_is_found_and_a_redirect_is_not(fresh_config, phase):
-    forwarding = fresh_config.analyze(PHASES[phase](lambda: public_website(with_target=True, http_redirects=False)).registrations)
+    forwarding = judge(fresh_config, lambda: public_website(with_target=True, http_redirects=False), phase)
     assert ("https-only-path-listeners", "website-http") in verdicts(forwarding, "mandatory")
     assert "does not redirect to HTTPS" in next(f.message for f in forwarding if f.policy == "https-only-path-listeners")
-    off_path = fresh_config.analyze(PHASES[phase](lambda: public_website(http_redirects=False)).registrations)
+    off_path = judge(fresh_config, lambda: public_website(http_redirects=False), phase)
     assert verdicts(off_path, "mandatory") == []
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_an_adopted_default_security_group_satisfies_the_advisory_rule(fresh_config, phase):
-    findings = fresh_config.analyze(PHASES[phase](lambda: public_website(adopt_default_group=True)).registrations)
+    findings = judge(fresh_config, lambda: public_website(adopt_default_group=True), phase)
     assert [f for f in findings if f.policy == "default-security-group-adopted"] == []
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_overlapping_vpcs_behind_peered_transit_gateways_are_found_in_both_phases(fresh_config, phase):
-    findings = fresh_config.analyze(PHASES[phase](lambda: tgw_lab(overlapping=True)).registrations)
+    findings = judge(fresh_config, lambda: tgw_lab(overlapping=True), phase)
     assert verdicts(findings, "mandatory") == [("tgw-peering-non-overlapping-cidrs", "lab-peering")], [f.message for f in findings]
     assert "10.1.0.0/16" in next(f.message for f in findings if f.policy == "tgw-peering-non-overlapping-cidrs")
 
 
 def test_a_peering_whose_hub_is_unknown_and_no_dependency_is_reported_as_cannot_verify(fresh_config):
-    d = PHASES["first-preview"](lambda: tgw_lab(overlapping=True))
+    d = deploy(lambda: tgw_lab(overlapping=True))
     d.named("lab-peering").property_dependencies.pop("transitGatewayId")
-    findings = [f for f in fresh_config.analyze(d.registrations) if f.policy == "tgw-peering-non-overlapping-cidrs"]
+    findings = [f for f in fresh_config.analyze(d.registrations, d.minted) if f.policy == "tgw-peering-non-overlapping-cidrs" and PREVIEW in f.phases]
     assert [(f.level, "lab-peering" in f.message and "checked again at update" in f.message) for f in findings] == [("advisory", True)]
 
 
-def test_cannot_verify_at_preview_is_said_once_for_what_only_the_stack_puts_on_the_path(fresh_config):
-    """An untagged load balancer that a target names (only the stack puts it on the path) whose ``internal`` is unknown at preview."""
+def test_cannot_verify_at_preview_is_said_once_for_what_only_the_stack_puts_on_the_path():
+    """An untagged load balancer that a target names (only the stack puts it on the path) whose ``internal`` is unknown at
+    preview (computed by an ``apply``: a value the preview derived from the simulation cannot show as unknown)."""
+    from agentcore_egress.policies import resource_types as t
+    from agentcore_egress.policies.rules import internal_load_balancers
+    from policy_kit import Stack
 
-    def program():
-        vpc = aws.ec2.Vpc("tools-vpc", cidr_block="10.0.0.0/16")
-        alb = aws.lb.LoadBalancer("tools-alb", internal=vpc.id.apply(lambda _: True), security_groups=["sg-1"], subnets=["a", "b"])
-        agentcore_target("tools", target_configuration={"mcp": {"mcp_server": {"endpoint": alb.dns_name.apply(lambda host: f"https://{host}/mcp")}}})
+    def stack(internal):
+        built = Stack()
+        alb = built.add(t.LB, "tools-alb", {"internal": internal, "securityGroups": ["sg-1"], "subnets": ["a", "b"]})
+        built.add(t.GATEWAY_TARGET, "tools", {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": UNKNOWN_STRING}}}},
+                  deps={"targetConfiguration": [alb]})
+        return built
 
-    notes = [f.message for f in fresh_config.analyze(PHASES["first-preview"](program).registrations) if f.policy == "internal-load-balancers"]
+    notes = [message for message, _ in stack(UNKNOWN_STRING).check(internal_load_balancers.RULE, scoped=True)]
     assert len(notes) == 1 and "LoadBalancer 'tools-alb': internal is unknown" in notes[0], notes
     assert notes[0].count("cannot verify at preview") == 1, notes[0]
-    assert [f for f in fresh_config.analyze(PHASES["up"](program).registrations) if f.policy == "internal-load-balancers"] == []
+    assert stack(True).check(internal_load_balancers.RULE, scoped=True) == []
 
 
 # --- how a resource is known to be on the path ------------------------------------------------------
@@ -331,19 +324,19 @@ def test_a_remediated_resource_passes_analyze(fresh_config):
 # --- the seed's scenarios at a first preview ---------------------------------------------------------
 
 
-def scenario_at_first_preview(key):
-    return deploy(lambda: (SCENARIOS[key](), None)[1], mocks=FirstPreview(), preview=True)
+def scenario(key):
+    return lambda: (SCENARIOS[key](), None)[1]
 
 
 @pytest.mark.parametrize("key", "abcde")
 def test_the_scope_and_the_new_rules_never_fail_a_compliant_scenario_at_a_first_preview(fresh_config, key):
-    findings = fresh_config.analyze(scenario_at_first_preview(key).registrations)
+    findings = judge(fresh_config, scenario(key), PREVIEW)
     assert [(f.policy, f.urn) for f in findings if f.level == "mandatory"] == []
     assert [f.policy for f in findings if f.level == "advisory" and not f.message.startswith(PREVIEW_NOTE)] == []
 
 
 def test_the_seed_scenarios_pass_the_whole_pack_at_a_first_preview(fresh_config):
-    findings = [f for key in "abce" for f in fresh_config.analyze(scenario_at_first_preview(key).registrations)]
+    findings = [f for key in "abce" for f in judge(fresh_config, scenario(key), PREVIEW)]
     assert [f.message for f in findings if f.level == "mandatory"] == []
 
 
