@@ -49,14 +49,20 @@ SECTIONS: dict[str, Callable[[Iterable[RuleDeclaration]], str]] = {"rules-table"
 """Each generated part of the README, by the name of its markers."""
 
 
+def replace_part(text: str, name: str, body: str) -> str:
+    """``text`` with the lines between ``<!-- name:start -->`` and ``<!-- name:end -->`` replaced by ``body``.
+    ValueError when the markers are missing."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    pattern = re.compile(re.escape(start) + r"\n.*?\n" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"the README has no {start} … {end} part. Fix: put the two markers, each on a line of its own, around it")
+    return pattern.sub(lambda _match: f"{start}\n{body}\n{end}", text, count=1)
+
+
 def render_readme(text: str, rules: list[RuleDeclaration]) -> str:
     """``text`` with every generated part rendered from ``rules``. ValueError when a part's markers are missing."""
     for name, render in SECTIONS.items():
-        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        pattern = re.compile(re.escape(start) + r"\n.*?\n" + re.escape(end), re.S)
-        if not pattern.search(text):
-            raise ValueError(f"the README has no {start} … {end} part. Fix: put the two markers, each on a line of its own, around it")
-        text = pattern.sub(lambda _match: f"{start}\n{render(rules)}\n{end}", text, count=1)
+        text = replace_part(text, name, render(rules))
     return text
 
 

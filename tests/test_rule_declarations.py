@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
-from agentcore_egress.planner.findings import known_rules
+from agentcore_egress.planner import rules_readme as plan_readme
+from agentcore_egress.planner.findings import PLANNER_RULES, known_rules
 from agentcore_egress.policies.rule_declaration import AGENTCORE_PATH, STACK
 from agentcore_egress.policies.rules import DECLARATIONS, MODULES, RULES
 from agentcore_egress.policies.rules_readme import render_readme
 
 README = Path(__file__).resolve().parents[1] / "policies" / "README.md"
+PLAN_README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_the_committed_readme_is_what_the_declarations_render():
@@ -28,6 +30,13 @@ def test_the_committed_readme_is_what_the_declarations_render():
 def test_a_changed_declaration_makes_the_committed_readme_stale(change):
     text = README.read_text(encoding="utf-8")
     assert render_readme(text, [*DECLARATIONS[:3], change(DECLARATIONS[3]), *DECLARATIONS[4:]]) != text
+
+
+def test_the_readme_table_of_plans_own_rules_is_what_findings_registers():
+    text = PLAN_README.read_text(encoding="utf-8")
+    assert plan_readme.render_readme(text) == text, "README.md's table of plan's rules is stale. Fix: python -m agentcore_egress.planner.rules_readme"
+    changed = [replace(rule, severity="critical") if rule.id == "reachability" else rule for rule in PLANNER_RULES.values()]
+    assert plan_readme.replace_part(text, plan_readme.PART, plan_readme.plan_rules_table(changed)) != text
 
 
 def test_a_readme_without_the_markers_is_refused_with_the_fix():
