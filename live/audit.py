@@ -1,9 +1,9 @@
 """After a rollout: do the live accounts still obey the policy pack? Read-only boto3, the pack's own rules.
 
 Live resources are described with the pulumi-aws properties the rules read and
-judged by the same rule functions the pack runs at deployment
-(:mod:`agentcore_egress.policies.rule_runner`), so a rule fixed once is fixed for
-both. What it reads, per account and region:
+judged by the pack's own policies through the runner ``plan`` uses, configured
+from the same policy config (:mod:`agentcore_egress.policies.described_resources`),
+so a rule fixed once is fixed for both. What it reads, per account and region:
 
 - EC2: VPCs, security groups (default groups with rules), network interfaces
   and interface endpoints (ENIs that use a default group), Transit Gateways,
@@ -25,13 +25,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from agentcore_egress.policies import resource_types as t
+from agentcore_egress.policies.__main__ import PACK_NAME
+from agentcore_egress.policies.described_resources import DescribedResource, configured_runner, judge
 from agentcore_egress.policies.rules import RULES
 
 from .account_pool import run_bounded
 from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_unsupported
 from agentcore_egress.planner.landing_zone import LandingZone
 from .preflight import PARALLEL_ACCOUNTS, SessionFactory
-from agentcore_egress.policies.rule_runner import LiveResource, run_rules
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ def _rules(permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rules
 
 
-def describe_live(session: AccountSession) -> tuple[list[LiveResource], list[str]]:
+def describe_live(session: AccountSession) -> tuple[list[DescribedResource], list[str]]:
     """The account's resources the rules look at, and notes on what the endpoint could not tell."""
-    resources: list[LiveResource] = []
+    resources: list[DescribedResource] = []
     notes: list[str] = []
-    groups: dict[str, LiveResource] = {}
+    groups: dict[str, DescribedResource] = {}
     resources.extend(_network(session, groups))
     for label, section in (("load balancers", lambda: _load_balancers(session)), ("Resource Gateways", lambda: _resource_gateways(session, groups)),
                            ("AgentCore gateway targets", lambda: _gateway_targets(session))):
@@ -81,66 +82,66 @@ def describe_live(session: AccountSession) -> tuple[list[LiveResource], list[str
     return resources, notes
 
 
-def _network(session: AccountSession, groups: dict[str, LiveResource]) -> list[LiveResource]:
-    resources: list[LiveResource] = []
+def _network(session: AccountSession, groups: dict[str, DescribedResource]) -> list[DescribedResource]:
+    resources: list[DescribedResource] = []
 
     for vpc in session.paginate("ec2", "describe_vpcs", "Vpcs"):
-        resources.append(LiveResource(t.VPC, vpc["VpcId"], vpc["VpcId"], {"id": vpc["VpcId"], "cidrBlock": vpc["CidrBlock"]}))
+        resources.append(DescribedResource(t.VPC, vpc["VpcId"], vpc["VpcId"], {"id": vpc["VpcId"], "cidrBlock": vpc["CidrBlock"]}))
     vpcs = {r.id: r for r in resources}
     for group in session.paginate("ec2", "describe_security_groups", "SecurityGroups"):
         props = {"vpcId": group.get("VpcId"), "ingress": _rules(group.get("IpPermissions", [])), "egress": _rules(group.get("IpPermissionsEgress", []))}
         if group["GroupName"] == "default":
-            live = LiveResource(t.DEFAULT_SECURITY_GROUP, f"default ({group.get('VpcId')})", group["GroupId"], props)
+            live = DescribedResource(t.DEFAULT_SECURITY_GROUP, f"default ({group.get('VpcId')})", group["GroupId"], props)
             if group.get("VpcId") in vpcs:
                 vpcs[group["VpcId"]].props["defaultSecurityGroupId"] = group["GroupId"]
         else:
-            live = LiveResource(t.SECURITY_GROUP, group["GroupName"], group["GroupId"], props)
+            live = DescribedResource(t.SECURITY_GROUP, group["GroupName"], group["GroupId"], props)
         groups[group["GroupId"]] = live
         resources.append(live)
     for interface in session.paginate("ec2", "describe_network_interfaces", "NetworkInterfaces"):
-        resources.append(LiveResource(t.NETWORK_INTERFACE, interface["NetworkInterfaceId"], interface["NetworkInterfaceId"],
+        resources.append(DescribedResource(t.NETWORK_INTERFACE, interface["NetworkInterfaceId"], interface["NetworkInterfaceId"],
                                       {"securityGroups": [g["GroupId"] for g in interface.get("Groups", [])], "description": interface.get("Description", "")}))
     for endpoint in session.paginate("ec2", "describe_vpc_endpoints", "VpcEndpoints"):
         if endpoint.get("VpcEndpointType") != "Interface":
             continue
-        resources.append(LiveResource(t.VPC_ENDPOINT, endpoint["VpcEndpointId"], endpoint["VpcEndpointId"],
+        resources.append(DescribedResource(t.VPC_ENDPOINT, endpoint["VpcEndpointId"], endpoint["VpcEndpointId"],
                                       {"vpcEndpointType": "Interface", "serviceName": endpoint.get("ServiceName"),
                                        "securityGroupIds": [g["GroupId"] for g in endpoint.get("Groups", [])]}))
     for gateway in session.paginate("ec2", "describe_transit_gateways", "TransitGateways"):
         options = gateway.get("Options", {})
-        resources.append(LiveResource(t.TRANSIT_GATEWAY, gateway["TransitGatewayId"], gateway["TransitGatewayId"], {
+        resources.append(DescribedResource(t.TRANSIT_GATEWAY, gateway["TransitGatewayId"], gateway["TransitGatewayId"], {
             "autoAcceptSharedAttachments": options.get("AutoAcceptSharedAttachments", "disable"),
             "defaultRouteTableAssociation": options.get("DefaultRouteTableAssociation", "enable"),
             "defaultRouteTablePropagation": options.get("DefaultRouteTablePropagation", "enable"),
         }))
     for attachment in session.paginate("ec2", "describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"):
-        resources.append(LiveResource(t.TGW_VPC_ATTACHMENT, attachment["TransitGatewayAttachmentId"], attachment["TransitGatewayAttachmentId"],
+        resources.append(DescribedResource(t.TGW_VPC_ATTACHMENT, attachment["TransitGatewayAttachmentId"], attachment["TransitGatewayAttachmentId"],
                                       {"transitGatewayId": attachment.get("TransitGatewayId"), "vpcId": attachment.get("VpcId")}))
     for peering in session.paginate("ec2", "describe_vpc_peering_connections", "VpcPeeringConnections"):
-        resources.append(LiveResource(t.PEERING, peering["VpcPeeringConnectionId"], peering["VpcPeeringConnectionId"], {
+        resources.append(DescribedResource(t.PEERING, peering["VpcPeeringConnectionId"], peering["VpcPeeringConnectionId"], {
             "vpcId": peering.get("RequesterVpcInfo", {}).get("VpcId"), "peerVpcId": peering.get("AccepterVpcInfo", {}).get("VpcId")}))
     for api in session.paginate("apigateway", "get_rest_apis", "items"):
         configuration = api.get("endpointConfiguration", {})
-        resources.append(LiveResource(t.REST_API, api.get("name", api["id"]), api["id"], {
+        resources.append(DescribedResource(t.REST_API, api.get("name", api["id"]), api["id"], {
             "endpointConfiguration": {"types": configuration.get("types", []), "vpcEndpointIds": configuration.get("vpcEndpointIds", [])},
             "policy": api.get("policy"),
         }))
     for share in session.paginate("ram", "get_resource_shares", "resourceShares", resourceOwner="SELF"):
         if share.get("status") in ("DELETED", "DELETING"):
             continue
-        resources.append(LiveResource(t.RESOURCE_SHARE, share["name"], share["resourceShareArn"],
+        resources.append(DescribedResource(t.RESOURCE_SHARE, share["name"], share["resourceShareArn"],
                                       {"allowExternalPrincipals": share.get("allowExternalPrincipals", True)}))
     return resources
 
 
-def _load_balancers(session: AccountSession) -> list[LiveResource]:
-    resources: list[LiveResource] = []
-    certificates: dict[str, LiveResource] = {}
+def _load_balancers(session: AccountSession) -> list[DescribedResource]:
+    resources: list[DescribedResource] = []
+    certificates: dict[str, DescribedResource] = {}
     acm = session.client("acm")
     balancers = [b for b in session.paginate("elbv2", "describe_load_balancers", "LoadBalancers") if b.get("Type") != "gateway"]
     tags = _load_balancer_tags(session, [b["LoadBalancerArn"] for b in balancers])
     for balancer in balancers:
-        live_balancer = LiveResource(t.LB, balancer["LoadBalancerName"], balancer["LoadBalancerArn"], {
+        live_balancer = DescribedResource(t.LB, balancer["LoadBalancerName"], balancer["LoadBalancerArn"], {
             "internal": balancer.get("Scheme") == "internal",
             "loadBalancerType": balancer.get("Type", "application"),
             "securityGroups": balancer.get("SecurityGroups", []),
@@ -154,7 +155,7 @@ def _load_balancers(session: AccountSession) -> list[LiveResource]:
                 if arn not in certificates:
                     certificates[arn] = _certificate(acm, arn)
                 depends.append(certificates[arn])
-            resources.append(LiveResource(t.LB_LISTENER, f"{balancer['LoadBalancerName']}:{listener.get('Port')}", listener["ListenerArn"], {
+            resources.append(DescribedResource(t.LB_LISTENER, f"{balancer['LoadBalancerName']}:{listener.get('Port')}", listener["ListenerArn"], {
                 "protocol": listener.get("Protocol"), "port": listener.get("Port"), "sslPolicy": listener.get("SslPolicy"),
                 "certificateArn": arns[0] if arns else None,
             }, depends_on={"certificateArn": depends, "loadBalancerArn": [live_balancer]}))
@@ -170,37 +171,37 @@ def _load_balancer_tags(session: AccountSession, arns: list[str]) -> dict[str, d
     return tags
 
 
-def _certificate(acm: Any, arn: str) -> LiveResource:
+def _certificate(acm: Any, arn: str) -> DescribedResource:
     if ":iam:" in arn:
-        return LiveResource(t.IAM_SERVER_CERTIFICATE, arn.rsplit("/", 1)[-1], arn, {"certificateBody": "<imported>"})
+        return DescribedResource(t.IAM_SERVER_CERTIFICATE, arn.rsplit("/", 1)[-1], arn, {"certificateBody": "<imported>"})
     certificate = acm.describe_certificate(CertificateArn=arn)["Certificate"]
     props: dict[str, Any] = {"domainName": certificate.get("DomainName")}
     if certificate.get("Type") == "PRIVATE" or certificate.get("CertificateAuthorityArn"):
         props["certificateAuthorityArn"] = certificate.get("CertificateAuthorityArn", "<private CA>")
     if certificate.get("Type") == "IMPORTED":
         props["certificateBody"] = "<imported>"
-    return LiveResource(t.ACM_CERTIFICATE, certificate.get("DomainName", arn), arn, props)
+    return DescribedResource(t.ACM_CERTIFICATE, certificate.get("DomainName", arn), arn, props)
 
 
-def _resource_gateways(session: AccountSession, groups: dict[str, LiveResource]) -> list[LiveResource]:
+def _resource_gateways(session: AccountSession, groups: dict[str, DescribedResource]) -> list[DescribedResource]:
     resources = []
     lattice = session.client("vpc-lattice")
     for summary in session.paginate("vpc-lattice", "list_resource_gateways", "items"):
         gateway = lattice.get_resource_gateway(resourceGatewayIdentifier=summary["id"])
         group_ids = gateway.get("securityGroupIds", [])
-        resources.append(LiveResource(t.RESOURCE_GATEWAY, gateway.get("name", summary["id"]), gateway.get("arn", summary["id"]),
+        resources.append(DescribedResource(t.RESOURCE_GATEWAY, gateway.get("name", summary["id"]), gateway.get("arn", summary["id"]),
                                       {"securityGroupIds": group_ids, "subnetIds": gateway.get("subnetIds", [])},
                                       depends_on={"securityGroupIds": [groups[g] for g in group_ids if g in groups]}))
     return resources
 
 
-def _gateway_targets(session: AccountSession) -> list[LiveResource]:
+def _gateway_targets(session: AccountSession) -> list[DescribedResource]:
     resources = []
     control = session.client("bedrock-agentcore-control")
     for gateway in session.paginate("bedrock-agentcore-control", "list_gateways", "items"):
         for summary in session.paginate("bedrock-agentcore-control", "list_gateway_targets", "items", gatewayIdentifier=gateway["gatewayId"]):
             target = control.get_gateway_target(gatewayIdentifier=gateway["gatewayId"], targetId=summary["targetId"])
-            resources.append(LiveResource(t.GATEWAY_TARGET, f"{gateway.get('name', gateway['gatewayId'])}/{target.get('name')}",
+            resources.append(DescribedResource(t.GATEWAY_TARGET, f"{gateway.get('name', gateway['gatewayId'])}/{target.get('name')}",
                                           target.get("gatewayArn", "") + f"/target/{target['targetId']}",
                                           {"targetConfiguration": target.get("targetConfiguration", {}), "privateEndpoint": target.get("privateEndpoint", {})}))
     return resources
@@ -223,11 +224,12 @@ def run_audit(zone: LandingZone, sessions: SessionFactory, policy_config: Option
         account = zone.stacks[name].config.account
         targets.setdefault((account.id, account.region), name)
 
-    def read(name: str) -> tuple[list[LiveResource], list[str]]:
+    def read(name: str) -> tuple[list[DescribedResource], list[str]]:
         account = zone.stacks[name].config.account
         return describe_live(sessions(account.id, account.region, account.role_arn))
 
     outcomes = run_bounded([lambda name=name: read(name) for name in targets.values()], parallel, budget)
+    runner = configured_runner(PACK_NAME, RULES, policy_config)
     findings: list[AuditFinding] = []
     notes: list[str] = []
     problems: list[str] = []
@@ -241,9 +243,9 @@ def run_audit(zone: LandingZone, sessions: SessionFactory, policy_config: Option
         resources, unread = outcome.value
         count += len(resources)
         notes.extend(f"account {account_id} {region}: {note}" for note in unread)
-        for finding in run_rules(resources, RULES, policy_config):
-            findings.append(AuditFinding(account_id, region, name, finding.policy, finding.level,
-                                         finding.message.split("\n", 1)[-1], finding.resource_id))
+        for verdict in judge(runner, resources):
+            findings.append(AuditFinding(account_id, region, name, verdict.policy, verdict.level, verdict.message,
+                                         verdict.resource.id if verdict.resource else ""))
     if problems:
         raise AuditAccessError("\n".join(problems))
     return AuditResult(findings, notes, len(targets), count)

@@ -9,7 +9,7 @@ config parser takes them, with the pack's rules, as the set of known rules, so t
 ``--policy-pack-config`` sets any rule's level, cross-stack ones included.
 
 Every :class:`Rule` also carries what reports show of it (code scanning's rule help): its severity,
-its fix and its documentation; :func:`pack_rule` reads them from a pack rule's own metadata.
+its fix and its documentation; :func:`pack_rule` reads them from a pack rule's declaration (its module's ``RULE``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pulumi_policy import Policy
+    from agentcore_egress.policies.rule_declaration import RuleDeclaration
 
 MANDATORY, ADVISORY, DISABLED = "mandatory", "advisory", "disabled"
 
@@ -144,10 +144,10 @@ def planner_finding(rule_id: str, stack: str, config_path: str, message: str) ->
 
 
 def pack_rules() -> dict[str, Rule]:
-    """The policy pack's rules (from its rule modules), by id."""
-    from agentcore_egress.policies.rules import RULES
+    """The policy pack's rules (their declarations in its rule modules), by id."""
+    from agentcore_egress.policies.rules import DECLARATIONS
 
-    return {policy.name: pack_rule(policy) for policy in RULES}
+    return {rule.id: pack_rule(rule) for rule in DECLARATIONS}
 
 
 def known_rules() -> dict[str, Rule]:
@@ -155,15 +155,14 @@ def known_rules() -> dict[str, Rule]:
     return {**pack_rules(), **PLANNER_RULES}
 
 
-def pack_rule(policy: Policy) -> Rule:
-    """A policy of the pack (assembled with its metadata, ``policies/rule_assembly.py``) as a :class:`Rule`."""
-    from agentcore_egress.policies.rule_assembly import AGENTCORE_PATH, GENERAL
+def pack_rule(rule: RuleDeclaration) -> Rule:
+    """A rule of the pack (its declaration, ``policies/rule_declaration.py``) as a :class:`Rule`."""
+    from agentcore_egress.policies.rule_declaration import AGENTCORE_PATH, FSBP, GENERAL
 
     kinds = {AGENTCORE_PATH: "An AgentCore-path rule of the policy pack: it judges only resources on an AgentCore path.",
              GENERAL: "A general network rule of the policy pack: it judges every resource of its types."}
-    kind, *topics = policy.tags or [""]
-    detail = [kinds.get(kind, "A rule of the policy pack.")]
-    if policy.framework is not None:
-        detail.append(f"{policy.framework.name}: {policy.framework.reference}.")
-    return Rule(policy.name, policy.enforcement_level.value, policy.description, policy.severity.value, policy.remediation_steps, policy.url,
-                " ".join(detail), ("policy-pack", *([kind] if kind else []), *topics))
+    detail = [kinds[rule.kind]]
+    if rule.controls:
+        detail.append(f"{FSBP}: {', '.join(rule.controls)}.")
+    return Rule(rule.id, rule.level.value, rule.description, rule.severity.value, rule.remediation, rule.url, " ".join(detail),
+                ("policy-pack", *rule.policy_tags))

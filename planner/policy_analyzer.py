@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any, Optional
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from agentcore_egress.policies.analyzer_messages import LEVELS, configure_request
+from agentcore_egress.policies.analyzer_messages import struct as _struct
 from agentcore_egress.simulation.monitor import Registration
-from agentcore_egress.simulation.preview import UNKNOWN, MintedValues, masked
+from agentcore_egress.simulation.preview import PROVIDER_PREFIX, PreviewView
+from agentcore_egress.simulation.preview import engine_properties as _properties
 
 from . import policy_config
 from .child_processes import Child
@@ -30,13 +33,8 @@ from .pack_service import InProcessStub, PackDidNotStart, load_pack_service
 
 from .findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
 
-PROVIDER_PREFIX = "pulumi:providers:"
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
-_RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
 PREVIEW, UPDATE = "preview", "update"
 """The two phases the pack judges a stack in: its first ``pulumi preview`` (computed values unknown) and ``pulumi up``."""
-LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory", analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
-_LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
 
 
 class PolicyPackError(RuntimeError):
@@ -48,35 +46,6 @@ def default_pack_dir() -> Path:
     import agentcore_egress.policies
 
     return Path(agentcore_egress.policies.__file__).resolve().parent
-
-
-def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
-    message = struct_pb2.Struct()
-    message.update(_jsonable(values))
-    return message
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    return str(value)
-
-
-def _properties(resource: Registration, which: str) -> struct_pb2.Struct:
-    """A resource's inputs or outputs (outputs with its id) as the engine sends them."""
-    message = getattr(resource, f"{which}_proto")
-    if message is None:
-        message = _struct(getattr(resource, which))
-    if which == "state" and resource.id:
-        copy = struct_pb2.Struct()
-        copy.CopyFrom(message)
-        copy["id"] = resource.id
-        return copy
-    return message
 
 
 def _first_line(stream, timeout: float) -> str:
@@ -97,52 +66,6 @@ def _first_line(stream, timeout: float) -> str:
             line += chunk
     return line.decode(errors="replace").strip()
 
-
-
-def _as_dict(resource: Registration, which: str) -> dict[str, Any]:
-    message = getattr(resource, f"{which}_proto")
-    return json_format.MessageToDict(message) if message is not None else _jsonable(getattr(resource, which))
-
-
-class PreviewView:
-    """The registrations of one stack as the pack sees them at the stack's first preview (see simulation.preview).
-
-    Cheap where nothing changes: a resource whose marshaled inputs contain no
-    minted value is not converted at all, and preview outputs are built from
-    the preview inputs and the *names* of the other outputs.
-    """
-
-    def __init__(self, registrations: list[Registration], minted: Collection[str]) -> None:
-        self.minted = MintedValues(minted)
-        self.inputs: dict[str, Optional[struct_pb2.Struct]] = {}
-        """Preview inputs of each resource whose inputs differ from the update's (None: the same)."""
-        for resource in registrations:
-            self.inputs[resource.urn] = self._masked(resource, "inputs")
-
-    def _masked(self, resource: Registration, which: str) -> Optional[struct_pb2.Struct]:
-        """``which`` (inputs or state) with minted values unknown, or None if it holds none."""
-        proto = getattr(resource, f"{which}_proto")
-        if proto is not None:
-            serialized = proto.SerializeToString().decode("utf-8", errors="replace")
-            if not self.minted.taints(serialized) and _RESOURCE_REFERENCE not in serialized:
-                return None
-        values, changed = masked(_as_dict(resource, which), self.minted)
-        return _struct(values) if changed else None
-
-    def outputs(self, resource: Registration) -> struct_pb2.Struct:
-        if resource.type == STACK_REFERENCE:
-            return _properties(resource, "state")
-        if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
-            return self._masked(resource, "state") or _properties(resource, "state")
-        inputs = self.inputs.get(resource.urn) or (resource.inputs_proto if resource.inputs_proto is not None else _struct(resource.inputs))
-        state = resource.state_proto.fields.keys() if resource.state_proto is not None else resource.state.keys()
-        outputs = struct_pb2.Struct()
-        outputs.CopyFrom(inputs)
-        for key in state:
-            if key not in inputs.fields:
-                outputs[key] = UNKNOWN
-        outputs["id"] = UNKNOWN
-        return outputs
 
 
 class AnalyzerClient:
@@ -182,13 +105,7 @@ class AnalyzerClient:
         """
         known = policy_config.analyzer_rule_specs(self.info())
         resolved = policy_config.resolve({k: v for k, v in config.items() if k not in skip}, known, "policy config")
-        request = analyzer_pb2.ConfigureAnalyzerRequest()
-        for policy, options in resolved.items():
-            options = dict(options)
-            entry = request.policyConfig[policy]
-            entry.enforcementLevel = _LEVEL_VALUES[options.pop(policy_config.LEVEL_KEY)]
-            entry.properties.update(_jsonable(options))
-        self._call(self.stub.Configure, request)
+        self._call(self.stub.Configure, configure_request(resolved))
 
     def analyze(self, registrations: Iterable[Registration], minted: Optional[Collection[str]] = None) -> list[Finding]:
         """Judge one stack as ``pulumi up`` does; with ``minted`` (values computed in this stack) also as its first preview.

@@ -46,7 +46,7 @@ until nothing new is reached:
 
 Resource rules of the AgentCore path run as a resource policy for anchors and,
 for what only the hops reveal, the same check at stack time; stack rules keep
-their findings on on-path resources (see :mod:`.rule_assembly`). ``offPath:
+their findings on on-path resources (see :mod:`.policy_builder`). ``offPath:
 "report"`` in a rule's config makes it judge every resource, as before the
 scoping (use it with ``enforcementLevel: advisory`` for a sweep).
 """

@@ -12,8 +12,8 @@ from botocore.stub import Stubber
 from agentcore_egress.live.audit import describe_live
 from agentcore_egress.live.aws_accounts import AccountSession, CallLog
 from agentcore_egress.cli.main import main
-from agentcore_egress.policies.rule_runner import run_rules
-from agentcore_egress.policies.rules import RULES
+from agentcore_egress.policies.described_resources import configured_runner, judge
+from agentcore_egress.policies.rules import DECLARATIONS, RULES
 from moto_aws import REGION, account, self_signed_certificate, vpc_with_subnets, write_zone
 
 CLEAN, DIRTY = "222222222222", "333333333333"
@@ -97,6 +97,20 @@ def test_a_compliant_account_has_no_findings_and_a_non_compliant_one_draws_each_
     assert any("Resource Gateways not read" in note for note in result["notes"]), "moto has no Resource Gateways: said, not hidden"
 
 
+def test_audit_reads_the_policy_config_as_plan_does_and_says_only_the_specific_message(capsys, aws, tmp_path):
+    seed_account(aws, DIRTY, compliant=False)
+    config = tmp_path / "policy.json"
+    config.write_text(json.dumps({"modern-tls": "disabled", "tgw-no-auto-accept": "advisory",
+                                  "internal-load-balancers": {"exemptResourceNames": ["orders"]}}))
+    code, result, err = audit(capsys, aws, zone(tmp_path), "--policy-pack-config", str(config))
+    assert code == 1, err
+    levels = {(f["policy"], f["level"]) for f in result["findings"] if f["account"] == DIRTY}
+    assert ("tgw-no-auto-accept", "advisory") in levels and ("ram-inside-organization", "mandatory") in levels, levels
+    assert not {policy for policy, _ in levels} & {"modern-tls", "internal-load-balancers"}, "disabled, and exempted by its option"
+    descriptions = {rule.description for rule in DECLARATIONS}
+    assert [f["message"] for f in result["findings"] if f["message"].split("\n")[0] in descriptions] == []
+
+
 def test_audit_and_preflight_only_read(capsys, aws, tmp_path, monkeypatch):
     seed_account(aws, DIRTY, compliant=False)
     log = CallLog()
@@ -140,8 +154,8 @@ def test_stubbed_resource_gateways_with_open_egress_are_found(aws, monkeypatch):
             "ipv4AddressesPerEni": 16}, {"resourceGatewayIdentifier": gateway_id})
     lattice.activate()
     live, notes = describe_live(session)
-    findings = [f for f in run_rules(live, RULES) if f.policy == "scoped-resource-gateway-egress"]
-    assert [(f.level, f.resource_id) for f in findings] == [("advisory", open_group)]
+    findings = [v for v in judge(configured_runner("agentcore-egress", RULES), live) if v.policy == "scoped-resource-gateway-egress"]
+    assert [(f.level, f.resource.id) for f in findings] == [("advisory", open_group)]
     assert "Resource Gateway 'open'" in findings[0].message
     lattice.assert_no_pending_responses()
 

@@ -6,8 +6,8 @@ certificate ARN comes from config, a public REST API, a Transit Gateway lab.
 Alone they are ordinary infrastructure and draw no mandatory finding; with an
 AgentCore target added that reaches them, exactly the AgentCore-path findings
 expected. Each runs in two phases: as at ``pulumi up`` (values known) and as
-at the first ``pulumi preview`` of a new stack (every computed output of a
-resource of the stack is the unknown sentinel).
+at the first ``pulumi preview`` of a new stack (every value computed by a
+resource of the stack is unknown), both as ``plan`` derives them.
 """
 
 import json
@@ -16,45 +16,28 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 from google.protobuf import struct_pb2
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.proto import analyzer_pb2
 
 from agentcore_egress.components import base as component_base
+from agentcore_egress.planner.policy_analyzer import PREVIEW, UPDATE
 from agentcore_egress.policies import agentcore_path
-from agentcore_egress.policies.rules import RULES
-from fake_cloud import FakeCloud, deploy
-from policy_kit import UNKNOWN_STRING
+from agentcore_egress.policies.rules import DECLARATIONS
+from fake_cloud import deploy
+from policy_kit import PREVIEW_NOTE, UNKNOWN_STRING
 from test_policy_pack import REPO_POLICIES, SCENARIOS, fresh_config, pack  # noqa: F401 (the running pack and its reset, as fixtures)
 
 CERTIFICATE_FROM_CONFIG = "arn:aws:acm:eu-west-1:123456789012:certificate/5f1e2d3c-web"
 
 
-class FirstPreview(pulumi_mocks.Mocks):
-    """The first ``pulumi preview`` of a new stack: nothing exists yet, so ids and computed outputs are unknown.
-
-    The provider's planned state of a resource to create is its inputs plus unknowns for every
-    computed output; an empty id is what the SDK reads as an unknown id.
-    """
-
-    def __init__(self) -> None:
-        self.inner = FakeCloud()
-
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-        _, state = self.inner.new_resource(args)
-        return "", {key: value if key in args.inputs else UNKNOWN_STRING for key, value in state.items()}
-
-    def call(self, args: pulumi_mocks.MockCallArgs):
-        return self.inner.call(args)
+PHASES = (PREVIEW, UPDATE)
 
 
-PHASES = {
-    "up": lambda program: deploy(program),
-    "first-preview": lambda program: deploy(program, mocks=FirstPreview(), preview=True),
-}
-
-
-PREVIEW_NOTE = "can't run policy"
-"""How the policy SDK starts the advisory it makes of a rule's 'cannot verify at preview'."""
+def judge(pack, program, phase):
+    """The findings of ``program``'s stack in ``phase``, as ``plan`` judges it: the program run once under the simulated
+    AWS, its first preview derived from that run (the product's model, ``simulation/preview.py``; test_first_preview.py
+    compares it with a preview the Pulumi SDK runs itself)."""
+    d = deploy(program)
+    return [f for f in pack.analyze(d.registrations, d.minted) if phase in f.phases]
 
 
 def verdicts(findings, level):
@@ -150,10 +133,10 @@ EXPECTED = {
 ])
 def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_target_reaches_it(fresh_config, program, phase):
     build, alone, with_target, advisory = EXPECTED[program]
-    findings = fresh_config.analyze(PHASES[phase](lambda: build()).registrations)
+    findings = judge(fresh_config, lambda: build(), phase)
     assert verdicts(findings, "mandatory") == alone, [f.message for f in findings]
     assert verdicts(findings, "advisory") == advisory, [f.message for f in findings]
-    findings = fresh_config.analyze(PHASES[phase](lambda: build(with_target=True)).registrations)
+    findings = judge(fresh_config, lambda: build(with_target=True), phase)
     assert verdicts(findings, "mandatory") == with_target, [f.message for f in findings]
     assert verdicts(findings, "advisory") == advisory, [f.message for f in findings]
     reached = [f.message for f in findings if f.level == "mandatory"]
@@ -162,45 +145,51 @@ def test_ordinary_infrastructure_draws_no_mandatory_finding_until_an_agentcore_t
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_a_plaintext_listener_on_the_path_is_found_and_a_redirect_is_not(fresh_config, phase):
-    forwarding = fresh_config.analyze(PHASES[phase](lambda: public_website(with_target=True, http_redirects=False)).registrations)
+    forwarding = judge(fresh_config, lambda: public_website(with_target=True, http_redirects=False), phase)
     assert ("https-only-path-listeners", "website-http") in verdicts(forwarding, "mandatory")
     assert "does not redirect to HTTPS" in next(f.message for f in forwarding if f.policy == "https-only-path-listeners")
-    off_path = fresh_config.analyze(PHASES[phase](lambda: public_website(http_redirects=False)).registrations)
+    off_path = judge(fresh_config, lambda: public_website(http_redirects=False), phase)
     assert verdicts(off_path, "mandatory") == []
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_an_adopted_default_security_group_satisfies_the_advisory_rule(fresh_config, phase):
-    findings = fresh_config.analyze(PHASES[phase](lambda: public_website(adopt_default_group=True)).registrations)
+    findings = judge(fresh_config, lambda: public_website(adopt_default_group=True), phase)
     assert [f for f in findings if f.policy == "default-security-group-adopted"] == []
 
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_overlapping_vpcs_behind_peered_transit_gateways_are_found_in_both_phases(fresh_config, phase):
-    findings = fresh_config.analyze(PHASES[phase](lambda: tgw_lab(overlapping=True)).registrations)
+    findings = judge(fresh_config, lambda: tgw_lab(overlapping=True), phase)
     assert verdicts(findings, "mandatory") == [("tgw-peering-non-overlapping-cidrs", "lab-peering")], [f.message for f in findings]
     assert "10.1.0.0/16" in next(f.message for f in findings if f.policy == "tgw-peering-non-overlapping-cidrs")
 
 
 def test_a_peering_whose_hub_is_unknown_and_no_dependency_is_reported_as_cannot_verify(fresh_config):
-    d = PHASES["first-preview"](lambda: tgw_lab(overlapping=True))
+    d = deploy(lambda: tgw_lab(overlapping=True))
     d.named("lab-peering").property_dependencies.pop("transitGatewayId")
-    findings = [f for f in fresh_config.analyze(d.registrations) if f.policy == "tgw-peering-non-overlapping-cidrs"]
+    findings = [f for f in fresh_config.analyze(d.registrations, d.minted) if f.policy == "tgw-peering-non-overlapping-cidrs" and PREVIEW in f.phases]
     assert [(f.level, "lab-peering" in f.message and "checked again at update" in f.message) for f in findings] == [("advisory", True)]
 
 
-def test_cannot_verify_at_preview_is_said_once_for_what_only_the_stack_puts_on_the_path(fresh_config):
-    """An untagged load balancer that a target names (only the stack puts it on the path) whose ``internal`` is unknown at preview."""
+def test_cannot_verify_at_preview_is_said_once_for_what_only_the_stack_puts_on_the_path():
+    """An untagged load balancer that a target names (only the stack puts it on the path) whose ``internal`` is unknown at
+    preview (computed by an ``apply``: a value the preview derived from the simulation cannot show as unknown)."""
+    from agentcore_egress.policies import resource_types as t
+    from agentcore_egress.policies.rules import internal_load_balancers
+    from policy_kit import Stack
 
-    def program():
-        vpc = aws.ec2.Vpc("tools-vpc", cidr_block="10.0.0.0/16")
-        alb = aws.lb.LoadBalancer("tools-alb", internal=vpc.id.apply(lambda _: True), security_groups=["sg-1"], subnets=["a", "b"])
-        agentcore_target("tools", target_configuration={"mcp": {"mcp_server": {"endpoint": alb.dns_name.apply(lambda host: f"https://{host}/mcp")}}})
+    def stack(internal):
+        built = Stack()
+        alb = built.add(t.LB, "tools-alb", {"internal": internal, "securityGroups": ["sg-1"], "subnets": ["a", "b"]})
+        built.add(t.GATEWAY_TARGET, "tools", {"targetConfiguration": {"mcp": {"mcpServer": {"endpoint": UNKNOWN_STRING}}}},
+                  deps={"targetConfiguration": [alb]})
+        return built
 
-    notes = [f.message for f in fresh_config.analyze(PHASES["first-preview"](program).registrations) if f.policy == "internal-load-balancers"]
+    notes = [message for message, _ in stack(UNKNOWN_STRING).check(internal_load_balancers.RULE, scoped=True)]
     assert len(notes) == 1 and "LoadBalancer 'tools-alb': internal is unknown" in notes[0], notes
     assert notes[0].count("cannot verify at preview") == 1, notes[0]
-    assert [f for f in fresh_config.analyze(PHASES["up"](program).registrations) if f.policy == "internal-load-balancers"] == []
+    assert stack(True).check(internal_load_balancers.RULE, scoped=True) == []
 
 
 # --- how a resource is known to be on the path ------------------------------------------------------
@@ -273,29 +262,26 @@ def test_a_resource_configuration_naming_a_load_balancer_by_dns_name_puts_it_on_
 
 # --- metadata and remediations over gRPC -------------------------------------------------------------
 
-CONTROLS = {
-    "no-default-security-group": "EC2.2", "default-security-group-adopted": "EC2.2", "modern-tls": "ELB.17", "tgw-no-auto-accept": "EC2.23",
-    "path-security-group-ingress": "EC2.18, EC2.19", "https-only-path-listeners": "ELB.1",
-}
-PATH_RULES = {"public-ca-certificates", "listener-certificates-from-stack", "internal-load-balancers", "private-api-gateway",
-              "https-target-endpoints", "scoped-resource-gateway-egress", "path-security-group-ingress", "https-only-path-listeners"}
+SEVERITIES = {"low": analyzer_pb2.POLICY_SEVERITY_LOW, "medium": analyzer_pb2.POLICY_SEVERITY_MEDIUM, "high": analyzer_pb2.POLICY_SEVERITY_HIGH,
+              "critical": analyzer_pb2.POLICY_SEVERITY_CRITICAL}
 
 
-def test_analyzer_info_carries_every_policys_metadata(pack):
+def test_analyzer_info_carries_every_rules_declaration(pack):
+    """What the engine is told of each policy (over gRPC, from the folder as it runs) is what the rule's module declares."""
     readme = (REPO_POLICIES / "README.md").read_text()
     policies = {policy.name: policy for policy in pack.info().policies}
-    assert set(policies) == {rule.name for rule in RULES}
-    for name, policy in policies.items():
-        assert policy.severity != analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED, name
-        kind = "agentcore-path" if name in PATH_RULES else "general"
-        assert policy.tags[0] == kind, name
-        assert policy.remediation_steps, name
-        assert policy.url == f"policies/README.md#{name}" and f"\n### {name}\n" in readme, name
-        assert policy.framework.reference == CONTROLS.get(name, ""), name
-        if name in CONTROLS:
+    assert list(policies) == [rule.id for rule in DECLARATIONS]
+    for rule in DECLARATIONS:
+        policy = policies[rule.id]
+        assert policy.severity == SEVERITIES[rule.severity.value], rule.id
+        assert list(policy.tags) == [rule.kind, *rule.tags], rule.id
+        assert policy.remediation_steps == rule.remediation and policy.description == rule.description, rule.id
+        assert policy.url == f"policies/README.md#{rule.id}" and f"\n### {rule.id}\n" in readme, rule.id
+        assert policy.framework.reference == ", ".join(rule.controls), rule.id
+        if rule.controls:
             assert policy.framework.name == "AWS Foundational Security Best Practices"
-        if kind == "agentcore-path":
-            assert {"pathResources", "pathTags", "offPath"} <= set(policy.configSchema.properties), name
+        schema = set(policy.configSchema.properties)
+        assert schema == set(rule.options) | ({"pathResources", "pathTags", "offPath"} if rule.kind == "agentcore-path" else set()), rule.id
 
 
 def remediate(pack, type_, props, name="res"):
@@ -338,19 +324,19 @@ def test_a_remediated_resource_passes_analyze(fresh_config):
 # --- the seed's scenarios at a first preview ---------------------------------------------------------
 
 
-def scenario_at_first_preview(key):
-    return deploy(lambda: (SCENARIOS[key](), None)[1], mocks=FirstPreview(), preview=True)
+def scenario(key):
+    return lambda: (SCENARIOS[key](), None)[1]
 
 
 @pytest.mark.parametrize("key", "abcde")
 def test_the_scope_and_the_new_rules_never_fail_a_compliant_scenario_at_a_first_preview(fresh_config, key):
-    findings = fresh_config.analyze(scenario_at_first_preview(key).registrations)
+    findings = judge(fresh_config, scenario(key), PREVIEW)
     assert [(f.policy, f.urn) for f in findings if f.level == "mandatory"] == []
     assert [f.policy for f in findings if f.level == "advisory" and not f.message.startswith(PREVIEW_NOTE)] == []
 
 
 def test_the_seed_scenarios_pass_the_whole_pack_at_a_first_preview(fresh_config):
-    findings = [f for key in "abce" for f in fresh_config.analyze(scenario_at_first_preview(key).registrations)]
+    findings = [f for key in "abce" for f in judge(fresh_config, scenario(key), PREVIEW)]
     assert [f.message for f in findings if f.level == "mandatory"] == []
 
 
@@ -368,7 +354,7 @@ def test_a_target_naming_a_route53_alias_puts_the_aliased_load_balancer_and_its_
     stack.add(t.LB_LISTENER, "orders-listener", {"protocol": "HTTPS"}, deps={"loadBalancerArn": [alb]})
     stack.add(t.LB, "website-alb", {"dnsName": "website-2.eu-west-1.elb.amazonaws.com"})
     stack.add(t.REST_API, "shop-api", {"id": "abc123"})
-    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.policy_resources())}
     assert on_path == {"orders", "orders-name", "orders-alb", "orders-listener"}
 
 
@@ -381,7 +367,7 @@ def test_a_private_api_invoke_url_puts_the_rest_api_on_the_path():
     stack.add(t.GATEWAY_TARGET, "orders", {"targetConfiguration": {"mcp": {"openApiSchema": {"inlinePayload": {"payload": schema}}}}})
     stack.add(t.REST_API, "orders-api", {"id": "abc123"})
     stack.add(t.REST_API, "shop-api", {"id": "def456"})
-    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.policy_resources())}
     assert on_path == {"orders", "orders-api"}
 
 
@@ -394,7 +380,7 @@ def test_path_security_group_ingress_names_what_is_open(type_, props, words):
     from agentcore_egress.policies.rules import path_security_group_ingress
     from policy_kit import check_resource
 
-    found = check_resource(path_security_group_ingress.policy, type_, props, name="bad")
+    found = check_resource(path_security_group_ingress.RULE, type_, props, name="bad")
     assert len(found) == 1 and words in found[0] and "'bad'" in found[0] and "Fix:" in found[0]
 
 
@@ -408,23 +394,21 @@ def test_path_security_group_ingress_passes_scoped_computed_and_egress_rules(typ
     from agentcore_egress.policies.rules import path_security_group_ingress
     from policy_kit import check_resource
 
-    assert check_resource(path_security_group_ingress.policy, type_, props) == []
+    assert check_resource(path_security_group_ingress.RULE, type_, props) == []
 
 
 def test_https_only_path_listeners_direct_cases():
-    from pulumi_policy.proxy import UnknownValueError
-
     from agentcore_egress.policies.rules import https_only_path_listeners as rule
     from policy_kit import check_resource
 
     listener = "aws:lb/listener:Listener"
-    assert "plaintext" in check_resource(rule.policy, listener, {"protocol": "TCP", "port": 80}, name="bad")[0]
-    assert check_resource(rule.policy, listener, {"protocol": "TLS", "port": 443}) == []
+    assert "plaintext" in check_resource(rule.RULE, listener, {"protocol": "TCP", "port": 80}, name="bad")[0]
+    assert check_resource(rule.RULE, listener, {"protocol": "TLS", "port": 443}) == []
     redirect = [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
-    assert check_resource(rule.policy, listener, {"protocol": "HTTP", "defaultActions": redirect}) == []
-    assert check_resource(rule.policy, listener, {"defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]}, name="bad")
-    with pytest.raises(UnknownValueError, match="checked again at update"):
-        check_resource(rule.policy, listener, {"protocol": UNKNOWN_STRING})
+    assert check_resource(rule.RULE, listener, {"protocol": "HTTP", "defaultActions": redirect}) == []
+    assert check_resource(rule.RULE, listener, {"defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]}, name="bad")
+    notes = check_resource(rule.RULE, listener, {"protocol": UNKNOWN_STRING})
+    assert len(notes) == 1 and notes[0].startswith(PREVIEW_NOTE) and "checked again at update" in notes[0]
 
 
 def test_the_path_tag_counts_when_another_tags_value_is_unknown_at_preview():
@@ -438,12 +422,8 @@ def test_the_path_tag_counts_when_another_tags_value_is_unknown_at_preview():
 
 
 def test_a_resource_only_the_stack_puts_on_the_path_that_cannot_be_verified_does_not_hide_the_others():
-    from pulumi_policy.policy import StackValidationArgs
-    from pulumi_policy.proxy import UnknownValueError
-
     from agentcore_egress.policies import resource_types as t
     from agentcore_egress.policies.rules import https_only_path_listeners
-    from agentcore_egress.policies.rule_assembly import PathResourceRule
     from policy_kit import Stack
 
     stack = Stack()
@@ -451,20 +431,16 @@ def test_a_resource_only_the_stack_puts_on_the_path_that_cannot_be_verified_does
     stack.add(t.GATEWAY_TARGET, "orders", {}, deps={"targetConfiguration": [alb]})
     stack.add(t.LB_LISTENER, "first", {"protocol": UNKNOWN_STRING}, deps={"loadBalancerArn": [alb]})
     stack.add(t.LB_LISTENER, "second", {"protocol": "TCP"}, deps={"loadBalancerArn": [alb]})
-    found = []
-    with pytest.raises(UnknownValueError, match="'first'"):
-        PathResourceRule(https_only_path_listeners.policy, None).validate(StackValidationArgs(stack.resources, {}),
-                                                                         lambda message, urn=None: found.append(urn))
-    assert found == [urn for urn in (r.urn for r in stack.resources) if urn.endswith("::second")]
+    verdicts = stack.verdicts(https_only_path_listeners.RULE, scoped=True)
+    assert [(v.level, v.resource.name) for v in verdicts if not v.message.startswith(PREVIEW_NOTE)] == [("mandatory", "second")]
+    notes = [v for v in verdicts if v.message.startswith(PREVIEW_NOTE)]
+    assert len(notes) == 1 and notes[0].level == "advisory" and "'first'" in notes[0].message
 
 
 def test_a_tcp_listeners_target_group_is_the_one_it_depends_on_not_any_whose_arn_is_unknown():
     """The engine's planned state at a first preview has every target group's ARN unknown."""
-    from pulumi_policy.policy import StackValidationArgs
-
     from agentcore_egress.policies import resource_types as t
     from agentcore_egress.policies.rules import https_only_path_listeners
-    from agentcore_egress.policies.rule_assembly import PathResourceRule
     from policy_kit import Stack
 
     stack = Stack()
@@ -473,10 +449,7 @@ def test_a_tcp_listeners_target_group_is_the_one_it_depends_on_not_any_whose_arn
     stack.add(t.LB_TARGET_GROUP, "unrelated", {"targetType": "instance", "arn": UNKNOWN_STRING})
     stack.add(t.LB_LISTENER, "nlb-tcp", {"protocol": "TCP", "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN_STRING}]},
               deps={"loadBalancerArn": [nlb], "defaultActions": [to_alb]})
-    found = []
-    PathResourceRule(https_only_path_listeners.policy, None, https_only_path_listeners.check_stack).validate(
-        StackValidationArgs(stack.resources, {}), lambda message, urn=None: found.append(message))
-    assert found == []
+    assert stack.check(https_only_path_listeners.RULE, scoped=True) == []
 
 
 def test_an_attachment_whose_target_and_group_are_literals_puts_the_alb_instance_or_eni_behind_it_on_the_path():
@@ -498,5 +471,5 @@ def test_an_attachment_whose_target_and_group_are_literals_puts_the_alb_instance
     stack.add(t.NETWORK_INTERFACE, "tool-eni", {"privateIp": "10.0.1.5"})
     stack.add(t.LB, "website-alb", {"arn": "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/website/2"})
     stack.add(t.EC2_INSTANCE, "website", {"id": "i-0999", "privateIp": "10.0.9.9"})
-    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.resources)}
+    on_path = {urn.rsplit("::", 1)[-1] for urn in agentcore_path.path_urns(agentcore_path.Scope(), stack.policy_resources())}
     assert on_path == {"nlb", "nlb-tcp", "to-alb", "alb-attachment", "instance-attachment", "eni-attachment", "alb", "alb-http", "tool", "tool-eni"}

@@ -1,10 +1,10 @@
-"""One module per rule; :data:`RULES` is the pack, in the order the README lists them.
+"""One module per rule, each with its check and its one declaration (``RULE``); :data:`RULES` is the pack, in the order the README lists them.
 
-Each module's ``policy`` is assembled with its ``METADATA`` (:func:`..rule_assembly.assemble`):
-AgentCore-path rules are scoped to resources on an AgentCore path, rules with a safe fix get a remediation.
+Each policy is built from its rule's declaration (:func:`..policy_builder.build_policy`): AgentCore-path rules
+are scoped to resources on an AgentCore path, rules with a safe fix get a remediation.
 """
 
-from ..rule_assembly import assemble
+from ..policy_builder import build_policy
 from . import (
     default_security_group_adopted,
     explicit_security_groups,
@@ -49,5 +49,8 @@ MODULES = [
     tgw_peering_non_overlapping_cidrs,
 ]
 
-RULES = [assemble(module) for module in MODULES]
+DECLARATIONS = [module.RULE for module in MODULES]
+"""Every rule of the pack, as its module declares it."""
+
+RULES = [build_policy(rule) for rule in DECLARATIONS]
 """Every policy of the pack."""

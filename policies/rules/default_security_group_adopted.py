@@ -10,23 +10,11 @@ The VPC is matched through the engine's property dependencies of ``vpcId`` (at
 a first preview the VPC's id is unknown), else by id.
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import of_type, read
-from ..rule_assembly import GENERAL, RuleMetadata
-
-NAME = "default-security-group-adopted"
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.LOW,
-    controls=("EC2.2",),
-    tags=("security-groups", "network"),
-    remediation_steps=(
-        "Add aws.ec2.DefaultSecurityGroup(vpc_id=<the VPC's id>, ingress=[], egress=[]) to the stack (PrivateVpc does). "
-        "No automatic fix: a remediation can only change the resource it judges, and this needs a new one."
-    ),
-)
+from ..rule_declaration import GENERAL, STACK, RuleDeclaration, RuleDocs
 
 
 def _adopted_vpcs(args: StackValidationArgs) -> tuple[set[str], set[str]]:
@@ -57,9 +45,25 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         )
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="default-security-group-adopted",
+    kind=GENERAL,
     description="Every VPC of the stack adopts its default security group with no ingress and no egress rules.",
-    enforcement_level=EnforcementLevel.ADVISORY,
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    controls=("EC2.2",),
+    tags=("security-groups", "network"),
+    remediation=(
+        "Add aws.ec2.DefaultSecurityGroup(vpc_id=<the VPC's id>, ingress=[], egress=[]) to the stack (PrivateVpc does)."
+        " No automatic fix: a remediation can only change the resource it judges, and this needs a new one."
+    ),
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks="every VPC of the stack has an `aws:ec2/defaultSecurityGroup` (matched by `vpcId`'s dependency, else id)",
+        resource_types="`aws:ec2/vpc`, `aws:ec2/defaultSecurityGroup` (stack rule)",
+        fix="`DefaultSecurityGroup(vpc_id=…, ingress=[], egress=[])` (`PrivateVpc`)",
+        unset_unknown="VPC and group matched by `vpcId`'s property dependency, so it decides at a first preview; else by id",
+        reference="advisory · stack rule, no automatic fix: it needs a new resource.",
+    ),
 )

@@ -20,26 +20,11 @@ question); a wholly unknown list or type is "cannot verify at preview"
 (advisory), never a violation.
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, cannot_verify, message, read, read_plain
-
-NAME = "explicit-security-groups"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.HIGH,
-    tags=("security-groups", "network"),
-    remediation_steps=(
-        "Give the target, Resource Gateway, interface endpoint or load balancer 1 to 5 security groups of its own, scoped to the backend's port (TargetSecurityGroups). An NLB created without security groups must be replaced to get them."
-    ),
-)
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
 
 def security_group_property(args: ResourceValidationArgs):
@@ -94,9 +79,30 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         report_violation(message(args.name, args.resource_type, prop, groups, problem, fix))
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="explicit-security-groups",
+    kind=GENERAL,
     description="Managed-mode targets, Resource Gateways, interface endpoints and load balancers set their own security groups.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("security-groups", "network"),
+    remediation=(
+        "Give the target, Resource Gateway, interface endpoint or load balancer 1 to 5 security groups of its own, "
+        "scoped to the backend's port (TargetSecurityGroups). An NLB created without security groups must be replaced "
+        "to get them."
+    ),
     validate=validate,
+    docs=RuleDocs(
+        checks="ENI-making resources set their security groups (else AWS uses the VPC's default group)",
+        resource_types=(
+            "managed-mode `aws:bedrock/agentcoreGatewayTarget`, `aws:vpclattice/resourceGateway`, interface "
+            "`aws:ec2/vpcEndpoint`, ALB/NLB `aws:lb/loadBalancer`"
+        ),
+        fix="set 1 to 5 security groups scoped to the backend's port (`TargetSecurityGroups`)",
+        unset_unknown=(
+            "unset: AWS's fallback (violation; for an NLB: never any groups); `[<unknown>]`: set (compliant); wholly "
+            "unknown list or type: *cannot verify at preview*"
+        ),
+        reference="no automatic fix: only the stack knows which groups fit, and an NLB without groups must be replaced.",
+    ),
 )

@@ -20,26 +20,14 @@ A listener whose protocol or actions are unknown at preview is reported as
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from .. import resource_types as t
 from ..agentcore_path import forwarded_target_groups
 from ..properties import CannotVerify, UNKNOWN, Unverified, message, plain, read
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata
+from ..rule_declaration import AGENTCORE_PATH, RuleDeclaration, RuleDocs
 
-NAME = "https-only-path-listeners"
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.MEDIUM,
-    controls=("ELB.1",),
-    tags=("tls", "load-balancer"),
-    remediation_steps=(
-        "Make the listener HTTPS/TLS on 443 with an Amazon-issued certificate, or make an HTTP listener's default action a redirect "
-        "to HTTPS (type redirect, protocol HTTPS, status_code HTTP_301); remove TCP listeners from the path's load balancer. "
-        "No automatic fix: a redirect without an HTTPS listener, or a TCP listener turned TLS without a certificate, breaks the backend."
-    ),
-)
 PLAINTEXT = ("HTTP", "TCP")
 
 
@@ -135,9 +123,37 @@ def check_stack(resources: Sequence[Any], on_path: Mapping[str, str], report_vio
             report_violation(_plaintext(listener.name, listener.resource_type, "TCP", forwards_elsewhere=True), listener.urn)
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="https-only-path-listeners",
+    kind=AGENTCORE_PATH,
     description="Listeners of load balancers on an AgentCore path are HTTPS/TLS, or HTTP redirecting to HTTPS.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    controls=("ELB.1",),
+    tags=("tls", "load-balancer"),
+    remediation=(
+        "Make the listener HTTPS/TLS on 443 with an Amazon-issued certificate, or make an HTTP listener's default "
+        "action a redirect to HTTPS (type redirect, protocol HTTPS, status_code HTTP_301); remove TCP listeners from "
+        "the path's load balancer. No automatic fix: a redirect without an HTTPS listener, or a TCP listener turned TLS"
+        " without a certificate, breaks the backend."
+    ),
     validate=validate,
+    check_stack=check_stack,
+    docs=RuleDocs(
+        checks=(
+            "a listener of a load balancer on an AgentCore path is HTTPS/TLS, or HTTP whose default actions all "
+            "redirect to HTTPS; TCP is plaintext unless every target group it forwards to is ALB-type (`targetType: "
+            "alb`: TLS passes through to the ALB, whose listeners are judged instead)"
+        ),
+        resource_types="`aws:lb/listener` (and `alb`)",
+        fix="HTTPS/TLS with a public certificate, or an HTTP→HTTPS redirect",
+        unset_unknown=(
+            "unset `protocol`: AWS's default for the load balancer (HTTP/TCP: plaintext, judged); unknown protocol or "
+            "default actions: *cannot verify at preview*; a forwarding TCP listener is judged with the stack's target "
+            "groups, at the end of preview and of `up` (not before it is created, even when tagged): matched by its "
+            "property dependency (decides at preview), else by ARN; one not in the stack is not known to be ALB-type: "
+            "plaintext"
+        ),
+        reference="no automatic fix: a redirect without an HTTPS listener, or TLS without a certificate, breaks the backend.",
+    ),
 )

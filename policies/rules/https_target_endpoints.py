@@ -11,31 +11,16 @@ lb.dns_name)``) is wholly unknown, as is an inline schema built by an apply:
 "cannot verify at preview" (advisory).
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, read
+from ..rule_declaration import AGENTCORE_PATH, RuleDeclaration, RuleDocs
 
 try:
     import yaml
 except ImportError:  # pragma: no cover - pulumi depends on PyYAML
     yaml = None
-
-NAME = "https-target-endpoints"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.HIGH,
-    tags=("tls", "agentcore"),
-    remediation_steps=(
-        'Use an https:// URL whose host presents a publicly trusted certificate for the MCP endpoint and every OpenAPI server.'
-    ),
-)
 
 
 def _server_urls(payload: str) -> list:
@@ -72,9 +57,23 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     unverified.settle()
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="https-target-endpoints",
+    kind=AGENTCORE_PATH,
     description="Gateway target endpoints (MCP server, OpenAPI servers) use https://.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("tls", "agentcore"),
+    remediation=(
+        "Use an https:// URL whose host presents a publicly trusted certificate for the MCP endpoint and every OpenAPI "
+        "server."
+    ),
     validate=validate,
+    docs=RuleDocs(
+        checks="a target's MCP endpoint and inline OpenAPI `servers` are `https://`",
+        resource_types="`aws:bedrock/agentcoreGatewayTarget`",
+        fix="https URL with a public certificate",
+        unset_unknown="unset: nothing to judge; URL or inline schema built from computed values: *cannot verify at preview*",
+        reference="no automatic fix: the https host must present a public certificate, which a rewrite cannot ensure.",
+    ),
 )

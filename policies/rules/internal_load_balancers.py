@@ -12,32 +12,11 @@ violation. Unknown (first preview, e.g. computed by an apply): "cannot verify
 at preview" (advisory).
 """
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-)
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, cannot_verify, message, read
-
-NAME = "internal-load-balancers"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.HIGH,
-    tags=("load-balancer", "exposure"),
-    remediation_steps=(
-        'Set internal=True and place the load balancer in private subnets (AlbRestBackend, EksMcpNlbBackend); the scheme cannot change in place, so the load balancer is replaced. A load balancer on the path that must stay public goes in exemptResourceNames.'
-    ),
-)
+from ..rule_declaration import AGENTCORE_PATH, RuleDeclaration, RuleDocs
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -55,10 +34,29 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="internal-load-balancers",
+    kind=AGENTCORE_PATH,
     description="Load balancers fronting gateway targets are internal.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(properties={"exemptResourceNames": {"type": "array", "items": {"type": "string"}, "default": []}}),
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("load-balancer", "exposure"),
+    remediation=(
+        "Set internal=True and place the load balancer in private subnets (AlbRestBackend, EksMcpNlbBackend); the "
+        "scheme cannot change in place, so the load balancer is replaced. A load balancer on the path that must stay "
+        "public goes in exemptResourceNames."
+    ),
+    options={"exemptResourceNames": {"type": "array", "items": {"type": "string"}, "default": []}},
     validate=validate,
+    docs=RuleDocs(
+        checks="load balancers are internal",
+        resource_types="`aws:lb/loadBalancer`, `aws:alb/loadBalancer`",
+        fix="`internal=True` in private subnets",
+        configure="`exemptResourceNames: [name…]`",
+        unset_unknown=(
+            "unset `internal`: internet-facing (violation; the message says \"internal is not set (pulumi-aws defaults "
+            "it to false: internet-facing)\"); unknown: *cannot verify at preview*"
+        ),
+        reference="no automatic fix: the scheme cannot change in place (the load balancer would be replaced, in other subnets).",
+    ),
 )

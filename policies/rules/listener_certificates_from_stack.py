@@ -22,32 +22,13 @@ from any other resource of this stack → violation (an ARN minted by this stack
 cannot be on the allowlist); no dependency at all → "cannot verify at preview".
 """
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import is_unset, UNKNOWN, Unverified, message, of_type, read
+from ..rule_declaration import AGENTCORE_PATH, STACK, RuleDeclaration, RuleDocs
 
-NAME = "listener-certificates-from-stack"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.HIGH,
-    tags=("tls", "certificates", "load-balancer"),
-    remediation_steps=(
-        'Create the certificate in the stack (PublicCertificate) and pass its ARN to the listener, or, for a certificate from another stack or from config, confirm with `agentcore-egress preflight` that it is AMAZON_ISSUED and add its ARN to allowedCertificateArns.'
-    ),
-)
 _SOURCES = (t.ACM_CERTIFICATE, t.ACM_CERTIFICATE_VALIDATION)
 
 
@@ -92,12 +73,37 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     unverified.settle()
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="listener-certificates-from-stack",
+    kind=AGENTCORE_PATH,
     description="HTTPS/TLS listeners use an Amazon-issued certificate from this stack or an allow-listed ARN.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={"allowedCertificateArns": {"type": "array", "items": {"type": "string"}, "default": []}}
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("tls", "certificates", "load-balancer"),
+    remediation=(
+        "Create the certificate in the stack (PublicCertificate) and pass its ARN to the listener, or, for a "
+        "certificate from another stack or from config, confirm with `agentcore-egress preflight` that it is "
+        "AMAZON_ISSUED and add its ARN to allowedCertificateArns."
     ),
+    options={"allowedCertificateArns": {"type": "array", "items": {"type": "string"}, "default": []}},
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks=(
+            "HTTPS/TLS listeners' `certificateArn` traces (property dependencies) to an Amazon-issued certificate in "
+            "the stack, or is allow-listed"
+        ),
+        resource_types="`aws:lb/listener`, `aws:lb/listenerCertificate` (and `alb`)",
+        fix=(
+            "create the certificate in the stack, or allow-list the ARN once `agentcore-egress preflight` shows it is "
+            "AMAZON_ISSUED"
+        ),
+        configure="`allowedCertificateArns: [arn…]`",
+        unset_unknown=(
+            "unset `certificateArn`: violation; unknown ARN: decided by its property dependencies (a private-CA or "
+            "imported `acm.Certificate`, directly or through `CertificateValidation` → violation at preview; another "
+            "resource of the stack → violation); no dependency: *cannot verify at preview* (advisory)"
+        ),
+        reference="stack rule, no automatic fix (stack policies cannot remediate).",
+    ),
 )

@@ -14,34 +14,13 @@ judged. Unknown (first preview): protocol or policy computed by another
 resource is "cannot verify at preview" (advisory).
 """
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-)
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, read
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
-NAME = "modern-tls"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.MEDIUM,
-    controls=("ELB.17",),
-    tags=("tls", "load-balancer"),
-    remediation_steps=(
-        "Set the listener's ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or a policy in allowedPolicies). Automatic fix at the remediate level: the listener gets ELBSecurityPolicy-TLS13-1-2-2021-06 when that policy satisfies the rule's config."
-    ),
-    fix={"sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
-)
 TLS12_PREFIXES = ("ELBSecurityPolicy-TLS13-", "ELBSecurityPolicy-TLS-1-2-", "ELBSecurityPolicy-FS-1-2-")
 TLS13_PREFIXES = ("ELBSecurityPolicy-TLS13-",)
 
@@ -70,15 +49,37 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="modern-tls",
+    kind=GENERAL,
     description="HTTPS/TLS listeners use a TLS 1.2+ security policy (TLS 1.3 preferred).",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "allowedPolicies": {"type": "array", "items": {"type": "string"}, "default": []},
-            "requireTls13": {"type": "boolean", "default": False},
-        }
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    controls=("ELB.17",),
+    tags=("tls", "load-balancer"),
+    remediation=(
+        "Set the listener's ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or a policy in allowedPolicies). "
+        "Automatic fix at the remediate level: the listener gets ELBSecurityPolicy-TLS13-1-2-2021-06 when that policy "
+        "satisfies the rule's config."
     ),
+    fix={"sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+    options={
+        "allowedPolicies": {"type": "array", "items": {"type": "string"}, "default": []},
+        "requireTls13": {"type": "boolean", "default": False},
+    },
     validate=validate,
+    docs=RuleDocs(
+        checks="HTTPS/TLS listeners use a TLS 1.2+ policy (unset means `ELBSecurityPolicy-2016-08`, TLS 1.0)",
+        resource_types="`aws:lb/listener`",
+        fix="`sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06`",
+        configure="`allowedPolicies: [...]` (replaces the default TLS13/TLS-1-2/FS-1-2 families), `requireTls13: true`",
+        unset_unknown=(
+            "unset `sslPolicy`: `ELBSecurityPolicy-2016-08` (violation); unset `protocol`: HTTP/TCP (not judged); "
+            "unknown: *cannot verify at preview*"
+        ),
+        reference=(
+            "**automatic fix**: `sslPolicy` becomes `ELBSecurityPolicy-TLS13-1-2-2021-06`, unless the rule's "
+            "`allowedPolicies` would still reject it. Safe: AgentCore and current clients negotiate TLS 1.2 or 1.3."
+        ),
+    ),
 )

@@ -35,33 +35,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, dependency_types, message, of_type, plain, read
+from ..rule_declaration import GENERAL, STACK, RuleDeclaration, RuleDocs
 
-NAME = "no-default-security-group"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.HIGH,
-    controls=("EC2.2",),
-    tags=("security-groups", "network"),
-    remediation_steps=(
-        "Give the resource a security group of its own; adopt each VPC's default security group with aws.ec2.DefaultSecurityGroup(vpc_id=..., ingress=[], egress=[]) (PrivateVpc does)."
-    ),
-)
 _SECURITY_GROUP_KEY = re.compile(r"securitygroup", re.IGNORECASE)
 _DEFAULT_SOURCES = (t.VPC, t.DEFAULT_SECURITY_GROUP)
 
@@ -163,12 +144,35 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     unverified.settle()
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="no-default-security-group",
+    kind=GENERAL,
     description="No resource references a VPC's default security group; managed default security groups have no rules.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={"defaultSecurityGroupIds": {"type": "array", "items": {"type": "string"}, "default": []}}
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    controls=("EC2.2",),
+    tags=("security-groups", "network"),
+    remediation=(
+        "Give the resource a security group of its own; adopt each VPC's default security group with "
+        "aws.ec2.DefaultSecurityGroup(vpc_id=..., ingress=[], egress=[]) (PrivateVpc does)."
     ),
+    options={"defaultSecurityGroupIds": {"type": "array", "items": {"type": "string"}, "default": []}},
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks=(
+            "nothing references a VPC's default security group (from any VPC's `defaultSecurityGroupId` in the stack, "
+            "or from config); `aws:ec2/defaultSecurityGroup` has no rules"
+        ),
+        resource_types="all (stack rule)",
+        fix="give the resource its own group; adopt default groups with `ingress=[]`, `egress=[]`",
+        configure="`defaultSecurityGroupIds: [sg-…]` for VPCs of other stacks",
+        unset_unknown=(
+            "unset default-group rules: none (compliant); unknown group id: decided by dependencies (depends on an "
+            "`ec2.Vpc`/`DefaultSecurityGroup` and on no security group → violation at preview); no dependency, or more "
+            "unknown ids than the security groups and the group-naming resources it comes from (a Redshift cluster "
+            "given no `vpcSecurityGroupIds` hands on the VPC's default group): *cannot verify at preview*"
+        ),
+        reference="stack rule, no automatic fix.",
+    ),
 )

@@ -20,32 +20,12 @@ stack is "cannot verify at preview".
 import ipaddress
 from itertools import combinations
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, of_type, read
-
-NAME = "non-overlapping-cidrs"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.MEDIUM,
-    tags=("network", "addressing"),
-    remediation_steps=(
-        'Renumber one of the VPCs, or keep overlapping VPCs off the same Transit Gateway or peering; name VPCs of other stacks in externalVpcCidrs so they are compared too.'
-    ),
-)
+from ..rule_declaration import GENERAL, STACK, RuleDeclaration, RuleDocs
 
 
 def networks(value) -> list:
@@ -122,12 +102,32 @@ def vpc_key(resource, prop: str):
     return sources[0] if len(sources) == 1 else UNKNOWN
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="non-overlapping-cidrs",
+    kind=GENERAL,
     description="VPCs joined by the same Transit Gateway or peering have non-overlapping CIDR blocks.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={"externalVpcCidrs": {"type": "object", "additionalProperties": {"type": "string"}, "default": {}}}
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    tags=("network", "addressing"),
+    remediation=(
+        "Renumber one of the VPCs, or keep overlapping VPCs off the same Transit Gateway or peering; name VPCs of other"
+        " stacks in externalVpcCidrs so they are compared too."
     ),
+    options={"externalVpcCidrs": {"type": "object", "additionalProperties": {"type": "string"}, "default": {}}},
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks="VPCs attached to the same Transit Gateway, or peered, do not overlap",
+        resource_types=(
+            "`aws:ec2/vpc`, `vpcIpv4CidrBlockAssociation`, `ec2transitgateway/vpcAttachment`, `vpcPeeringConnection` "
+            "(stack rule)"
+        ),
+        fix="renumber one VPC",
+        configure="`externalVpcCidrs: {vpc-id: cidr}` for VPCs of other stacks",
+        unset_unknown=(
+            "unset block: not compared; unknown VPC/TGW ids: identified by their property dependencies (judged at "
+            "preview); no dependency: *cannot verify at preview*"
+        ),
+        reference="stack rule, no automatic fix.",
+    ),
 )

@@ -15,23 +15,13 @@ resource is not everywhere, so unknown values at preview pass.
 from collections.abc import Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, message, plain, read_plain
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata
+from ..rule_declaration import AGENTCORE_PATH, RuleDeclaration, RuleDocs
 
-NAME = "path-security-group-ingress"
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.HIGH,
-    controls=("EC2.18", "EC2.19"),
-    tags=("security-groups", "exposure"),
-    remediation_steps=(
-        "Replace the rule by TCP ingress on the backend's port from the Resource Gateway ENIs' subnets or security group "
-        "(TargetSecurityGroups). No automatic fix: only the stack knows which port and sources the path needs."
-    ),
-)
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 ALL_PROTOCOLS = ("-1", "all")
 PORT_PROTOCOLS = ("tcp", "udp", "6", "17")
@@ -96,9 +86,35 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
             )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="path-security-group-ingress",
+    kind=AGENTCORE_PATH,
     description="Security groups on an AgentCore path admit no ingress from 0.0.0.0/0 or ::/0, of all protocols or on all ports.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    controls=("EC2.18", "EC2.19"),
+    tags=("security-groups", "exposure"),
+    remediation=(
+        "Replace the rule by TCP ingress on the backend's port from the Resource Gateway ENIs' subnets or security "
+        "group (TargetSecurityGroups). No automatic fix: only the stack knows which port and sources the path needs."
+    ),
     validate=validate,
+    docs=RuleDocs(
+        checks=(
+            "a security group on an AgentCore path admits no ingress of every protocol (`-1`), on every port (TCP/UDP "
+            "1–65535 or 0–65535), or from `0.0.0.0/0` / `::/0` (inline `ingress`, `SecurityGroupRule` of type ingress, "
+            "`SecurityGroupIngressRule`)"
+        ),
+        resource_types="`aws:ec2/securityGroup`, `aws:ec2/securityGroupRule`, `aws:vpc/securityGroupIngressRule`",
+        fix="TCP on the backend's port from the ENIs' subnets or group only (`TargetSecurityGroups`)",
+        unset_unknown=(
+            "unset inline `ingress`: none (compliant); each inline rule is judged on its own, so a literal `0.0.0.0/0` "
+            "rule beside a rule naming a group of the stack is found at preview; a block or port computed by another "
+            "resource of the stack cannot be everywhere, so unknown passes (it is never a literal 0.0.0.0/0)"
+        ),
+        reference=(
+            "no automatic fix: narrowing a rule needs the path's port and sources. Egress is `scoped-resource-gateway-"
+            "egress`'s."
+        ),
+    ),
 )

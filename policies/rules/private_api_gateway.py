@@ -16,26 +16,13 @@ document names the endpoint created in the same stack), are "cannot verify at
 preview" (advisory): whether it tests ``aws:SourceVpce`` is known only at update.
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, of_type, read, read_plain
+from ..rule_declaration import AGENTCORE_PATH, STACK, RuleDeclaration, RuleDocs
 
-NAME = "private-api-gateway"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.HIGH,
-    tags=("api-gateway", "exposure"),
-    remediation_steps=(
-        'Make the REST API PRIVATE with the execute-api interface endpoint in vpc_endpoint_ids and a resource policy that denies execute-api:Invoke unless aws:SourceVpce is that endpoint (PrivateApiGatewayBackend).'
-    ),
-)
 _SCOPING_KEYS = ("aws:SourceVpce", "aws:sourceVpce", "aws:SourceVpc", "aws:sourceVpc")
 
 
@@ -85,9 +72,30 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     unverified.settle()
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="private-api-gateway",
+    kind=AGENTCORE_PATH,
     description="API Gateway REST APIs are PRIVATE, with a resource policy scoped to a VPC endpoint.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("api-gateway", "exposure"),
+    remediation=(
+        "Make the REST API PRIVATE with the execute-api interface endpoint in vpc_endpoint_ids and a resource policy "
+        "that denies execute-api:Invoke unless aws:SourceVpce is that endpoint (PrivateApiGatewayBackend)."
+    ),
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks=(
+            "REST APIs are `PRIVATE` with `vpcEndpointIds` and a resource policy (inline or `RestApiPolicy`) that tests"
+            " `aws:SourceVpce`/`aws:SourceVpc`"
+        ),
+        resource_types="`aws:apigateway/restApi` (stack rule)",
+        fix="`PrivateApiGatewayBackend`",
+        unset_unknown=(
+            "unset `endpointConfiguration`: EDGE (violation); unset policy: none (violation); unknown endpoint ids: "
+            "set; unknown types or policy document: *cannot verify at preview*"
+        ),
+        reference="stack rule, no automatic fix (the endpoint and the policy are other resources).",
+    ),
 )

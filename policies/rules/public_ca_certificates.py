@@ -15,26 +15,11 @@ in the same stack): the property is *set*, whatever its value will be, so the
 certificate is private or imported: a violation in both phases.
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import is_unset, UNKNOWN, message, read
-
-NAME = "public-ca-certificates"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.HIGH,
-    tags=("tls", "certificates"),
-    remediation_steps=(
-        "Request the certificate from ACM with validation_method DNS (PublicCertificate) instead of a private CA, an imported key and body, or an IAM server certificate; for a backend that must keep a private certificate, put a publicly trusted hop in front (the target's routingDomain)."
-    ),
-)
+from ..rule_declaration import AGENTCORE_PATH, RuleDeclaration, RuleDocs
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -61,9 +46,33 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
             )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="public-ca-certificates",
+    kind=AGENTCORE_PATH,
     description="ACM certificates are Amazon-issued (no private CA, no imported key or body): AgentCore trusts only public CAs.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("tls", "certificates"),
+    remediation=(
+        "Request the certificate from ACM with validation_method DNS (PublicCertificate) instead of a private CA, an "
+        "imported key and body, or an IAM server certificate; for a backend that must keep a private certificate, put a"
+        " publicly trusted hop in front (the target's routingDomain)."
+    ),
     validate=validate,
+    docs=RuleDocs(
+        checks=(
+            "ACM certificates are Amazon-issued: no `certificateAuthorityArn` (private CA), no imported "
+            "`privateKey`/`certificateBody`; no IAM server certificates. AgentCore trusts only public CAs."
+        ),
+        resource_types="`aws:acm/certificate`, `aws:iam/serverCertificate`",
+        fix="request an Amazon-issued certificate with DNS validation (`PublicCertificate`)",
+        unset_unknown=(
+            "unset: Amazon-issued (compliant); unknown CA/key/body (created in the stack): set, so a violation in both "
+            "phases"
+        ),
+        reference=(
+            "ACM.1 is about renewal, not the issuer · no automatic fix: a certificate's origin is a different resource,"
+            " not a property."
+        ),
+    ),
 )

@@ -12,27 +12,11 @@ share that leaves it out is compliant, although the RAM API's own default is
 true. Unknown (first preview): "cannot verify at preview" (advisory).
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, cannot_verify, message, read
-
-NAME = "ram-inside-organization"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.HIGH,
-    tags=("ram", "sharing"),
-    remediation_steps=(
-        'Set allow_external_principals to False on the resource share and share with the organization, OUs or member accounts. Automatic fix at the remediate level: the property is set to false.'
-    ),
-    fix={"allowExternalPrincipals": False},
-)
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -48,9 +32,30 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="ram-inside-organization",
+    kind=GENERAL,
     description="RAM resource shares have allowExternalPrincipals set to false.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    tags=("ram", "sharing"),
+    remediation=(
+        "Set allow_external_principals to False on the resource share and share with the organization, OUs or member "
+        "accounts. Automatic fix at the remediate level: the property is set to false."
+    ),
+    fix={"allowExternalPrincipals": False},
     validate=validate,
+    docs=RuleDocs(
+        checks="`allowExternalPrincipals` is `false`",
+        resource_types="`aws:ram/resourceShare`",
+        fix="`allow_external_principals=False`",
+        unset_unknown=(
+            "unset: `false` (pulumi-aws default, compliant, although RAM's API default is true); unknown: *cannot "
+            "verify at preview*"
+        ),
+        reference=(
+            "**automatic fix**: `allowExternalPrincipals` becomes `false`. Safe: principals inside the organization "
+            "keep their access; RAM then refuses only outsiders."
+        ),
+    ),
 )

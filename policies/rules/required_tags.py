@@ -14,32 +14,14 @@ preview".
 
 import json
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-)
+
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, cannot_verify, message, plain, read, read_plain
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
-NAME = "required-tags"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.LOW,
-    tags=("tagging",),
-    remediation_steps=(
-        "Add the missing tags to the resource or to the account provider's default_tags (account_provider(default_tags=...))."
-    ),
-)
 TAGGED_TYPES = (
     t.VPC,
     t.TRANSIT_GATEWAY,
@@ -83,10 +65,31 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="required-tags",
+    kind=GENERAL,
     description="Resources of AgentCore's private paths carry the organization's required tags.",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    config_schema=PolicyConfigSchema(properties={"requiredTags": {"type": "array", "items": {"type": "string"}, "default": []}}),
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    tags=("tagging",),
+    remediation=(
+        "Add the missing tags to the resource or to the account provider's default_tags "
+        "(account_provider(default_tags=...))."
+    ),
+    options={"requiredTags": {"type": "array", "items": {"type": "string"}, "default": []}},
     validate=validate,
+    docs=RuleDocs(
+        checks="the listed tags are on the resource or in its provider's `defaultTags`",
+        resource_types=(
+            "VPC, TGW, attachments, RAM shares, Resource Gateways and Configurations, AgentCore gateways, interface "
+            "endpoints, load balancers, certificates"
+        ),
+        fix="add the tags (resource or `account_provider(default_tags=…)`)",
+        configure="`requiredTags: [tag…]` (empty by default: inert)",
+        unset_unknown=(
+            "unset: only the provider's `defaultTags`; unknown tag values: keys still judged; wholly unknown `tags`: "
+            "*cannot verify at preview*"
+        ),
+        reference="no automatic fix: the values (owner, cost centre) are the organization's.",
+    ),
 )

@@ -14,27 +14,15 @@ known; a rule allowing every protocol to a block that is unknown (computed in
 this stack) is "cannot verify at preview".
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, of_type, plain, read_plain
 
-NAME = "scoped-resource-gateway-egress"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import AGENTCORE_PATH, RuleMetadata  # noqa: E402
 from .path_security_group_ingress import every_port, every_protocol  # noqa: E402
+from ..rule_declaration import AGENTCORE_PATH, STACK, RuleDeclaration, RuleDocs
 
-METADATA = RuleMetadata(
-    kind=AGENTCORE_PATH,
-    severity=Severity.MEDIUM,
-    tags=("security-groups", "vpc-lattice"),
-    remediation_steps=(
-        "Replace the all-traffic egress rule of the Resource Gateway's security group by TCP rules to the backends' ports and blocks (SharedLatticeResource's backend_cidrs). No automatic fix: only the stack knows the backends' ports."
-    ),
-)
 _EVERYWHERE = {"0.0.0.0/0", "::/0"}
 
 
@@ -94,9 +82,32 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     unverified.settle()
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="scoped-resource-gateway-egress",
+    kind=AGENTCORE_PATH,
     description="Security groups of Resource Gateways do not allow all protocols to 0.0.0.0/0 or ::/0.",
-    enforcement_level=EnforcementLevel.ADVISORY,
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    tags=("security-groups", "vpc-lattice"),
+    remediation=(
+        "Replace the all-traffic egress rule of the Resource Gateway's security group by TCP rules to the backends' "
+        "ports and blocks (SharedLatticeResource's backend_cidrs). No automatic fix: only the stack knows the backends'"
+        " ports."
+    ),
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks=(
+            "a Resource Gateway's security groups do not allow all traffic (protocol `-1`, or TCP/UDP on every port: "
+            "1–65535 or 0–65535) to `0.0.0.0/0` or `::/0` (inline egress, `SecurityGroupRule`, "
+            "`SecurityGroupEgressRule`)"
+        ),
+        resource_types="`aws:vpclattice/resourceGateway` + its groups (stack rule)",
+        fix="TCP to the backends' ports and blocks only",
+        unset_unknown=(
+            "unset inline egress: only rule resources count; unknown destination with all protocols: *cannot verify at "
+            "preview*"
+        ),
+        reference="stack rule, no automatic fix (only the stack knows the backends' ports).",
+    ),
 )

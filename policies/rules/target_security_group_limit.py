@@ -9,26 +9,13 @@ preview): ``[a.id, b.id, …]`` has a known length, judged as at update; a wholl
 unknown list is "cannot verify at preview" (advisory).
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from ..properties import UNKNOWN, cannot_verify, message
 from .explicit_security_groups import security_group_property
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
-NAME = "target-security-group-limit"
 
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.MEDIUM,
-    tags=("security-groups", "agentcore"),
-    remediation_steps=(
-        'Merge the rules into at most 5 security groups for the target or Resource Gateway.'
-    ),
-)
 LIMIT = 5
 
 
@@ -46,9 +33,20 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="target-security-group-limit",
+    kind=GENERAL,
     description="Managed-mode gateway targets and Resource Gateways have at most 5 security groups.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    tags=("security-groups", "agentcore"),
+    remediation="Merge the rules into at most 5 security groups for the target or Resource Gateway.",
     validate=validate,
+    docs=RuleDocs(
+        checks="at most 5 security groups per managed-mode target and Resource Gateway",
+        resource_types="`aws:bedrock/agentcoreGatewayTarget`, `aws:vpclattice/resourceGateway`",
+        fix="merge rules into ≤ 5 groups",
+        unset_unknown="unset: no groups; `[<unknown>, …]`: counted; wholly unknown list: *cannot verify at preview*",
+        reference="no automatic fix: merging groups is a design decision.",
+    ),
 )

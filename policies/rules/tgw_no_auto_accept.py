@@ -11,28 +11,11 @@ compliant. Unknown (first preview): "cannot verify at preview" (advisory),
 not a violation: a compliant hub is never blocked for a value it cannot show yet.
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, cannot_verify, message, read
-
-NAME = "tgw-no-auto-accept"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.HIGH,
-    controls=("EC2.23",),
-    tags=("transit-gateway", "network"),
-    remediation_steps=(
-        "Set auto_accept_shared_attachments to 'disable' and accept each spoke explicitly (TransitGatewayAttachmentAcceptance). Automatic fix at the remediate level: the property is set to 'disable' (attachments already accepted stay accepted)."
-    ),
-    fix={"autoAcceptSharedAttachments": "disable"},
-)
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -48,9 +31,29 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         )
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="tgw-no-auto-accept",
+    kind=GENERAL,
     description="Transit Gateways have autoAcceptSharedAttachments disabled.",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    controls=("EC2.23",),
+    tags=("transit-gateway", "network"),
+    remediation=(
+        "Set auto_accept_shared_attachments to 'disable' and accept each spoke explicitly "
+        "(TransitGatewayAttachmentAcceptance). Automatic fix at the remediate level: the property is set to 'disable' "
+        "(attachments already accepted stay accepted)."
+    ),
+    fix={"autoAcceptSharedAttachments": "disable"},
     validate=validate,
+    docs=RuleDocs(
+        checks="`autoAcceptSharedAttachments` is `disable`",
+        resource_types="`aws:ec2transitgateway/transitGateway`",
+        fix="accept spokes explicitly (`TransitGatewayAttachmentAcceptance`)",
+        unset_unknown="unset: `disable` (provider default, compliant); unknown: *cannot verify at preview*",
+        reference=(
+            "**automatic fix**: `autoAcceptSharedAttachments` becomes `disable`. Safe: attachments already accepted "
+            "stay accepted; new ones wait for an explicit acceptance."
+        ),
+    ),
 )

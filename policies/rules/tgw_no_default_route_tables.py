@@ -12,26 +12,11 @@ Unset: pulumi-aws (Terraform ``aws_ec2_transit_gateway``:
 "cannot verify at preview".
 """
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, read
-
-NAME = "tgw-no-default-route-tables"
-
-# Pack metadata (kind, severity, Security Hub control, remediation), applied where the pack is assembled.
-from pulumi_policy import Severity  # noqa: E402
-
-from ..rule_assembly import GENERAL, RuleMetadata  # noqa: E402
-
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.LOW,
-    tags=("transit-gateway", "network"),
-    remediation_steps=(
-        "Set default_route_table_association and default_route_table_propagation to 'disable' and associate and propagate each attachment in its segment's route table (TransitGatewayAttachmentAcceptance). No automatic fix: without segment route tables attachments would lose every route."
-    ),
-)
+from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -50,9 +35,24 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     unverified.settle()
 
 
-policy = ResourceValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="tgw-no-default-route-tables",
+    kind=GENERAL,
     description="Transit Gateways have default route-table association and propagation off.",
-    enforcement_level=EnforcementLevel.ADVISORY,
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    tags=("transit-gateway", "network"),
+    remediation=(
+        "Set default_route_table_association and default_route_table_propagation to 'disable' and associate and "
+        "propagate each attachment in its segment's route table (TransitGatewayAttachmentAcceptance). No automatic fix:"
+        " without segment route tables attachments would lose every route."
+    ),
     validate=validate,
+    docs=RuleDocs(
+        checks="default route-table association and propagation are `disable`",
+        resource_types="`aws:ec2transitgateway/transitGateway`",
+        fix="one route table per segment",
+        unset_unknown="unset: `enable` (provider default, finding); unknown: *cannot verify at preview*",
+        reference="no automatic fix: without segment route tables, attachments would lose every route.",
+    ),
 )

@@ -18,30 +18,13 @@ rule says it cannot verify at preview (advisory).
 
 from itertools import product
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs
 
 from .. import resource_types as t
 from ..properties import CannotVerify, UNKNOWN, of_type, read
-from ..rule_assembly import GENERAL, RuleMetadata
 from .non_overlapping_cidrs import networks, vpc_blocks, vpc_key
-
-NAME = "tgw-peering-non-overlapping-cidrs"
-METADATA = RuleMetadata(
-    kind=GENERAL,
-    severity=Severity.MEDIUM,
-    tags=("transit-gateway", "network", "addressing"),
-    remediation_steps=(
-        "Renumber one of the overlapping VPCs, or do not route between them across the peering; name the blocks behind a hub of "
-        "another stack in externalTransitGatewayCidrs. No automatic fix: addresses cannot change in place."
-    ),
-)
+from ..rule_declaration import GENERAL, STACK, RuleDeclaration, RuleDocs
 
 
 def _hub_key(resource, prop: str):
@@ -95,12 +78,35 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
                                     "checked again at update")
 
 
-policy = StackValidationPolicy(
-    name=NAME,
+RULE = RuleDeclaration(
+    id="tgw-peering-non-overlapping-cidrs",
+    kind=GENERAL,
     description="VPCs attached to two Transit Gateways joined by a TGW peering attachment have non-overlapping CIDR blocks.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={"externalTransitGatewayCidrs": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}, "default": {}}}
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    tags=("transit-gateway", "network", "addressing"),
+    remediation=(
+        "Renumber one of the overlapping VPCs, or do not route between them across the peering; name the blocks behind "
+        "a hub of another stack in externalTransitGatewayCidrs. No automatic fix: addresses cannot change in place."
     ),
+    options={"externalTransitGatewayCidrs": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}, "default": {}}},
     validate=validate,
+    judges=STACK,
+    docs=RuleDocs(
+        checks=(
+            "VPCs attached to two Transit Gateways joined by a TGW peering attachment do not overlap, counting their "
+            "secondary blocks as `non-overlapping-cidrs` does"
+        ),
+        resource_types=(
+            "`aws:ec2transitgateway/peeringAttachment`, `vpcAttachment`, `aws:ec2/vpc`, `vpcIpv4CidrBlockAssociation` "
+            "(stack rule)"
+        ),
+        fix="renumber one VPC",
+        configure="`externalTransitGatewayCidrs: {tgw-id: [cidr…]}` for hubs of other stacks",
+        unset_unknown=(
+            "hubs and VPCs matched through property dependencies (decides at a first preview); blocks of hubs in other "
+            "stacks from config; unknown blocks with no dependency: *cannot verify at preview*"
+        ),
+        reference="stack rule, no automatic fix.",
+    ),
 )
