@@ -36,13 +36,27 @@ def _stacks_dir_argument(command: argparse.ArgumentParser) -> None:
                          help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example landing zone)")
 
 
-def _account_access_arguments(command: argparse.ArgumentParser) -> None:
-    """How the commands that read live accounts reach them."""
-    command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
-    command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
-    command.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
-                         help="time each account may take in all, retries included (default 120); an account past it is reported, not waited for")
-    command.add_argument("--parallel", type=int, default=8, metavar="N", help="accounts read at the same time (default 8)")
+def _account_commands(commands: Any) -> None:  # preflight, audit and discover: the commands that read live accounts
+    for name, summary in (
+        ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
+        ("audit", "judge the live accounts with the policy pack's rules (read-only AWS calls)"),
+        ("discover", "snapshot what each stack names under agentcore-egress:existing to STACKS_DIR/existing/<stack>.json (read-only AWS calls)"),
+    ):
+        command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
+                                      "Each stack's account is entered through its account.role_arn. Exit 0 clean, 1 findings, 2 bad input or no access.")
+        _stacks_dir_argument(command)
+        command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
+        command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
+        if name == "discover":
+            command.add_argument("--stack", action="append", default=[], metavar="NAME", help="only this stack (repeatable)")
+        else:
+            command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
+            command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
+        command.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                             help="time each account may take in all, retries included (default 120); an account past it is reported, not waited for")
+        command.add_argument("--parallel", type=int, default=8, metavar="N", help="accounts read at the same time (default 8)")
+        if name == "audit":
+            command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,28 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="instead of rolling out here, write a GitHub Actions workflow that rolls out the same waves, "
                          "each stack's job assuming its account.role_arn through OIDC")
 
-    for name, summary in (
-        ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
-        ("audit", "judge the live accounts with the policy pack's rules (read-only AWS calls)"),
-    ):
-        command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
-                                      "Each stack's account is entered through its account.role_arn. Exit 0 clean, 1 findings, 2 bad input or no access.")
-        _stacks_dir_argument(command)
-        _account_access_arguments(command)
-        command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
-        command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
-        if name == "audit":
-            command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
-
-    discover = commands.add_parser(
-        "discover", help="snapshot the resources each stack names under agentcore-egress:existing (read-only AWS calls)",
-        description="Read, with read-only AWS calls through each stack's account.role_arn, the resources its agentcore-egress:existing "
-        "section names, and write what a plan needs of them to STACKS_DIR/existing/<stack>.json (commit it). "
-        "Exit 0 written, 2 bad input, a name not found or no access.")
-    _stacks_dir_argument(discover)
-    discover.add_argument("--stack", action="append", default=[], metavar="NAME", help="only this stack (repeatable)")
-    _account_access_arguments(discover)
-
+    _account_commands(commands)
     schema = commands.add_parser("schema", help="print the JSON Schema of a stack file, or check stack files against it",
                                  description="Print the JSON Schema of Pulumi.<stack>.yaml (for editors), or with --check "
                                  "validate the given stack files (for pre-commit). Exit 0 valid, 2 bad input.")
@@ -144,7 +137,7 @@ def _bad_input(problems: list[str]) -> int:
 
 def _check_output(args: argparse.Namespace, zone: Any, policy_config: Optional[Path] = None, pack_dir: Optional[Path] = None) -> None:
     """Before any work: --output must be writable and none of the files the run reads (raises OutputError)."""
-    if args.output:
+    if getattr(args, "output", None):
         from .output_file import check_output_path
 
         inputs = [stack.file for stack in zone.stacks.values()] + ([policy_config] if policy_config else [])
@@ -277,78 +270,33 @@ def _emit_workflow(args: argparse.Namespace, zone, stacks_dir: Path) -> int:
     return EXIT_CLEAN
 
 
-def _account_sessions(args: argparse.Namespace, call_log: Any) -> Any:
-    """The session factory of the commands that read live accounts: --profile, --endpoint-url and --timeout, every call logged."""
-    from agentcore_egress.live.aws_accounts import AccountSession
+def run_account_command(args: argparse.Namespace) -> int:
+    """preflight, audit and discover: read-only boto3 against every account of the landing zone."""
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    from .account_reports import render_audit, render_preflight
+    from agentcore_egress.live.audit import AuditAccessError, run_audit
+    from agentcore_egress.live.aws_accounts import AccountSession, CallLog
+    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
+    from agentcore_egress.planner.plan import load_policy_config
+    from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
+    from agentcore_egress.live.discover import discover_to_files
+    from .output_file import OutputError
+
+    call_log = CallLog()
 
     def sessions(account_id: str, region: str, role_arn: Optional[str]) -> AccountSession:
         return AccountSession(account_id, region, role_arn, profile=args.profile, endpoint_url=args.endpoint_url, call_log=call_log,
                               budget=args.timeout)
 
-    return sessions
-
-
-def _check_account_access(args: argparse.Namespace) -> None:
-    from agentcore_egress.stacks.config_schema import ConfigError
-
-    if not args.timeout > 0 or args.parallel < 1:
-        raise ConfigError([f"--timeout {args.timeout:g} --parallel {args.parallel}: both must be positive. Fix: e.g. --timeout 120 --parallel 8"])
-
-
-def run_discover_command(args: argparse.Namespace) -> int:
-    """discover: each selected stack's existing resources to STACKS_DIR/existing/<stack>.json."""
-    from agentcore_egress.stacks.config_schema import ConfigError
-
-    from agentcore_egress.live.aws_accounts import CallLog, describe_error
-    from agentcore_egress.live.discover import run_discover, write_snapshot
-    from agentcore_egress.live.rollout import select_stacks
-    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
-
-    call_log = CallLog()
-    stacks_dir = args.stacks_dir or default_stacks_dir()
-    problems: list[str] = []
-    try:
-        zone = LandingZone.load(stacks_dir)
-        _check_account_access(args)
-        selected = select_stacks(zone, args.stack) if args.stack else None
-        for result in run_discover(zone, _account_sessions(args, call_log), selected, parallel=args.parallel, budget=args.timeout):
-            if result.problem:
-                problems.append(result.problem)
-                _stderr(f"{result.stack}: not written")
-            elif result.snapshot is None:
-                _stderr(f"{result.stack}: no agentcore-egress:existing section, no snapshot written")
-            else:
-                path, changed = write_snapshot(Path(stacks_dir), result.snapshot)
-                counts = ", ".join(f"{len(names)} {kind}" for kind, names in sorted(result.snapshot["existing"].items()) if names)
-                _stderr(f"{result.stack}: {'wrote' if changed else 'unchanged'} {display_path(path)} ({counts or 'nothing named'})")
-    except ConfigError as error:
-        return _bad_input(error.problems)
-    except OSError as error:
-        return _bad_input([f"{error.filename or stacks_dir}: cannot write the snapshot ({error.strerror}). Fix: make the folder writable"])
-    except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
-        return _bad_input([describe_error(error)])
-    return _bad_input(problems) if problems else EXIT_CLEAN
-
-
-def run_account_command(args: argparse.Namespace) -> int:
-    """preflight and audit: read-only boto3 against every account of the landing zone."""
-    from agentcore_egress.stacks.config_schema import ConfigError
-
-    from .account_reports import render_audit, render_preflight
-    from agentcore_egress.live.audit import AuditAccessError, run_audit
-    from agentcore_egress.live.aws_accounts import CallLog
-    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
-    from agentcore_egress.planner.plan import load_policy_config
-    from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
-    from .output_file import OutputError
-
-    call_log = CallLog()
-    sessions = _account_sessions(args, call_log)
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
         zone = LandingZone.load(stacks_dir)
-        _check_account_access(args)
+        if not args.timeout > 0 or args.parallel < 1:
+            raise ConfigError([f"--timeout {args.timeout:g} --parallel {args.parallel}: both must be positive. Fix: e.g. --timeout 120 --parallel 8"])
         _check_output(args, zone, getattr(args, "policy_pack_config", None))
+        if args.command == "discover":
+            return _bad_input(problems) if (problems := discover_to_files(zone, sessions, Path(stacks_dir), args.stack, args.parallel, args.timeout, _stderr)) else EXIT_CLEAN
         if args.command == "preflight":
             checks = run_preflight(zone, sessions, parallel=args.parallel, budget=args.timeout)
             _emit(args, render_preflight(checks, args.format, zone, _version()))
@@ -397,10 +345,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         return run_schema_command(args)
-    if args.command in ("preflight", "audit"):
+    if args.command in ("preflight", "audit", "discover"):
         return run_account_command(args)
-    if args.command == "discover":
-        return run_discover_command(args)
     if args.command == "plan":
         return run_plan_command(args)
     if args.command == "rollout":
@@ -409,7 +355,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("Pulumi components (import from agentcore_egress.components):")
     print(list_components())
     print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
-          "live accounts), discover (snapshot existing resources), schema (the stack files' JSON Schema); see --help.")
+          "live accounts), discover (snapshot existing resources), schema; see --help.")
     return EXIT_CLEAN
 
 

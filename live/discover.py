@@ -4,23 +4,33 @@ Each stack's account is entered through its ``account.role_arn`` (an :class:`~.a
 time like preflight's), and what a plan needs to know about each named resource becomes its snapshot entry
 (:mod:`agentcore_egress.stacks.existing_snapshot` says how the file is laid out). Entries, by kind:
 
-| kind | entry keys |
-|---|---|
-| ``vpcs`` | ``id``, ``owner_account``, ``cidr_block`` (primary), ``secondary_cidr_blocks``; ``subnets`` by id: ``cidr``, ``availability_zone``, ``availability_zone_id``; ``route_tables`` by id: ``main``, ``subnets``, ``routes`` by destination (CIDR or prefix list): ``target`` (``local``, ``tgw-…``, ``pcx-…``, …), ``state`` (``active``, ``blackhole``) |
-| ``transit_gateways`` | ``id``, ``owner_account``, ``state``, ``amazon_side_asn``, ``options`` (default association and propagation); ``attachments`` by id: ``resource_type``, ``resource_id``, ``resource_owner``, ``state``; ``route_tables`` by segment: ``id``, ``associations`` and ``propagations`` by attachment id (``resource_id``, ``resource_type``, ``state``), ``routes`` (static and blackhole) by CIDR: ``state``, ``attachments``; ``shares`` (RAM, when this account owns the TGW) by ARN: ``name``, ``status``, ``allow_external_principals``, ``principals`` (principal → status) |
-| ``security_groups`` | ``id``, ``name``, ``vpc_id``, ``owner_account``, ``ingress`` and ``egress``: one rule per source, ``protocol``, ``from_port``, ``to_port`` and one of ``cidr``, ``ipv6_cidr``, ``prefix_list``, ``group`` (+ ``group_owner``) |
-| ``private_zones`` | ``id``, ``name``, ``private``, ``vpcs`` (``vpc_id``, ``region``); ``records`` by "name type": ``ttl``, ``values``, ``alias`` |
-| ``load_balancers`` | ``arn``, ``name``, ``type``, ``scheme``, ``vpc_id``, ``state``, ``dns_name``, ``subnets`` (subnet → AZ), ``security_groups``; ``listeners`` by port: ``protocol``, ``ssl_policy``, ``certificates``, ``target_groups``; ``target_groups`` by ARN: ``name``, ``protocol``, ``port``, ``target_type``, ``vpc_id``, ``targets`` |
-| ``certificates`` | ``arn``, ``account``, ``region``, ``type``, ``status``, ``domain``, ``subject_alternative_names`` |
-| ``resource_gateways`` | ``arn``, ``id``, ``name``, ``status``, ``vpc_id``, ``subnets``, ``security_groups``, ``ip_address_type`` |
-| ``resource_configurations`` | ``arn``, ``id``, ``name``, ``type``, ``status``, ``resource_gateway``, ``protocol``, ``port_ranges``, ``definition`` |
+- ``vpcs``: ``id``, ``owner_account``, ``cidr_block`` (primary), ``secondary_cidr_blocks``; ``subnets`` by id (``cidr``,
+  ``availability_zone``, ``availability_zone_id``); ``route_tables`` by id (``main``, ``subnets``, ``routes`` by destination
+  CIDR or prefix list: ``target`` such as ``local``, ``tgw-…``, ``pcx-…``, and ``state``, ``active`` or ``blackhole``).
+- ``transit_gateways``: ``id``, ``owner_account``, ``state``, ``amazon_side_asn``, ``options`` (default association and
+  propagation); ``attachments`` by id (``resource_type``, ``resource_id``, ``resource_owner``, ``state``); ``route_tables``
+  by segment (``id``; ``associations`` and ``propagations`` by attachment id: ``resource_id``, ``resource_type``, ``state``;
+  static and blackhole ``routes`` by CIDR: ``state``, ``attachments``); ``shares``, when this account owns the TGW, by RAM
+  share ARN (``name``, ``status``, ``allow_external_principals``, ``principals``: principal → association status).
+- ``security_groups``: ``id``, ``name``, ``vpc_id``, ``owner_account``, ``ingress`` and ``egress``: one rule per source
+  (``protocol``, ``from_port``, ``to_port`` and one of ``cidr``, ``ipv6_cidr``, ``prefix_list``, ``group`` with ``group_owner``).
+- ``private_zones``: ``id``, ``name``, ``private``, ``vpcs`` (``vpc_id``, ``region``); ``records`` by "name type [set id]"
+  (``ttl``, ``values``, ``alias``).
+- ``load_balancers``: ``arn``, ``name``, ``type``, ``scheme``, ``vpc_id``, ``state``, ``dns_name``, ``subnets`` (subnet → AZ),
+  ``security_groups``; ``listeners`` by port (``protocol``, ``ssl_policy``, ``certificates``, ``target_groups``);
+  ``target_groups`` by ARN (``name``, ``protocol``, ``port``, ``target_type``, ``vpc_id``, ``targets``: ``id``, ``port``).
+- ``certificates``: ``arn``, ``account``, ``region``, ``type``, ``status``, ``domain``, ``subject_alternative_names``.
+- ``resource_gateways``: ``arn``, ``id``, ``name``, ``status``, ``vpc_id``, ``subnets``, ``security_groups``,
+  ``ip_address_type``, ``ipv4_addresses_per_eni``.
+- ``resource_configurations``: ``arn``, ``id``, ``name``, ``type``, ``status``, ``resource_gateway``, ``protocol``,
+  ``port_ranges``, ``definition`` (as the API gives it), ``custom_domain_name``.
 
 Every call is a Describe/Get/List/Search listed in ``live/preflight_audit_policy.json``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -28,13 +38,14 @@ from typing import Any, Optional
 from botocore.exceptions import ClientError
 
 from agentcore_egress.planner.atomic_file import write_atomically
-from agentcore_egress.planner.landing_zone import AccountStack, LandingZone
+from agentcore_egress.planner.landing_zone import AccountStack, LandingZone, display_path
 from agentcore_egress.stacks.config_schema import NAMESPACE, StackConfig
 from agentcore_egress.stacks.existing_resources import ExistingResources, ExistingTransitGateway, section_hash
 from agentcore_egress.stacks.existing_snapshot import FORMAT_VERSION, render, snapshot_path
 
 from .account_pool import run_bounded
 from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error
+from .rollout import select_stacks
 
 SessionFactory = Callable[[str, str, Optional[str]], AccountSession]
 PARALLEL_ACCOUNTS = 8
@@ -212,8 +223,9 @@ class _StackDiscovery:
         lattice = self.session.client("vpc-lattice")
         gateway = self.found(key, arn, lambda: [lattice.get_resource_gateway(resourceGatewayIdentifier=arn)])
         return {"arn": arn, "id": gateway.get("id"), "name": gateway.get("name"), "status": gateway.get("status"),
-                "vpc_id": gateway.get("vpcIdentifier"), "subnets": _sorted(gateway.get("subnetIds", [])),
-                "security_groups": _sorted(gateway.get("securityGroupIds", [])), "ip_address_type": gateway.get("ipAddressType")}
+                "vpc_id": gateway.get("vpcId"), "subnets": _sorted(gateway.get("subnetIds", [])),
+                "security_groups": _sorted(gateway.get("securityGroupIds", [])), "ip_address_type": gateway.get("ipAddressType"),
+                "ipv4_addresses_per_eni": gateway.get("ipv4AddressesPerEni")}
 
     def resource_configuration(self, key: str, arn: str) -> dict[str, Any]:
         lattice = self.session.client("vpc-lattice")
@@ -221,7 +233,7 @@ class _StackDiscovery:
         return {"arn": arn, "id": configuration.get("id"), "name": configuration.get("name"), "type": configuration.get("type"),
                 "status": configuration.get("status"), "resource_gateway": configuration.get("resourceGatewayId"),
                 "protocol": configuration.get("protocol"), "port_ranges": _sorted(configuration.get("portRanges", [])),
-                "definition": configuration.get("resourceConfigurationDefinition")}
+                "definition": configuration.get("resourceConfigurationDefinition"), "custom_domain_name": configuration.get("customDomainName")}
 
 
 def _route_table(table: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +282,8 @@ def _forwarded_groups(action: dict[str, Any]) -> list[dict[str, Any]]:
 
 def take_snapshot(name: str, config: StackConfig, session: AccountSession) -> dict[str, Any]:
     """The snapshot document of stack ``name``, whose config has an ``existing`` section, read now."""
-    assert config.existing is not None
+    if config.existing is None:
+        raise ValueError(f"stack {name} has no {NAMESPACE}:existing section to discover")
     return {"format_version": FORMAT_VERSION, "stack": name, "account": config.account.id, "region": config.account.region,
             "existing_sha256": section_hash(config.existing), "existing": _StackDiscovery(config.existing, session).entries()}
 
@@ -323,3 +336,26 @@ def write_snapshot(stacks_dir: Path, snapshot: dict[str, Any]) -> tuple[Path, bo
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, text)
     return path, True
+
+
+def discover_to_files(zone: LandingZone, sessions: SessionFactory, stacks_dir: Path, stacks: Sequence[str] = (),
+                      parallel: int = PARALLEL_ACCOUNTS, budget: float = ACCOUNT_BUDGET, progress: Callable[[str], None] = lambda line: None) -> list[str]:
+    """Discover the stacks named (all when none), write each snapshot and say so, one line per stack; the problems, one line each."""
+    problems: list[str] = []
+    for result in run_discover(zone, sessions, select_stacks(zone, stacks) if stacks else None, parallel, budget):
+        if result.problem:
+            problems.append(result.problem)
+            progress(f"{result.stack}: not written")
+            continue
+        if result.snapshot is None:
+            progress(f"{result.stack}: no {NAMESPACE}:existing section, no snapshot written")
+            continue
+        try:
+            path, changed = write_snapshot(stacks_dir, result.snapshot)
+        except OSError as error:
+            problems.append(f"{display_path(snapshot_path(stacks_dir, result.stack))}: cannot be written ({error.strerror or error}). "
+                            "Fix: make the folder writable")
+            continue
+        counts = ", ".join(f"{kind}: {len(names)}" for kind, names in sorted(result.snapshot["existing"].items()) if names)
+        progress(f"{result.stack}: {'wrote' if changed else 'unchanged'} {display_path(path)} ({counts or 'nothing named'})")
+    return problems

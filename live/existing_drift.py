@@ -42,7 +42,6 @@ def _changed(was: Any, now: Any) -> str:
 
 def existing_drift(stack: AccountStack, session: AccountSession) -> list[DriftResult]:
     """One result per difference between the committed snapshot of ``stack`` and its account now (one pass when none)."""
-    assert stack.config.existing is not None
     path = snapshot_path(stack.file.parent, stack.name)
     shown = display_path(path)
     entry = path.relative_to(stack.file.parent).as_posix()
@@ -50,10 +49,10 @@ def existing_drift(stack: AccountStack, session: AccountSession) -> list[DriftRe
     try:
         committed = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [DriftResult(False, f"{shown} does not exist: plan knows nothing of the existing resources", rediscover, entry)]
+        return [DriftResult(False, f"{shown} does not exist: the existing resources were never discovered", rediscover, entry)]
     except (OSError, ValueError) as error:
         return [DriftResult(False, f"{shown} cannot be read as JSON ({error})", rediscover, entry)]
-    if not isinstance(committed, dict) or committed.get("existing_sha256") != section_hash(stack.config.existing):
+    if not isinstance(committed, dict) or stack.config.existing is None or committed.get("existing_sha256") != section_hash(stack.config.existing):
         return [DriftResult(False, f"{shown} was taken for another agentcore-egress:existing section than the stack file's", rediscover, entry)]
     try:
         live = take_snapshot(stack.name, stack.config, session)

@@ -42,7 +42,7 @@ PREFLIGHT_CHECKS: dict[str, Rule] = {
     "public-zone": _check("public-zone", "The hosted zone used for DNS validation exists and is public.", "medium",
                           "Name the public hosted zone of the certificate's domain in certificates[].public_zone_id."),
     "existing-drift": _check("existing-drift", "The resources named under agentcore-egress:existing still match their committed snapshot "
-                             "(existing/<stack>.json), which plan reasons with.", "high",
+                             "(existing/<stack>.json).", "high",
                              "Restore what changed in the account, or run `agentcore-egress discover --stack NAME` and commit the snapshot."),
 }
 """Every check of ``preflight``: its name → its rule."""

@@ -97,9 +97,6 @@ class ExistingResources(_Section):
     resource_gateways: dict[LocalName, ResourceGatewayArn] = {}
     resource_configurations: dict[LocalName, ResourceConfigurationArn] = {}
 
-    def is_empty(self) -> bool:
-        return not any(getattr(self, kind) for kind in type(self).model_fields)
-
 
 def section_hash(existing: ExistingResources) -> str:
     """The SHA-256 of the section's content (key order and YAML layout aside): what a snapshot was taken for."""

@@ -135,7 +135,9 @@ def test_discover_snapshots_the_existing_network_read_only_and_stably(capsys, aw
     assert certificate["subject_alternative_names"] == ["api.tools.example.com", "orders.tools.example.com"]
     assert "SecretAccessKey" not in text and "testing" not in text
 
-    code, err = discover(capsys, aws, zone, "--stack", "network")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)  # boto3's own endpoint variable stands for --endpoint-url
+    code = main(["discover", str(zone), "--stack", "network"])
+    err = capsys.readouterr().err
     assert code == 0 and "network: unchanged" in err and "agents" not in err
     assert snapshot_file.read_text() == text, "a second run gives the same bytes"
     assert_within_read_only_policy(log)
@@ -193,7 +195,57 @@ def test_preflight_reports_drift_from_the_committed_snapshot(capsys, aws, tmp_pa
     assert "the account no longer does" in checks[0]["reason"] and "agentcore-egress discover --stack network" in checks[0]["fix"]
 
 
+@pytest.mark.parametrize("edit, complaint", [
+    (lambda snapshot: snapshot.unlink(), "network.json does not exist"),
+    (lambda snapshot: snapshot.write_text(snapshot.read_text().replace('"existing_sha256": "', '"existing_sha256": "0')),
+     "was taken for another agentcore-egress:existing section"),
+])
+def test_preflight_fails_without_a_snapshot_of_the_current_existing_section(capsys, aws, tmp_path, edit, complaint):
+    existing, _ = seed_existing_network(aws)
+    zone = zone_with(tmp_path, existing)
+    assert discover(capsys, aws, zone)[0] == 0
+    edit(zone / "existing" / "network.json")
+    assert main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "json"]) == 1
+    [check] = [c for c in json.loads(capsys.readouterr().out) if c["name"] == "existing-drift"]
+    assert check["status"] == "fail" and complaint in check["reason"] and "agentcore-egress discover --stack network" in check["fix"]
+
+
 def test_differences_name_each_changed_path():
     committed = {"a": {"x": 1, "rules": [{"p": 1}, {"p": 2}]}, "b": 1}
     live = {"a": {"x": 2, "rules": [{"p": 2}, {"p": 3}]}, "c": 1}
     assert differences(committed, live) == [("a.rules", {"p": 1}, None), ("a.rules", None, {"p": 3}), ("a.x", 1, 2), ("b", 1, None), ("c", None, 1)]
+
+
+def test_stubbed_lattice_resources_are_snapshotted(monkeypatch):
+    """moto has no VPC Lattice resource gateways or configurations: botocore's Stubber answers as the API reference shapes them."""
+    from botocore.stub import Stubber
+
+    from agentcore_egress.live.aws_accounts import AccountSession
+    from agentcore_egress.live.discover import take_snapshot
+    from agentcore_egress.stacks.config_schema import parse
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    gateway_arn = f"arn:aws:vpc-lattice:{REGION}:{NETWORK}:resourcegateway/rgw-0a1b2c3d4e5f60718"
+    configuration_arn = f"arn:aws:vpc-lattice:{REGION}:{NETWORK}:resourceconfiguration/rcfg-0a1b2c3d4e5f60718"
+    config = parse({"account": {"id": NETWORK, "region": REGION},
+                    "existing": {"resource_gateways": {"tools": gateway_arn}, "resource_configurations": {"mcp": configuration_arn}}}, "test")
+    session = AccountSession(NETWORK, REGION)
+    stub = Stubber(session.client("vpc-lattice"))
+    stub.add_response("get_resource_gateway", {
+        "id": "rgw-0a1b2c3d4e5f60718", "arn": gateway_arn, "name": "tools", "status": "ACTIVE", "vpcId": "vpc-0a1b2c3d4e5f60718",
+        "subnetIds": ["subnet-2", "subnet-1"], "securityGroupIds": ["sg-0a1b2c3d4e5f60718"], "ipAddressType": "IPV4", "ipv4AddressesPerEni": 16},
+        {"resourceGatewayIdentifier": gateway_arn})
+    stub.add_response("get_resource_configuration", {
+        "id": "rcfg-0a1b2c3d4e5f60718", "arn": configuration_arn, "name": "mcp", "type": "SINGLE", "status": "ACTIVE",
+        "resourceGatewayId": "rgw-0a1b2c3d4e5f60718", "protocol": "TCP", "portRanges": ["443"],
+        "resourceConfigurationDefinition": {"dnsResource": {"domainName": "mcp.tools.example.com", "ipAddressType": "IPV4"}}},
+        {"resourceConfigurationIdentifier": configuration_arn})
+    with stub:
+        existing = take_snapshot("network", config, session)["existing"]
+    stub.assert_no_pending_responses()
+    gateway = existing["resource_gateways"]["tools"]
+    assert (gateway["vpc_id"], gateway["subnets"], gateway["ipv4_addresses_per_eni"]) == ("vpc-0a1b2c3d4e5f60718", ["subnet-1", "subnet-2"], 16)
+    configuration = existing["resource_configurations"]["mcp"]
+    assert (configuration["resource_gateway"], configuration["port_ranges"]) == ("rgw-0a1b2c3d4e5f60718", ["443"])
+    assert configuration["definition"] == {"dnsResource": {"domainName": "mcp.tools.example.com", "ipAddressType": "IPV4"}}
