@@ -41,36 +41,46 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from agentcore_egress.components.validation import RESOURCE_NAME
 
 
-def _matching(pattern: str, what: str, example: str) -> Any:
-    """Text that matches ``pattern``, else one line saying what it must be, with an example (the JSON Schema
-    says the pattern too, for editors)."""
+def _matching(pattern: str, problem: str, fix: str) -> Any:
+    """Text that matches ``pattern``, else one line: ``problem`` (``{value}`` is the text) and ``fix``. The JSON Schema says
+    the pattern too, for editors."""
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
         if not compiled.match(value):
-            raise ValueError(f"is not {what}. Fix: give it as AWS shows it, e.g. {example}")
+            raise ValueError(f"{problem.format(value=repr(value))}. Fix: {fix}")
         return value
 
     return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": pattern})]
 
 
-LocalName = _matching(RESOURCE_NAME.pattern, "a usable local name (1-63 lowercase letters, digits and hyphens)", "tools")
-VpcId = _matching(r"^vpc-[0-9a-f]{8,17}$", "a VPC id", "vpc-0a1b2c3d4e5f60718")
-TransitGatewayId = _matching(r"^tgw-[0-9a-f]{8,17}$", "a Transit Gateway id", "tgw-0a1b2c3d4e5f60718")
-TransitGatewayRouteTableId = _matching(r"^tgw-rtb-[0-9a-f]{8,17}$", "a Transit Gateway route table id", "tgw-rtb-0a1b2c3d4e5f60718")
-HostedZoneId = _matching(r"^Z[0-9A-Z]{1,32}$", "a hosted zone id (without /hostedzone/)", "Z0123456789ABCDEFGHIJ")
-SecurityGroupId = _matching(r"^sg-[0-9a-f]{8,17}$", "a security group id", "sg-0a1b2c3d4e5f60718")
+def _aws_id(pattern: str, what: str, example: str) -> Any:
+    return _matching(pattern, f"is not {what}", f"give it as AWS shows it, e.g. {example}")
+
+
+LocalName = _matching(RESOURCE_NAME.pattern, "is named {value}, which is not a usable local name",
+                      "name it with 1-63 lowercase letters, digits and hyphens, starting with a letter or digit, e.g. tools")
+VpcId = _aws_id(r"^vpc-[0-9a-f]{8,17}$", "a VPC id", "vpc-0a1b2c3d4e5f60718")
+TransitGatewayId = _aws_id(r"^tgw-[0-9a-f]{8,17}$", "a Transit Gateway id", "tgw-0a1b2c3d4e5f60718")
+TransitGatewayRouteTableId = _aws_id(r"^tgw-rtb-[0-9a-f]{8,17}$", "a Transit Gateway route table id", "tgw-rtb-0a1b2c3d4e5f60718")
+HostedZoneId = _aws_id(r"^Z[0-9A-Z]{1,32}$", "a hosted zone id (without /hostedzone/)", "Z0123456789ABCDEFGHIJ")
+SecurityGroupId = _aws_id(r"^sg-[0-9a-f]{8,17}$", "a security group id", "sg-0a1b2c3d4e5f60718")
 _ARN = r"^arn:aws[a-z-]*:{service}:[a-z]{{2}}(-[a-z]+)+-\d:\d{{12}}:{resource}$"
-LoadBalancerArn = _matching(
+LoadBalancerArn = _aws_id(
     _ARN.format(service="elasticloadbalancing", resource=r"loadbalancer/(app|net)/[\w-]{1,32}/[0-9a-f]{16}"),
     "an application or network load balancer's ARN", "arn:aws:elasticloadbalancing:eu-west-1:222222222222:loadbalancer/app/orders/0123456789abcdef")
-CertificateArn = _matching(_ARN.format(service="acm", resource=r"certificate/[\w-]+"), "an ACM certificate's ARN",
-                           "arn:aws:acm:eu-west-1:222222222222:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")
-ResourceGatewayArn = _matching(_ARN.format(service="vpc-lattice", resource=r"resourcegateway/rgw-[0-9a-z]{8,17}"), "a VPC Lattice resource gateway's ARN",
-                               "arn:aws:vpc-lattice:eu-west-1:222222222222:resourcegateway/rgw-0a1b2c3d4e5f60718")
-ResourceConfigurationArn = _matching(
+CertificateArn = _aws_id(_ARN.format(service="acm", resource=r"certificate/[\w-]+"), "an ACM certificate's ARN",
+                         "arn:aws:acm:eu-west-1:222222222222:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")
+ResourceGatewayArn = _aws_id(_ARN.format(service="vpc-lattice", resource=r"resourcegateway/rgw-[0-9a-z]{8,17}"), "a VPC Lattice resource gateway's ARN",
+                             "arn:aws:vpc-lattice:eu-west-1:222222222222:resourcegateway/rgw-0a1b2c3d4e5f60718")
+ResourceConfigurationArn = _aws_id(
     _ARN.format(service="vpc-lattice", resource=r"resourceconfiguration/rcfg-[0-9a-z]{8,17}"), "a VPC Lattice resource configuration's ARN",
     "arn:aws:vpc-lattice:eu-west-1:222222222222:resourceconfiguration/rcfg-0a1b2c3d4e5f60718")
+
+
+def _by_name(kind: Any) -> Any:
+    """A mapping of local names to ``kind``; the JSON Schema refuses other keys too, as the program does."""
+    return Annotated[dict[LocalName, kind], Field(json_schema_extra={"additionalProperties": False})]
 
 
 class _Section(BaseModel):
@@ -81,21 +91,21 @@ class ExistingTransitGateway(_Section):
     """A Transit Gateway (usually the network account's, shared by RAM) and those of its route tables that are segments."""
 
     id: TransitGatewayId
-    route_tables: dict[LocalName, TransitGatewayRouteTableId] = {}
+    route_tables: _by_name(TransitGatewayRouteTableId) = {}
     """Segment name → route table id: what attachments associate with and propagate to."""
 
 
 class ExistingResources(_Section):
     """Resources that exist and that the stack's program reads but never creates, changes or deletes, by local name."""
 
-    vpcs: dict[LocalName, VpcId] = {}
-    transit_gateways: dict[LocalName, ExistingTransitGateway] = {}
-    private_zones: dict[LocalName, HostedZoneId] = {}
-    load_balancers: dict[LocalName, LoadBalancerArn] = {}
-    certificates: dict[LocalName, CertificateArn] = {}
-    security_groups: dict[LocalName, SecurityGroupId] = {}
-    resource_gateways: dict[LocalName, ResourceGatewayArn] = {}
-    resource_configurations: dict[LocalName, ResourceConfigurationArn] = {}
+    vpcs: _by_name(VpcId) = {}
+    transit_gateways: _by_name(ExistingTransitGateway) = {}
+    private_zones: _by_name(HostedZoneId) = {}
+    load_balancers: _by_name(LoadBalancerArn) = {}
+    certificates: _by_name(CertificateArn) = {}
+    security_groups: _by_name(SecurityGroupId) = {}
+    resource_gateways: _by_name(ResourceGatewayArn) = {}
+    resource_configurations: _by_name(ResourceConfigurationArn) = {}
 
 
 def section_hash(existing: ExistingResources) -> str:

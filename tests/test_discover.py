@@ -171,11 +171,18 @@ def test_a_name_not_found_is_bad_input_naming_the_key_and_the_id(capsys, aws, tm
     assert not (zone / "existing" / "network.json").exists()
 
 
-def test_a_bad_id_in_the_existing_section_is_one_line_naming_the_key_and_the_fix(capsys, tmp_path):
-    zone = write_zone(tmp_path / "stacks", {"network": {"account": account(NETWORK), "existing": {"vpcs": {"tools": "vpc-x"}}}})
+@pytest.mark.parametrize("existing, complaint", [
+    ({"vpcs": {"tools": "vpc-x"}}, "agentcore-egress:existing.vpcs.tools: 'vpc-x' is not a VPC id. Fix: give it as AWS shows it"),
+    ({"private_zones": {"tools": "/hostedzone/Z0123456789ABCDEFGHIJ"}}, "agentcore-egress:existing.private_zones.tools: '/hostedzone/Z0123456789ABCDEFGHIJ' "
+     "is not a hosted zone id (without /hostedzone/). Fix:"),
+    ({"security_groups": {"Backend": "sg-0a1b2c3d4e5f60718"}}, "agentcore-egress:existing.security_groups.Backend: 'sg-0a1b2c3d4e5f60718' is named "
+     "'Backend', which is not a usable local name. Fix: name it with 1-63 lowercase letters"),
+])
+def test_a_bad_id_or_name_in_the_existing_section_is_one_line_naming_the_key_and_the_fix(capsys, tmp_path, existing, complaint):
+    zone = write_zone(tmp_path / "stacks", {"network": {"account": account(NETWORK), "existing": existing}})
     assert main(["schema", "--check", str(zone / "Pulumi.network.yaml")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and "agentcore-egress:existing.vpcs.tools: 'vpc-x' is not a VPC id. Fix:" in lines[0], lines
+    assert len(lines) == 1 and complaint in lines[0], lines
 
 
 def test_preflight_reports_drift_from_the_committed_snapshot(capsys, aws, tmp_path):
