@@ -323,7 +323,7 @@ def run_discover(zone: LandingZone, sessions: SessionFactory, stacks: Optional[I
         elif isinstance(outcome.error, ExistingNotFound):
             results.append(Discovered(name, problem=not_found_problem(zone.stacks[name], outcome.error)))
         else:
-            results.append(Discovered(name, problem=describe_error(outcome.error, zone.stacks[name].config.account.id)))
+            results.append(Discovered(name, problem=f"{zone.stacks[name].display_file}: {describe_error(outcome.error, zone.stacks[name].config.account.id)}"))
     return results
 
 

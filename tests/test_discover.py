@@ -256,3 +256,22 @@ def test_stubbed_lattice_resources_are_snapshotted(monkeypatch):
     configuration = existing["resource_configurations"]["mcp"]
     assert (configuration["resource_gateway"], configuration["port_ranges"]) == ("rgw-0a1b2c3d4e5f60718", ["443"])
     assert configuration["definition"] == {"dnsResource": {"domainName": "mcp.tools.example.com", "ipAddressType": "IPV4"}}
+
+
+def test_a_route_table_of_another_transit_gateway_is_bad_input(capsys, aws, tmp_path):
+    existing, _ = seed_existing_network(aws)
+    ec2 = aws.client("ec2", NETWORK)
+    other = ec2.create_transit_gateway(Description="other")["TransitGateway"]["TransitGatewayId"]
+    foreign = ec2.create_transit_gateway_route_table(TransitGatewayId=other)["TransitGatewayRouteTable"]["TransitGatewayRouteTableId"]
+    existing["transit_gateways"]["core"]["route_tables"]["spokes"] = foreign
+    code, err = discover(capsys, aws, zone_with(tmp_path, existing))
+    assert code == 2 and f"agentcore-egress:existing.transit_gateways.core.route_tables.spokes: {foreign} belongs to {other}" in err
+
+
+def test_what_the_endpoint_cannot_answer_is_one_line_not_a_traceback(capsys, aws, tmp_path):
+    """moto has no VPC Lattice resource gateways: the stack is not written, and the line says why."""
+    gateway = f"arn:aws:vpc-lattice:{REGION}:{NETWORK}:resourcegateway/rgw-0a1b2c3d4e5f60718"
+    code, err = discover(capsys, aws, zone_with(tmp_path, {"resource_gateways": {"tools": gateway}}))
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert code == 2 and "Traceback" not in err and "network: not written" in err
+    assert len(errors) == 1 and f"Pulumi.network.yaml: account {NETWORK}: the endpoint does not implement GetResourceGateway" in errors[0], errors
