@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentcore_egress.planner.landing_zone import AccountStack, display_path
-from agentcore_egress.stacks.errors import shorten
+from agentcore_egress.stacks.errors import ConfigError, shorten
 from agentcore_egress.stacks.existing_resources import section_hash
-from agentcore_egress.stacks.existing_snapshot import differences, snapshot_path
+from agentcore_egress.stacks.existing_snapshot import differences, load_snapshot, snapshot_path
 
 from .aws_accounts import AccountSession
 from .discover import ExistingNotFound, take_snapshot
@@ -47,12 +47,10 @@ def existing_drift(stack: AccountStack, session: AccountSession) -> list[DriftRe
     entry = path.relative_to(stack.file.parent).as_posix()
     rediscover = f"agentcore-egress discover --stack {stack.name}, review and commit {shown}"
     try:
-        committed = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [DriftResult(False, f"{shown} does not exist: the existing resources were never discovered", rediscover, entry)]
-    except (OSError, ValueError) as error:
-        return [DriftResult(False, f"{shown} cannot be read as JSON ({error})", rediscover, entry)]
-    if not isinstance(committed, dict) or stack.config.existing is None or committed.get("existing_sha256") != section_hash(stack.config.existing):
+        committed = load_snapshot(path, shown)
+    except ConfigError as error:
+        return [DriftResult(False, error.problems[0].partition(" Fix: ")[0], rediscover, entry)]
+    if stack.config.existing is None or committed.get("existing_sha256") != section_hash(stack.config.existing):
         return [DriftResult(False, f"{shown} was taken for another agentcore-egress:existing section than the stack file's", rediscover, entry)]
     try:
         live = take_snapshot(stack.name, stack.config, session)

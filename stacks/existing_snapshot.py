@@ -27,6 +27,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
+
 FORMAT_VERSION = 1
 SNAPSHOT_FOLDER = "existing"
 
@@ -39,6 +41,20 @@ def snapshot_path(stacks_dir: Path, stack: str) -> Path:
 def render(snapshot: dict[str, Any]) -> str:
     """The snapshot as its file holds it: stable and diff-friendly."""
     return json.dumps(snapshot, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load_snapshot(path: Path, shown: str) -> dict[str, Any]:
+    """A committed snapshot as written; ConfigError (one line naming ``shown`` and the fix) when absent, unreadable or not one."""
+    fix = "Fix: run agentcore-egress discover for its stack and commit the file"
+    try:
+        snapshot = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{shown}: does not exist: the existing resources were never discovered. {fix}"]) from None
+    except (OSError, ValueError) as error:
+        raise ConfigError([f"{shown}: cannot be read as JSON ({error}). {fix}"]) from None
+    if not isinstance(snapshot, dict) or snapshot.get("format_version") != FORMAT_VERSION:
+        raise ConfigError([f"{shown}: is not a snapshot of format version {FORMAT_VERSION}. {fix}"])
+    return snapshot
 
 
 def _canonical(value: Any) -> str:

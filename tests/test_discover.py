@@ -203,7 +203,8 @@ def test_preflight_reports_drift_from_the_committed_snapshot(capsys, aws, tmp_pa
 
 
 @pytest.mark.parametrize("edit, complaint", [
-    (lambda snapshot: snapshot.unlink(), "network.json does not exist"),
+    (lambda snapshot: snapshot.unlink(), "network.json: does not exist: the existing resources were never discovered"),
+    (lambda snapshot: snapshot.write_text("{"), "network.json: cannot be read as JSON"),
     (lambda snapshot: snapshot.write_text(snapshot.read_text().replace('"existing_sha256": "', '"existing_sha256": "0')),
      "was taken for another agentcore-egress:existing section"),
 ])
