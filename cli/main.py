@@ -43,7 +43,7 @@ def _account_commands(commands: Any) -> None:  # preflight, audit and discover: 
         ("discover", "snapshot what each stack names under agentcore-egress:existing to STACKS_DIR/existing/<stack>.json (read-only AWS calls)"),
     ):
         command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
-                                      "Each stack's account is entered through its account.role_arn. Exit 0 clean, 1 findings, 2 bad input or no access.")
+                                      f"Each stack's account is entered through its account.role_arn. Exit 0 clean, {'' if name == 'discover' else '1 findings, '}2 bad input or no access.")
         _stacks_dir_argument(command)
         command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
         command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
