@@ -36,6 +36,29 @@ def _stacks_dir_argument(command: argparse.ArgumentParser) -> None:
                          help="folder of Pulumi.<stack>.yaml files (default: ./stacks if it holds any, else the bundled example landing zone)")
 
 
+def _account_commands(commands: Any) -> None:  # preflight, audit and discover: the commands that read live accounts
+    for name, summary in (
+        ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
+        ("audit", "judge the live accounts with the policy pack's rules (read-only AWS calls)"),
+        ("discover", "snapshot what each stack names under agentcore-egress:existing to STACKS_DIR/existing/<stack>.json (read-only AWS calls)"),
+    ):
+        command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
+                                      f"Each stack's account is entered through its account.role_arn. Exit 0 clean, {'' if name == 'discover' else '1 findings, '}2 bad input or no access.")
+        _stacks_dir_argument(command)
+        command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
+        command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
+        if name == "discover":
+            command.add_argument("--stack", action="append", default=[], metavar="NAME", help="only this stack (repeatable)")
+        else:
+            command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
+            command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
+        command.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                             help="time each account may take in all, retries included (default 120); an account past it is reported, not waited for")
+        command.add_argument("--parallel", type=int, default=8, metavar="N", help="accounts read at the same time (default 8)")
+        if name == "audit":
+            command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
+
+
 def _add_plan_command(commands: Any) -> None:
     plan = commands.add_parser(
         "plan",
@@ -98,23 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="instead of rolling out here, write a GitHub Actions workflow that rolls out the same waves, "
                          "each stack's job assuming its account.role_arn through OIDC")
 
-    for name, summary in (
-        ("preflight", "check with read-only AWS calls that every account is ready for its stack"),
-        ("audit", "judge the live accounts with the policy pack's rules (read-only AWS calls)"),
-    ):
-        command = commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
-                                      "Each stack's account is entered through its account.role_arn. Exit 0 clean, 1 findings, 2 bad input or no access.")
-        _stacks_dir_argument(command)
-        command.add_argument("--profile", help="AWS profile of the base credentials (default: the standard credential chain)")
-        command.add_argument("--endpoint-url", metavar="URL", help="send every AWS call there (a local moto server, for trying it out)")
-        command.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text", help="what to print (default: text)")
-        command.add_argument("--output", type=Path, metavar="FILE", help="write the result there instead of standard output")
-        command.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
-                             help="time each account may take in all, retries included (default 120); an account past it is reported, not waited for")
-        command.add_argument("--parallel", type=int, default=8, metavar="N", help="accounts read at the same time (default 8)")
-        if name == "audit":
-            command.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="rule levels and options, as for the policy pack")
-
+    _account_commands(commands)
     schema = commands.add_parser("schema", help="print the JSON Schema of a stack file, or check stack files against it",
                                  description="Print the JSON Schema of Pulumi.<stack>.yaml (for editors), or with --check "
                                  "validate the given stack files (for pre-commit). Exit 0 valid, 2 bad input.")
@@ -136,7 +143,7 @@ def _bad_input(problems: list[str]) -> int:
 
 def _check_output(args: argparse.Namespace, zone: Any, policy_config: Optional[Path] = None, pack_dir: Optional[Path] = None) -> None:
     """Before any work: --output must be writable and none of the files the run reads (raises OutputError)."""
-    if args.output:
+    if getattr(args, "output", None):
         from .output_file import check_output_path
 
         inputs = [stack.file for stack in zone.stacks.values()] + ([policy_config] if policy_config else [])
@@ -285,7 +292,7 @@ def _emit_workflow(args: argparse.Namespace, zone: Any, stacks_dir: Path, projec
 
 
 def run_account_command(args: argparse.Namespace) -> int:
-    """preflight and audit: read-only boto3 against every account of the landing zone."""
+    """preflight, audit and discover: read-only boto3 against every account of the landing zone."""
     from agentcore_egress.stacks.config_schema import ConfigError
 
     from .account_reports import render_audit, render_preflight
@@ -294,6 +301,7 @@ def run_account_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
     from agentcore_egress.planner.plan import load_policy_config
     from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
+    from agentcore_egress.live.discover import discover_to_files
     from .output_file import OutputError
 
     call_log = CallLog()
@@ -308,6 +316,8 @@ def run_account_command(args: argparse.Namespace) -> int:
         if not args.timeout > 0 or args.parallel < 1:
             raise ConfigError([f"--timeout {args.timeout:g} --parallel {args.parallel}: both must be positive. Fix: e.g. --timeout 120 --parallel 8"])
         _check_output(args, zone, getattr(args, "policy_pack_config", None))
+        if args.command == "discover":
+            return _bad_input(problems) if (problems := discover_to_files(zone, sessions, Path(stacks_dir), args.stack, args.parallel, args.timeout, _stderr)) else EXIT_CLEAN
         if args.command == "preflight":
             checks = run_preflight(zone, sessions, parallel=args.parallel, budget=args.timeout)
             _emit(args, render_preflight(checks, args.format, zone, _version()))
@@ -356,7 +366,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         return run_schema_command(args)
-    if args.command in ("preflight", "audit"):
+    if args.command in ("preflight", "audit", "discover"):
         return run_account_command(args)
     if args.command == "plan":
         return run_plan_command(args)
@@ -366,7 +376,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("Pulumi components (import from agentcore_egress.components):")
     print(list_components())
     print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
-          "live accounts), schema (the stack files' JSON Schema); see --help.")
+          "live accounts), discover (snapshot existing resources), schema; see --help.")
     return EXIT_CLEAN
 
 

@@ -34,7 +34,7 @@ ACCOUNT_BUDGET = 120.0
 """Seconds an account may take in all (every call and retry), unless --timeout says otherwise."""
 TIMEOUT_FIX = "Fix: check the network and the region's endpoint (or --endpoint-url), or give the account more time with --timeout SECONDS"
 SESSION_NAME = "agentcore-egress-audit"
-READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Simulate")
+READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Simulate", "Search")
 ALLOWED_OTHERS = {"AssumeRole"}
 """AssumeRole starts a session in the account; it changes nothing there."""
 

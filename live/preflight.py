@@ -12,6 +12,7 @@ Each check reports pass, fail or skipped, with the reason and the fix:
 | security-group | EC2 DescribeSecurityGroups of groups referenced by id: they exist and are not a default group |
 | certificate | ACM DescribeCertificate of certificates referenced by ARN: AMAZON_ISSUED, ISSUED, not expired |
 | public-zone | Route 53 GetHostedZone of DNS-validation zones: they exist and are public |
+| existing-drift | what `discover` reads of the `existing` section's resources: the account still matches `existing/<stack>.json` |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from agentcore_egress.stacks.config_schema import StackConfig, is_security_group
 
 from .account_pool import run_bounded
 from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_timeout, is_unsupported
+from .existing_drift import existing_drift
 from agentcore_egress.planner.footprint import DEFAULT_IPS_PER_ENI
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.landing_zone_model import LandingZoneModel
@@ -115,7 +117,13 @@ class _StackChecks:
             self.guarded("certificate", arn, lambda arn=arn: self.certificate(arn))
         for zone_id in sorted({c.public_zone_id for c in self.config.certificates}):
             self.guarded("public-zone", zone_id, lambda zone_id=zone_id: self.public_zone(zone_id))
+        if self.config.existing is not None:
+            self.guarded("existing-drift", self.name, self.existing_drift)
         return self.results
+
+    def existing_drift(self) -> None:
+        for result in existing_drift(self.zone.stacks[self.name], self.session):
+            self.add("existing-drift", PASS if result.passed else FAIL, result.reason, result.fix, result.subject)
 
     def region(self) -> None:
         zones = self.session.client("ec2").describe_availability_zones(Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"]

@@ -41,6 +41,9 @@ PREFLIGHT_CHECKS: dict[str, Rule] = {
                           "Request an Amazon-issued certificate with DNS validation (PublicCertificate) and reference that one."),
     "public-zone": _check("public-zone", "The hosted zone used for DNS validation exists and is public.", "medium",
                           "Name the public hosted zone of the certificate's domain in certificates[].public_zone_id."),
+    "existing-drift": _check("existing-drift", "The resources named under agentcore-egress:existing still match their committed snapshot "
+                             "(existing/<stack>.json).", "high",
+                             "Restore what changed in the account, or run `agentcore-egress discover --stack NAME` and commit the snapshot."),
 }
 """Every check of ``preflight``: its name → its rule."""
 

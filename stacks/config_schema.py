@@ -24,6 +24,7 @@ from agentcore_egress.components.errors import InputValidationError
 
 from .aws_regions import az_problem, check_region
 from .errors import MAX_QUOTED, ConfigError, shorten
+from .existing_resources import ExistingResources
 from .stack_file import NAMESPACE, StackFile, read_stack_file
 
 
@@ -321,6 +322,7 @@ class StackConfig(Model):
     share_acceptances: list[ShareAcceptance] = []
     gateway: Optional[Gateway] = None
     targets: list[Target] = []
+    existing: Optional[ExistingResources] = None
 
     def referenced_stacks(self) -> set[str]:
         """The stacks this one reads through stack references: its rollout dependencies."""

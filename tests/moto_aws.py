@@ -76,3 +76,19 @@ def write_zone(directory: Path, stacks: dict[str, dict[str, Any]]) -> Path:
 
 def account(account_id: str) -> dict[str, Any]:
     return {"id": account_id, "region": REGION, "role_arn": ROLE.format(account=account_id)}
+
+
+def assert_within_read_only_policy(log: Any) -> None:
+    """Every call a CallLog recorded changes nothing and is allowed by the read-only IAM policy the project ships."""
+    import json
+    from importlib import resources
+
+    assert log.mutating() == [], log.mutating()
+    policy = json.loads(resources.files("agentcore_egress.live").joinpath("preflight_audit_policy.json").read_text())
+    allowed = set(policy["Statement"][0]["Action"])
+    prefixes = {"elbv2": "elasticloadbalancing", "bedrock-agentcore-control": "bedrock-agentcore"}
+    for service, operation in set(log.calls):
+        if service == "apigateway":
+            assert "apigateway:GET" in allowed
+        elif operation != "AssumeRole":
+            assert f"{prefixes.get(service, service)}:{operation}" in allowed, f"{service}:{operation} is not in the shipped IAM policy"

@@ -52,6 +52,17 @@ def test_the_schema_refuses_what_the_program_refuses(config, complaint):
     assert any(complaint in message for message in messages), messages
 
 
+@pytest.mark.parametrize("existing, complaint", [
+    ({"vpcs": {"tools": "vpc-x"}}, "'vpc-x' does not match"),
+    ({"vpcs": {"Tools": "vpc-0a1b2c3d4e5f60718"}}, "'Tools' does not match any of the regexes"),
+    ({"transit_gateways": {"core": {"id": "tgw-0a1b2c3d4e5f60718", "route_tables": {"spokes": "rtb-0a1b2c3d4e5f60718"}}}}, "does not match"),
+])
+def test_the_schema_checks_the_ids_and_names_of_existing_resources(existing, complaint):
+    config = {"agentcore-egress:account": {"id": "444444444444", "region": "eu-west-1"}, "agentcore-egress:existing": existing}
+    messages = [e.message for error in validator().iter_errors({"config": config}) for e in (error, *error.context)]
+    assert any(complaint in message for message in messages), messages
+
+
 def test_other_namespaces_are_left_to_their_owners():
     document = {"config": {"agentcore-egress:account": {"id": "444444444444", "region": "eu-west-1"}, "aws:region": "eu-west-1"},
                 "encryptionsalt": "v1:abc"}
