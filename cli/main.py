@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "(default: STACKS_DIR/.agentcore-egress/cache)")
     plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
     plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                      help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
+                      help="processes simulating the stacks of a wave side by side: this one and N-1 workers "
+                      "(default and most: the CPUs this process may use; never more than the stacks of the widest wave)")
 
     rollout = commands.add_parser(
         "rollout",
@@ -144,7 +145,9 @@ def _emit(args: argparse.Namespace, rendered: str) -> None:
         if not getattr(args, "quiet", False):
             _stderr(f"wrote {args.format} to {args.output}")
     else:
-        sys.stdout.write(rendered)
+        from .standard_streams import write_stdout
+
+        write_stdout(rendered)
 
 
 def run_plan_command(args: argparse.Namespace) -> int:
@@ -157,6 +160,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
     from .reports import render
+    from .standard_streams import StreamError
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     shown = display_path(stacks_dir)
@@ -164,7 +168,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
-        with PolicyJudge(args.policy_pack, policy_config) as judge:
+        with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config")) as judge:
             judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
             cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
             zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
@@ -179,7 +183,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
         return _bad_input([str(error)])
     try:
         _emit(args, render(result, args.format, shown, _version()))
-    except OutputError as error:
+    except (OutputError, StreamError) as error:
         return _bad_input([str(error)])
     if not args.quiet:
         reused = f", {result.timings['cached']} of {len(result.stacks)} stacks from the cache" if cache else ""
@@ -194,10 +198,11 @@ def run_rollout_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
     from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, select_stacks
+    from .standard_streams import write_stdout
 
     def emit(event: dict) -> None:
         if args.format == "json":
-            print(json.dumps(event, sort_keys=True), flush=True)
+            write_stdout(json.dumps(event, sort_keys=True) + "\n")
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
@@ -268,6 +273,7 @@ def run_account_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.plan import load_policy_config
     from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
     from .output_file import OutputError
+    from .standard_streams import StreamError
 
     call_log = CallLog()
 
@@ -295,7 +301,7 @@ def run_account_command(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except ConfigError as error:
         return _bad_input(error.problems)
-    except (AuditAccessError, OutputError) as error:
+    except (AuditAccessError, OutputError, StreamError) as error:
         return _bad_input(str(error).splitlines())
     except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
         from agentcore_egress.live.aws_accounts import describe_error
@@ -313,7 +319,12 @@ def run_schema_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.json_schema import render
 
     if not args.check:
-        sys.stdout.write(render())
+        from .standard_streams import StreamError, write_stdout
+
+        try:
+            write_stdout(render())
+        except StreamError as error:
+            return _bad_input([str(error)])
         return EXIT_CLEAN
     problems: list[str] = []
     for file in args.check:
@@ -325,7 +336,26 @@ def run_schema_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from agentcore_egress.planner.interruption import Interrupted, ended_by_signals
+
+    from .standard_streams import StreamError, reserve_standard_streams, working_folder_problem
+
+    reserve_standard_streams()
     args = build_parser().parse_args(argv)
+    problem = working_folder_problem()
+    if problem:
+        return _bad_input([problem])
+    with ended_by_signals():
+        try:
+            return _run_command(args)
+        except Interrupted as stop:
+            _stderr(f"interrupted: {stop.name} received; every child process was stopped and no result was written")
+            return stop.exit_code
+        except StreamError as error:  # the commands' own output (rollout's events, the component list)
+            return _bad_input([str(error)])
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "schema":
         return run_schema_command(args)
     if args.command in ("preflight", "audit"):
@@ -334,11 +364,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return run_plan_command(args)
     if args.command == "rollout":
         return run_rollout_command(args)
-    print(f"agentcore-egress {_version()}")
-    print("Pulumi components (import from agentcore_egress.components):")
-    print(list_components())
-    print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
-          "live accounts), schema (the stack files' JSON Schema); see --help.")
+    from .standard_streams import write_stdout
+
+    write_stdout(f"agentcore-egress {_version()}\nPulumi components (import from agentcore_egress.components):\n{list_components()}\n"
+                 "\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
+                 "live accounts), schema (the stack files' JSON Schema); see --help.\n")
     return EXIT_CLEAN
 
 

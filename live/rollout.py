@@ -26,6 +26,8 @@ from agentcore_egress.planner.fingerprint import pack_fingerprint, stack_fingerp
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import load_policy_config
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.regular_file import read_regular
+from agentcore_egress.stacks.stack_file import MAX_BYTES, yaml_problem
 
 from .rollout_state import OPERATIONS, RolloutState, StateSaveError
 
@@ -65,6 +67,23 @@ class Workspace(Protocol):
     ) -> StackRun: ...
 
 
+def read_project_file(manifest: Path) -> dict[str, Any]:
+    """A project's ``Pulumi.yaml`` as a mapping; ConfigError naming the file and the place, never quoting its lines."""
+    data = read_regular(manifest, str(manifest), MAX_BYTES, what="Pulumi.yaml")
+    try:
+        document = yaml.safe_load(data.decode("utf-8-sig"))
+    except yaml.MarkedYAMLError as error:
+        raise ConfigError([f"{manifest}: {yaml_problem(error)}"]) from None
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        raise ConfigError([f"{manifest}: is not valid UTF-8 YAML. Fix: correct the project file (see `pulumi new`'s Pulumi.yaml)"]) from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict) or not isinstance(document.get("stackConfigDir", "."), str):
+        raise ConfigError([f"{manifest}: is not a Pulumi project file (a mapping whose stackConfigDir is a folder name). "
+                           "Fix: correct the project file"])
+    return document
+
+
 class AutomationWorkspace:
     """The Pulumi project at ``project_dir`` (Pulumi.yaml), through ``pulumi.automation``.
 
@@ -75,9 +94,9 @@ class AutomationWorkspace:
     def __init__(self, project_dir: Path) -> None:
         self.project_dir = Path(project_dir).resolve()
         manifest = self.project_dir / "Pulumi.yaml"
-        if not manifest.is_file():
+        if not manifest.exists():
             raise ConfigError([f"{manifest}: not found. Fix: pass --project-dir, the folder that holds the project's Pulumi.yaml"])
-        self.stack_config_dir = self.project_dir / (yaml.safe_load(manifest.read_text()) or {}).get("stackConfigDir", ".")
+        self.stack_config_dir = self.project_dir / read_project_file(manifest).get("stackConfigDir", ".")
         self._command: Any = None
 
     def check_stacks_dir(self, stacks_dir: Path) -> None:

@@ -30,7 +30,7 @@ from .plan_cache import CachedStack, PlanCache, cache_key
 from .policy_analyzer import default_pack_dir
 from .policy_worker import BackgroundPolicyAnalyzer
 from .preconditions import precondition_findings
-from .simulation_pool import SimulationPool
+from .simulation_pool import SimulationPool, usable_cpus
 from .reachability import UNREACHABLE, Trace, trace_all
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.simulation.monitor import Registration, run_program
@@ -161,8 +161,9 @@ def run_plan(
     """
     started = time.perf_counter()
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache, judge)
+    largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
+    jobs = max(1, min(jobs, usable_cpus(), largest))  # more processes than CPUs or than stacks side by side only cost memory
     with run.judge, SimulationPool(jobs - 1) as pool, garbage_collection.plan_collections():  # this process simulates too: jobs - 1 workers
-        largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
         if largest >= WORKERS_FROM and jobs > 1:
             pool.start(largest)  # importing in the workers overlaps the first waves
         for wave_number, wave in enumerate(zone.waves(), start=1):
@@ -198,8 +199,9 @@ class PolicyJudge:
     half second of starting overlaps them; :func:`run_plan` takes it as ``judge``.
     """
 
-    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]]) -> None:
+    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]], source: str = "policy config") -> None:
         self._settings = (pack_dir, config or {}, policy_configs.plan_rule_specs())
+        self._source = source
         self._analyzer: Optional[BackgroundPolicyAnalyzer] = None
         self._submitted = False
 
@@ -215,7 +217,7 @@ class PolicyJudge:
         """Start the pack now (it takes a second or two), while the plan does other work."""
         if self._analyzer is None:
             pack_dir, config, skip = self._settings
-            self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip)
+            self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip, source=self._source)
 
     def submit(self, name: str, simulated: "SimulatedStack", payload: Optional[list[tuple]] = None) -> None:
         """Judge a simulated stack in both phases (its minted values unknown at the first preview)."""
@@ -265,8 +267,9 @@ class _PlanRun:
         misses = [name for name in wave if not self._from_cache(name, wave_number)]
         if len(misses) >= WORKERS_FROM and pool.jobs > 0:
             tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in misses]
-            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {pool.jobs + 1} processes (this one and "
-                          f"{pool.jobs} worker{'s' if pool.jobs > 1 else ''})")
+            workers = min(len(misses), pool.jobs)
+            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {workers + 1} processes (this one and "
+                          f"{workers} worker{'s' if workers > 1 else ''})")
             results: dict[int, tuple[str, Any]] = {}
             for index, kind, value in pool.simulate(tasks, local=_simulate_here):
                 results[index] = (kind, value)
