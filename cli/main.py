@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--policy-pack", type=Path, metavar="DIR", help="policy pack folder (default: the bundled pack)")
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    plan.add_argument("--pack-start-timeout", type=float, default=60.0, metavar="SECONDS",
+                      help="time the policy pack may take to start before the plan ends with an error (default 60)")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
                       "(default: STACKS_DIR/.agentcore-egress/cache)")
@@ -168,7 +170,10 @@ def run_plan_command(args: argparse.Namespace) -> int:
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
-        with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config")) as judge:
+        if not 0 < args.pack_start_timeout < float("inf"):
+            raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
+        with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config"),
+                         start_timeout=args.pack_start_timeout) as judge:
             judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
             cache = None if args.no_cache else PlanCache(args.cache or default_cache_dir(stacks_dir), note=_stderr)
             zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)

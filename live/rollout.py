@@ -12,7 +12,10 @@ exactly the stacks whose fingerprint is still the one recorded.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,11 +24,14 @@ from pathlib import Path
 from typing import Any, Optional, Protocol
 
 import yaml
+from semver import VersionInfo
 
 from agentcore_egress.planner.fingerprint import pack_fingerprint, stack_fingerprints
 from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.child_processes import run_with_deadline
 from agentcore_egress.planner.plan import load_policy_config
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.regular_file import read_regular
 from agentcore_egress.stacks.stack_file import MAX_BYTES, yaml_problem
 
@@ -33,6 +39,9 @@ from .rollout_state import OPERATIONS, RolloutState, StateSaveError
 
 MINIMUM_CLI_VERSION = "3.150.0"
 """The oldest Pulumi CLI this package is tested against (the SDK it requires, pulumi>=3.150)."""
+
+VERSION_TIMEOUT = 15.0
+"""Seconds `pulumi version` may take (it answers in well under one)."""
 
 INSTALL_FIX = "install it (https://www.pulumi.com/docs/iac/download-install/) and put it on the PATH"
 
@@ -65,6 +74,46 @@ class Workspace(Protocol):
         policy_pack_configs: list[str],
         on_output: Callable[[str], None],
     ) -> StackRun: ...
+
+
+def pulumi_cli_version(timeout: float = VERSION_TIMEOUT) -> tuple[str, VersionInfo]:
+    """The Pulumi CLI on the PATH and its version, asked with a deadline; ConfigError (one line with the fix) when it is
+    missing, does not answer within ``timeout`` seconds, fails, or is older than :data:`MINIMUM_CLI_VERSION`."""
+    command = shutil.which("pulumi")
+    if command is None:
+        raise ConfigError([f"the Pulumi CLI ('pulumi') is not on the PATH. Fix: {INSTALL_FIX}"])
+    try:
+        code, output, detail = run_with_deadline([command, "version"], timeout, env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"})
+    except subprocess.TimeoutExpired:
+        raise ConfigError([f"`{command} version` did not answer within {timeout:.0f} s. Fix: check that CLI (run `pulumi version`), "
+                           f"or {INSTALL_FIX}"]) from None
+    if code != 0:
+        raise ConfigError([f"`{command} version` failed (exit code {code}{': ' + detail if detail else ''}). Fix: {INSTALL_FIX}"])
+    text = output.strip().removeprefix("v")
+    try:
+        version = VersionInfo.parse(text)
+    except ValueError:
+        raise ConfigError([f"`{command} version` answered {shorten(text)!r}, not a version. Fix: {INSTALL_FIX}"]) from None
+    minimum = VersionInfo.parse(MINIMUM_CLI_VERSION)
+    if version < minimum or version.major != minimum.major:
+        raise ConfigError([f"the Pulumi CLI on the PATH is version {version}; this package needs {minimum.major}.x from {MINIMUM_CLI_VERSION}. "
+                           f"Fix: install version {MINIMUM_CLI_VERSION} or newer of Pulumi {minimum.major}"])
+    return command, version
+
+
+def checked_pulumi_command() -> Any:
+    """A ``pulumi.automation.PulumiCommand`` for the CLI on the PATH, its version checked by :func:`pulumi_cli_version`.
+
+    PulumiCommand's own constructor runs ``pulumi version`` without a deadline (a CLI that never answers would hang
+    the rollout there), so the command is made from the version already read instead.
+    """
+    from pulumi.automation import PulumiCommand
+
+    class CheckedPulumiCommand(PulumiCommand):
+        def __init__(self, command: str, version: VersionInfo) -> None:  # noqa: super().__init__ would ask again, unbounded
+            self.command, self.version = command, version
+
+    return CheckedPulumiCommand(*pulumi_cli_version())
 
 
 def read_project_file(manifest: Path) -> dict[str, Any]:
@@ -107,20 +156,8 @@ class AutomationWorkspace:
             )
 
     def check_cli(self) -> str:
-        from pulumi.automation import PulumiCommand
-        from pulumi.automation.errors import InvalidVersionError
-        from semver import VersionInfo
-
-        try:
-            self._command = PulumiCommand(version=VersionInfo.parse(MINIMUM_CLI_VERSION))
-        except FileNotFoundError:
-            raise ConfigError([f"the Pulumi CLI ('pulumi') is not on the PATH. Fix: {INSTALL_FIX}"]) from None
-        except InvalidVersionError as error:
-            raise ConfigError([f"the Pulumi CLI on the PATH cannot be used: {error} "
-                               f"Fix: install version {MINIMUM_CLI_VERSION} or newer"]) from None
-        except OSError as error:  # present but not runnable, or `pulumi version` failed
-            raise ConfigError([f"the Pulumi CLI ('pulumi version') failed: {error}. Fix: {INSTALL_FIX}"]) from None
-        return str(self._command.version or "unknown")
+        self._command = checked_pulumi_command()
+        return str(self._command.version)
 
     def run(self, stack, operation, policy_packs, policy_pack_configs, on_output) -> StackRun:
         from pulumi import automation as auto

@@ -19,9 +19,11 @@ from filelock import FileLock, Timeout
 
 from agentcore_egress.planner.atomic_file import write_atomically
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.regular_file import read_regular
 
 STATE_VERSION = 1
 OPERATIONS = ("preview", "up", "refresh", "destroy")
+MAX_STATE_BYTES = 64 * 1024 * 1024
 LOCK_TIMEOUT = 60.0
 """Seconds to wait for another rollout to finish writing (each write holds the lock for milliseconds)."""
 
@@ -88,11 +90,13 @@ class RolloutState:
             raise StateSaveError(f"could not save {self.path}: {reason}") from None
 
     def _read(self) -> Entries:
-        if not self.path.is_file():
+        if not self.path.exists():
             return {operation: {} for operation in OPERATIONS}
-        try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        try:  # a FIFO or a device there is refused, not read (see stacks/regular_file.py)
+            document = json.loads(read_regular(self.path, str(self.path), MAX_STATE_BYTES, what="rollout state file").decode("utf-8"))
+        except ConfigError:
+            raise
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise ConfigError([f"{self.path}: is not a rollout state file (not JSON). Fix: pass --restart to start over"]) from None
         return validated(document, self.path)
 

@@ -38,6 +38,8 @@ from agentcore_egress.simulation.monitor import Registration, run_program
 REFERENCE_PREFIX = "organization/agentcore-egress/"
 REACHABILITY_RULE = "reachability"
 WORKERS_FROM = 4
+PACK_START_TIMEOUT = 60.0
+"""Seconds the policy pack may take to start (the bundled one takes about one); past it the plan ends with an error."""
 """Misses in a wave from which worker processes pay off: starting one costs about as much as simulating a few stacks."""
 
 
@@ -199,9 +201,10 @@ class PolicyJudge:
     half second of starting overlaps them; :func:`run_plan` takes it as ``judge``.
     """
 
-    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]], source: str = "policy config") -> None:
+    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]], source: str = "policy config",
+                 start_timeout: float = PACK_START_TIMEOUT) -> None:
         self._settings = (pack_dir, config or {}, policy_configs.plan_rule_specs())
-        self._source = source
+        self._source, self._start_timeout = source, start_timeout
         self._analyzer: Optional[BackgroundPolicyAnalyzer] = None
         self._submitted = False
 
@@ -217,7 +220,7 @@ class PolicyJudge:
         """Start the pack now (it takes a second or two), while the plan does other work."""
         if self._analyzer is None:
             pack_dir, config, skip = self._settings
-            self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip, source=self._source)
+            self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip, source=self._source, start_timeout=self._start_timeout)
 
     def submit(self, name: str, simulated: "SimulatedStack", payload: Optional[list[tuple]] = None) -> None:
         """Judge a simulated stack in both phases (its minted values unknown at the first preview)."""
