@@ -18,7 +18,7 @@ from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
 
-from . import garbage_collection
+from . import garbage_collection, interruption
 from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
 from .findings import Finding, planner_finding
@@ -130,7 +130,7 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
     began = time.perf_counter()
     key_paths: dict[str, str] = {}
     try:
-        with _without_source_positions(), garbage_collection.collecting_new_objects_only():
+        with interruption.deferred(), _without_source_positions(), garbage_collection.collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths),
                 mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
