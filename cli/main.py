@@ -341,7 +341,7 @@ def run_schema_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    from agentcore_egress.planner.interruption import Interrupted, ended_by_signals
+    from agentcore_egress.planner.interruption import ANNOUNCED, Interrupted, ended_by_signals
 
     from .standard_streams import StreamError, reserve_standard_streams, working_folder_problem
 
@@ -354,7 +354,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         try:
             return _run_command(args)
         except Interrupted as stop:
-            _stderr(f"interrupted: {stop.name} received; every child process was stopped and no result was written")
+            _stderr(f"interrupted: {stop.name} received; the run ended without writing a result")
+            ANNOUNCED.set()
             return stop.exit_code
         except StreamError as error:  # the commands' own output (rollout's events, the component list)
             return _bad_input([str(error)])

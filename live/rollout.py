@@ -309,13 +309,16 @@ class Rollout:
     def _run_wave(self, number: int, total: int, pending: list[str], fingerprints: dict[str, str], results: dict[str, StackRun]) -> None:
         self.progress(f"wave {number}/{total}: {self.operation} {', '.join(pending)}")
         failures: dict[str, str] = {}
-        with ThreadPoolExecutor(max_workers=min(self.parallel, len(pending))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(self.parallel, len(pending)))
+        try:
             futures = {stack: pool.submit(self._run_one, stack, number, fingerprints[stack], results) for stack in pending}
             for stack, future in futures.items():
                 error = future.exception()
                 if error is not None:
                     failures[stack] = describe_failure(stack, self.operation, error)
                     self._event(stack, number, "failed", error=failures[stack])
+        finally:  # interrupted (Ctrl-C, SIGTERM): no further stack starts, and the run does not wait here for those running
+            pool.shutdown(wait=False, cancel_futures=True)
         if failures:
             names = ", ".join(f"{stack} ({message})" for stack, message in failures.items())
             raise RolloutError(f"wave {number}/{total} failed: {names}. Later waves were not started; "

@@ -94,10 +94,15 @@ def ended_by_signals(grace: float = 10.0) -> Iterator[None]:
                 signal.signal(number, handler)
 
 
+ANNOUNCED = threading.Event()
+"""Set once the run said it was interrupted (so that the grace period's end does not say it again)."""
+
+
 def _exit_now(code: int) -> None:
     stop_all()
     try:
-        sys.stderr.write(f"interrupted: the run did not end within its grace period; exit {code}\n")
-        sys.stderr.flush()
+        if not ANNOUNCED.is_set():
+            sys.stderr.write(f"interrupted: the run did not end within its grace period; exit {code}\n")
+            sys.stderr.flush()
     finally:
         os._exit(code)

@@ -303,3 +303,18 @@ def test_a_malformed_pulumi_yaml_is_one_line_without_its_content(tmp_path, zone)
     ended = run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.json"))
     ended.one_line(2, "Pulumi.yaml", "line", "Fix:")
     assert secret not in ended.stderr + ended.stdout
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_mid_rollout_ends_it_at_once(tmp_path, zone, number):
+    (tmp_path / "Pulumi.yaml").write_text("name: hostile\nruntime: python\nstackConfigDir: stacks\n")
+    fake = tmp_path / "bin" / "pulumi"  # answers `pulumi version`; every stack operation takes ten minutes
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nif [ "$1" = version ]; then echo v3.200.0; exit 0; fi\nexec sleep 600\n')
+    fake.chmod(0o755)
+    running = Run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.json"), PATH=f"{fake.parent}:{os.environ['PATH']}")
+    running.wait_for("wave 1/")
+    time.sleep(1)  # the wave's `pulumi` processes are running
+    os.killpg(running.process.pid, number)  # as a terminal's Ctrl-C, or a CI runner stopping the job's process group
+    running.end(timeout=20).one_line(128 + number, signal.Signals(number).name, prefix="interrupted:")
+    assert not (tmp_path / "state.json").exists()
