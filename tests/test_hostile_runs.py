@@ -318,3 +318,9 @@ def test_a_signal_mid_rollout_ends_it_at_once(tmp_path, zone, number):
     os.killpg(running.process.pid, number)  # as a terminal's Ctrl-C, or a CI runner stopping the job's process group
     running.end(timeout=20).one_line(128 + number, signal.Signals(number).name, prefix="interrupted:")
     assert not (tmp_path / "state.json").exists()
+
+
+def test_a_fifo_as_the_rollout_state_file(tmp_path, zone):
+    (tmp_path / "Pulumi.yaml").write_text("name: hostile\nruntime: python\nstackConfigDir: stacks\n")
+    os.mkfifo(tmp_path / "state.fifo")
+    run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.fifo")).one_line(2, "state.fifo", "named pipe (FIFO)", "Fix:")
