@@ -52,7 +52,9 @@ def _dying_with_parent(command: Sequence[str]) -> list[str]:
 
 
 _RUNNING: set["Child"] = set()
-_RUNNING_LOCK = threading.Lock()
+_RUNNING_LOCK = threading.RLock()
+"""Reentrant: a signal handler (run in the main thread, between any two of its steps) may take it while the main
+thread holds it to start a child; a plain lock would deadlock there."""
 
 
 class Child:

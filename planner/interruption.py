@@ -76,10 +76,10 @@ def ended_by_signals(grace: float = 10.0) -> Iterator[None]:
         received.append(number)
         for other in SIGNALS:
             signal.signal(other, signal.SIG_IGN)
-        stop_all()
         watchdog = threading.Timer(grace, _exit_now, args=(128 + number,))
         watchdog.daemon = True
         watchdog.start()
+        stop_all()
         if _Deferral.depth:
             _Deferral.pending.append(number)
             return
