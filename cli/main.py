@@ -324,12 +324,9 @@ def run_schema_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.json_schema import render
 
     if not args.check:
-        from .standard_streams import StreamError, write_stdout
+        from .standard_streams import write_stdout
 
-        try:
-            write_stdout(render())
-        except StreamError as error:
-            return _bad_input([str(error)])
+        write_stdout(render())  # a StreamError is main's to report
         return EXIT_CLEAN
     problems: list[str] = []
     for file in args.check:
@@ -357,7 +354,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _stderr(f"interrupted: {stop.name} received; the run ended without writing a result")
             ANNOUNCED.set()
             return stop.exit_code
-        except StreamError as error:  # the commands' own output (rollout's events, the component list)
+        except StreamError as error:  # the commands' own output (the schema, rollout's events, the component list)
             return _bad_input([str(error)])
 
 
