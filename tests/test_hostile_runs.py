@@ -324,3 +324,8 @@ def test_a_fifo_as_the_rollout_state_file(tmp_path, zone):
     (tmp_path / "Pulumi.yaml").write_text("name: hostile\nruntime: python\nstackConfigDir: stacks\n")
     os.mkfifo(tmp_path / "state.fifo")
     run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.fifo")).one_line(2, "state.fifo", "named pipe (FIFO)", "Fix:")
+
+
+def test_a_fifo_as_the_project_file(tmp_path, zone):
+    os.mkfifo(tmp_path / "Pulumi.yaml")
+    run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.json")).one_line(2, "Pulumi.yaml", "named pipe (FIFO)", "Fix:")
