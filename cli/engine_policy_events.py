@@ -24,6 +24,10 @@ from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.policy_analyzer import Finding
 from agentcore_egress.planner.source_tree import SourceTree
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.regular_file import read_regular
+
+MAX_EVENT_LOG_BYTES = 64 * 1024 * 1024
+"""A preview's event log is a few megabytes; this bounds what a wrong path (a device, a huge file) can make it read."""
 
 from .sarif import automation_id
 
@@ -93,8 +97,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         zone = LandingZone.load(args.stacks_dir)
-        with args.events.open() as events:
-            text = sarif_of_events(zone, args.stack, events, _version())
+        events = read_regular(args.events, str(args.events), MAX_EVENT_LOG_BYTES, what="engine event log").decode("utf-8", errors="replace")
+        text = sarif_of_events(zone, args.stack, events.splitlines(), _version())
     except ConfigError as error:
         for problem in error.problems:
             print(f"error: {args.events}: {problem}" if problem.startswith("line ") else f"error: {problem}", file=sys.stderr)

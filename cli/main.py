@@ -73,6 +73,8 @@ def _add_plan_command(commands: Any) -> None:
     plan.add_argument("--policy-pack-config", type=Path, metavar="FILE", help="policy pack config JSON, as for `pulumi up --policy-pack-config`")
     plan.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
     plan.add_argument("--require-stacks-dir", action="store_true", help="exit 2 unless STACKS_DIR is given, instead of planning ./stacks or the bundled example (the pre-commit hook)")
+    plan.add_argument("--pack-start-timeout", type=float, default=60.0, metavar="SECONDS",
+                      help="time the policy pack may take to start before the plan ends with an error (default 60)")
     plan.add_argument("--cache", type=Path, metavar="DIR",
                       help="keep each simulated and judged stack there and reuse it while nothing it depends on changed "
                       "(default: $XDG_CACHE_HOME/agentcore-egress/plan, else ~/.cache/agentcore-egress/plan; a folder per landing zone)")
@@ -80,7 +82,8 @@ def _add_plan_command(commands: Any) -> None:
                       help="use a cache folder inside a git work tree: only if nobody else (no pull request, no checked-out branch) can write it")
     plan.add_argument("--no-cache", action="store_true", help="simulate and judge every stack, read and write no cache")
     plan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                      help="processes simulating the stacks of a wave side by side: this one and N-1 workers (default: the CPU count)")
+                      help="processes simulating the stacks of a wave side by side: this one and N-1 workers "
+                      "(default and most: the CPUs this process may use; never more than the stacks of the widest wave)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,7 +162,9 @@ def _emit(args: argparse.Namespace, rendered: str) -> None:
         if not getattr(args, "quiet", False):
             _stderr(f"wrote {args.format} to {args.output}")
     else:
-        sys.stdout.write(rendered)
+        from .standard_streams import write_stdout
+
+        write_stdout(rendered)
 
 
 def run_plan_command(args: argparse.Namespace) -> int:
@@ -172,6 +177,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
     from .reports import render
+    from .standard_streams import StreamError
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     shown = display_path(stacks_dir)
@@ -182,7 +188,10 @@ def run_plan_command(args: argparse.Namespace) -> int:
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
-        with PolicyJudge(args.policy_pack, policy_config) as judge:
+        if not 0 < args.pack_start_timeout < float("inf"):
+            raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
+        with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config"),
+                         start_timeout=args.pack_start_timeout) as judge:
             judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
             cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
                                                                  pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
@@ -198,7 +207,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
         return _bad_input([str(error)])
     try:
         _emit(args, render(result, args.format, shown, _version()))
-    except OutputError as error:
+    except (OutputError, StreamError) as error:
         return _bad_input([str(error)])
     if not args.quiet:
         reused = f", {result.timings['cached']} of {len(result.stacks)} stacks from the cache" if cache else ""
@@ -213,10 +222,11 @@ def run_rollout_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
     from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, check_write_target, select_stacks
+    from .standard_streams import write_stdout
 
     def emit(event: dict) -> None:
         if args.format == "json":
-            print(json.dumps(event, sort_keys=True), flush=True)
+            write_stdout(json.dumps(event, sort_keys=True) + "\n")
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     try:
@@ -303,6 +313,7 @@ def run_account_command(args: argparse.Namespace) -> int:
     from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
     from agentcore_egress.live.discover import discover_to_files
     from .output_file import OutputError
+    from .standard_streams import StreamError
 
     call_log = CallLog()
 
@@ -333,7 +344,7 @@ def run_account_command(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     except ConfigError as error:
         return _bad_input(error.problems)
-    except (AuditAccessError, OutputError) as error:
+    except (AuditAccessError, OutputError, StreamError) as error:
         return _bad_input(str(error).splitlines())
     except Exception as error:  # noqa: BLE001 - any AWS/botocore failure is one line, never a traceback
         from agentcore_egress.live.aws_accounts import describe_error
@@ -351,7 +362,9 @@ def run_schema_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.json_schema import render
 
     if not args.check:
-        sys.stdout.write(render())
+        from .standard_streams import write_stdout
+
+        write_stdout(render())  # a StreamError is main's to report
         return EXIT_CLEAN
     problems: list[str] = []
     for file in args.check:
@@ -363,7 +376,27 @@ def run_schema_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from agentcore_egress.planner.interruption import ANNOUNCED, Interrupted, ended_by_signals
+
+    from .standard_streams import StreamError, reserve_standard_streams, working_folder_problem
+
+    reserve_standard_streams()
     args = build_parser().parse_args(argv)
+    problem = working_folder_problem()
+    if problem:
+        return _bad_input([problem])
+    with ended_by_signals():
+        try:
+            return _run_command(args)
+        except Interrupted as stop:
+            _stderr(f"interrupted: {stop.name} received; the run ended without writing a result")
+            ANNOUNCED.set()
+            return stop.exit_code
+        except StreamError as error:  # the commands' own output (the schema, rollout's events, the component list)
+            return _bad_input([str(error)])
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "schema":
         return run_schema_command(args)
     if args.command in ("preflight", "audit", "discover"):
@@ -372,11 +405,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return run_plan_command(args)
     if args.command == "rollout":
         return run_rollout_command(args)
-    print(f"agentcore-egress {_version()}")
-    print("Pulumi components (import from agentcore_egress.components):")
-    print(list_components())
-    print("\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
-          "live accounts), discover (snapshot existing resources), schema; see --help.")
+    from .standard_streams import write_stdout
+
+    write_stdout(f"agentcore-egress {_version()}\nPulumi components (import from agentcore_egress.components):\n{list_components()}\n"
+                 "\nCommands: plan (offline plan of a landing zone), rollout (deploy it in waves), preflight and audit (read-only checks of "
+                 "live accounts), discover (snapshot existing resources), schema; see --help.\n")
     return EXIT_CLEAN
 
 

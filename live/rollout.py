@@ -12,7 +12,9 @@ exactly the stacks whose fingerprint is still the one recorded.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -23,11 +25,16 @@ from pathlib import Path
 from typing import Any, Optional, Protocol
 
 import yaml
+from semver import VersionInfo
 
 from agentcore_egress.planner.fingerprint import pack_fingerprint, stack_fingerprints
 from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.planner.child_processes import run_with_deadline
 from agentcore_egress.planner.plan import load_policy_config
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.errors import shorten
+from agentcore_egress.stacks.regular_file import read_regular
+from agentcore_egress.stacks.stack_file import MAX_BYTES, yaml_problem
 
 from .policy_pack_environment import ready_policy_packs
 from .rollout_state import OPERATIONS, RolloutState, StateSaveError
@@ -35,6 +42,9 @@ from .rollout_state import OPERATIONS, RolloutState, StateSaveError
 MINIMUM_CLI_VERSION = "3.231.0"
 """The oldest Pulumi CLI accepted: the floor of the Pulumi SDK the package requires (pyproject.toml, pulumi>=3.231),
 as a program's SDK may use what no older CLI provides."""
+
+VERSION_TIMEOUT = 15.0
+"""Seconds `pulumi version` may take (it answers in well under one)."""
 
 INSTALL_FIX = "install it (https://www.pulumi.com/docs/iac/download-install/) and put it on the PATH"
 PACK_OPERATIONS = ("preview", "up")
@@ -77,6 +87,63 @@ class Workspace(Protocol):
     ) -> StackRun: ...
 
 
+def pulumi_cli_version(timeout: float = VERSION_TIMEOUT) -> tuple[str, VersionInfo]:
+    """The Pulumi CLI on the PATH and its version, asked with a deadline; ConfigError (one line with the fix) when it is
+    missing, does not answer within ``timeout`` seconds, fails, or is older than :data:`MINIMUM_CLI_VERSION`."""
+    command = shutil.which("pulumi")
+    if command is None:
+        raise ConfigError([f"the Pulumi CLI ('pulumi') is not on the PATH. Fix: {INSTALL_FIX}"])
+    try:
+        code, output, detail = run_with_deadline([command, "version"], timeout, env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"})
+    except subprocess.TimeoutExpired:
+        raise ConfigError([f"`{command} version` did not answer within {timeout:.0f} s. Fix: check that CLI (run `pulumi version`), "
+                           f"or {INSTALL_FIX}"]) from None
+    if code != 0:
+        raise ConfigError([f"`{command} version` failed (exit code {code}{': ' + detail if detail else ''}). Fix: {INSTALL_FIX}"])
+    text = output.strip().removeprefix("v")
+    try:
+        version = VersionInfo.parse(text)
+    except ValueError:
+        raise ConfigError([f"`{command} version` answered {shorten(text)!r}, not a version. Fix: {INSTALL_FIX}"]) from None
+    minimum = VersionInfo.parse(MINIMUM_CLI_VERSION)
+    if version < minimum or version.major != minimum.major:
+        raise ConfigError([f"the Pulumi CLI on the PATH is version {version}; this package needs {minimum.major}.x from {MINIMUM_CLI_VERSION}. "
+                           f"Fix: install version {MINIMUM_CLI_VERSION} or newer of Pulumi {minimum.major}"])
+    return command, version
+
+
+def checked_pulumi_command() -> Any:
+    """A ``pulumi.automation.PulumiCommand`` for the CLI on the PATH, its version checked by :func:`pulumi_cli_version`.
+
+    PulumiCommand's own constructor runs ``pulumi version`` without a deadline (a CLI that never answers would hang
+    the rollout there), so the command is made from the version already read instead.
+    """
+    from pulumi.automation import PulumiCommand
+
+    class CheckedPulumiCommand(PulumiCommand):
+        def __init__(self, command: str, version: VersionInfo) -> None:  # noqa: super().__init__ would ask again, unbounded
+            self.command, self.version = command, version
+
+    return CheckedPulumiCommand(*pulumi_cli_version())
+
+
+def read_project_file(manifest: Path) -> dict[str, Any]:
+    """A project's ``Pulumi.yaml`` as a mapping; ConfigError naming the file and the place, never quoting its lines."""
+    data = read_regular(manifest, str(manifest), MAX_BYTES, what="Pulumi.yaml")
+    try:
+        document = yaml.safe_load(data.decode("utf-8-sig"))
+    except yaml.MarkedYAMLError as error:
+        raise ConfigError([f"{manifest}: {yaml_problem(error)}"]) from None
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        raise ConfigError([f"{manifest}: is not valid UTF-8 YAML. Fix: correct the project file (see `pulumi new`'s Pulumi.yaml)"]) from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict) or not isinstance(document.get("stackConfigDir", "."), str):
+        raise ConfigError([f"{manifest}: is not a Pulumi project file (a mapping whose stackConfigDir is a folder name). "
+                           "Fix: correct the project file"])
+    return document
+
+
 class AutomationWorkspace:
     """The Pulumi project at ``project_dir`` (Pulumi.yaml), through ``pulumi.automation``.
 
@@ -87,9 +154,9 @@ class AutomationWorkspace:
     def __init__(self, project_dir: Path) -> None:
         self.project_dir = Path(project_dir).resolve()
         manifest = self.project_dir / "Pulumi.yaml"
-        if not manifest.is_file():
+        if not manifest.exists():
             raise ConfigError([f"{manifest}: not found. Fix: pass --project-dir, the folder that holds the project's Pulumi.yaml"])
-        self.stack_config_dir = self.project_dir / (yaml.safe_load(manifest.read_text()) or {}).get("stackConfigDir", ".")
+        self.stack_config_dir = self.project_dir / read_project_file(manifest).get("stackConfigDir", ".")
         self._command: Any = None
 
     def check_stacks_dir(self, stacks_dir: Path) -> None:
@@ -100,20 +167,8 @@ class AutomationWorkspace:
             )
 
     def check_cli(self) -> str:
-        from pulumi.automation import PulumiCommand
-        from pulumi.automation.errors import InvalidVersionError
-        from semver import VersionInfo
-
-        try:
-            self._command = PulumiCommand(version=VersionInfo.parse(MINIMUM_CLI_VERSION))
-        except FileNotFoundError:
-            raise ConfigError([f"the Pulumi CLI ('pulumi') is not on the PATH. Fix: {INSTALL_FIX}"]) from None
-        except InvalidVersionError as error:
-            raise ConfigError([f"the Pulumi CLI on the PATH cannot be used: {error} "
-                               f"Fix: install version {MINIMUM_CLI_VERSION} or newer"]) from None
-        except OSError as error:  # present but not runnable, or `pulumi version` failed
-            raise ConfigError([f"the Pulumi CLI ('pulumi version') failed: {error}. Fix: {INSTALL_FIX}"]) from None
-        return str(self._command.version or "unknown")
+        self._command = checked_pulumi_command()
+        return str(self._command.version)
 
     def check_policy_packs(self, packs: list[Path], install: bool, progress: Callable[[str], None]) -> None:
         ready_policy_packs(packs, self._install_policy_pack if install else None, progress)
@@ -300,13 +355,16 @@ class Rollout:
     def _run_wave(self, number: int, total: int, pending: list[str], fingerprints: dict[str, str], results: dict[str, StackRun]) -> None:
         self.progress(f"wave {number}/{total}: {self.operation} {', '.join(pending)}")
         failures: dict[str, str] = {}
-        with ThreadPoolExecutor(max_workers=min(self.parallel, len(pending))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(self.parallel, len(pending)))
+        try:
             futures = {stack: pool.submit(self._run_one, stack, number, fingerprints[stack], results) for stack in pending}
             for stack, future in futures.items():
                 error = future.exception()
                 if error is not None:
                     failures[stack] = describe_failure(stack, self.operation, error)
                     self._event(stack, number, "failed", error=failures[stack])
+        finally:  # interrupted (Ctrl-C, SIGTERM): no further stack starts, and the run does not wait here for those running
+            pool.shutdown(wait=False, cancel_futures=True)
         if failures:
             names = ", ".join(f"{stack} ({message})" for stack, message in failures.items())
             raise RolloutError(f"wave {number}/{total} failed: {names}. Later waves were not started; "

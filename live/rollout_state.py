@@ -25,9 +25,11 @@ from filelock import FileLock, Timeout
 
 from agentcore_egress.planner.atomic_file import RefusedTarget, remove_own_file, write_atomically
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.regular_file import read_regular
 
 STATE_VERSION = 1
 OPERATIONS = ("preview", "up", "refresh", "destroy")
+MAX_STATE_BYTES = 64 * 1024 * 1024
 LOCK_TIMEOUT = 60.0
 """Seconds to wait for another rollout to finish writing (each write holds the lock for milliseconds)."""
 
@@ -106,7 +108,11 @@ class RolloutState:
             raise StateSaveError(f"could not save {self.path}: {reason}") from None
 
     def _text(self) -> Optional[str]:
-        return self.path.read_text(encoding="utf-8", errors="replace") if self.path.is_file() else None
+        """The state file's text, None when there is none; a FIFO, a device or a folder there is refused, not read
+        (see stacks/regular_file.py)."""
+        if not self.path.exists():
+            return None
+        return read_regular(self.path, str(self.path), MAX_STATE_BYTES, what="rollout state file").decode("utf-8", errors="replace")
 
     def _read(self) -> Entries:
         text = self._text()

@@ -15,7 +15,7 @@ from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
 
-from . import garbage_collection
+from . import garbage_collection, interruption
 from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
 from .findings import Finding, planner_finding
@@ -27,7 +27,7 @@ from .plan_cache import CachedStack, PlanCache, cache_key
 from .policy_analyzer import default_pack_dir
 from .policy_worker import BackgroundPolicyAnalyzer
 from .preconditions import precondition_findings
-from .simulation_pool import SimulationPool
+from .simulation_pool import SimulationPool, usable_cpus
 from .reachability import UNREACHABLE, Trace, trace_all
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.simulation.monitor import Registration, run_program
@@ -35,6 +35,8 @@ from agentcore_egress.simulation.monitor import Registration, run_program
 REFERENCE_PREFIX = "organization/agentcore-egress/"
 REACHABILITY_RULE = "reachability"
 WORKERS_FROM = 4
+PACK_START_TIMEOUT = 60.0
+"""Seconds the policy pack may take to start (the bundled one takes about one); past it the plan ends with an error."""
 """Misses in a wave from which worker processes pay off: starting one costs about as much as simulating a few stacks."""
 
 
@@ -113,7 +115,7 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
     began = time.perf_counter()
     key_paths: dict[str, str] = {}
     try:
-        with garbage_collection.collecting_new_objects_only():
+        with interruption.deferred(), garbage_collection.collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths, stack_accounts=_accounts_of(reads)),
                 mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
@@ -151,8 +153,9 @@ def run_plan(
     """
     started = time.perf_counter()
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache, judge)
+    largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
+    jobs = max(1, min(jobs, usable_cpus(), largest))  # more processes than CPUs or than stacks side by side only cost memory
     with run.judge, SimulationPool(jobs - 1) as pool, garbage_collection.plan_collections():  # this process simulates too: jobs - 1 workers
-        largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
         if largest >= WORKERS_FROM and jobs > 1:
             pool.start(largest)  # importing in the workers overlaps the first waves
         for wave_number, wave in enumerate(zone.waves(), start=1):
@@ -188,8 +191,10 @@ class PolicyJudge:
     half second of starting overlaps them; :func:`run_plan` takes it as ``judge``.
     """
 
-    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]]) -> None:
+    def __init__(self, pack_dir: Optional[Path], config: Optional[dict[str, Any]], source: str = "policy config",
+                 start_timeout: float = PACK_START_TIMEOUT) -> None:
         self._settings = (pack_dir, config or {}, policy_configs.plan_rule_specs())
+        self._source, self._start_timeout = source, start_timeout
         self._analyzer: Optional[BackgroundPolicyAnalyzer] = None
         self._submitted = False
 
@@ -205,7 +210,7 @@ class PolicyJudge:
         """Start the pack now (it takes a second or two), while the plan does other work."""
         if self._analyzer is None:
             pack_dir, config, skip = self._settings
-            self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip)
+            self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip, source=self._source, start_timeout=self._start_timeout)
 
     def submit(self, name: str, simulated: "SimulatedStack", payload: Optional[list[tuple]] = None) -> None:
         """Judge a simulated stack in both phases (its minted values unknown at the first preview)."""
@@ -255,8 +260,9 @@ class _PlanRun:
         misses = [name for name in wave if not self._from_cache(name, wave_number)]
         if len(misses) >= WORKERS_FROM and pool.jobs > 0:
             tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in misses]
-            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {pool.jobs + 1} processes (this one and "
-                          f"{pool.jobs} worker{'s' if pool.jobs > 1 else ''})")
+            workers = min(len(misses), pool.jobs)
+            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {workers + 1} processes (this one and "
+                          f"{workers} worker{'s' if workers > 1 else ''})")
             results: dict[int, tuple[str, Any]] = {}
             for index, kind, value in pool.simulate(tasks, local=_simulate_here):
                 results[index] = (kind, value)

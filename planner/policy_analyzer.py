@@ -97,14 +97,14 @@ class AnalyzerClient:
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         return self._call(self.stub.GetAnalyzerInfo, empty_pb2.Empty())
 
-    def configure(self, config: Mapping[str, Any], skip: Collection[str] = ()) -> None:
+    def configure(self, config: Mapping[str, Any], skip: Collection[str] = (), source: str = "policy config") -> None:
         """Policy config as in ``--policy-pack-config``, resolved against this pack's policies as the engine does.
 
         ``skip``: names of rules that are not the pack's (the plan's own), left out.
         Raises ConfigError (stacks.config_schema) for config the engine would refuse or we refuse.
         """
         known = policy_config.analyzer_rule_specs(self.info())
-        resolved = policy_config.resolve({k: v for k, v in config.items() if k not in skip}, known, "policy config")
+        resolved = policy_config.resolve({k: v for k, v in config.items() if k not in skip}, known, source)
         self._call(self.stub.Configure, configure_request(resolved))
 
     def analyze(self, registrations: Iterable[Registration], minted: Optional[Collection[str]] = None) -> list[Finding]:

@@ -19,8 +19,12 @@ What the engine does (pulumi/pulumi ``pkg/resource/analyzer/config.go``,
 Where we are stricter than the engine, on purpose: the engine passes an entry
 for a policy the pack does not have on to the pack, where it is silently
 ignored, so a misspelt name disables nothing and nobody notices; here it is an
-error naming the known policies. ``environments`` (ESC environments) cannot be
-resolved offline and is refused with that reason.
+error naming the known policies. Likewise an option a policy's config schema
+does not declare (the engine lets it through, the policy never reads it), a key
+given twice in one object (a JSON reader keeps the last), and ``Infinity`` or
+``NaN`` (not JSON, though Python's reader takes them): each an error naming the
+file and the key. ``environments`` (ESC environments) cannot be resolved
+offline and is refused with that reason.
 
 The known rules are an input (:class:`RuleSpec` per name), so the pack's rules,
 the plan's cross-stack rules and ``reachability`` take their levels from this
@@ -38,7 +42,8 @@ from typing import Any, Optional
 
 import jsonschema
 
-from agentcore_egress.stacks.errors import ConfigError
+from agentcore_egress.stacks.errors import ConfigError, shorten
+from agentcore_egress.stacks.regular_file import read_regular
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 ALL = "all"
@@ -173,6 +178,11 @@ def _defaults(spec: RuleSpec) -> dict[str, Any]:
 
 def _validate(source: str, name: str, spec: RuleSpec, entry: Mapping[str, Any]) -> None:
     options = {key: value for key, value in entry.items() if key != LEVEL_KEY}
+    unknown = sorted(set(options) - set(spec.properties))
+    if unknown:  # stricter than the engine, which passes it on to the rule, where nothing reads it
+        close = difflib.get_close_matches(unknown[0], list(spec.properties), n=1)
+        raise _fail(source, f"{name}.{unknown[0]}", f"policy {name!r} has no option {shorten(unknown[0])!r}",
+                    f"did you mean {close[0]!r}?" if close else f"options of {name} are {sorted(spec.properties) or 'none'}")
     error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(spec.schema()).iter_errors(options))
     if error is None:
         return
@@ -183,16 +193,64 @@ def _validate(source: str, name: str, spec: RuleSpec, entry: Mapping[str, Any]) 
     raise _fail(source, path, error.message[:160], fix)
 
 
+MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+"""A policy config is a few levels deep (policy, option, value); deeper is refused before anything walks it."""
+
+
+class _NonFinite:
+    """``Infinity``, ``-Infinity`` or ``NaN`` as Python's JSON reader accepts them: not JSON, found and named by key."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _no_repeats(source: str) -> Any:
+    def pairs(entries: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in entries:
+            if key in seen:
+                raise _fail(source, key, "is given twice in one object (a JSON reader keeps only the last)", "keep one of them")
+            seen[key] = value
+        return seen
+    return pairs
+
+
+def _check_values(raw: Any, source: str) -> None:
+    """Refuse nesting past MAX_DEPTH and non-finite numbers, naming the key path (walked without recursion)."""
+    stack: list[tuple[Any, str, int]] = [(raw, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _fail(source, where, f"is nested deeper than {MAX_DEPTH} levels", "a policy config is a few levels deep; remove the nesting")
+        if isinstance(value, _NonFinite):
+            raise _fail(source, where or "(top)", f"{value.text} is not a JSON number (JSON has no Infinity or NaN)", "give a finite number")
+        children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend((child, f"{where}.{key}" if where and isinstance(key, str) else f"{where}[{key}]" if where else str(key), depth + 1)
+                     for key, child in children)
+
+
+def parse(data: bytes, source: str) -> Any:
+    """A policy config file's bytes as JSON: strict (no repeated keys, no Infinity/NaN, bounded nesting); ConfigError naming ``source``."""
+    try:
+        raw = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_repeats(source), parse_constant=_NonFinite)
+    except UnicodeDecodeError:
+        raise ConfigError([f"{source}: is not UTF-8. Fix: save the file as UTF-8 JSON"]) from None
+    except RecursionError:
+        raise ConfigError([f"{source}: is nested deeper than {MAX_DEPTH} levels. Fix: a policy config is a few levels deep; remove the nesting"]) from None
+    except ValueError as error:
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError([f"{source}: is not JSON: {shorten(str(error))}. Fix: write a JSON object of policy name to level or options"]) from None
+    _check_values(raw, source)
+    return raw
+
+
 def load(path: Optional[Path], known: Mapping[str, RuleSpec], *, others_allowed: bool = False) -> dict[str, dict[str, Any]]:
     """The config file at ``path`` (none: every rule's defaults), resolved against ``known``."""
     if path is None:
         return resolve({}, known)
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([f"{path}: cannot be read: {getattr(error, 'strerror', None) or error}. Fix: give a readable JSON file"]) from None
-    except ValueError as error:
-        raise ConfigError([f"{path}: is not JSON: {error}. Fix: write a JSON object of policy name to level or options"]) from None
+    raw = parse(read_regular(Path(path), str(path), MAX_BYTES, what="policy pack config"), str(path))
     return resolve(raw, known, str(path), others_allowed=others_allowed)
 
 

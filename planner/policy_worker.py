@@ -10,7 +10,6 @@ that hangs or dies is this process, found and ended by the plan.
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import queue
@@ -75,7 +74,8 @@ def received(inbox: BinaryIO) -> Iterator[Any]:
         yield item
 
 
-def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any], skip: Collection[str] = ()) -> None:
+def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: dict[str, Any], skip: Collection[str] = (),
+          source: str = "policy config") -> None:
     """The worker's loop: (key, payload, minted) in, (kind, key, value) out, pickled, until None or end of input.
 
     The first failure (the pack does not start, refuses its config, or fails on a
@@ -89,7 +89,7 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
     analyzer = None
     try:
         analyzer = LoadedPolicyPack(Path(pack_dir) if pack_dir else None)
-        analyzer.configure(config, skip)
+        analyzer.configure(config, skip, source)
         send((_READY, None, None))
         for key, payload, minted in received(inbox):
             began = time.perf_counter()
@@ -107,18 +107,27 @@ def serve(inbox: BinaryIO, outbox: BinaryIO, pack_dir: Optional[str], config: di
 
 
 class BackgroundPolicyAnalyzer:
-    """The pack in another process (a :class:`LoadedPolicyPack`): :meth:`submit` stacks, :meth:`results` collects them in order."""
+    """The pack in another process (a :class:`LoadedPolicyPack`): :meth:`submit` stacks, :meth:`results` collects them in order.
+
+    Its settings (the policy config may be megabytes) are the first item on its input, not a command-line argument;
+    everything is written to that input by a thread of its own, so a pack that is slow to start (or stuck) and does
+    not read cannot block the plan: the plan meets the start timeout in :meth:`results` instead.
+    """
 
     def __init__(self, pack_dir: Optional[Path] = None, config: Optional[dict[str, Any]] = None, timeout: float = 300.0,
-                 skip: Collection[str] = (), start_timeout: float = 60.0) -> None:
-        settings = {"pack_dir": str(pack_dir) if pack_dir else None, "config": config or {}, "skip": sorted(skip)}
-        self._child = Child([sys.executable, "-m", __name__, json.dumps(settings)], stdin=subprocess.PIPE)
+                 skip: Collection[str] = (), start_timeout: float = 60.0, source: str = "policy config") -> None:
+        settings = {"pack_dir": str(pack_dir) if pack_dir else None, "config": config or {}, "skip": sorted(skip), "source": source}
+        self._child = Child([sys.executable, "-m", __name__], stdin=subprocess.PIPE)
         self._process = self._child.process
         self._timeout, self._start_timeout = timeout, start_timeout
         self._started, self._ready = time.monotonic(), False
         self._messages: queue.Queue = queue.Queue()
+        self._inbox: queue.Queue = queue.Queue()
+        self._inbox.put(settings)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._writer.start()
         self._submitted: list[str] = []
         self._done: dict[str, tuple[list[Finding], float]] = {}
 
@@ -128,6 +137,19 @@ class BackgroundPolicyAnalyzer:
                 self._messages.put(pickle.load(self._process.stdout))
         except (EOFError, OSError, ValueError, pickle.UnpicklingError):
             self._messages.put(None)
+
+    def _write(self) -> None:
+        """Everything sent to the worker, in order, until the end of input (None): then its input is closed."""
+        try:
+            while True:
+                item = self._inbox.get()
+                pickle.dump(item, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self._process.stdin.flush()
+                if item is None:
+                    self._process.stdin.close()
+                    return
+        except (OSError, ValueError):  # the worker ended (it said why, or its exit code does)
+            return
 
     def __enter__(self) -> "BackgroundPolicyAnalyzer":
         return self
@@ -146,14 +168,7 @@ class BackgroundPolicyAnalyzer:
     def submit_payload(self, key: str, payload: list[tuple], minted: Optional[Collection[str]] = None) -> None:
         """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`policy_payload`)."""
         self._submitted.append(key)
-        try:
-            pickle.dump((key, payload, frozenset(minted) if minted is not None else None),
-                        self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._process.stdin.flush()
-        except (BrokenPipeError, ValueError):
-            while self._receive(timeout=5):  # the worker said why it stopped: that raises
-                pass
-            raise PolicyPackError(self._stopped()) from None
+        self._inbox.put((key, payload, frozenset(minted) if minted is not None else None))
 
     def _receive(self, timeout: Optional[float]) -> bool:
         try:
@@ -182,6 +197,8 @@ class BackgroundPolicyAnalyzer:
         while not all(key in self._done for key in self._submitted):
             if self._receive(timeout=1.0):
                 continue
+            if self._process.poll() is not None:  # ended, and a second passed without a word (a helper may hold its output open)
+                raise PolicyPackError(self._stopped())
             if not self._ready and time.monotonic() > self._started + self._start_timeout:
                 raise PolicyPackError(f"the policy pack did not start within {self._start_timeout:.0f} s")
             if time.monotonic() > deadline:
@@ -198,13 +215,8 @@ class BackgroundPolicyAnalyzer:
 
     def close(self, failed: bool = False) -> None:
         """End the worker: after the stacks in flight when all went well, at once after a failure."""
-        if not failed and self._process.poll() is None:
-            try:
-                pickle.dump(None, self._process.stdin)
-                self._process.stdin.close()
-            except (BrokenPipeError, ValueError, OSError):
-                pass
-        self._child.stop(grace=0 if failed else 10)
+        self._inbox.put(None)
+        self._child.stop(grace=0 if failed or self._process.poll() is not None else 10)
 
 
 def _exit_on_signal(number: int, _frame: object) -> None:
@@ -212,9 +224,13 @@ def _exit_on_signal(number: int, _frame: object) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the plan ends this worker; a Ctrl-C is the plan's to handle
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    settings = json.loads(sys.argv[1])
     results = results_channel()
-    serve(sys.stdin.buffer, results, settings["pack_dir"], settings["config"], settings.get("skip", ()))
+    try:
+        settings = pickle.load(sys.stdin.buffer)
+    except (EOFError, pickle.UnpicklingError):
+        os._exit(0)  # the plan ended before sending anything
+    serve(sys.stdin.buffer, results, settings["pack_dir"], settings["config"], settings.get("skip", ()), settings.get("source", "policy config"))
     results.flush()
     os._exit(0)  # the pack is already stopped; skipping the interpreter's teardown saves the plan a second of waiting

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -25,10 +26,20 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, Optional
 
+from .child_processes import Child, results_channel
+
 _DONE, _ERROR = "done", "error"
 QUEUED_PER_WORKER = 2
 """Tasks a worker holds at once: the next is already waiting when it sends a result, so it never idles while this
 process simulates a stack of its own before reading that result."""
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which a container or ``taskset`` narrows), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class SimulationWorkerError(RuntimeError):
@@ -66,6 +77,7 @@ class SimulationPool:
         self.jobs = max(0, jobs)
         self.timeout = timeout
         self._workers: list[subprocess.Popen] = []
+        self._children: list[Child] = []
         self._messages: queue.Queue = queue.Queue()
         self._outstanding = 0
 
@@ -78,9 +90,10 @@ class SimulationPool:
     def start(self, count: int) -> None:
         """Start workers for ``count`` stacks (at most ``jobs``) ahead of use: their imports take a second or two."""
         while len(self._workers) < min(count, self.jobs):
-            worker = subprocess.Popen(
-                [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-            )
+            # Its own process group, dying with the plan (see child_processes); its stderr is the plan's (what a program prints).
+            child = Child([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stderr=sys.stderr.fileno())
+            self._children.append(child)
+            worker = child.process
             number = len(self._workers)
             self._workers.append(worker)
             threading.Thread(target=self._read, args=(number, worker), daemon=True).start()
@@ -138,28 +151,21 @@ class SimulationPool:
 
     def close(self) -> None:
         """Stop every worker: at once when some are still busy with work nobody will read (the plan failed)."""
-        if self._outstanding:
-            for worker in self._workers:
-                worker.kill()
+        busy = self._outstanding > 0
         for worker in self._workers:
             try:
                 pickle.dump(None, worker.stdin)
                 worker.stdin.close()
             except (BrokenPipeError, OSError, ValueError):
                 pass
-        for worker in self._workers:
-            try:
-                worker.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # still simulating a stack nobody waits for any more
-                worker.kill()
-                worker.wait()
-            worker.stdout.close()
+        for child in self._children:  # still simulating a stack nobody waits for any more: killed
+            child.stop(grace=0 if busy else 5)
         self._workers.clear()
+        self._children.clear()
 
 
 def _main() -> None:
-    from .child_processes import results_channel
-
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the plan ends its workers; a Ctrl-C is the plan's to handle
     results = results_channel()
     serve(sys.stdin.buffer, results)
     results.flush()

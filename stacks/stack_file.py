@@ -29,6 +29,7 @@ from typing import Any, Optional
 import yaml
 
 from .errors import ConfigError, shorten
+from .regular_file import read_regular
 
 NAMESPACE = "agentcore-egress"
 MAX_BYTES = 1024 * 1024
@@ -94,7 +95,7 @@ def parse_stack_text(text: str, source: str) -> tuple[dict[str, Any], Optional[y
             _check_size_and_keys(root, source)
         document = loader.construct_document(root) if root is not None else {}
     except yaml.MarkedYAMLError as error:
-        raise ConfigError([f"{source}: {_yaml_problem(error)}"]) from None
+        raise ConfigError([f"{source}: {yaml_problem(error)}"]) from None
     except yaml.YAMLError as error:
         raise ConfigError([f"{source}: is not valid YAML ({shorten(str(error).splitlines()[0])})"]) from None
     finally:
@@ -107,22 +108,8 @@ def parse_stack_text(text: str, source: str) -> tuple[dict[str, Any], Optional[y
 
 
 def read_stack_text(path: Path, source: str) -> str:
-    """The text of a stack file, refused when too large, unreadable or not UTF-8 (ConfigError naming ``source``)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ConfigError([f"{source}: is {size} bytes, over the {MAX_BYTES // 1024} KiB a stack file may have. Fix: split the account's config or remove generated data"])
-        data = path.read_bytes()[: MAX_BYTES + 1]
-    except PermissionError:
-        raise ConfigError([f"{source}: cannot be read (permission denied). Fix: give the user running this read access (chmod u+r)"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{source}: is a folder, not a stack file. Fix: rename or remove it"]) from None
-    except FileNotFoundError:
-        raise ConfigError([f"{source}: does not exist (a dangling link?). Fix: point at an existing file"]) from None
-    except OSError as error:
-        raise ConfigError([f"{source}: cannot be read ({error.strerror or type(error).__name__}). Fix: check the file and its folder"]) from None
-    if len(data) > MAX_BYTES:
-        raise ConfigError([f"{source}: is over the {MAX_BYTES // 1024} KiB a stack file may have. Fix: split the account's config"])
+    """The text of a stack file, refused when not a regular file, too large, unreadable or not UTF-8 (ConfigError naming ``source``)."""
+    data = read_regular(path, source, MAX_BYTES, what="stack file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -147,7 +134,7 @@ def _check_depth(text: str, source: str) -> None:
         if "nesting depth" in str(error.problem):  # libyaml's scanner stops deep flow nesting (1000) before we see it
             line = error.problem_mark.line + 1 if error.problem_mark else 1
             raise ConfigError([f"{source}: line {line}: nesting is deeper than {MAX_DEPTH} levels. Fix: a stack file's config is a few levels deep; remove the nesting"]) from None
-        raise ConfigError([f"{source}: {_yaml_problem(error)}"]) from None
+        raise ConfigError([f"{source}: {yaml_problem(error)}"]) from None
     except yaml.YAMLError as error:
         raise ConfigError([f"{source}: is not valid YAML ({shorten(str(error).splitlines()[0])})"]) from None
 
@@ -185,7 +172,7 @@ def _check_duplicate_keys(node: yaml.MappingNode, source: str) -> None:
         seen[key.value] = line
 
 
-def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+def yaml_problem(error: yaml.MarkedYAMLError) -> str:
     """PyYAML's problem and place, without the snippet of the file it prints."""
     mark = error.problem_mark or error.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
