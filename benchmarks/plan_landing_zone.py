@@ -43,7 +43,7 @@ import yaml
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import PolicyJudge, run_plan
 from agentcore_egress.planner.plan_cache import PlanCache
-from agentcore_egress.cli.reports import render
+from agentcore_egress.reports.plan_report import render
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.simulation.monitor import run_program
 

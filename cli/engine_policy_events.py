@@ -29,7 +29,7 @@ from agentcore_egress.stacks.regular_file import read_regular
 MAX_EVENT_LOG_BYTES = 64 * 1024 * 1024
 """A preview's event log is a few megabytes; this bounds what a wrong path (a device, a huge file) can make it read."""
 
-from .sarif import automation_id
+from agentcore_egress.reports.sarif import automation_id
 
 
 def policy_findings(lines: Iterable[str]) -> list[Finding]:
@@ -72,7 +72,7 @@ def entry_of(config: Any, urn: str) -> str:
 
 
 def sarif_of_events(zone: LandingZone, stack: str, lines: Iterable[str], version: str) -> str:
-    from agentcore_egress.cli.reports import sarif
+    from agentcore_egress.reports.plan_report import sarif
 
     if stack not in zone.stacks:
         raise ConfigError([f"--stack: {stack!r} is not a stack of this landing zone. Fix: use one of {sorted(zone.stacks)}"])

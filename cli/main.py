@@ -176,7 +176,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
-    from .reports import render
+    from agentcore_egress.reports.plan_report import render
     from .standard_streams import StreamError
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
@@ -305,7 +305,7 @@ def run_account_command(args: argparse.Namespace) -> int:
     """preflight, audit and discover: read-only boto3 against every account of the landing zone."""
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from .account_reports import render_audit, render_preflight
+    from agentcore_egress.reports.account_reports import render_audit, render_preflight
     from agentcore_egress.live.audit import AuditAccessError, run_audit
     from agentcore_egress.live.aws_accounts import AccountSession, CallLog
     from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir

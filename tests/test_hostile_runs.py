@@ -27,6 +27,8 @@ from typing import Callable, Optional
 
 import pytest
 
+from agentcore_egress.live.rollout import MINIMUM_CLI_VERSION
+
 from agentcore_egress.planner.plan import WORKERS_FROM
 from agentcore_egress.planner.simulation_pool import usable_cpus
 from child_processes import CONSOLE_SCRIPT, REPOSITORY, user_environment
@@ -310,7 +312,7 @@ def test_a_signal_mid_rollout_ends_it_at_once(tmp_path, zone, number):
     (tmp_path / "Pulumi.yaml").write_text("name: hostile\nruntime: python\nstackConfigDir: stacks\n")
     fake = tmp_path / "bin" / "pulumi"  # answers `pulumi version`; every stack operation takes ten minutes
     fake.parent.mkdir()
-    fake.write_text('#!/bin/sh\nif [ "$1" = version ]; then echo v3.200.0; exit 0; fi\nexec sleep 600\n')
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = version ]; then echo v{MINIMUM_CLI_VERSION}; exit 0; fi\nexec sleep 600\n')
     fake.chmod(0o755)
     running = Run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.json"), PATH=f"{fake.parent}:{os.environ['PATH']}")
     running.wait_for("wave 1/")
@@ -323,7 +325,7 @@ def test_a_signal_mid_rollout_ends_it_at_once(tmp_path, zone, number):
 def test_a_fifo_as_the_rollout_state_file(tmp_path, zone):
     (tmp_path / "Pulumi.yaml").write_text("name: hostile\nruntime: python\nstackConfigDir: stacks\n")
     os.mkfifo(tmp_path / "state.fifo")
-    run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.fifo")).one_line(2, "state.fifo", "named pipe (FIFO)", "Fix:")
+    run(tmp_path, "rollout", str(zone), "--state-file", str(tmp_path / "state.fifo")).one_line(2, "state.fifo", "FIFO", "Fix:")
 
 
 def test_a_fifo_as_the_project_file(tmp_path, zone):

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from agentcore_egress.cli.reports import render
+from agentcore_egress.reports.plan_report import render
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.planner.policy_analyzer import PREVIEW, UPDATE, PolicyAnalyzer

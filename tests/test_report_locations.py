@@ -9,7 +9,7 @@ import json
 import pytest
 import yaml
 
-from agentcore_egress.cli.reports import render
+from agentcore_egress.reports.plan_report import render
 from agentcore_egress.planner.findings import Finding
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan

@@ -12,10 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from agentcore_egress.cli.account_reports import render_audit, render_preflight
+from agentcore_egress.reports.account_reports import render_audit, render_preflight
 from agentcore_egress.cli.engine_policy_events import main as events_to_sarif
 from agentcore_egress.cli.main import main
-from agentcore_egress.cli.sarif import SECURITY_SEVERITY, automation_id, sarif_location
+from agentcore_egress.reports.sarif import SECURITY_SEVERITY, automation_id, sarif_location
 from agentcore_egress.live.audit import AuditFinding, AuditResult
 from agentcore_egress.live.preflight import FAIL, NO_ACCESS, PASS, Check
 from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS
