@@ -85,6 +85,11 @@ class ComponentOutputs(dict):
         return dict.__contains__(self, urn) or urn in self._raw
 
 
+_INVOKE_RESPONSE = getattr(resource_pb2, "ResourceInvokeResponse", None) or provider_pb2.InvokeResponse
+"""What the monitor answers an invoke with: the resource monitor's own message in the SDKs that have one, the provider's
+(what pulumi 3.231, the oldest supported, answers) before them."""
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A MockMonitor that keeps parents, providers and dependencies of every registration."""
 
@@ -121,11 +126,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             registered = self.resources.get(args["urn"])
             if registered is None:
                 raise KeyError(f"unknown resource {args['urn']}")
-            return resource_pb2.ResourceInvokeResponse(**{"return": finished(rpc.serialize_properties(registered._asdict(), {}))})
+            return _INVOKE_RESPONSE(**{"return": finished(rpc.serialize_properties(registered._asdict(), {}))})
         answer = self.mocks.call(pulumi_mocks.MockCallArgs(token=request.tok, args=args, provider=request.provider))
         values, failures = (answer, None) if isinstance(answer, dict) else answer
         checked = [provider_pb2.CheckFailure(property=name, reason=reason) for name, reason in failures] if failures else None
-        return resource_pb2.ResourceInvokeResponse(**{"return": finished(rpc.serialize_properties(values, {})), "failures": checked})
+        return _INVOKE_RESPONSE(**{"return": finished(rpc.serialize_properties(values, {})), "failures": checked})
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         self._capture.local.inputs = None
@@ -254,14 +259,16 @@ def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None 
     pulumi.runtime.set_mocks(monitor.mocks, project="agentcore-egress", stack=stack, preview=preview, monitor=monitor)
     holder: dict[str, Any] = {}
 
-    async def run() -> None:
-        holder["result"] = await _resolve(program())
+    def run() -> None:  # called, not awaited, by the SDKs this package supports (pulumi 3.231 does not await it)
+        holder["result"] = program()
 
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
     pulumi.runtime.settings.SETTINGS.outputs.clear()
     loop = event_loop()
     with _monitor_calls_inline(loop):
         loop.run_until_complete(run_pulumi_func(run))
+        # Every registration has been answered by now (run_pulumi_func waits for them): the result's outputs are known.
+        holder["result"] = loop.run_until_complete(_resolve(holder.get("result")))
     return Deployment(monitor.registrations, monitor.component_outputs, holder.get("result"), frozenset(getattr(mocks, "minted", ())))
 
 
