@@ -89,7 +89,11 @@ def open_plan_cache(cache_dir: Optional[Path], stacks_dir: Path, *, trusted: boo
     Refused (ConfigError, one line with the fix) in the stacks or pack folder, as a link, in a git work tree unless
     ``trusted``, or in a folder holding files that are not a plan cache's.
     """
-    root = Path(cache_dir) if cache_dir is not None else default_cache_root()
+    try:
+        root = Path(cache_dir) if cache_dir is not None else default_cache_root()
+    except (RuntimeError, KeyError):  # Path.home(): no HOME and no entry of this user in the password database
+        raise ConfigError(["the plan cache's default folder: this user has no home folder and XDG_CACHE_HOME is not set. "
+                           "Fix: set XDG_CACHE_HOME, pass --cache DIR, or --no-cache"]) from None
     where = f"--cache {root}" if cache_dir is not None else f"the plan cache's default folder {root}"
     read_folders = {"STACKS_DIR": Path(stacks_dir), **({"the policy pack": Path(pack_dir)} if pack_dir else {})}
     problem = location_problem(root, where, trusted, read_folders)

@@ -209,3 +209,17 @@ def test_a_parsed_stack_file_is_reused_only_for_the_text_whose_hash_it_records(t
     sign(root, entry, other.read_bytes().split(b"\n", 1)[1])  # another file's document, signed under this text's name
     again = plan_cli(zone, "--cache", str(root))
     assert again.returncode == 0 and f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again" in again.stderr
+
+
+def test_a_user_without_a_home_folder_is_told_where_the_cache_could_go(tmp_path, monkeypatch):
+    from agentcore_egress.planner.plan_cache import open_plan_cache
+    from agentcore_egress.stacks.config_schema import ConfigError
+
+    def no_home(cls=None):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    with pytest.raises(ConfigError) as error:
+        open_plan_cache(None, tmp_path / "stacks")
+    assert len(error.value.problems) == 1 and "Fix: set XDG_CACHE_HOME, pass --cache DIR, or --no-cache" in error.value.problems[0]
