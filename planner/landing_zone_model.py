@@ -61,8 +61,10 @@ class Backend:
 class LandingZoneModel:
     """One landing zone's relations, computed once from its stacks' configs."""
 
-    def __init__(self, zone: LandingZone) -> None:
+    def __init__(self, zone: LandingZone, existing: Optional[dict[str, dict[str, Any]]] = None) -> None:
         self.zone = zone
+        self.existing = existing or {}
+        """Each stack's checked snapshot of its existing resources, by stack (what ``plan`` read; none elsewhere)."""
 
     def config(self, stack: str) -> StackConfig:
         return self.zone.stacks[stack].config
@@ -235,6 +237,20 @@ class LandingZoneModel:
                 shares.append((name, "transit_gateway_hub.share_with", list(stack.config.transit_gateway_hub.share_with)))
             shares.extend((name, f"lattice_resources[{i}].share_with", list(r.share_with)) for i, r in enumerate(stack.config.lattice_resources))
         return shares
+
+    def transit_gateway_shared_with(self, hub_stack: str, spoke: VpcKey) -> Optional[list[str]]:
+        """The principals the Transit Gateway that ``spoke`` attaches to is shared with: the hub's ``share_with``, or, for an
+        existing Transit Gateway, the principals its snapshot's active RAM shares have associated; None when not known
+        (no snapshot read, or a gateway whose shares another account owns)."""
+        hub = self.config(hub_stack)
+        if hub.transit_gateway_hub is not None:
+            return list(hub.transit_gateway_hub.share_with)
+        name = next((s.transit_gateway for s in self.config(spoke[0]).tgw_spokes if s.vpc == spoke[1]), None)
+        gateway = ((self.existing.get(hub_stack) or {}).get("existing", {}).get("transit_gateways") or {}).get(name)
+        if gateway is None or gateway.get("owner_account") != hub.account.id:
+            return None
+        return sorted({principal for share in gateway.get("shares", {}).values() if str(share.get("status")).upper() == "ACTIVE"
+                       for principal, status in share.get("principals", {}).items() if str(status).upper() == "ASSOCIATED"})
 
     def share_reaches(self, principals: Iterable[str], account: str) -> bool:
         """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization

@@ -18,6 +18,7 @@ from agentcore_egress.stacks.config_schema import ConfigError
 from . import garbage_collection, interruption
 from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
+from .existing_network import checked_snapshot, checked_snapshots, existing_registrations
 from .findings import Finding, planner_finding
 from .footprint import Footprint, footprint_of
 from .fingerprint import own_fingerprint, pack_fingerprint
@@ -118,7 +119,7 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
         with interruption.deferred(), garbage_collection.collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths, stack_accounts=_accounts_of(reads)),
-                mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
+                mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}", existing=checked_snapshot(stack)),
                 stack=name,
             )
     except (InputValidationError, pulumi.RunError) as error:
@@ -152,6 +153,7 @@ def run_plan(
     The result is the same either way; the whole-zone checks always run on the merged model.
     """
     started = time.perf_counter()
+    snapshots = checked_snapshots(zone)  # before anything runs: a missing or stale snapshot is bad input
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache, judge)
     largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
     jobs = max(1, min(jobs, usable_cpus(), largest))  # more processes than CPUs or than stacks side by side only cost memory
@@ -164,11 +166,11 @@ def run_plan(
     if cache is not None:
         cache.keep_parsed_files()
     plans, timings = run.plans, run.timings
-    model = LandingZoneModel(zone)
+    model = LandingZoneModel(zone, snapshots)
     traced = time.perf_counter()
     # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
     position = {name: index for index, name in enumerate(zone.order())}
-    traces = sorted(trace_all(plans.values()), key=lambda trace: (position[trace.stack], trace.urn))
+    traces = sorted(trace_all(plans.values(), existing_registrations(zone, snapshots)), key=lambda trace: (position[trace.stack], trace.urn))
     timings["reachability"] = time.perf_counter() - traced
     found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
     cross = policy_configs.apply_levels(found, policy_config or {})
