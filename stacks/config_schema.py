@@ -128,8 +128,8 @@ class TgwSpoke(Model):
     hub_stack: StackName
     destinations: list[Cidr] = Field(min_length=1)
     appliance_mode: bool = False
-    transit_gateway: Optional[Name] = None
-    """An existing Transit Gateway of hub_stack (its agentcore-egress:existing.transit_gateways name); unset means hub_stack's transit_gateway_hub."""
+    transit_gateway: Optional[Name] = Field(default=None, description=(
+        "An existing Transit Gateway of hub_stack to attach to (its agentcore-egress:existing.transit_gateways name); unset means hub_stack's transit_gateway_hub."))
 
 
 class TgwAcceptance(Model):
@@ -138,9 +138,9 @@ class TgwAcceptance(Model):
     propagate_to: list[Name] = Field(min_length=1)
     hub_stack: Optional[StackName] = None
     """The stack with the TransitGatewayHub (or with the existing Transit Gateway); unset means this stack."""
-    transit_gateway: Optional[Name] = None
-    """An existing Transit Gateway of the hub's stack (its agentcore-egress:existing.transit_gateways name), whose route tables
-    are the segments named here; unset means the stack's transit_gateway_hub."""
+    transit_gateway: Optional[Name] = Field(default=None, description=(
+        "An existing Transit Gateway of hub_stack, or of this stack when hub_stack is unset (its agentcore-egress:existing.transit_gateways name), "
+        "whose route_tables are the segments named here; unset means that stack's transit_gateway_hub."))
 
 
 class PeeringSpoke(Model):
@@ -202,8 +202,9 @@ class LoadBalancer(Model):
 
 class PrivateName(Model):
     name: Name
-    zone: Union[DomainName, Name]
-    """The DNS name of the private zone this entry creates, or the local name of an existing one (agentcore-egress:existing.private_zones)."""
+    zone: Union[DomainName, Name] = Field(description=(
+        "The DNS name of the private zone this entry creates, or the local name of an existing one (agentcore-egress:existing.private_zones), "
+        "which gets the record"))
     record: DomainName
     vpc: VpcRef
     load_balancer: Union[Name, RemoteName]
