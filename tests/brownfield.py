@@ -107,3 +107,52 @@ def stacks(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def brownfield_zone(aws: Any, directory: Path) -> Path:
     """The existing landing zone seeded in ``aws`` and its stack files written to ``directory`` (not yet discovered)."""
     return write_zone(directory, stacks(seed(aws)))
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "landing-zones" / "brownfield"
+SEED = 21
+"""moto's random seed: the same ids on every run, so that the example's stack files and snapshots can be regenerated as they are."""
+ABOUT = {
+    "network": "Network account: the Transit Gateway another team built and shares by RAM, named with two of its route tables as segments.",
+    "network-acceptance": "Network account: accepts the AgentCore VPC's new attachment, associates it with the existing route table "
+                          "'spokes' and propagates it there.",
+    "tools": "Network account, tool team's VPC: the VPC, internal ALB, its security group and certificate, and the private zone, all existing.",
+    "agentcore": "AgentCore account: attaches the existing AgentCore VPC to the existing Transit Gateway, adds the ENIs' security group, "
+                 "the gateway and its target.",
+}
+
+
+def write_example(aws: Any, directory: Path) -> Path:
+    """The example's stack files, seeded in ``aws`` (reset and seeded with :data:`SEED` first), with a header each."""
+    import requests
+    import yaml
+
+    aws.reset()
+    requests.post(f"{aws.url}/moto-api/seed?a={SEED}", timeout=10)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, config in stacks(seed(aws)).items():
+        body = yaml.safe_dump({"config": {f"agentcore-egress:{key}": value for key, value in config.items()}}, sort_keys=False, width=200)
+        (directory / f"Pulumi.{name}.yaml").write_text(f"# yaml-language-server: $schema=../../../stacks/stack-file.schema.json\n# {ABOUT[name]}\n"
+                                                       "# Written by tests/brownfield.py (python tests/brownfield.py regenerates the example).\n" + body)
+    return directory
+
+
+if __name__ == "__main__":  # regenerate the example: its stack files, and its snapshots as discover writes them
+    import os
+    import shutil
+
+    from moto_aws import MotoServer
+
+    from agentcore_egress.cli.main import main
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):  # credentials that reach nothing but moto
+        os.environ[key] = "testing"
+    for key in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        os.environ.pop(key, None)
+    server = MotoServer()
+    try:
+        shutil.rmtree(EXAMPLE / "existing", ignore_errors=True)
+        write_example(server, EXAMPLE)
+        raise SystemExit(main(["discover", str(EXAMPLE), "--endpoint-url", server.url]))
+    finally:
+        server.stop()
