@@ -100,3 +100,16 @@ def test_a_snapshot_plan_cannot_trust_is_bad_input_with_the_fix(discovered, chan
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert complaint in lines[0] and lines[0].endswith("Fix: agentcore-egress discover --stack tools, and commit the file"), lines[0]
+
+
+def test_an_existing_transit_gateway_not_shared_with_the_spoke_account_is_a_precondition(capsys, discovered):
+    def shared_elsewhere(existing):
+        for share in existing["transit_gateways"]["core"]["shares"].values():
+            share["principals"] = {"444444444444": "ASSOCIATED"}
+
+    edit_snapshot(discovered, "network", shared_elsewhere)
+    code, report = plan_json(capsys, discovered)
+    found = [f for f in report["cross_stack"] if f["policy"] == "precondition-tgw-attachment"]
+    assert code == 1 and len(found) == 1, report["cross_stack"]
+    assert "is shared with ['444444444444'], which does not reach account 333333333333" in found[0]["message"]
+    assert "Fix: share the existing Transit Gateway with '333333333333' through RAM" in found[0]["message"]
