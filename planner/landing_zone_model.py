@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from agentcore_egress.components.gateway_target import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
-from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
+from agentcore_egress.stacks.config_schema import StackConfig, Subnet, Target, Vpc, is_security_group_id
 
 from .landing_zone import LandingZone
 
@@ -58,6 +58,14 @@ class Backend:
     name: str
 
 
+def existing_vpc(name: str, discovered: dict[str, Any]) -> Vpc:
+    """A snapshot's VPC as a declared one reads (its subnets named by their ids), for the checks that compare VPCs: its facts
+    were read from AWS, not written by a user, so they are taken as they are."""
+    subnets = [Subnet.model_construct(name=subnet_id, cidr=subnet["cidr"], az=subnet["availability_zone"])
+               for subnet_id, subnet in sorted(discovered.get("subnets", {}).items())]
+    return Vpc.model_construct(name=name, cidr=discovered["cidr_block"], subnets=subnets)
+
+
 class LandingZoneModel:
     """One landing zone's relations, computed once from its stacks' configs."""
 
@@ -81,10 +89,16 @@ class LandingZoneModel:
 
     @cached_property
     def vpcs(self) -> dict[VpcKey, PlacedVpc]:
-        return {
+        """Every VPC of the landing zone: those the stacks declare, and the existing ones their snapshots describe."""
+        declared = {
             (name, vpc.name): PlacedVpc(name, stack.config.account.id, stack.config.account.region, vpc)
             for name, stack in self.zone.stacks.items()
             for vpc in stack.config.vpcs
+        }
+        return declared | {
+            (name, local): PlacedVpc(name, self.account(name), self.region(name), existing_vpc(local, vpc))
+            for name, snapshot in self.existing.items()
+            for local, vpc in (snapshot.get("existing", {}).get("vpcs") or {}).items()
         }
 
     # -- joins ---------------------------------------------------------------------------------

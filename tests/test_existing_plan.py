@@ -113,3 +113,13 @@ def test_an_existing_transit_gateway_not_shared_with_the_spoke_account_is_a_prec
     assert code == 1 and len(found) == 1, report["cross_stack"]
     assert "is shared with ['444444444444'], which does not reach account 333333333333" in found[0]["message"]
     assert "Fix: share the existing Transit Gateway with '333333333333' through RAM" in found[0]["message"]
+
+
+def test_a_target_in_an_existing_vpc_of_another_account_is_not_a_managed_path(capsys, discovered):
+    from landing_zones import edit_stack
+
+    edit_stack(discovered, "agentcore", lambda config: config["targets"][0]["managed"].update(vpc={"stack": "tools", "vpc": "tools"}))
+    code, report = plan_json(capsys, discovered)
+    found = [f for f in report["cross_stack"] if f["policy"] == "cross-stack-managed-path"]
+    assert code == 1 and [f["message"].split(":")[0] for f in found] == ["target 'orders'"], report["cross_stack"]
+    assert "its VPC tools (stack tools) is in 111111111111/eu-west-1, not the gateway's 333333333333/eu-west-1" in found[0]["message"]
