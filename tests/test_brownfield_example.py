@@ -21,3 +21,12 @@ def test_the_example_is_what_its_generator_and_discover_write(capsys, aws, tmp_p
     assert files == sorted(path.relative_to(written) for path in written.rglob("*") if path.is_file())
     for file in files:
         assert (written / file).read_text() == (BROWNFIELD_EXAMPLE / file).read_text(), f"{file} differs: regenerate with python tests/brownfield.py"
+
+
+def test_the_diagram_draws_the_existing_resources_the_new_ones_join(capsys):
+    main(["plan", str(BROWNFIELD_EXAMPLE), "--format", "json", "--quiet"])
+    diagram = json.loads(capsys.readouterr().out)["diagram"]
+    assert 'network__tgw__core{{"existing Transit Gateway core<br/>segments: spokes, shared"}}' in diagram
+    assert "agentcore__vpc__agentcore ---|attachment| network__tgw__core" in diagram
+    assert "network_acceptance__acceptances -. accepts .-> network__tgw__core" in diagram
+    assert 'agentcore__vpc__agentcore["existing VPC agentcore<br/>vpc-' in diagram
