@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import pulumi
+
 ELB_ZONE = {"application": "Z32O12XQLNTSW2", "network": "Z2IFOLAFXWLO4F"}
 """Canonical hosted zone ids of load balancers, as in eu-west-1."""
 
 
-class NotInSnapshot(Exception):
-    """The program looked up an existing resource that the snapshot does not hold."""
+class NotInSnapshot(pulumi.RunError):
+    """The program looked up an existing resource that the snapshot does not hold (a program error, reported as the engine would)."""
 
 
 class ExistingAnswers:
@@ -45,8 +47,8 @@ class ExistingAnswers:
 
     def _find(self, index: dict[str, Any], key: Any, what: str) -> Any:
         if key not in index:
-            raise NotInSnapshot(f"the program looks up {what} {key}, which existing/{self.stack}.json does not hold. "
-                                f"Fix: name it under agentcore-egress:existing and run agentcore-egress discover --stack {self.stack}")
+            raise NotInSnapshot(f"existing/{self.stack}.json does not hold {what} {key}, which the program looks up (the snapshot was edited "
+                                f"by hand, or taken for other ids). Fix: agentcore-egress discover --stack {self.stack}, and commit the file")
         return index[key]
 
     def _vpc(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -92,7 +92,9 @@ def test_editing_a_snapshot_plans_its_stack_again(capsys, discovered):
     (lambda path, snapshot: path.write_text(json.dumps({**snapshot, "existing_sha256": "0" * 64})), "existing/tools.json: existing_sha256 is not"),
     (lambda path, snapshot: path.write_text(json.dumps({**snapshot, "existing": {**snapshot["existing"], "load_balancers": {}}})),
      "existing/tools.json: existing.load_balancers.orders: is named in"),
-], ids=["missing", "stale", "name-missing"])
+    (lambda path, snapshot: path.write_text(json.dumps({**snapshot, "existing": {**snapshot["existing"], "vpcs": {
+        "tools": {**snapshot["existing"]["vpcs"]["tools"], "id": "vpc-00000000000000000"}}}})), "existing/tools.json does not hold VPC vpc-"),
+], ids=["missing", "stale", "name-missing", "other-ids"])
 def test_a_snapshot_plan_cannot_trust_is_bad_input_with_the_fix(discovered, change, complaint):
     path = discovered / "existing" / "tools.json"
     change(path, json.loads(path.read_text()))
