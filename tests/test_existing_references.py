@@ -127,3 +127,15 @@ def test_the_schema_documents_the_keys_that_name_existing_resources():
     described = {model: definitions[model]["properties"][key].get("description", "")
                  for model, key in (("TgwSpoke", "transit_gateway"), ("TgwAcceptance", "transit_gateway"), ("PrivateName", "zone"))}
     assert all("agentcore-egress:existing." in text for text in described.values()), described
+
+
+def test_an_acceptance_associates_and_propagates_with_an_existing_route_table_it_reads():
+    parsed = parse(config(tgw_acceptances=USES["tgw_acceptances"]), "Pulumi.tools.yaml")
+    spoke = {"agentcore": {"account": {"id": "333333333333", "region": "eu-west-1"}, "tgw_attachments": {"agentcore": "tgw-attach-0a1b2c3d4e5f60718"}}}
+    deployment = run_program(lambda: build("tools", parsed, "organization/agentcore-egress/", stack_accounts={"agentcore": "333333333333"}),
+                             mocks=SimulatedAws(ACCOUNT["id"], ACCOUNT["region"], spoke, existing=SNAPSHOT), stack="tools")
+    linked = {(r.type.rsplit(":", 1)[-1], r.state["transitGatewayRouteTableId"], r.state["transitGatewayAttachmentId"])
+              for r in deployment.registrations if "transitGatewayRouteTableId" in r.state}
+    assert linked == {("RouteTableAssociation", "tgw-rtb-0a1b2c3d4e5f60718", "tgw-attach-0a1b2c3d4e5f60718"),
+                      ("RouteTablePropagation", "tgw-rtb-0a1b2c3d4e5f60718", "tgw-attach-0a1b2c3d4e5f60718")}
+    assert "aws:ec2transitgateway/routeTable:RouteTable" not in {r.type for r in deployment.registrations}
