@@ -376,7 +376,7 @@ class AccountBuilder:
                 {
                     "vpc_id": self._local_vpc(api.vpc).vpc_id,
                     "subnet_ids": self._local_vpc(api.vpc).subnet_ids,
-                    "security_group_ids": [self.groups[api.security_group].backend_security_group_id],
+                    "security_group_ids": [self._security_group(api.security_group, "backend")],
                     "region": self.config.account.region,
                     "api_definition": openapi_document(f"https://{api.name}.execute-api", api.paths, integration=True),
                     "stage_name": api.stage,
@@ -511,13 +511,14 @@ class AccountBuilder:
             return {}
         return {target.name: self.target(index, target) for index, target in enumerate(self.config.targets)}
 
-    def _eni_security_group(self, name: str) -> Any:
-        """A target's security group: an id as given, an existing group (read), or the ENI side of one this stack declares."""
+    def _security_group(self, name: str, side: str) -> Any:
+        """A security group a section names: an id as given, an existing group (read), or one side (``eni`` or ``backend``) of
+        one this stack declares."""
         if is_security_group_id(name):
             return name
         if is_existing(self.config, "security_groups", name):
             return self.lookups.security_group_id(self.config.existing.security_groups[name])
-        return self.groups[name].eni_security_group_id
+        return getattr(self.groups[name], f"{side}_security_group_id")
 
     def target(self, index: int, target: Any) -> dict[str, Any]:
         args: dict[str, Any] = {"gateway_id": self.agentcore_gateway.gateway_id, "name": target.name}
@@ -526,7 +527,7 @@ class AccountBuilder:
             managed: dict[str, Any] = {
                 "vpc_id": vpc.vpc_id,
                 "subnet_ids": vpc.subnet_ids,
-                "security_group_ids": [self._eni_security_group(name) for name in target.managed.security_groups],
+                "security_group_ids": [self._security_group(name, "eni") for name in target.managed.security_groups],
                 "endpoint_ip_address_type": target.managed.ip_type,
                 "vpc_default_security_group_id": vpc.default_security_group_id,
             }

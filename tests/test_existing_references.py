@@ -43,6 +43,7 @@ USES = {
                       {"name": "payments", "zone": "internal", "record": "payments.tools.example.com", "vpc": "tools", "load_balancer": "payments"}],
     "lattice_resources": [{"name": "mcp", "vpc": "tools", "backend_cidrs": ["10.20.0.0/24"], "share_with": ["333333333333"],
                            "configurations": [{"name": "mcp", "domain": "mcp.tools.example.com", "ports": ["443"]}]}],
+    "private_apis": [{"name": "payments", "vpc": "tools", "security_group": "tools-enis"}],
     "gateway": {"name": "tools"},
     "targets": [{"name": "orders", "managed": {"vpc": "tools", "security_groups": ["tools-enis"]},
                  "endpoint": {"mcp_server": "https://orders.tools.example.com/mcp"}}],
@@ -118,6 +119,8 @@ def test_the_program_reads_existing_resources_and_registers_none_of_them():
     managed = target.state["privateEndpoint"]["managedVpcResource"]
     assert (managed["vpcIdentifier"], sorted(managed["subnetIds"]), managed["securityGroupIds"]) == (VPC, SUBNETS, [GROUP])
     assert {r.state["vpcId"] for r in deployment.of_type("aws:ec2/securityGroup:SecurityGroup")} == {VPC}
+    [endpoint] = deployment.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert (endpoint.state["vpcId"], sorted(endpoint.state["subnetIds"]), endpoint.state["securityGroupIds"]) == (VPC, SUBNETS, [GROUP])
 
 
 def test_the_schema_documents_the_keys_that_name_existing_resources():
