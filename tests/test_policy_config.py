@@ -2,7 +2,7 @@
 
 import pytest
 
-from agentcore_egress.planner import policy_config
+from agentcore_egress.stacks import policy_config
 from agentcore_egress.planner.policy_analyzer import PolicyAnalyzer
 from agentcore_egress.stacks.policy_config import LEVELS, RuleSpec, resolve
 from agentcore_egress.policies.rules import RULES
