@@ -20,8 +20,7 @@ from agentcore_egress.simulation.monitor import Registration
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.existing_resources import section_hash
 from agentcore_egress.stacks.existing_snapshot import load_snapshot, snapshot_path
-
-from .landing_zone import AccountStack, LandingZone, display_path
+from agentcore_egress.stacks.landing_zone import AccountStack, LandingZone, display_path
 
 PlacedRegistration = tuple[str, str, str, Registration]
 """(stack, account, region, registration), as reachability's Network takes them."""

@@ -7,9 +7,8 @@ import re
 from typing import Optional
 
 from agentcore_egress.stacks.config_schema import StackConfig
-
-from .landing_zone import LandingZone
-from .landing_zone_model import LandingZoneModel, vpc_key
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, vpc_key
 
 
 def _id(*parts: str) -> str:

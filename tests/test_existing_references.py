@@ -2,7 +2,7 @@
 
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.simulation.monitor import run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.stacks.account_program import build

@@ -17,8 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from agentcore_egress.stacks.existing_snapshot import snapshot_path
-
+from .existing_snapshot import snapshot_path
 from .landing_zone import LandingZone, stack_name
 
 _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
