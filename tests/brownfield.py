@@ -122,12 +122,24 @@ ABOUT = {
 }
 
 
+def _touch_backends(aws: Any) -> None:
+    """Make moto create each account's backends (an EC2 backend makes a default VPC, drawing random ids) before the seed,
+    so that the ids drawn after it do not depend on which accounts the server served before."""
+    for account_id in (NETWORK, AGENTCORE):
+        aws.client("ec2", account_id).describe_vpcs()
+        aws.client("elbv2", account_id).describe_load_balancers()
+        aws.client("acm", account_id).list_certificates()
+        aws.client("route53", account_id).list_hosted_zones()
+        aws.client("ram", account_id).get_resource_shares(resourceOwner="SELF")
+
+
 def write_example(aws: Any, directory: Path) -> Path:
     """The example's stack files, seeded in ``aws`` (reset and seeded with :data:`SEED` first), with a header each."""
     import requests
     import yaml
 
     aws.reset()
+    _touch_backends(aws)
     requests.post(f"{aws.url}/moto-api/seed?a={SEED}", timeout=10)
     directory.mkdir(parents=True, exist_ok=True)
     for name, config in stacks(seed(aws)).items():
