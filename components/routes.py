@@ -24,7 +24,7 @@ def validate_route_tables(where: str, field: str, value: Any) -> Mapping[str, An
 
 
 def validate_destinations(
-    where: str, field: str, value: Any, own_cidr: Optional[str] = None, own_field: str = "vpc_cidr"
+    where: str, field: str, value: Any, own_cidr: Optional[str] = None, own_field: str = "vpc_cidr", own_secondary: Optional[Sequence[str]] = None
 ) -> list[ipaddress.IPv4Network]:
     """Destination CIDRs: well formed, each listed once, none the VPC's own block or inside it.
 
@@ -39,6 +39,10 @@ def validate_destinations(
     (no transitive or edge-to-edge routing: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html).
     A route table holds one route per destination, so a block listed twice is refused; blocks that
     merely nest (``10.0.0.0/8`` and ``10.40.0.0/16``) are distinct routes and allowed.
+
+    ``own_secondary`` are the VPC's secondary blocks, judged as its primary one: the local route of each holds it, and AWS
+    refuses to associate a block that is "the same or larger than a destination CIDR range in a route in any of the VPC
+    route tables" ("IPv4 CIDR block association restrictions", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html).
     """
     if not isinstance(value, (list, tuple)) or not value:
         raise InputValidationError(where, field, value, "is empty", "list the CIDR blocks to reach through the hub, e.g. ['10.40.0.0/16']")
@@ -50,9 +54,11 @@ def validate_destinations(
                                        "list each block once: a route table holds one route per destination")
         first_index[network] = index
     if own_cidr is not None:
-        own = validation.vpc_cidr(where, own_field, own_cidr)
+        blocks = [validation.vpc_cidr(where, own_field, own_cidr)]
+        blocks += [validation.vpc_cidr(where, f"{own_field.replace('cidr', 'secondary_cidrs')}[{i}]", block) for i, block in enumerate(own_secondary or [])]
         for index, network in enumerate(networks):
-            if network.subnet_of(own):
+            own = next((block for block in blocks if network.subnet_of(block)), None)
+            if own is not None:
                 raise InputValidationError(
                     where,
                     f"{field}[{index}]",

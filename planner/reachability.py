@@ -28,6 +28,7 @@ from agentcore_egress.simulation.monitor import Registration
 
 T = {
     "vpc": types.VPC,
+    "vpc_block": types.VPC_CIDR_ASSOCIATION,
     "subnet": types.SUBNET,
     "route_table": types.ROUTE_TABLE,
     "association": types.ROUTE_TABLE_ASSOCIATION,
@@ -173,7 +174,11 @@ class Network:
             self.region_of[registration.urn] = region
         get = lambda r, key, default=None: r.state.get(key, r.inputs.get(key, default))  # noqa: E731
         self.get = get
-        self.vpc_cidr = {r.id: _net(get(r, "cidrBlock")) for r in self.by_type[T["vpc"]]}
+        # Every IPv4 block of each VPC, the primary first: each has a local route, and a TGW attachment propagates each.
+        self.vpc_blocks: dict[str, list[ipaddress.IPv4Network]] = {r.id: [_net(get(r, "cidrBlock"))] for r in self.by_type[T["vpc"]] if _net(get(r, "cidrBlock"))}
+        for association in self.by_type[T["vpc_block"]]:
+            if _net(get(association, "cidrBlock")):
+                self.vpc_blocks.setdefault(get(association, "vpcId"), []).append(_net(get(association, "cidrBlock")))
         self.subnets = {r.id: r for r in self.by_type[T["subnet"]]}
         self.route_table_of = {get(r, "subnetId"): get(r, "routeTableId") for r in self.by_type[T["association"]]}
         self.routes: dict[str, list[tuple[ipaddress.IPv4Network, str, str]]] = defaultdict(list)
@@ -405,21 +410,25 @@ class Network:
 
     def _next_hop(self, table: Optional[str], destination, subnet: str, vpc: str, other_vpc: str, direction: str = "way out") -> tuple[str, str]:
         subnet_name = self.subnets[subnet].name if subnet in self.subnets else subnet
-        own = self.vpc_cidr.get(vpc)
-        if own is not None and own.overlaps(destination):
+        own = next((block for block in self.vpc_blocks.get(vpc, []) if block.overlaps(destination)), None)
+        if own is not None:
             raise _Broken("route", f"{destination} overlaps {vpc}'s own block {own}: the local route wins ({direction})",
                           "renumber one of the two VPCs")
         candidates = [(net, kind, via) for net, kind, via in self.routes.get(table, []) if destination.subnet_of(net)]
         if not candidates:
             suggestion = self._suggest(vpc, other_vpc)
             raise _Broken("route", f"route table {table} of subnet {subnet_name} has no route to {destination} ({direction})",
-                          f"add a route to {self.vpc_cidr.get(other_vpc) or destination} {suggestion}")
+                          f"add a route to {self._block_holding(other_vpc, destination)} {suggestion}")
         longest = max(net.prefixlen for net, _, _ in candidates)
         best = {(kind, via) for net, kind, via in candidates if net.prefixlen == longest}
         if len(best) > 1:
             raise _Broken("route", f"route table {table} has {len(best)} routes of /{longest} to {destination}: the path is ambiguous",
                           "keep one route per destination block")
         return next(iter(best))
+
+    def _block_holding(self, vpc: str, network) -> Any:
+        """The block of ``vpc`` that holds ``network`` (``network`` itself when none does)."""
+        return next((block for block in self.vpc_blocks.get(vpc, []) if network.subnet_of(block)), network)
 
     def _suggest(self, vpc: str, other_vpc: str) -> str:
         own = [a for a in self.attachments.values() if self.get(a, "vpcId") == vpc]
@@ -444,8 +453,8 @@ class Network:
     def tgw_routes(self, table: str) -> tuple[list[TgwRoute], dict[str, str]]:
         """The routes of a TGW route table as AWS installs them, and the propagations it drops.
 
-        Static routes (a blackhole one has no attachment), then one propagated route per propagating
-        attachment in the order the attachments were created. AWS: "If you attach a VPC with a CIDR range
+        Static routes (a blackhole one has no attachment), then one propagated route per block (primary and secondary) of
+        each propagating attachment's VPC, in the order the attachments were created. AWS: "If you attach a VPC with a CIDR range
         that overlaps the CIDR range of a VPC that is already attached, the new VPC CIDR range is not
         propagated" (CreateTransitGatewayVpcAttachment, EC2 API Reference): ``lost`` maps each attachment
         whose block is dropped to the attachment that keeps the overlapping route.
@@ -456,14 +465,15 @@ class Network:
         propagating = self.tgw_propagations.get(table, set())
         lost: dict[str, str] = {}
         for attachment_id, attachment in self.attachments.items():
-            net = self.vpc_cidr.get(self.get(attachment, "vpcId"))
-            if attachment_id not in propagating or net is None:
+            if attachment_id not in propagating:
                 continue
-            winner = next((route for route in routes if route.kind == "propagated" and route.destination.overlaps(net)), None)
-            if winner is not None:
-                lost[attachment_id] = winner.attachment or ""
-            else:
-                routes.append(TgwRoute(net, attachment_id, "propagated"))
+            for net in self.vpc_blocks.get(self.get(attachment, "vpcId"), []):
+                winner = next((route for route in routes if route.kind == "propagated" and route.destination.overlaps(net)
+                               and route.attachment != attachment_id), None)
+                if winner is not None:
+                    lost[attachment_id] = winner.attachment or ""
+                else:
+                    routes.append(TgwRoute(net, attachment_id, "propagated"))
         self._tgw_routes[table] = (routes, lost)
         return routes, lost
 

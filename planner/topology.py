@@ -35,7 +35,7 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
             if config.transit_gateway_hub:
                 nodes.append(f'{_id(name, "tgw")}{{{{"Transit Gateway<br/>segments: {", ".join(config.transit_gateway_hub.segments)}"}}}}')
             for vpc in config.vpcs:
-                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{vpc.cidr}"]')
+                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{", ".join(vpc.blocks)}"]')
             if config.tgw_acceptances or config.peering_acceptances:
                 accepted = [f"{a.spoke.stack}/{a.spoke.vpc}" for a in (*config.tgw_acceptances, *config.peering_acceptances)]
                 nodes.append(f'{_id(name, "acceptances")}[/"accepts {", ".join(accepted)}"/]')

@@ -219,11 +219,15 @@ class AccountBuilder:
     def private_vpcs(self) -> dict[str, Any]:
         for index, vpc in enumerate(self.config.vpcs):
             subnets = [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets]
-            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), {"cidr_block": vpc.cidr, "subnets": subnets}, opts=self.opts)
+            vpc_args: dict[str, Any] = {"cidr_block": vpc.cidr, "subnets": subnets}
+            if vpc.secondary_cidrs:
+                vpc_args["secondary_cidr_blocks"] = list(vpc.secondary_cidrs)
+            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), vpc_args, opts=self.opts)
         return {
             vpc.name: {
                 "id": self.vpcs[vpc.name].vpc_id,
                 "cidr": vpc.cidr,
+                "cidrs": vpc.blocks,
                 "subnet_ids": self.vpcs[vpc.name].subnet_ids,
                 "subnet_cidrs": [subnet.cidr for subnet in vpc.subnets],
                 "default_security_group_id": self.vpcs[vpc.name].default_security_group_id,
@@ -235,6 +239,9 @@ class AccountBuilder:
     def _cidr(self, vpc: str) -> str:
         return next(declared.cidr for declared in self.config.vpcs if declared.name == vpc)
 
+    def _secondary_cidrs(self, vpc: str) -> list[str]:
+        return next(list(declared.secondary_cidrs) for declared in self.config.vpcs if declared.name == vpc)
+
     def tgw_spokes(self) -> dict[str, Any]:
         attachments = {}
         for index, spoke in enumerate(self.config.tgw_spokes):
@@ -245,6 +252,7 @@ class AccountBuilder:
                     "transit_gateway_id": self.others.output(spoke.hub_stack, "transit_gateway", "id"),
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(spoke.vpc),
+                    "vpc_secondary_cidrs": self._secondary_cidrs(spoke.vpc),
                     "subnet_ids": vpc.attachment_subnet_ids,
                     "route_table_ids": vpc.route_table_ids_by_subnet,
                     "destination_cidrs": list(spoke.destinations),
@@ -287,6 +295,7 @@ class AccountBuilder:
                 {
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(peering.vpc),
+                    "vpc_secondary_cidrs": self._secondary_cidrs(peering.vpc),
                     "hub_vpc_id": self.others.output(hub.stack, "vpcs", hub.vpc, "id"),
                     "hub_account_id": self.others.output(hub.stack, "account", "id"),
                     "hub_region": self.others.output(hub.stack, "account", "region"),
@@ -309,6 +318,7 @@ class AccountBuilder:
             }
             if isinstance(acceptance.hub_vpc, str):
                 peering_args["hub_vpc_cidr"] = self._cidr(acceptance.hub_vpc)
+                peering_args["hub_vpc_secondary_cidrs"] = self._secondary_cidrs(acceptance.hub_vpc)
             name = self._located(PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
             PeeringAcceptance(name, peering_args, opts=self.opts)
 

@@ -11,6 +11,7 @@ bad value and the fix.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 import reprlib
 from functools import cached_property
@@ -19,7 +20,7 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agentcore_egress.components import validation
+from agentcore_egress.components import validation, vpc_blocks
 from agentcore_egress.components.errors import InputValidationError
 
 from .aws_regions import az_problem, check_region
@@ -96,7 +97,15 @@ class Subnet(Model):
 class Vpc(Model):
     name: Name
     cidr: VpcCidr
+    secondary_cidrs: list[VpcCidr] = []
+    """Up to 4 more IPv4 blocks associated with the VPC (subnets may sit in any block); AWS limits the ranges they may come from
+    relative to the primary block (e.g. no 172.16.0.0/12 or 192.168.0.0/16 block beside a 10.x primary)."""
     subnets: list[Subnet] = Field(min_length=2)
+
+    @property
+    def blocks(self) -> list[str]:
+        """Every IPv4 block of the VPC: the primary, then the secondary ones."""
+        return [self.cidr, *self.secondary_cidrs]
 
 
 class RemoteVpc(Model):
@@ -397,6 +406,7 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 if not is_security_group_id(group):
                     need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
     for index, vpc in enumerate(config.vpcs):
+        problems.extend(_block_problems(f"vpcs[{index}]", vpc))
         for position, subnet in enumerate(vpc.subnets):
             problem = az_problem(subnet.az, config.account.region)
             if problem:
@@ -410,6 +420,20 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 problems.append((f"{section}[{index}].name", item.name, f"is used twice in {section}. Fix: give each its own name"))
             seen.add(item.name)
     return problems
+
+
+def _block_problems(path: str, vpc: Vpc) -> list[tuple[str, Any, str]]:
+    """The secondary blocks as AWS associates them (:mod:`~agentcore_egress.components.vpc_blocks`), and each subnet inside
+    one of the VPC's blocks: (path, value, problem and fix)."""
+    primary = ipaddress.ip_network(vpc.cidr)
+    try:
+        blocks = [primary, *vpc_blocks.secondary_blocks("config", "secondary_cidrs", list(vpc.secondary_cidrs), primary)]
+    except InputValidationError as error:
+        return [(f"{path}.{error.field}", error.value, f"{error.problem}. Fix: {error.fix}")]
+    inside = " or ".join(map(str, blocks))
+    return [(f"{path}.subnets[{index}].cidr", subnet.cidr, f"is outside the VPC's blocks {inside}. Fix: pick a block inside {inside}, "
+             "or add a secondary block (secondary_cidrs) that holds it")
+            for index, subnet in enumerate(vpc.subnets) if vpc_blocks.block_of(ipaddress.ip_network(subnet.cidr), blocks) is None]
 
 
 def _path(location: tuple) -> str:

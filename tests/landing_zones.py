@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
+
+from agentcore_egress.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TGW_EXAMPLE = ROOT / "stacks"
@@ -50,3 +53,10 @@ def add_tgw_spoke_stack(zone: Path, stack: str, account: dict[str, str], vpc: st
     })
     edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
         {"spoke": {"stack": stack, "vpc": vpc}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
+
+
+def plan_json(capsys, zone: Path) -> tuple[int, Any, str]:
+    """``plan <zone> --format json --quiet``: its exit code, its JSON report (None when it wrote none) and its stderr."""
+    code = main(["plan", str(zone), "--format", "json", "--quiet"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out else None, captured.err
