@@ -1,4 +1,4 @@
-"""VPC routes towards a hub or a spoke, shared by the TGW and peering components."""
+"""VPC routes towards a hub or a spoke, shared by the TGW and peering components, and the static routes of a hub's segments."""
 
 import ipaddress
 from collections.abc import Mapping, Sequence
@@ -91,5 +91,52 @@ def add_routes(
             **target,
         )
         for key, table_id in route_table_ids.items()
+        for destination in destinations
+    ]
+
+
+def validate_segment_routes(where: str, field: str, value: Any, segments: Sequence[str]) -> dict[str, list[ipaddress.IPv4Network]]:
+    """Static routes of a Transit Gateway's segments, segment → destination blocks (None for none).
+
+    A Transit Gateway route table holds one route per destination: a static route to a block it already holds is
+    refused (CreateTransitGatewayRoute, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTransitGatewayRoute.html);
+    a static route beside a propagated one of the same block is allowed and wins
+    (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html, "Route evaluation order").
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InputValidationError(where, field, value, "is not a mapping", "map a segment to its destination blocks, e.g. {'spokes': ['10.0.0.0/8']}")
+    known = sorted(segments)
+    parsed: dict[str, list[ipaddress.IPv4Network]] = {}
+    for segment, destinations in value.items():
+        if segment not in known:
+            raise InputValidationError(where, f"{field} key", segment, f"is not a segment of the hub {known}", f"use one of {known}")
+        if not isinstance(destinations, (list, tuple)) or not destinations:
+            raise InputValidationError(where, f"{field}.{segment}", destinations, "is empty", "list the destination blocks, or leave the segment out")
+        blocks = [validation.cidr(where, f"{field}.{segment}[{index}]", block) for index, block in enumerate(destinations)]
+        repeated = next((block for index, block in enumerate(blocks) if block in blocks[:index]), None)
+        if repeated is not None:
+            raise InputValidationError(where, f"{field}.{segment}", str(repeated), "is listed twice",
+                                       "list each block once: a Transit Gateway route table holds one route per destination")
+        parsed[segment] = blocks
+    return parsed
+
+
+def add_segment_routes(
+    owner: EgressComponent, role: str, route_table_ids: Mapping[str, pulumi.Input[str]], routes: Mapping[str, Sequence[ipaddress.IPv4Network]],
+    **target: Any,
+) -> list[aws.ec2transitgateway.Route]:
+    """One ``{owner}-{role}-{segment}-{cidr}`` static route per segment and destination, towards ``target``
+    (``blackhole=True`` or ``transit_gateway_attachment_id=…``)."""
+    return [
+        aws.ec2transitgateway.Route(
+            owner.child_name(f"{role}-{segment}-{validation.slug(str(destination))}"),
+            transit_gateway_route_table_id=route_table_ids[segment],
+            destination_cidr_block=str(destination),
+            opts=owner.child_options(),
+            **target,
+        )
+        for segment, destinations in routes.items()
         for destination in destinations
     ]

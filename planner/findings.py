@@ -100,6 +100,9 @@ PRECONDITION_RULES = _rules(
                   "or the organization), and the hub accepts, associates and propagates it into segments the hub has.",
                   "medium", "Attach a VPC of the hub's region, share the Transit Gateway with the spoke's account (transit_gateway_hub.share_with), "
                   "and add a tgw_acceptances entry for the spoke in the hub's stack."),
+    _planner_rule("precondition-tgw-route", MANDATORY, "A Transit Gateway route table gets one static route per destination block, "
+                  "across the hub's blackhole routes and the acceptances' static routes.",
+                  "medium", "Keep one static route per destination in each segment's route table, or make one of the two more specific."),
     _planner_rule("precondition-peering", MANDATORY,
                   "A VPC peering is requested and accepted by the hub, the acceptance names the requested VPC, and DNS resolution is turned on "
                   "only once the peering is active.",

@@ -240,6 +240,8 @@ def _remote_references(config: StackConfig):
             yield f"tgw_acceptances[{index}].associate_with", acceptance.hub_stack, "segments", acceptance.associate_with
             for position, segment in enumerate(acceptance.propagate_to):
                 yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, "segments", segment
+            for position, route in enumerate(acceptance.static_routes):
+                yield f"tgw_acceptances[{index}].static_routes[{position}].segment", acceptance.hub_stack, "segments", route.segment
     for index, spoke in enumerate(config.peering_spokes):
         yield f"peering_spokes[{index}].hub", spoke.hub.stack, "vpcs", spoke.hub.vpc
     for index, acceptance in enumerate(config.peering_acceptances):

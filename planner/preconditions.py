@@ -27,7 +27,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
-        *security_group_vpcs(model),
+        *security_group_vpcs(model), *tgw_static_routes(model),
     ]
 
 
@@ -95,6 +95,30 @@ def tgw_acceptances(model: LandingZoneModel) -> list[Finding]:
                     "precondition-tgw-attachment", name, path,
                     f"stack '{name}' (account {stack.config.account.id}) accepts an attachment to the Transit Gateway of stack '{hub_stack}' "
                     f"(account {hub.account.id}): only the owner accepts. Fix: move this acceptance to a stack of account {hub.account.id}"))
+    return findings
+
+
+def tgw_static_routes(model: LandingZoneModel) -> list[Finding]:
+    """A Transit Gateway route table holds one static route per destination block, wherever the landing zone declares them
+    (the hub's blackhole routes, each acceptance's routes to its spoke). The finding lands on the route deployed later.
+
+    AWS: CreateTransitGatewayRoute fails with RouteAlreadyExists for a destination the route table already holds as a static
+    route (a static route beside a propagated one of the same block is allowed, and wins).
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTransitGatewayRoute.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html
+    """
+    findings = []
+    for (hub, segment), routes in model.tgw_static_routes.items():
+        first: dict[Any, Any] = {}
+        # The second route is the one deployed later (rollout order): its stack's change introduces the clash.
+        for route in sorted(routes, key=lambda route: model.rollout_position[route.stack]):
+            earlier = first.setdefault(ipaddress.ip_network(route.destination), route)
+            if earlier is not route:
+                findings.append(planner_finding(
+                    "precondition-tgw-route", route.stack, route.path,
+                    f"a second static route to {route.destination} in the route table of segment '{segment}' (hub stack '{hub}'): "
+                    f"{earlier.path} of stack '{earlier.stack}' already routes it, and AWS refuses a route table a second route of one "
+                    "destination. Fix: keep one of the two, or make one more specific"))
     return findings
 
 

@@ -36,7 +36,7 @@ from agentcore_egress.components import (
     account_provider,
 )
 
-from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file
+from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file, segment_routes
 
 
 class OtherStacks:
@@ -213,6 +213,8 @@ class AccountBuilder:
         hub_args: dict[str, Any] = {"segments": list(settings.segments), "share_with": list(settings.share_with)}
         if settings.amazon_side_asn is not None:
             hub_args["amazon_side_asn"] = settings.amazon_side_asn
+        if settings.blackhole_routes:
+            hub_args["blackhole_routes"] = segment_routes(settings.blackhole_routes)
         hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
         return {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
 
@@ -265,7 +267,8 @@ class AccountBuilder:
 
     def tgw_acceptances(self) -> None:
         for index, acceptance in enumerate(self.config.tgw_acceptances):
-            segments = [acceptance.associate_with, *acceptance.propagate_to]
+            static_routes = segment_routes(acceptance.static_routes)
+            segments = list(dict.fromkeys([acceptance.associate_with, *acceptance.propagate_to, *static_routes]))
             if acceptance.hub_stack is None and self.hub is not None:
                 tables = {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
             else:
@@ -277,6 +280,7 @@ class AccountBuilder:
                     "segment_route_table_ids": tables,
                     "associate_with": acceptance.associate_with,
                     "propagate_to": list(acceptance.propagate_to),
+                    "static_routes": static_routes,
                     # Only a cross-account attachment waits for acceptance (the hub's auto-accept setting is for "shared" attachments,
                     # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html); one of the owner's own account is available
                     # at once, and an accepter for it fails (https://www.pulumi.com/registry/packages/aws/api-docs/ec2transitgateway/vpcattachmentaccepter/).

@@ -126,10 +126,28 @@ VpcRef = Union[Name, RemoteVpc]
 """A VPC of this stack (its name) or of another stack ({stack, vpc}), e.g. one owned by the network team."""
 
 
+class TgwRoute(Model):
+    """A static route of one segment's Transit Gateway route table."""
+
+    segment: Name
+    destination: Cidr
+
+
 class TransitGatewayHub(Model):
     segments: list[Name] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
     amazon_side_asn: Optional[int] = None
+    blackhole_routes: list[TgwRoute] = []
+    """Blocks a segment's route table drops (static blackhole routes); a more specific propagated or static route still wins.
+    Static routes to an attachment are the acceptance's (tgw_acceptances[].static_routes): this stack deploys before the spokes."""
+
+
+def segment_routes(routes: list[TgwRoute]) -> dict[str, list[str]]:
+    """Segment → destinations, in the order given: what the components take."""
+    grouped: dict[str, list[str]] = {}
+    for route in routes:
+        grouped.setdefault(route.segment, []).append(route.destination)
+    return grouped
 
 
 class TgwSpoke(Model):
@@ -145,6 +163,8 @@ class TgwAcceptance(Model):
     propagate_to: list[Name] = Field(min_length=1)
     hub_stack: Optional[StackName] = None
     """The stack with the TransitGatewayHub; unset means this stack."""
+    static_routes: list[TgwRoute] = []
+    """Static routes to this spoke's attachment in segments' route tables (e.g. 0.0.0.0/0 to an inspection or egress VPC)."""
 
 
 class PeeringSpoke(Model):
@@ -399,6 +419,11 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
             need(f"tgw_acceptances[{index}].associate_with", acceptance.associate_with, "segments")
             for position, segment in enumerate(acceptance.propagate_to):
                 need(f"tgw_acceptances[{index}].propagate_to[{position}]", segment, "segments")
+            for position, route in enumerate(acceptance.static_routes):
+                need(f"tgw_acceptances[{index}].static_routes[{position}].segment", route.segment, "segments")
+    if config.transit_gateway_hub:
+        for position, route in enumerate(config.transit_gateway_hub.blackhole_routes):
+            need(f"transit_gateway_hub.blackhole_routes[{position}].segment", route.segment, "segments")
     for index, target in enumerate(config.targets):
         if target.managed:
             need(f"targets[{index}].managed.vpc", target.managed.vpc, "vpcs")
