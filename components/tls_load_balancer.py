@@ -27,7 +27,12 @@ class TlsLoadBalancerArgs(TypedDict):
     certificate_arn: pulumi.Input[str]
     """Amazon-issued ACM certificate for the listener (PublicCertificate.certificate_arn)."""
     client_cidrs: NotRequired[list[str]]
-    """Blocks allowed to connect on 443: the Resource Gateway ENIs' subnets (needed when security_group_ids is left out)."""
+    """Blocks allowed to connect on 443: the Resource Gateway ENIs' subnets (this or client_security_group_ids is needed when
+    security_group_ids is left out)."""
+    client_security_group_ids: NotRequired[list[pulumi.Input[str]]]
+    """Security groups allowed to connect on 443 by reference, e.g. the ENIs' group ('<account>/sg-…' for another account's):
+    AWS matches them in the same VPC, a peered VPC of the same region, or a VPC on the same Transit Gateway with security
+    group referencing enabled."""
     target_cidrs: NotRequired[list[str]]
     """Blocks of the targets, for the created security group's egress (needed when security_group_ids is left out)."""
     security_group_ids: NotRequired[list[pulumi.Input[str]]]
@@ -66,6 +71,8 @@ def validate(where: str, args: Any, default_port: int) -> list[tuple[str, str]]:
     else:
         for field in ("client_cidrs", "target_cidrs"):
             blocks = args.get(field)
+            if field == "client_cidrs" and not blocks and args.get("client_security_group_ids"):
+                continue
             if not isinstance(blocks, list) or not blocks:
                 raise InputValidationError(
                     where, field, blocks, "is empty", "give the blocks for the created security group, or pass security_group_ids"
@@ -111,7 +118,7 @@ def tls_load_balancer(
         args.get("security_group_ids"),
         args["vpc_id"],
         f"{owner.component_name}: TLS from the Resource Gateway, {target_protocol} to the targets",
-        ingress=[Rule(443, 443, args.get("client_cidrs") or [], "TLS from the Resource Gateway ENIs")],
+        ingress=[Rule(443, 443, args.get("client_cidrs") or [], "TLS from the Resource Gateway ENIs", args.get("client_security_group_ids") or ())],
         egress=[Rule(port, port, args.get("target_cidrs") or [], f"{target_protocol} to the targets")],
         tags=tags,
     )

@@ -25,6 +25,9 @@ class TransitGatewayHubArgs(TypedDict):
     blackhole_routes: NotRequired[dict[str, list[str]]]
     """Segment → blocks its route table drops (static blackhole routes), e.g. {'spokes': ['10.0.0.0/8']}: a more specific
     propagated or static route still wins, so a summary blackhole drops only what nothing else routes."""
+    security_group_referencing_support: NotRequired[bool]
+    """Let security groups of VPCs attached here admit groups of other attached VPCs by reference (inbound rules only, one
+    region; AWS's default is off)."""
     amazon_side_asn: NotRequired[int]
     """Private ASN of the Amazon side (64512-65534 or 4200000000-4294967294); AWS picks 64512 by default."""
     description: NotRequired[str]
@@ -67,6 +70,7 @@ class TransitGatewayHub(EgressComponent):
             default_route_table_association="disable",
             default_route_table_propagation="disable",
             dns_support="enable",
+            security_group_referencing_support="enable" if args.get("security_group_referencing_support") else None,
             tags=merge_tags(name, tags),
             opts=self.child_options(),
         )

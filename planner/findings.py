@@ -120,8 +120,11 @@ PRECONDITION_RULES = _rules(
                   "(zone_associations), once per zone name."),
     _planner_rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's account and region.",
                   "medium", "Request the certificate in the load balancer's account and region (a certificates entry of the same stack) and name it there."),
-    _planner_rule("precondition-security-group-vpc", MANDATORY, "A managed target's ENIs and a private API's endpoint use security groups of their own VPC.",
-                  "medium", "Name security groups of the target's (or the endpoint's) own VPC: a group of another VPC cannot be attached to its ENIs."),
+    _planner_rule("precondition-security-group-vpc", MANDATORY,
+                  "A managed target's ENIs and a private API's endpoint use security groups of their own VPC, and a load balancer admits groups by "
+                  "reference only from its VPC, a peered VPC of its region, or a VPC on a Transit Gateway with security group referencing enabled.",
+                  "medium", "Name security groups of the target's (or the endpoint's) own VPC: a group of another VPC cannot be attached to its ENIs; "
+                  "admit a group of another VPC only where AWS matches the reference, or admit its subnets' blocks instead."),
     _planner_rule("precondition-subnet-room", MANDATORY,
                   "Every subnet has room, after the 5 addresses AWS reserves, for the ENIs the landing zone puts in it; an ALB's subnets are /27 or larger.",
                   "medium", "Give the subnet a larger block (an ALB's at least /27), or lower the self-managed Resource Gateway's ipv4_addresses_per_eni, "

@@ -249,6 +249,10 @@ def _remote_references(config: StackConfig):
         yield from _vpc_ref(f"peering_acceptances[{index}].hub_vpc", acceptance.hub_vpc)
     for index, group in enumerate(config.security_groups):
         yield from _vpc_ref(f"security_groups[{index}].vpc", group.vpc)
+    for index, balancer in enumerate(config.load_balancers):
+        for position, group in enumerate(balancer.client_groups):
+            if not isinstance(group, str):
+                yield f"load_balancers[{index}].client_groups[{position}]", group.stack, "security_groups", group.name
     for index, name in enumerate(config.private_names):
         yield from _vpc_ref(f"private_names[{index}].vpc", name.vpc)
         if not isinstance(name.load_balancer, str):

@@ -27,7 +27,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
-        *security_group_vpcs(model), *tgw_static_routes(model),
+        *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model),
     ]
 
 
@@ -374,6 +374,59 @@ def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
                         f"(stack {groups[group][0]}): a security group attaches only to network interfaces of its own VPC. Fix: use a "
                         f"security_groups entry whose vpc is {vpc[1]}"))
     return findings
+
+
+def security_group_references(model: LandingZoneModel) -> list[Finding]:
+    """A load balancer admits another security group by reference only where AWS matches the reference: the group is of
+    the same VPC, of a peered VPC in the same region, or of a VPC attached to the same Transit Gateway with security group
+    referencing enabled on it (and never across regions).
+
+    AWS: security group rules may reference groups of a peered VPC in the same region only
+    (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html); across a Transit Gateway, inbound rules
+    may reference groups of other VPCs attached to it in the same region once security group referencing support is
+    enabled on the Transit Gateway (disabled by default) and the attachments (enabled by default)
+    (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html , "Security group referencing",
+    https://aws.amazon.com/blogs/networking-and-content-delivery/introducing-security-group-referencing-for-aws-transit-gateway/).
+    Elsewhere the reference matches no traffic at all. Existing groups given by id are not judged.
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, balancer in enumerate(stack.config.load_balancers):
+            for position, group in enumerate(balancer.client_groups):
+                owner, group_name = (name, group) if isinstance(group, str) else (group.stack, group.name)
+                declared = model.item(owner, "security_groups", group_name)
+                if declared is None:
+                    continue
+                problem = _reference_problem(model, (name, balancer.vpc), vpc_key(owner, declared.vpc))
+                if problem:
+                    findings.append(planner_finding(
+                        "precondition-security-group-vpc", name, f"load_balancers[{index}].client_groups[{position}]",
+                        f"load balancer '{balancer.name}' admits security group '{group_name}' of stack '{owner}' by reference, but {problem}"))
+    return findings
+
+
+def _reference_problem(model: LandingZoneModel, vpc: tuple[str, str], other: tuple[str, str]) -> str:
+    """Why a rule of a group in ``vpc`` that references a group in ``other`` matches nothing ("" when AWS matches it)."""
+    if vpc == other:
+        return ""
+    placed, elsewhere = model.vpcs.get(vpc), model.vpcs.get(other)
+    if placed is None or elsewhere is None:
+        return ""
+    instead = "Fix: admit the clients' subnet blocks in client_cidrs instead"
+    if model.accepted_peer(vpc) == other or model.accepted_peer(other) == vpc:
+        if placed.region == elsewhere.region:
+            return ""
+        return (f"VPC {vpc[1]} ({placed.region}) and VPC {other[1]} ({elsewhere.region}) are peered across regions, where AWS matches no "
+                f"security group reference. {instead}")
+    for hub, members in model.hub_members.items():
+        keys = {key for key, _ in members}
+        if {vpc, other} <= keys and model.attachment_accepted(hub, vpc) and model.attachment_accepted(hub, other):
+            if model.config(hub).transit_gateway_hub.security_group_referencing_support == "enable":
+                return ""
+            return (f"the Transit Gateway of stack '{hub}' that joins VPC {vpc[1]} and VPC {other[1]} has security group referencing "
+                    f"support disabled (AWS's default), so the reference matches nothing. Fix: set transit_gateway_hub."
+                    f"security_group_referencing_support: enable in stack '{hub}', or admit the clients' subnet blocks in client_cidrs")
+    return f"no accepted peering or Transit Gateway joins VPC {vpc[1]} (stack {vpc[0]}) to the group's VPC {other[1]} (stack {other[0]}). {instead}"
 
 
 RESERVED_PER_SUBNET = 5

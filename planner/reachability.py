@@ -556,15 +556,35 @@ class Network:
                         continue
                     if any(net.subnet_of(n) for n in map(_net, rule.get("cidrBlocks") or []) if n):
                         allowed = True
-                    elif set(rule.get("securityGroups") or []) & set(eni_groups):
-                        if vpc != backend_vpc and self._cross_region(vpc, backend_vpc):
-                            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering",
-                                          f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
+                    elif {str(g).rsplit("/", 1)[-1] for g in rule.get("securityGroups") or []} & set(eni_groups):
+                        if vpc != backend_vpc:
+                            self._reference_crosses(group, vpc, backend_vpc, net)
                         allowed = True
             if not allowed:
                 raise _Broken("backend ingress", f"security groups {backend_groups} of {backend.name} admit no TCP {port} from the ENI subnet {net}",
                               f"allow TCP {port} ingress from {net} in {backend_groups[0]} (client_cidrs / eni_cidrs)")
         return f"ingress TCP {port} from the ENI subnets allowed by {backend_groups}"
+
+    def _reference_crosses(self, group: str, vpc: str, backend_vpc: str, net) -> None:
+        """Raise unless AWS matches a reference to a group of ``vpc`` in a rule of ``backend_vpc``'s group: across a peering in one
+        region, or across a Transit Gateway whose security group referencing support is enabled (off by default) and not turned
+        off on either attachment (on by default), never across regions (planner/preconditions.py: security_group_references)."""
+        if self._cross_region(vpc, backend_vpc):
+            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering",
+                          f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
+        if any({self.get(p, "vpcId"), self.get(p, "peerVpcId")} == {vpc, backend_vpc} for p in self.peerings.values()):
+            return
+        for tgw_id in {self.get(a, "transitGatewayId") for a in self.attachments.values() if self.get(a, "vpcId") == vpc}:
+            ends = [a for a in self.attachments.values() if self.get(a, "transitGatewayId") == tgw_id and self.get(a, "vpcId") in (vpc, backend_vpc)]
+            tgw = self.by_id.get(tgw_id)
+            if len({self.get(a, "vpcId") for a in ends}) < 2 or tgw is None:
+                continue
+            if self.get(tgw, "securityGroupReferencingSupport") != "enable" or any(
+                    self.get(a, "securityGroupReferencingSupport") == "disable" for a in ends):
+                raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across Transit Gateway {tgw_id}, "
+                                                 "whose security group referencing support is off: the reference matches nothing",
+                              f"enable security group referencing on {tgw_id} (transit_gateway_hub.security_group_referencing_support: enable), "
+                              f"or admit the ENI subnets' blocks ({net}) instead")
 
     def _cross_region(self, vpc: str, other: str) -> bool:
         """Whether the two VPCs are joined by an inter-region peering."""

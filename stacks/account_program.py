@@ -188,7 +188,7 @@ class AccountBuilder:
         sections = [
             ("transit_gateway", self.transit_gateway_hub), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
             (None, self.tgw_acceptances), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
-            (None, self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
+            ("security_groups", self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
             ("load_balancers", self.load_balancers), ("private_names", self.private_names), (None, self.zone_associations),
             ("lattice", self.lattice_resources), (None, self.share_acceptances), ("gateway", self.gateway), ("targets", self.targets),
         ]
@@ -215,6 +215,8 @@ class AccountBuilder:
             hub_args["amazon_side_asn"] = settings.amazon_side_asn
         if settings.blackhole_routes:
             hub_args["blackhole_routes"] = segment_routes(settings.blackhole_routes)
+        if settings.security_group_referencing_support == "enable":
+            hub_args["security_group_referencing_support"] = True
         hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
         return {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
 
@@ -326,7 +328,7 @@ class AccountBuilder:
             name = self._located(PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
             PeeringAcceptance(name, peering_args, opts=self.opts)
 
-    def security_groups(self) -> None:
+    def security_groups(self) -> dict[str, Any]:
         for index, group in enumerate(self.config.security_groups):
             self.groups[group.name] = TargetSecurityGroups(
                 self._located(TargetSecurityGroups, group.name, f"security_groups[{index}]"),
@@ -338,6 +340,7 @@ class AccountBuilder:
                 },
                 opts=self.opts,
             )
+        return {name: {"eni": group.eni_security_group_id, "backend": group.backend_security_group_id} for name, group in self.groups.items()}
 
     def public_certificates(self) -> None:
         for index, certificate in enumerate(self.config.certificates):
@@ -379,8 +382,19 @@ class AccountBuilder:
             }
             if balancer.target_port is not None:
                 args["target_port"] = balancer.target_port
+            if balancer.client_groups:
+                args["client_security_group_ids"] = [self._client_group(group) for group in balancer.client_groups]
             self.balancers[balancer.name] = kind(self._located(kind, balancer.name, f"load_balancers[{index}]"), args, opts=self.opts)
         return {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in self.balancers.items()}
+
+    def _client_group(self, group: Any) -> Any:
+        """A security group admitted by reference: an existing one's id, this stack's group's ENI side, or another stack's
+        (as ``<account>/sg-…`` when that stack is in another account, the form EC2 takes for another account's group)."""
+        if isinstance(group, str):
+            return group if is_security_group_id(group) else self.groups[group].eni_security_group_id
+        own = self.config.account.id
+        return pulumi.Output.all(self.others.output(group.stack, "account", "id"), self.others.output(group.stack, "security_groups", group.name, "eni")).apply(
+            lambda found: found[1] if found[0] == own else f"{found[0]}/{found[1]}")
 
     def private_names(self) -> dict[str, Any]:
         names = {}

@@ -137,6 +137,9 @@ class TransitGatewayHub(Model):
     segments: list[Name] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
     amazon_side_asn: Optional[int] = None
+    security_group_referencing_support: Literal["enable", "disable"] = "disable"
+    """Whether a security group of a VPC attached here may admit a group of another attached VPC by reference (inbound rules
+    only, within the region); AWS turns it off by default."""
     blackhole_routes: list[TgwRoute] = []
     """Blocks a segment's route table drops (static blackhole routes); a more specific propagated or static route still wins.
     Static routes to an attachment are the acceptance's (tgw_acceptances[].static_routes): this stack deploys before the spokes."""
@@ -212,10 +215,19 @@ class LoadBalancer(Model):
     """One of this stack's certificates (give this or certificate_arn)."""
     certificate_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
     """An existing ACM certificate; the policy pack asks for it in allowedCertificateArns once preflight showed it is AMAZON_ISSUED."""
-    client_cidrs: list[Cidr] = Field(min_length=1)
+    client_cidrs: list[Cidr] = []
+    client_groups: list[Union[Name, RemoteName]] = []
+    """Security groups admitted on the listener by reference: this stack's security_groups (their ENI side), another stack's
+    ({stack, name}), or existing groups (sg-…). Give client_cidrs, client_groups or both."""
     target_cidrs: list[Cidr] = Field(min_length=1)
     target_ips: list[str] = Field(min_length=1)
     target_port: Optional[Port] = None
+
+    @model_validator(mode="after")
+    def _some_clients(self) -> "LoadBalancer":
+        if not self.client_cidrs and not self.client_groups:
+            raise ValueError("admits no client. Fix: give client_cidrs (the Resource Gateway ENIs' subnets) or client_groups (their security groups)")
+        return self
 
     @model_validator(mode="after")
     def _one_certificate(self) -> "LoadBalancer":
@@ -409,6 +421,10 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     for index, balancer in enumerate(config.load_balancers):
         if balancer.certificate is not None:
             need(f"load_balancers[{index}].certificate", balancer.certificate, "certificates")
+    for index, balancer in enumerate(config.load_balancers):
+        for position, group in enumerate(balancer.client_groups):
+            if isinstance(group, str) and not is_security_group_id(group):
+                need(f"load_balancers[{index}].client_groups[{position}]", group, "security_groups")
     for index, name in enumerate(config.private_names):
         need(f"private_names[{index}].load_balancer", name.load_balancer, "load_balancers")
     for index, acceptance in enumerate(config.tgw_acceptances):
