@@ -103,6 +103,10 @@ PRECONDITION_RULES = _rules(
     _planner_rule("precondition-tgw-route", MANDATORY, "A Transit Gateway route table gets one static route per destination block, "
                   "across the hub's blackhole routes and the acceptances' static routes.",
                   "medium", "Keep one static route per destination in each segment's route table, or make one of the two more specific."),
+    _planner_rule("precondition-listener", MANDATORY,
+                  "A target's URL port is a listener of the load balancer its host resolves to, and that listener is HTTPS (ALB) or TLS (NLB).",
+                  "medium", "Name the listener's port in the target's URL (or set the load balancer's listener_port to the URL's), and make the "
+                  "listener HTTPS or TLS with a public certificate."),
     _planner_rule("precondition-peering", MANDATORY,
                   "A VPC peering is requested and accepted by the hub, the acceptance names the requested VPC, and DNS resolution is turned on "
                   "only once the peering is active.",

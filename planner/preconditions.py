@@ -13,6 +13,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 
@@ -27,7 +28,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
-        *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model),
+        *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model), *target_listeners(model),
     ]
 
 
@@ -373,6 +374,38 @@ def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
                         f"{user} sits in VPC {vpc[1]} (stack {vpc[0]}) but uses security group '{group}' of VPC {groups[group][1]} "
                         f"(stack {groups[group][0]}): a security group attaches only to network interfaces of its own VPC. Fix: use a "
                         f"security_groups entry whose vpc is {vpc[1]}"))
+    return findings
+
+
+def target_listeners(model: LandingZoneModel) -> list[Finding]:
+    """A target's URL reaches a TLS listener of the load balancer its host names: one on the URL's port (443 when the URL
+    names none), HTTPS on an ALB or TLS on an NLB, since AgentCore Gateway connects to the URL's port and speaks TLS only.
+
+    AWS: a listener checks for connections on its protocol and port (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html ,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html); AgentCore Gateway reaches
+    MCP and OpenAPI targets over HTTPS (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-target-MCPservers.html).
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, target in enumerate(stack.config.targets):
+            key = "mcp_server" if target.endpoint.mcp_server else "openapi_server"
+            url = urlparse(getattr(target.endpoint, key) or "")
+            backend = model.backend_of(name, target)
+            balancer = model.item(backend.stack, backend.kind, backend.name) if backend and backend.kind == "load_balancers" else None
+            if balancer is None:
+                continue
+            port = url.port or 443
+            where = f"load balancer '{balancer.name}' of stack '{backend.stack}'"
+            if port != balancer.listener_port:
+                problem = (f"target '{target.name}' connects to port {port}, where {where} has no listener (it listens on {balancer.listener_port}). "
+                           f"Fix: name port {balancer.listener_port} in the URL, or set listener_port: {port} on the load balancer")
+            elif balancer.plain:
+                tls = "HTTPS" if balancer.kind == "alb" else "TLS"
+                problem = (f"target '{target.name}' reaches {where}, whose listener on {port} is plain {balancer.protocol}: AgentCore speaks TLS "
+                           f"only. Fix: set listener_protocol: {tls} with a public certificate for {url.hostname}")
+            else:
+                continue
+            findings.append(planner_finding("precondition-listener", name, f"targets[{index}].endpoint.{key}", problem))
     return findings
 
 

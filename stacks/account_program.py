@@ -375,11 +375,14 @@ class AccountBuilder:
             args: dict[str, Any] = {
                 "vpc_id": self.vpcs[balancer.vpc].vpc_id,
                 "subnet_ids": self.vpcs[balancer.vpc].subnet_ids,
-                "certificate_arn": certificate,
+                "listener_port": balancer.listener_port,
+                "listener_protocol": balancer.protocol,
                 "client_cidrs": list(balancer.client_cidrs),
                 "target_cidrs": list(balancer.target_cidrs),
                 "target_ips": list(balancer.target_ips),
             }
+            if certificate is not None:
+                args["certificate_arn"] = certificate
             if balancer.target_port is not None:
                 args["target_port"] = balancer.target_port
             if balancer.client_groups:

@@ -222,6 +222,21 @@ class LoadBalancer(Model):
     target_cidrs: list[Cidr] = Field(min_length=1)
     target_ips: list[str] = Field(min_length=1)
     target_port: Optional[Port] = None
+    listener_port: Port = 443
+    """The listener's port; a target's URL names it (https://orders.tools.example.com:8443/…) when it is not 443."""
+    listener_protocol: Optional[Literal["HTTPS", "HTTP", "TLS", "TCP"]] = None
+    """HTTPS (default) or HTTP for an alb, TLS (default) or TCP for an nlb. A plain listener takes no certificate, and no target
+    AgentCore reaches over https can use it."""
+
+    @property
+    def protocol(self) -> str:
+        """The listener's protocol: the one given, else the kind's TLS protocol."""
+        return self.listener_protocol or ("HTTPS" if self.kind == "alb" else "TLS")
+
+    @property
+    def plain(self) -> bool:
+        """Whether the listener speaks no TLS."""
+        return self.protocol in ("HTTP", "TCP")
 
     @model_validator(mode="after")
     def _some_clients(self) -> "LoadBalancer":
@@ -231,6 +246,13 @@ class LoadBalancer(Model):
 
     @model_validator(mode="after")
     def _one_certificate(self) -> "LoadBalancer":
+        allowed = ("HTTPS", "HTTP") if self.kind == "alb" else ("TLS", "TCP")
+        if self.protocol not in allowed:
+            raise ValueError(f"listener_protocol {self.protocol!r} is not one an {self.kind} offers. Fix: use one of {list(allowed)}")
+        if self.plain:
+            if self.certificate is not None or self.certificate_arn is not None:
+                raise ValueError(f"gives a certificate to a plain {self.protocol} listener. Fix: leave the certificate out, or make the listener {allowed[0]}")
+            return self
         if (self.certificate is None) == (self.certificate_arn is None):
             raise ValueError("needs exactly one of certificate and certificate_arn. Fix: name a certificate of this stack, or give an existing one's ARN")
         return self

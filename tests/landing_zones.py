@@ -60,3 +60,11 @@ def plan_json(capsys, zone: Path) -> tuple[int, Any, str]:
     code = main(["plan", str(zone), "--format", "json", "--quiet"])
     captured = capsys.readouterr()
     return code, json.loads(captured.out) if captured.out else None, captured.err
+
+
+def refused_input(capsys, zone: Path) -> str:
+    """What ``plan <zone>`` says on stderr as it refuses the zone as bad input (exit 2), without a traceback."""
+    assert main(["plan", str(zone)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err, err
+    return err
