@@ -107,6 +107,11 @@ PRECONDITION_RULES = _rules(
                   "A target's URL port is a listener of the load balancer its host resolves to, and that listener is HTTPS (ALB) or TLS (NLB).",
                   "medium", "Name the listener's port in the target's URL (or set the load balancer's listener_port to the URL's), and make the "
                   "listener HTTPS or TLS with a public certificate."),
+    _planner_rule("precondition-resource-gateway", MANDATORY,
+                  "A self-managed Resource Gateway's subnets have its IP address family, and the load balancer behind each of its configurations "
+                  "admits its ENIs (their subnets' blocks or its security groups).",
+                  "medium", "Use ip_address_type IPV4 in IPv4-only subnets, and admit the Resource Gateway's subnets (client_cidrs) or its security "
+                  "groups (client_groups) on the load balancer."),
     _planner_rule("precondition-peering", MANDATORY,
                   "A VPC peering is requested and accepted by the hub, the acceptance names the requested VPC, and DNS resolution is turned on "
                   "only once the peering is active.",

@@ -215,7 +215,11 @@ class LandingZoneModel:
         if endpoint.private_api:
             return Backend("private_apis", endpoint.private_api.stack, endpoint.private_api.name)
         source = vpc_key(stack, target.managed.vpc) if target.managed else None
-        host = urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname
+        return self.balancer_named(urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname, source)
+
+    def balancer_named(self, host: Optional[str], source: Optional[VpcKey]) -> Optional[Backend]:
+        """The load balancer a host name leads to through the landing zone's private names, preferring the one whose zone is
+        on ``source`` (the VPC the name is resolved from); None when no private name has it."""
         candidates = [
             (vpc_key(name, private_name.vpc) != source, name, private_name)
             for name, other in sorted(self.zone.stacks.items())

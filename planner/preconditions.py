@@ -29,6 +29,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
         *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model), *target_listeners(model),
+        *resource_gateways(model),
     ]
 
 
@@ -364,6 +365,8 @@ def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
                  for i, t in enumerate(stack.config.targets) if t.managed]
         users += [(f"private_apis[{i}].security_group", f"private API '{api.name}'", api.vpc, [api.security_group])
                   for i, api in enumerate(stack.config.private_apis)]
+        users += [(f"lattice_resources[{i}].security_groups", f"Resource Gateway '{r.name}'", r.vpc, r.security_groups)
+                  for i, r in enumerate(stack.config.lattice_resources)]
         for path, user, vpc_ref, names in users:
             vpc = vpc_key(name, vpc_ref)
             for position, group in enumerate(names):
@@ -406,6 +409,46 @@ def target_listeners(model: LandingZoneModel) -> list[Finding]:
             else:
                 continue
             findings.append(planner_finding("precondition-listener", name, f"targets[{index}].endpoint.{key}", problem))
+    return findings
+
+
+def resource_gateways(model: LandingZoneModel) -> list[Finding]:
+    """A self-managed Resource Gateway's subnets have its IP address family, and the load balancer behind each of its
+    configurations admits its ENIs: their subnets' blocks in client_cidrs, or one of its security groups in client_groups.
+
+    AWS: "IPv4: ... the subnets must have IPv4 address ranges; IPv6: the subnets must have IPv6 address ranges; Dualstack:
+    both" (Resource gateways, https://docs.aws.amazon.com/vpc/latest/privatelink/resource-gateway.html); the ENIs connect to
+    the resource from the Resource Gateway's subnets with its security groups, which the resource's security group must
+    admit (https://docs.aws.amazon.com/vpc/latest/privatelink/resource-configuration.html). This landing zone's VPCs are IPv4 only.
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, resource in enumerate(stack.config.lattice_resources):
+            placed = model.vpcs.get((name, resource.vpc))
+            if placed is None:
+                continue
+            if resource.ip_address_type != "IPV4":
+                findings.append(planner_finding(
+                    "precondition-resource-gateway", name, f"lattice_resources[{index}].ip_address_type",
+                    f"Resource Gateway '{resource.name}' is {resource.ip_address_type}, but the subnets of VPC {resource.vpc} have IPv4 blocks only "
+                    f"(vpcs declare no IPv6 block): AWS refuses its ENIs there. Fix: set ip_address_type: IPV4"))
+            blocks = [ipaddress.ip_network(subnet.cidr) for subnet in placed.vpc.subnets]
+            for position, configuration in enumerate(resource.configurations):
+                backend = model.balancer_named(configuration.domain, (name, resource.vpc))
+                declared = model.item(backend.stack, backend.kind, backend.name) if backend else None
+                if declared is None:
+                    continue
+                owner = backend.stack
+                admitted = [ipaddress.ip_network(block) for block in declared.client_cidrs]
+                by_cidr = all(any(block.subnet_of(allowed) for allowed in admitted) for block in blocks)
+                by_group = owner == name and set(declared.client_groups) & set(resource.security_groups)
+                if not by_cidr and not by_group:
+                    findings.append(planner_finding(
+                        "precondition-resource-gateway", name, f"lattice_resources[{index}].configurations[{position}]",
+                        f"configuration '{configuration.name}' leads to load balancer '{declared.name}' of stack '{owner}', which admits "
+                        f"{[str(a) for a in admitted] + list(map(str, declared.client_groups))} but not the ENIs of Resource Gateway "
+                        f"'{resource.name}' (subnets {[str(b) for b in blocks]}, groups {list(resource.security_groups)}). Fix: add the subnets' "
+                        f"blocks to its client_cidrs, or one of the Resource Gateway's security_groups to its client_groups"))
     return findings
 
 

@@ -391,8 +391,8 @@ class AccountBuilder:
         return {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in self.balancers.items()}
 
     def _client_group(self, group: Any) -> Any:
-        """A security group admitted by reference: an existing one's id, this stack's group's ENI side, or another stack's
-        (as ``<account>/sg-…`` when that stack is in another account, the form EC2 takes for another account's group)."""
+        """A security group named in config: an existing one's id, this stack's group's ENI side, or another stack's (as
+        ``<account>/sg-…`` when that stack is in another account, the form EC2 takes for a reference to another account's group)."""
         if isinstance(group, str):
             return group if is_security_group_id(group) else self.groups[group].eni_security_group_id
         own = self.config.account.id
@@ -450,7 +450,7 @@ class AccountBuilder:
             args: dict[str, Any] = {
                 "vpc_id": self.vpcs[resource.vpc].vpc_id,
                 "subnet_ids": self.vpcs[resource.vpc].subnet_ids,
-                "backend_cidrs": list(resource.backend_cidrs),
+                    "backend_cidrs": list(resource.backend_cidrs),
                 "configurations": [
                     {"name": c.name, "port_ranges": list(c.ports), **({"domain_name": c.domain} if c.domain else {"ip_address": c.ip})}
                     for c in resource.configurations
@@ -459,6 +459,11 @@ class AccountBuilder:
             }
             if resource.ipv4_addresses_per_eni is not None:
                 args["ipv4_addresses_per_eni"] = resource.ipv4_addresses_per_eni
+            if resource.ip_address_type != "IPV4":
+                args["ip_address_type"] = resource.ip_address_type
+            if resource.security_groups:
+                args["security_group_ids"] = [self._client_group(group) for group in resource.security_groups]
+                args["vpc_default_security_group_id"] = self.vpcs[resource.vpc].default_security_group_id
             created = SharedLatticeResource(self._located(SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args, opts=self.opts)
             lattice[resource.name] = {
                 "configuration_arns": created.configuration_arns,

@@ -289,10 +289,22 @@ class LatticeConfiguration(Model):
 class LatticeResource(Model):
     name: Name
     vpc: Name
-    backend_cidrs: list[Cidr] = Field(min_length=1)
+    backend_cidrs: list[Cidr] = []
+    """Blocks the Resource Gateway's created security group may reach (needed unless security_groups is given)."""
     configurations: list[LatticeConfiguration] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
     ipv4_addresses_per_eni: Optional[int] = None
+    ip_address_type: Literal["IPV4", "IPV6", "DUALSTACK"] = "IPV4"
+    """The address family of the Resource Gateway's ENIs: its subnets must have it."""
+    security_groups: list[Name] = Field(default=[], max_length=5)
+    """The Resource Gateway's own security groups: this stack's security_groups (their ENI side) or existing ones (sg-…);
+    none: one is created that reaches backend_cidrs on the configurations' ports."""
+
+    @model_validator(mode="after")
+    def _some_egress(self) -> "LatticeResource":
+        if not self.backend_cidrs and not self.security_groups:
+            raise ValueError("gives the Resource Gateway no way out. Fix: give backend_cidrs (the blocks it may reach) or its security_groups")
+        return self
 
 
 class ShareAcceptance(Model):
@@ -462,6 +474,10 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     if config.transit_gateway_hub:
         for position, route in enumerate(config.transit_gateway_hub.blackhole_routes):
             need(f"transit_gateway_hub.blackhole_routes[{position}].segment", route.segment, "segments")
+    for index, resource in enumerate(config.lattice_resources):
+        for position, group in enumerate(resource.security_groups):
+            if not is_security_group_id(group):
+                need(f"lattice_resources[{index}].security_groups[{position}]", group, "security_groups")
     for index, target in enumerate(config.targets):
         if target.managed:
             need(f"targets[{index}].managed.vpc", target.managed.vpc, "vpcs")

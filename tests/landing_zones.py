@@ -68,3 +68,10 @@ def refused_input(capsys, zone: Path) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
     return err
+
+
+def assert_plans_clean_and_reachable(capsys, zone: Path) -> None:
+    """``plan <zone>`` exits 0 and traces every target as reachable."""
+    code, result, err = plan_json(capsys, zone)
+    assert code == 0, err
+    assert {trace["verdict"] for trace in result["reachability"]} == {"reachable"}, result["reachability"]

@@ -8,7 +8,7 @@ from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
 from fake_cloud import deploy
-from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack, plan_json, refused_input
+from landing_zones import TGW_EXAMPLE, assert_plans_clean_and_reachable, copy_zone, edit_stack, plan_json, refused_input
 
 RULE = "precondition-listener"
 CERTIFICATE = "arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
@@ -62,9 +62,7 @@ def listener_findings(zone):
 def test_tls_on_another_port_that_the_url_names_plans_clean_and_reachable(capsys, tmp_path):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     mcp_on(8443, 8443)(zone)
-    code, result, err = plan_json(capsys, zone)
-    assert code == 0, err
-    assert {trace["verdict"] for trace in result["reachability"]} == {"reachable"}
+    assert_plans_clean_and_reachable(capsys, zone)
 
 
 def test_a_url_port_no_listener_has_is_found_and_the_listener_port_clears_it(tmp_path):

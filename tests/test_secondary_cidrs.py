@@ -8,7 +8,7 @@ import pytest
 from agentcore_egress.components import InputValidationError, PrivateVpc
 from agentcore_egress.components.vpc_blocks import secondary_blocks
 from fake_cloud import deploy
-from landing_zones import TGW_EXAMPLE, add_tgw_spoke_stack, copy_zone, edit_stack, plan_json, refused_input
+from landing_zones import TGW_EXAMPLE, add_tgw_spoke_stack, assert_plans_clean_and_reachable, copy_zone, edit_stack, plan_json, refused_input
 
 ASSOCIATION = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
 PAYMENTS_SUBNETS = ["10.21.0.0/24", "10.21.1.0/24"]
@@ -87,9 +87,7 @@ def payments_in_a_secondary_block(zone, agentcore_routes=("10.20.0.0/16", "10.21
 def test_a_backend_in_a_secondary_block_plans_clean_and_reachable(capsys, tmp_path):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     payments_in_a_secondary_block(zone)
-    code, result, err = plan_json(capsys, zone)
-    assert code == 0, err
-    assert {trace["verdict"] for trace in result["reachability"]} == {"reachable"}
+    assert_plans_clean_and_reachable(capsys, zone)
 
 
 def test_a_route_to_the_primary_block_only_leaves_the_secondary_unreachable(capsys, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from agentcore_egress.components import InputValidationError, TransitGatewayAttachmentAcceptance, TransitGatewayHub
 from fake_cloud import deploy
-from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack, plan_json, refused_input, two_subnets
+from landing_zones import TGW_EXAMPLE, assert_plans_clean_and_reachable, copy_zone, edit_stack, plan_json, refused_input, two_subnets
 from topologies import ORGANIZATION
 
 TGW_ROUTE = "aws:ec2transitgateway/route:Route"
@@ -60,9 +60,7 @@ def test_static_routes_and_summary_blackholes_plan_clean_and_reachable(capsys, t
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     edit_stack(zone, "network-hub-acceptance", payments_routed_statically)
     edit_stack(zone, "network-hub", blackhole_summaries)
-    code, result, err = plan_json(capsys, zone)
-    assert code == 0, err
-    assert {trace["verdict"] for trace in result["reachability"]} == {"reachable"}
+    assert_plans_clean_and_reachable(capsys, zone)
 
 
 def test_without_its_static_route_the_spoke_is_unreachable(capsys, tmp_path):
