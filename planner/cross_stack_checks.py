@@ -150,10 +150,18 @@ def _lattice_shares(model: LandingZoneModel) -> list[Finding]:
             if resource is None:
                 continue
             configurations = sorted(c.name for c in resource.configurations)
-            if lattice.configuration not in configurations:
+            configuration = next((c for c in resource.configurations if c.name == lattice.configuration), None)
+            if configuration is None:
                 message = (f"target '{target.name}': Lattice resource '{resource.name}' of stack '{lattice.stack}' has no configuration "
                            f"'{lattice.configuration}'. Fix: use one of {configurations}")
                 findings.append(planner_finding("cross-stack-lattice-share", name, f"targets[{index}].lattice.configuration", message))
+            elif bool(configuration.children) != (lattice.child is not None) or configuration.endpoint(lattice.child) is None:
+                children = [child.name for child in configuration.children]
+                fix = f"name one of its children {children} in child" if children else "leave child out: it is not a group"
+                findings.append(planner_finding(
+                    "cross-stack-lattice-share", name, f"targets[{index}].lattice.child",
+                    f"target '{target.name}': configuration '{lattice.configuration}' of stack '{lattice.stack}' has no child "
+                    f"{lattice.child!r} to reach (a group configuration is reached through one of its children). Fix: {fix}"))
             elif owner.account.region != region:
                 findings.append(planner_finding(
                     "cross-stack-lattice-share", name, f"targets[{index}].lattice",

@@ -433,7 +433,9 @@ def resource_gateways(model: LandingZoneModel) -> list[Finding]:
                     f"Resource Gateway '{resource.name}' is {resource.ip_address_type}, but the subnets of VPC {resource.vpc} have IPv4 blocks only "
                     f"(vpcs declare no IPv6 block): AWS refuses its ENIs there. Fix: set ip_address_type: IPV4"))
             blocks = [ipaddress.ip_network(subnet.cidr) for subnet in placed.vpc.subnets]
-            for position, configuration in enumerate(resource.configurations):
+            endpoints = [(f"configurations[{p}]", c) for p, c in enumerate(resource.configurations)]
+            endpoints += [(f"configurations[{p}].children[{q}]", child) for p, c in enumerate(resource.configurations) for q, child in enumerate(c.children)]
+            for where, configuration in endpoints:
                 backend = model.balancer_named(configuration.domain, (name, resource.vpc))
                 declared = model.item(backend.stack, backend.kind, backend.name) if backend else None
                 if declared is None:
@@ -444,7 +446,7 @@ def resource_gateways(model: LandingZoneModel) -> list[Finding]:
                 by_group = owner == name and set(declared.client_groups) & set(resource.security_groups)
                 if not by_cidr and not by_group:
                     findings.append(planner_finding(
-                        "precondition-resource-gateway", name, f"lattice_resources[{index}].configurations[{position}]",
+                        "precondition-resource-gateway", name, f"lattice_resources[{index}].{where}",
                         f"configuration '{configuration.name}' leads to load balancer '{declared.name}' of stack '{owner}', which admits "
                         f"{[str(a) for a in admitted] + list(map(str, declared.client_groups))} but not the ENIs of Resource Gateway "
                         f"'{resource.name}' (subnets {[str(b) for b in blocks]}, groups {list(resource.security_groups)}). Fix: add the subnets' "

@@ -278,14 +278,16 @@ class Network:
             configuration = self.configurations.get(arn)
             if configuration is None:
                 raise _Broken("resource configuration", f"{arn} is not declared in the landing zone", verdict=UNVERIFIED)
-            gateway = self.by_id.get(self.get(configuration, "resourceGatewayIdentifier"))
+            # A CHILD configuration reaches its resource through its group's gateway, on its own ports or else the group's.
+            group = self.configurations.get(self.get(configuration, "resourceConfigurationGroupId")) or configuration
+            gateway = self.by_id.get(self.get(group, "resourceGatewayIdentifier"))
             if gateway is None:
                 raise _Broken("resource configuration", f"the Resource Gateway of {configuration.name} is not declared", verdict=UNVERIFIED)
             vpc, subnets, groups = self.get(gateway, "vpcId"), list(self.get(gateway, "subnetIds") or []), list(self.get(gateway, "securityGroupIds") or [])
             where = f"Resource Gateway {gateway.name}"
             definition = self.get(configuration, "resourceConfigurationDefinition") or {}
             configured_host = (definition.get("dnsResource") or {}).get("domainName") or (definition.get("ipResource") or {}).get("ipAddress")
-            ranges = self.get(configuration, "portRanges") or []
+            ranges = self.get(configuration, "portRanges") or self.get(group, "portRanges") or []
             if not any(_in_range(port, text) for text in ranges):
                 raise _Broken("resource configuration", f"{configuration.name} allows ports {ranges}, the target connects to {port}",
                               f"add '{port}' to the configuration's port_ranges, or use a port it allows")

@@ -53,7 +53,7 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
                 edges.append(f"{gateway} --- {_id(name, 'vpc', resource.vpc)}")
                 for configuration in resource.configurations:
                     node = _id(name, "rcfg", resource.name, configuration.name)
-                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or "")}:{",".join(configuration.ports)}"]')
+                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or configuration.arn or ", ".join(c.domain or c.ip for c in configuration.children))}:{",".join(configuration.ports)}"]')
                     edges.append(f"{node} --> {gateway}")
             if config.gateway:
                 predicted = (managed_groups or {}).get(name)

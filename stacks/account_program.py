@@ -451,10 +451,7 @@ class AccountBuilder:
                 "vpc_id": self.vpcs[resource.vpc].vpc_id,
                 "subnet_ids": self.vpcs[resource.vpc].subnet_ids,
                     "backend_cidrs": list(resource.backend_cidrs),
-                "configurations": [
-                    {"name": c.name, "port_ranges": list(c.ports), **({"domain_name": c.domain} if c.domain else {"ip_address": c.ip})}
-                    for c in resource.configurations
-                ],
+                "configurations": [_lattice_configuration(c) for c in resource.configurations],
                 "share_with": list(resource.share_with),
             }
             if resource.ipv4_addresses_per_eni is not None:
@@ -519,7 +516,8 @@ class AccountBuilder:
         else:
             lattice = target.lattice
             args["self_managed_lattice"] = {
-                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns", lattice.configuration)
+                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns",
+                                                                 f"{lattice.configuration}/{lattice.child}" if lattice.child else lattice.configuration)
             }
         args.update(_target_endpoint(target.endpoint, self.others))
         if target.credential:
@@ -527,6 +525,19 @@ class AccountBuilder:
         opts = self.opts.merge(pulumi.ResourceOptions(depends_on=self.acceptances)) if self.acceptances else self.opts
         created = GatewayTarget(self._located(GatewayTarget, target.name, f"targets[{index}]"), args, opts=opts)
         return {"id": created.target_id, "mode": created.mode, "reuse_key": created.reuse_key}
+
+
+def _lattice_configuration(declared: Any) -> dict[str, Any]:
+    """A Resource Configuration (or a group's child) as SharedLatticeResource takes it."""
+    configuration: dict[str, Any] = {"name": declared.name}
+    if declared.ports:
+        configuration["port_ranges"] = list(declared.ports)
+    for key, arg in (("domain", "domain_name"), ("ip", "ip_address"), ("arn", "arn")):
+        if getattr(declared, key, None):
+            configuration[arg] = getattr(declared, key)
+    if getattr(declared, "children", None):
+        configuration["children"] = [_lattice_configuration(child) for child in declared.children]
+    return configuration
 
 
 def _target_endpoint(endpoint: Any, others: OtherStacks) -> dict[str, Any]:

@@ -273,17 +273,53 @@ class ZoneAssociation(Model):
     vpc: VpcRef
 
 
-class LatticeConfiguration(Model):
+class LatticeChild(Model):
+    """One endpoint of a group configuration (a CHILD Resource Configuration)."""
+
     name: Name
     domain: Optional[DomainName] = None
     ip: Optional[str] = None
-    ports: list[PortRange] = Field(min_length=1)
+    ports: list[PortRange] = []
+    """The group's ports when left out."""
 
     @model_validator(mode="after")
-    def _one_endpoint(self) -> "LatticeConfiguration":
+    def _one_endpoint(self) -> "LatticeChild":
         if (self.domain is None) == (self.ip is None):
             raise ValueError("needs exactly one of domain and ip. Fix: give the endpoint's DNS name or its IP address")
         return self
+
+
+class LatticeConfiguration(Model):
+    """A Resource Configuration: an endpoint by domain or ip (SINGLE), a group of endpoints (children: GROUP), or an AWS
+    resource by its ARN (ARN, e.g. an RDS cluster; VPC Lattice takes its ports, so it has none)."""
+
+    name: Name
+    domain: Optional[DomainName] = None
+    ip: Optional[str] = None
+    arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
+    children: list[LatticeChild] = []
+    ports: list[PortRange] = []
+
+    @model_validator(mode="after")
+    def _one_endpoint(self) -> "LatticeConfiguration":
+        given = [key for key in ("domain", "ip", "arn", "children") if getattr(self, key)]
+        if len(given) != 1:
+            raise ValueError(f"sets {given or 'none'} of domain, ip, arn, children. Fix: give the endpoint's DNS name or IP address, "
+                             "a resource's ARN, or the children of a group")
+        if self.arn and self.ports:
+            raise ValueError("gives ports to an ARN configuration. Fix: leave ports out: VPC Lattice takes the ports of the resource the ARN names")
+        if not self.arn and not self.ports:
+            raise ValueError("has no ports. Fix: list the ports to expose, e.g. ports: [\"443\"]")
+        names = [child.name for child in self.children]
+        if len(set(names)) != len(names):
+            raise ValueError(f"repeats a child name in {names}. Fix: give each child its own name")
+        return self
+
+    def endpoint(self, child: Optional[str]) -> Optional[Any]:
+        """The configuration itself, or its child of that name (None when it has none)."""
+        if child is None:
+            return self
+        return next((item for item in self.children if item.name == child), None)
 
 
 class LatticeResource(Model):
@@ -339,6 +375,8 @@ class LatticeEndpoint(Model):
     stack: StackName
     resource: Name
     configuration: Name
+    child: Optional[Name] = None
+    """The child of a group configuration the target reaches."""
 
 
 class TargetEndpoint(Model):
