@@ -201,6 +201,34 @@ def ram_organization(model: LandingZoneModel) -> list[Finding]:
                     f"{organization.management_account}, then set organization.ram_sharing_enabled: true"))
     if organization is not None:
         findings.extend(_invitations_never_accepted(model) if not organization.ram_sharing_enabled else _accepters_without_invitation(model))
+        findings.extend(_tgw_share_invitations(model, organization.ram_sharing_enabled))
+    return findings
+
+
+def _tgw_share_invitations(model: LandingZoneModel, sharing_on: bool) -> list[Finding]:
+    """A spoke of another account than the hub's attaches only once it can see the Transit Gateway: while sharing with AWS
+    Organizations is off, the hub's share reaches it as an invitation its stack must accept (``accept_share_invitation``);
+    while it is on, or in the hub's own account, there is no invitation and an accepter fails
+    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html)."""
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        account = stack.config.account.id
+        accepting = {spoke.hub_stack for spoke in stack.config.tgw_spokes if spoke.accept_share_invitation}
+        for index, spoke in enumerate(stack.config.tgw_spokes):
+            hub = model.config(spoke.hub_stack)
+            invited = not sharing_on and hub.account.id != account and model.share_reaches(hub.transit_gateway_hub.share_with, account)
+            if invited and spoke.hub_stack not in accepting:
+                findings.append(planner_finding(
+                    "precondition-ram-organization", name, f"tgw_spokes[{index}]",
+                    f"the Transit Gateway of stack '{spoke.hub_stack}' reaches account {account} as a RAM invitation (sharing with AWS Organizations "
+                    f"is off) that this stack never accepts: the attachment of VPC {spoke.vpc} fails. Fix: set accept_share_invitation: true"))
+            elif spoke.accept_share_invitation and not invited:
+                why = "the hub is in this account" if hub.account.id == account else "sharing with AWS Organizations is on"
+                findings.append(planner_finding(
+                    "precondition-ram-organization", name, f"tgw_spokes[{index}].accept_share_invitation",
+                    f"accepts an invitation to the Transit Gateway share of stack '{spoke.hub_stack}', but {why}: there is none, and the "
+                    "accepter fails. Fix: leave accept_share_invitation out"))
     return findings
 
 

@@ -246,10 +246,25 @@ class AccountBuilder:
     def _secondary_cidrs(self, vpc: str) -> list[str]:
         return next(list(declared.secondary_cidrs) for declared in self.config.vpcs if declared.name == vpc)
 
+    def _tgw_share_acceptances(self) -> dict[str, ResourceShareAcceptance]:
+        """Hub stack → the acceptance of its RAM share invitation, one per hub whose share a spoke of this stack accepts."""
+        accepted: dict[str, ResourceShareAcceptance] = {}
+        for index, spoke in enumerate(self.config.tgw_spokes):
+            if spoke.accept_share_invitation and spoke.hub_stack not in accepted:
+                accepted[spoke.hub_stack] = ResourceShareAcceptance(
+                    self._located(ResourceShareAcceptance, f"{spoke.hub_stack}-tgw-share", f"tgw_spokes[{index}].accept_share_invitation"),
+                    {"share_arn": self.others.output(spoke.hub_stack, "transit_gateway", "share_arn"), "organization_sharing_enabled": False},
+                    opts=self.opts,
+                )
+        return accepted
+
     def tgw_spokes(self) -> dict[str, Any]:
         attachments = {}
+        accepted = self._tgw_share_acceptances()
         for index, spoke in enumerate(self.config.tgw_spokes):
             vpc = self.vpcs[spoke.vpc]
+            # The attachment waits for the share it uses to be accepted.
+            opts = self.opts.merge(pulumi.ResourceOptions(depends_on=[accepted[spoke.hub_stack]])) if spoke.hub_stack in accepted else self.opts
             created = TransitGatewaySpoke(
                 self._located(TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
                 {
@@ -262,7 +277,7 @@ class AccountBuilder:
                     "destination_cidrs": list(spoke.destinations),
                     "appliance_mode": spoke.appliance_mode,
                 },
-                opts=self.opts,
+                opts=opts,
             )
             attachments[spoke.vpc] = created.attachment_id
         return attachments

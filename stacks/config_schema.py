@@ -158,6 +158,9 @@ class TgwSpoke(Model):
     hub_stack: StackName
     destinations: list[Cidr] = Field(min_length=1)
     appliance_mode: bool = False
+    accept_share_invitation: bool = False
+    """Accept the hub's RAM share invitation before attaching: needed in another account than the hub's while sharing with AWS
+    Organizations is off (the share is then an invitation); one acceptance per hub, whichever spoke of the stack asks."""
 
 
 class TgwAcceptance(Model):

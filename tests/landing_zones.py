@@ -75,3 +75,15 @@ def assert_plans_clean_and_reachable(capsys, zone: Path) -> None:
     code, result, err = plan_json(capsys, zone)
     assert code == 0, err
     assert {trace["verdict"] for trace in result["reachability"]} == {"reachable"}, result["reachability"]
+
+
+def accept_tgw_share_invitations(zone: Path) -> None:
+    """Both spokes of the bundled zone in another account than the hub's accept the hub's RAM share invitation."""
+    for stack in ("tools-payments", "agentcore"):
+        edit_stack(zone, stack, lambda c: c["tgw_spokes"][0].update(accept_share_invitation=True))
+
+
+def invitations_only(zone: Path) -> None:
+    """The bundled hub with sharing with AWS Organizations off, sharing with the spokes' accounts: an invitation to each."""
+    edit_stack(zone, "network-hub", lambda c: (c["organization"].update(ram_sharing_enabled=False),
+                                               c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])))
