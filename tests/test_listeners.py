@@ -4,8 +4,8 @@ URL names; a plain HTTP or TCP listener is built, but refused for a target Agent
 import pytest
 
 from agentcore_egress.components import AlbRestBackend, InputValidationError
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.landing_zone_model import LandingZoneModel
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
 from fake_cloud import deploy
 from landing_zones import TGW_EXAMPLE, assert_plans_clean_and_reachable, copy_zone, edit_stack, plan_json, refused_input

@@ -5,8 +5,8 @@ import pytest
 
 from agentcore_egress.components import SharedLatticeResource
 from agentcore_egress.planner.cross_stack_checks import cross_stack_findings
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.landing_zone_model import LandingZoneModel
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 from fake_cloud import deploy
 from landing_zones import TGW_EXAMPLE, assert_plans_clean_and_reachable, copy_zone, edit_stack, refused_input
 

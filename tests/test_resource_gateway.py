@@ -3,8 +3,8 @@ security_groups): its subnets must have its address family, and the load balance
 
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.landing_zone_model import LandingZoneModel
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
 from landing_zones import TGW_EXAMPLE, assert_plans_clean_and_reachable, copy_zone, edit_stack, plan_json, refused_input, two_subnets
 

@@ -3,8 +3,8 @@ across a peering in one region, and across a Transit Gateway only once its secur
 
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.landing_zone_model import LandingZoneModel
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
 from landing_zones import TGW_EXAMPLE, add_tgw_spoke_stack, assert_plans_clean_and_reachable, copy_zone, edit_stack, plan_json, refused_input, two_subnets, write_stack
 
