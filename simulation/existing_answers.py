@@ -56,7 +56,8 @@ class ExistingAnswers:
         blocks = [vpc["cidr_block"], *vpc.get("secondary_cidr_blocks", [])]
         main = next((table for table, facts in vpc["route_tables"].items() if facts.get("main")), "")
         return {"id": vpc["id"], "arn": f"arn:aws:ec2::{vpc.get('owner_account')}:vpc/{vpc['id']}", "cidrBlock": vpc["cidr_block"],
-                "cidrBlockAssociations": [{"cidrBlock": block, "state": "associated"} for block in blocks],
+                "cidrBlockAssociations": [{"associationId": f"vpc-cidr-assoc-{index}", "cidrBlock": block, "state": "associated"}
+                                          for index, block in enumerate(blocks)],
                 "ownerId": vpc.get("owner_account"), "mainRouteTableId": main, "state": "available"}
 
     def _vpc_of_filters(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,9 @@ class ExistingVpc:
 
     def __init__(self, vpc_id: str, invoke: pulumi.InvokeOptions) -> None:
         self.vpc_id = vpc_id
-        self.cidr = aws.ec2.get_vpc(id=vpc_id, opts=invoke).cidr_block
+        vpc = aws.ec2.get_vpc(id=vpc_id, opts=invoke)
+        self.cidr = vpc.cidr_block
+        self.secondary_cidrs = sorted({a.cidr_block for a in vpc.cidr_block_associations if a.cidr_block != vpc.cidr_block})
         self.subnet_ids = sorted(aws.ec2.get_subnets(filters=[{"name": "vpc-id", "values": [vpc_id]}], opts=invoke).ids)
         subnets = [aws.ec2.get_subnet(id=subnet_id, opts=invoke) for subnet_id in self.subnet_ids]
         self.subnet_cidrs = [subnet.cidr_block for subnet in subnets]
