@@ -509,6 +509,11 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
             problems.append((f"private_names[{index}].zone", name.zone, "is neither a DNS name nor one of this stack's existing private_zones "
                              f"{sorted(existing_names(config, 'private_zones'))}. Fix: give the zone's DNS name (e.g. tools.example.com), "
                              "or name the existing zone under agentcore-egress:existing.private_zones"))
+    for index, spoke in enumerate(config.tgw_spokes):
+        if spoke.transit_gateway is not None and spoke.accept_share_invitation:
+            problems.append((f"tgw_spokes[{index}].accept_share_invitation", True, "names the share of a hub these stacks create; an existing "
+                             "Transit Gateway's share is not one. Fix: remove it, and accept that share's invitation in this account "
+                             "(aws ram accept-resource-share-invitation) or have the owner share with AWS Organizations"))
     for index, acceptance in enumerate(config.tgw_acceptances):
         if acceptance.hub_stack is None and acceptance.transit_gateway is not None:
             problems += _existing_segment_problems(config, f"tgw_acceptances[{index}]", acceptance)

@@ -75,7 +75,10 @@ def test_a_name_both_declared_and_existing_is_refused():
      "tgw_acceptances[0].propagate_to[0]: 'spoke' is not a route table of existing Transit Gateway 'core' ['spokes']"),
     (config(tgw_acceptances=[{**USES["tgw_acceptances"][0], "transit_gateway": "edge"}]),
      "tgw_acceptances[0].transit_gateway: 'edge' is not one of this stack's existing transit_gateways ['core']"),
-], ids=["vpc", "zone", "segment", "transit-gateway"])
+    (config(vpcs=[{"name": "agentcore", "cidr": "10.50.0.0/16", "subnets": two_subnets(50)}], tgw_spokes=[
+        {"vpc": "agentcore", "hub_stack": "network", "transit_gateway": "core", "destinations": ["10.20.0.0/16"], "accept_share_invitation": True}]),
+     "tgw_spokes[0].accept_share_invitation: True names the share of a hub these stacks create"),
+], ids=["vpc", "zone", "segment", "transit-gateway", "share-invitation"])
 def test_a_name_neither_declared_nor_existing_is_refused_with_the_fix(raw, path):
     [problem] = problems(raw)
     assert problem.startswith(f"Pulumi.tools.yaml: agentcore-egress:{path}") and ". Fix: " in problem, problem
