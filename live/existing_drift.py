@@ -1,8 +1,12 @@
 """Drift of a stack's existing resources: its committed snapshot against what ``discover`` would read from the account now.
 
-``preflight`` runs it for every stack with an ``agentcore-egress:existing`` section: each path where the account differs
-from ``existing/<stack>.json`` (a route removed, a CIDR added, a rule changed, a share no longer active) is one failed
-check naming the snapshot entry; a missing or outdated snapshot is one too.
+``preflight`` runs it for every stack with an ``agentcore-egress:existing`` section. Each path where the account differs
+from ``existing/<stack>.json`` and that changes a verdict (a route removed, a CIDR added, a rule changed, a share no
+longer active) is one failed check naming the snapshot entry; a missing or outdated snapshot is one too. A difference
+changes a verdict when the committed snapshot with that one difference applied changes what ``plan`` reads of it
+(:func:`~agentcore_egress.simulation.existing_facts.plan_facts`,
+:func:`~agentcore_egress.stacks.landing_zone_model.existing_model_facts`). The others (a record's TTL, an ASN, a
+certificate's status) are named in the one passing result: worth a new discovery at leisure, never a failure.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from agentcore_egress.stacks.landing_zone import AccountStack, display_path
+from agentcore_egress.simulation.existing_facts import plan_facts
 from agentcore_egress.stacks.errors import ConfigError, shorten
 from agentcore_egress.stacks.existing_resources import section_hash
-from agentcore_egress.stacks.existing_snapshot import differences, load_snapshot, snapshot_path
+from agentcore_egress.stacks.existing_snapshot import Difference, differences, load_snapshot, snapshot_path, with_difference
+from agentcore_egress.stacks.landing_zone import AccountStack, display_path
+from agentcore_egress.stacks.landing_zone_model import existing_model_facts
 
 from .aws_accounts import AccountSession
 from .discover import ExistingNotFound, take_snapshot
@@ -58,6 +64,34 @@ def existing_drift(stack: AccountStack, session: AccountSession) -> list[DriftRe
         return [DriftResult(False, f"{error.ident} {error.problem} any more",
                             f"restore it, or remove its name from agentcore-egress:existing and run {rediscover}", f"{entry}: existing.{error.key}")]
     found = differences(committed.get("existing"), live["existing"])
+    verdicts = _changing_a_verdict(committed, found)
     fix = f"restore it in the account; or, if the change is wanted, run {rediscover}"
-    return ([DriftResult(False, _changed(was, now), fix, f"{entry}: existing.{where}") for where, was, now in found]
-            or [DriftResult(True, f"the account matches {shown}", "", entry)])
+    unread = [f"existing.{d.path}" for d in found if d not in verdicts]
+    matched = f"the account matches what plan reads of {shown}" + (
+        f" ({len(unread)} difference(s) that change no verdict, at {shorten(', '.join(dict.fromkeys(unread)))}: {rediscover} when convenient)"
+        if unread else "")
+    return ([DriftResult(False, _changed(d.was, d.now), fix, f"{entry}: existing.{d.path}") for d in verdicts]
+            or [DriftResult(True, matched, "", entry)])
+
+
+def _read_by_plan(snapshot: dict[str, Any]) -> Any:
+    return plan_facts(snapshot), existing_model_facts(snapshot)
+
+
+def _changing_a_verdict(committed: dict[str, Any], found: list[Difference]) -> list[Difference]:
+    """The differences such that the committed snapshot with only that one applied is read otherwise by ``plan``; one that
+    leaves the snapshot unreadable to ``plan`` (a hand-edited snapshot) counts as changing a verdict."""
+    unreadable = (KeyError, TypeError, ValueError, AttributeError)
+    try:
+        read = _read_by_plan(committed)
+    except unreadable:
+        return found
+    changing = []
+    for difference in found:
+        try:
+            changed = _read_by_plan({**committed, "existing": with_difference(committed.get("existing"), difference)}) != read
+        except unreadable:
+            changed = True
+        if changed:
+            changing.append(difference)
+    return changing

@@ -1,11 +1,13 @@
 """The program's lookups of existing resources (``stacks/existing_lookups.py``), answered from a stack's snapshot.
 
 A plan never calls AWS: what ``discover`` wrote in ``existing/<stack>.json`` (:mod:`agentcore_egress.live.discover` lists
-its keys) is what AWS would answer each ``get_*`` function with, in the shape pulumi-aws returns (camelCase outputs).
+its keys) is what AWS would answer each ``get_*`` function with, in the shape pulumi-aws returns (camelCase outputs; no ASN:
+nothing reads it).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 import pulumi
@@ -44,6 +46,20 @@ class ExistingAnswers:
         }
         found = answers.get(token)
         return found(args) if found else None
+
+    def every_answer(self) -> dict[str, Any]:
+        """What each lookup the program can make of this snapshot's resources answers, by ``token args``: the facts of the
+        snapshot the program reads (drift compares them, live/existing_drift.py)."""
+        asked = [("aws:ec2/getVpc:getVpc", {"id": vpc}) for vpc in self.vpcs]
+        asked += [(token, {"vpcId": vpc}) for vpc in self.vpcs for token in ("aws:ec2/getSubnets:getSubnets", "aws:ec2/getRouteTables:getRouteTables")]
+        asked += [("aws:ec2/getSecurityGroup:getSecurityGroup", {"vpcId": vpc, "name": "default"}) for vpc in self.vpcs]
+        asked += [("aws:ec2/getSubnet:getSubnet", {"id": subnet}) for subnet in self.subnets]
+        asked += [("aws:ec2/getSecurityGroup:getSecurityGroup", {"id": group}) for group in self.groups]
+        asked += [("aws:ec2transitgateway/getTransitGateway:getTransitGateway", {"id": gateway}) for gateway in self.gateways]
+        asked += [("aws:ec2transitgateway/getRouteTable:getRouteTable", {"id": table}) for table in self.gateway_tables]
+        asked += [("aws:lb/getLoadBalancer:getLoadBalancer", {"arn": arn}) for arn in self.balancers]
+        asked += [("aws:route53/getZone:getZone", {"zoneId": zone}) for zone in self.zones]
+        return {f"{token} {json.dumps(args, sort_keys=True)}": self.answer(token, args) for token, args in asked}
 
     def _find(self, index: dict[str, Any], key: Any, what: str) -> Any:
         if key not in index:
@@ -86,7 +102,7 @@ class ExistingAnswers:
 
     def _transit_gateway(self, args: dict[str, Any]) -> dict[str, Any]:
         gateway = self._find(self.gateways, args.get("id"), "Transit Gateway")
-        return {"id": gateway["id"], "ownerId": gateway.get("owner_account"), "amazonSideAsn": gateway.get("amazon_side_asn")}
+        return {"id": gateway["id"], "ownerId": gateway.get("owner_account")}
 
     def _transit_gateway_route_table(self, args: dict[str, Any]) -> dict[str, Any]:
         gateway = self._find(self.gateway_tables, args.get("id"), "Transit Gateway route table")

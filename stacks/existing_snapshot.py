@@ -23,9 +23,10 @@ timestamps, no secrets and nothing that changes without a change to the network 
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ConfigError
 
@@ -63,19 +64,60 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def differences(committed: Any, live: Any, path: str = "") -> list[tuple[str, Any, Any]]:
-    """Every path where ``live`` differs from ``committed``: (path, committed value, live value), in path order.
+class Difference(NamedTuple):
+    """One place where a live snapshot differs from the committed one."""
+
+    keys: tuple[str, ...]
+    """The keys that lead to it from the compared roots."""
+    was: Any
+    """The committed value (a list's removed member when ``member``); None when the account added it."""
+    now: Any
+    """The live value (a list's added member when ``member``); None when the account no longer has it."""
+    member: bool
+    """Whether it is one member of a list (lists compare as sets of members)."""
+
+    @property
+    def path(self) -> str:
+        return ".".join(self.keys)
+
+
+def differences(committed: Any, live: Any, keys: tuple[str, ...] = ()) -> list[Difference]:
+    """Every place where ``live`` differs from ``committed``, in path order.
 
     Mappings are compared key by key (a missing side is None); lists as sets of members (a removed member is
-    ``(path, member, None)``, an added one ``(path, None, member)``); anything else by value.
+    ``Difference(keys, member, None, True)``, an added one ``Difference(keys, None, member, True)``); anything else by value.
     """
     if isinstance(committed, dict) and isinstance(live, dict):
-        found: list[tuple[str, Any, Any]] = []
+        found: list[Difference] = []
         for key in sorted(set(committed) | set(live)):
-            found += differences(committed.get(key), live.get(key), f"{path}.{key}" if path else str(key))
+            found += differences(committed.get(key), live.get(key), (*keys, str(key)))
         return found
     if isinstance(committed, list) and isinstance(live, list):
         was, now = {_canonical(m): m for m in committed}, {_canonical(m): m for m in live}
-        return ([(path, was[key], None) for key in sorted(set(was) - set(now))]
-                + [(path, None, now[key]) for key in sorted(set(now) - set(was))])
-    return [] if committed == live else [(path, committed, live)]
+        return ([Difference(keys, was[key], None, True) for key in sorted(set(was) - set(now))]
+                + [Difference(keys, None, now[key], True) for key in sorted(set(now) - set(was))])
+    return [] if committed == live else [Difference(keys, committed, live, False)]
+
+
+def with_difference(committed: Any, difference: Difference) -> Any:
+    """A copy of ``committed`` with this one difference applied (the rest as committed)."""
+    if not difference.keys:
+        return _changed(committed, difference)
+    changed = copy.deepcopy(committed)
+    holder = changed
+    for key in difference.keys[:-1]:
+        holder = holder[key]
+    last = difference.keys[-1]
+    value = _changed(holder.get(last), difference)
+    if value is None:
+        holder.pop(last, None)
+    else:
+        holder[last] = value
+    return changed
+
+
+def _changed(value: Any, difference: Difference) -> Any:
+    if not difference.member:
+        return difference.now
+    kept = [member for member in value if _canonical(member) != _canonical(difference.was)]
+    return kept + ([difference.now] if difference.now is not None else [])

@@ -77,6 +77,21 @@ def existing_vpc(name: str, discovered: dict[str, Any]) -> Vpc:
     return Vpc.model_construct(name=name, cidr=discovered["cidr_block"], secondary_cidrs=list(discovered.get("secondary_cidr_blocks", [])), subnets=subnets)
 
 
+def existing_shared_with(gateway: dict[str, Any]) -> list[str]:
+    """The principals a snapshot's existing Transit Gateway is shared with: those associated with its active RAM shares."""
+    return sorted({principal for share in gateway.get("shares", {}).values() if str(share.get("status")).upper() == "ACTIVE"
+                   for principal, status in share.get("principals", {}).items() if str(status).upper() == "ASSOCIATED"})
+
+
+def existing_model_facts(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What the model reads of a stack's snapshot (its VPCs, its Transit Gateways' owners and shares), in a form that
+    compares by value: drift (live/existing_drift.py) reports a difference that changes it."""
+    existing = snapshot.get("existing") or {}
+    return {"vpcs": {local: existing_vpc(local, vpc).model_dump() for local, vpc in (existing.get("vpcs") or {}).items()},
+            "transit_gateways": {name: [gateway.get("owner_account"), existing_shared_with(gateway)]
+                                 for name, gateway in (existing.get("transit_gateways") or {}).items()}}
+
+
 class LandingZoneModel:
     """One landing zone's relations, computed once from its stacks' configs."""
 
@@ -300,8 +315,7 @@ class LandingZoneModel:
         gateway = ((self.existing.get(hub_stack) or {}).get("existing", {}).get("transit_gateways") or {}).get(name)
         if gateway is None or gateway.get("owner_account") != hub.account.id:
             return None
-        return sorted({principal for share in gateway.get("shares", {}).values() if str(share.get("status")).upper() == "ACTIVE"
-                       for principal, status in share.get("principals", {}).items() if str(status).upper() == "ASSOCIATED"})
+        return existing_shared_with(gateway)
 
     def share_reaches(self, principals: Iterable[str], account: str) -> bool:
         """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization

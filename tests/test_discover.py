@@ -7,7 +7,7 @@ import pytest
 from agentcore_egress.cli.main import main
 from agentcore_egress.live.aws_accounts import CallLog
 from agentcore_egress.stacks.existing_resources import section_hash
-from agentcore_egress.stacks.existing_snapshot import differences
+from agentcore_egress.stacks.existing_snapshot import differences, with_difference
 from moto_aws import REGION, account, assert_within_read_only_policy, vpc_with_subnets, write_zone
 
 NETWORK, AGENTS = "111111111111", "444444444444"
@@ -185,21 +185,49 @@ def test_a_bad_id_or_name_in_the_existing_section_is_one_line_naming_the_key_and
     assert len(lines) == 1 and complaint in lines[0], lines
 
 
-def test_preflight_reports_drift_from_the_committed_snapshot(capsys, aws, tmp_path):
+def preflight_drift(capsys, aws, zone):
+    main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "json"])
+    return [c for c in json.loads(capsys.readouterr().out) if c["name"] == "existing-drift"]
+
+
+def remove_route_back(aws, existing, ids):
+    aws.client("ec2", NETWORK).delete_route(RouteTableId=ids["table"], DestinationCidrBlock="10.250.0.0/16")
+    return f"vpcs.tools.route_tables.{ids['table']}.routes.10.250.0.0/16"
+
+
+def narrow_ingress(aws, existing, ids):
+    aws.client("ec2", NETWORK).revoke_security_group_ingress(GroupId=existing["security_groups"]["backend"], IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.250.0.0/16"}]}])
+    return "security_groups.backend.ingress"
+
+
+def end_share(aws, existing, ids):
+    aws.client("ram", NETWORK).delete_resource_share(resourceShareArn=ids["share"])
+    return f"transit_gateways.core.shares.{ids['share']}.status"
+
+
+@pytest.mark.parametrize("change", [remove_route_back, narrow_ingress, end_share])
+def test_preflight_reports_drift_that_changes_a_verdict(capsys, aws, tmp_path, change):
     existing, ids = seed_existing_network(aws)
     zone = zone_with(tmp_path, existing)
     assert discover(capsys, aws, zone)[0] == 0
+    assert [c["status"] for c in preflight_drift(capsys, aws, zone)] == ["pass"]
+    entry = change(aws, existing, ids)
+    checks = preflight_drift(capsys, aws, zone)
+    assert [(c["status"], c["subject"]) for c in checks] == [("fail", f"existing/network.json: existing.{entry}")], checks
+    assert "the snapshot has" in checks[0]["reason"] and "agentcore-egress discover --stack network" in checks[0]["fix"]
 
-    def drift():
-        main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "json"])
-        return [c for c in json.loads(capsys.readouterr().out) if c["name"] == "existing-drift"]
 
-    assert [c["status"] for c in drift()] == ["pass"]
-    aws.client("ec2", NETWORK).delete_route(RouteTableId=ids["table"], DestinationCidrBlock="10.250.0.0/16")
-    checks = drift()
-    assert [(c["status"], c["subject"]) for c in checks] == [
-        ("fail", f"existing/network.json: existing.vpcs.tools.route_tables.{ids['table']}.routes.10.250.0.0/16")]
-    assert "the account no longer does" in checks[0]["reason"] and "agentcore-egress discover --stack network" in checks[0]["fix"]
+def test_preflight_passes_drift_that_no_verdict_reads_and_names_it(capsys, aws, tmp_path):
+    """A record's TTL is in the snapshot for review; plan reads no TTL, so a changed one is no failure."""
+    existing, _ = seed_existing_network(aws)
+    zone = zone_with(tmp_path, existing)
+    assert discover(capsys, aws, zone)[0] == 0
+    aws.client("route53", NETWORK).change_resource_record_sets(HostedZoneId=ZONE_ID, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+        "Name": "orders.tools.internal.", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "10.20.0.10"}]}}]})
+    [check] = preflight_drift(capsys, aws, zone)
+    assert check["status"] == "pass" and "1 difference(s) that change no verdict" in check["reason"], check
+    assert "existing.private_zones.tools.records.orders.tools.internal. A.ttl" in check["reason"]
 
 
 @pytest.mark.parametrize("edit, complaint", [
@@ -221,7 +249,12 @@ def test_preflight_fails_without_a_snapshot_of_the_current_existing_section(caps
 def test_differences_name_each_changed_path():
     committed = {"a": {"x": 1, "rules": [{"p": 1}, {"p": 2}]}, "b": 1}
     live = {"a": {"x": 2, "rules": [{"p": 2}, {"p": 3}]}, "c": 1}
-    assert differences(committed, live) == [("a.rules", {"p": 1}, None), ("a.rules", None, {"p": 3}), ("a.x", 1, 2), ("b", 1, None), ("c", None, 1)]
+    found = differences(committed, live)
+    assert [(d.path, d.was, d.now) for d in found] == [("a.rules", {"p": 1}, None), ("a.rules", None, {"p": 3}), ("a.x", 1, 2), ("b", 1, None), ("c", None, 1)]
+    assert [with_difference(committed, d) for d in found] == [
+        {"a": {"x": 1, "rules": [{"p": 2}]}, "b": 1}, {"a": {"x": 1, "rules": [{"p": 1}, {"p": 2}, {"p": 3}]}, "b": 1},
+        {"a": {"x": 2, "rules": [{"p": 1}, {"p": 2}]}, "b": 1}, {"a": {"x": 1, "rules": [{"p": 1}, {"p": 2}]}}, {**committed, "c": 1}]
+    assert committed == {"a": {"x": 1, "rules": [{"p": 1}, {"p": 2}]}, "b": 1}  # applied to copies
 
 
 def test_stubbed_lattice_resources_are_snapshotted(monkeypatch):
