@@ -1,6 +1,7 @@
 """Checks that no single stack can make: they need every account's config at once.
 
-- ``cross-stack-cidr-overlap``: VPCs overlap that a Transit Gateway route table or a peering joins.
+- ``cross-stack-cidr-overlap``: VPCs overlap that a Transit Gateway route table or a peering joins (a spoke of an existing
+  Transit Gateway and a VPC its snapshot shows attached already, too).
 - ``cross-stack-managed-path``: a managed-mode target's ENIs sit in a VPC of another account or
   region than the gateway's (managed mode is neither cross-account nor cross-region), or with no
   accepted TGW or peering path to its backend's VPC.
@@ -25,7 +26,7 @@ from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, VpcKey,
 
 
 def cross_stack_findings(model: LandingZoneModel) -> list[Finding]:
-    return [*_overlaps(model), *_managed_paths(model), *_lattice_shares(model), *_shares_outside_zone(model)]
+    return [*_overlaps(model), *_existing_overlaps(model), *_managed_paths(model), *_lattice_shares(model), *_shares_outside_zone(model)]
 
 
 def _overlaps(model: LandingZoneModel) -> list[Finding]:
@@ -67,6 +68,35 @@ def _overlaps(model: LandingZoneModel) -> list[Finding]:
                     "cross-stack-cidr-overlap", name, f"peering_spokes[{index}]",
                     f"{_overlap_of(model, requester, accepter)}, and this entry peers them: AWS does not peer VPCs any of whose IPv4 blocks "
                     f"overlap, secondary blocks included (the peering fails at once). Fix: renumber VPC {requester[1]}"))
+    return findings
+
+
+def _existing_overlaps(model: LandingZoneModel) -> list[Finding]:
+    """A spoke our stacks attach to an existing Transit Gateway whose block overlaps that of a VPC the gateway's snapshot shows
+    attached already (an existing VPC of a snapshot), judged per route table reach as :func:`_overlaps` judges two declared
+    spokes. The existing attachment was attached first, so the finding lands on the spoke's ``tgw_spokes`` entry."""
+    findings = []
+    declared: dict[tuple[str, str], set[VpcKey]] = {}  # (hub stack, existing gateway) → the spokes our stacks attach (judged by _overlaps)
+    for name, stack in model.zone.stacks.items():
+        for spoke in stack.config.tgw_spokes:
+            declared.setdefault((spoke.hub_stack, spoke.transit_gateway or ""), set()).add((name, spoke.vpc))
+    for name, stack in model.zone.stacks.items():
+        for index, spoke in enumerate(stack.config.tgw_spokes):
+            key = (name, spoke.vpc)
+            if spoke.transit_gateway is None or key not in model.vpcs:
+                continue
+            for attachment in model.existing_attachments(spoke.hub_stack, spoke.transit_gateway):
+                other = attachment.vpc
+                if other is None or other in declared[(spoke.hub_stack, spoke.transit_gateway)] or not _overlapping_members([key, other], model):
+                    continue
+                join = model.existing_route_table_joining(spoke.hub_stack, key, attachment)
+                if join is not None:
+                    findings.append(planner_finding(
+                        "cross-stack-cidr-overlap", name, f"tgw_spokes[{index}]",
+                        f"{_overlap_of(model, key, other)}, attached already to the existing Transit Gateway '{spoke.transit_gateway}' of stack "
+                        f"'{spoke.hub_stack}' as {attachment.id}, where {join}: AWS propagates only the block attached first, so this attachment "
+                        f"introduces the overlap. Fix: renumber VPC {spoke.vpc}, or associate and propagate it (tgw_acceptances) only in segments "
+                        f"whose route tables never reach {attachment.id}"))
     return findings
 
 

@@ -50,6 +50,20 @@ class TgwPlacement:
 
 
 @dataclass(frozen=True)
+class ExistingAttachment:
+    """A VPC attachment that a snapshot shows on an existing Transit Gateway, with its place in the route tables named as
+    segments (``association`` "" when it is in none of them)."""
+
+    id: str
+    vpc_id: str
+    vpc: Optional[VpcKey]
+    """The existing VPC it attaches, when a stack's snapshot names it (its blocks are then known)."""
+    placement: TgwPlacement
+    routed_to: frozenset[str]
+    """Segments whose route table has a static route to it."""
+
+
+@dataclass(frozen=True)
 class TgwStaticRoute:
     """A static route of a hub's segment route table: to a spoke's attachment, or a blackhole (``spoke`` None)."""
 
@@ -75,6 +89,17 @@ def existing_vpc(name: str, discovered: dict[str, Any]) -> Vpc:
     subnets = [Subnet.model_construct(name=subnet_id, cidr=subnet["cidr"], az=subnet["availability_zone"])
                for subnet_id, subnet in sorted(discovered.get("subnets", {}).items())]
     return Vpc.model_construct(name=name, cidr=discovered["cidr_block"], secondary_cidrs=list(discovered.get("secondary_cidr_blocks", [])), subnets=subnets)
+
+
+def _placements_joining(first: tuple[str, TgwPlacement], second: tuple[str, TgwPlacement]) -> Optional[str]:
+    """How two attachments' route tables join them by propagation, in words (each named by its label); None when they do not."""
+    shared = sorted(first[1].propagations & second[1].propagations)
+    if shared:
+        return f"both propagate into the route table of segment '{shared[0]}'"
+    for (label, placement), (_, other) in ((first, second), (second, first)):
+        if placement.association and placement.association in other.propagations:
+            return f"the route table of segment '{placement.association}', which {label} is associated with, learns the other's block"
+    return None
 
 
 def existing_shared_with(gateway: dict[str, Any]) -> list[str]:
@@ -184,17 +209,50 @@ class LandingZoneModel:
         first, second = self.tgw_placements.get(a), self.tgw_placements.get(b)
         if first is None or second is None:
             return None
-        shared = sorted(first.propagations & second.propagations)
-        if shared:
-            return f"both propagate into the route table of segment '{shared[0]}'"
-        for source, placement, other in ((a, first, second), (b, second, first)):
-            if placement.association in other.propagations:
-                return f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, learns the other's block"
+        joined = _placements_joining((f"{a[1]} (stack {a[0]})", first), (f"{b[1]} (stack {b[0]})", second))
+        if joined:
+            return joined
         hub = next((hub for hub, members in self.hub_members.items() if a in {key for key, _ in members}), None)
         for source, placement, other in ((a, first, b), (b, second, a)):
             if any(route.spoke == other for route in self.tgw_static_routes.get((hub, placement.association), [])):
                 return (f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, "
                         f"has a static route to the other's attachment")
+        return None
+
+    @cached_property
+    def existing_vpc_keys(self) -> dict[str, VpcKey]:
+        """VPC id → the existing VPC a snapshot names with it."""
+        return {vpc["id"]: (name, local) for name, snapshot in self.existing.items()
+                for local, vpc in (snapshot.get("existing", {}).get("vpcs") or {}).items()}
+
+    def existing_attachments(self, hub_stack: str, gateway: str) -> list[ExistingAttachment]:
+        """The VPC attachments that ``hub_stack``'s snapshot shows on its existing Transit Gateway ``gateway``; none without a snapshot."""
+        found = ((self.existing.get(hub_stack) or {}).get("existing", {}).get("transit_gateways") or {}).get(gateway) or {}
+        tables = found.get("route_tables") or {}
+
+        def segments(key: str, attachment: str) -> list[str]:
+            return sorted(segment for segment, table in tables.items() if attachment in (table.get(key) or {}))
+
+        return [ExistingAttachment(ident, attachment.get("resource_id") or "", self.existing_vpc_keys.get(attachment.get("resource_id") or ""),
+                                   TgwPlacement(next(iter(segments("associations", ident)), ""), frozenset(segments("propagations", ident))),
+                                   frozenset(segment for segment, table in tables.items()
+                                             if any(ident in (route.get("attachments") or []) for route in (table.get("routes") or {}).values())))
+                for ident, attachment in sorted((found.get("attachments") or {}).items()) if attachment.get("resource_type") == "vpc"]
+
+    def existing_route_table_joining(self, hub_stack: str, spoke: VpcKey, attachment: ExistingAttachment) -> Optional[str]:
+        """How one of an existing Transit Gateway's route tables joins a spoke our stacks attach to it and an attachment it
+        has already, in words (as :meth:`tgw_route_table_joining` for two spokes); None when none does."""
+        placement = self.tgw_placements.get(spoke)
+        if placement is None:
+            return None
+        ours, theirs = f"{spoke[1]} (stack {spoke[0]})", f"attachment {attachment.id}"
+        joined = _placements_joining((ours, placement), (theirs, attachment.placement))
+        if joined:
+            return joined
+        if placement.association in attachment.routed_to:
+            return f"the route table of segment '{placement.association}', which {ours} is associated with, has a static route to {theirs}"
+        if any(route.spoke == spoke for route in self.tgw_static_routes.get((hub_stack, attachment.placement.association), [])):
+            return f"the route table of segment '{attachment.placement.association}', which {theirs} is associated with, has a static route to {ours}"
         return None
 
     @cached_property
