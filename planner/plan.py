@@ -65,6 +65,8 @@ class PlanResult:
     cross_stack: list[Finding]
     timings: dict[str, float] = field(default_factory=dict)
     traces: list[Trace] = field(default_factory=list)
+    existing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each stack's checked snapshot of its existing resources, by stack: what the model read (the diagram reads it too)."""
 
     @property
     def findings(self) -> list[tuple[Optional[StackPlan], Finding]]:
@@ -122,7 +124,8 @@ def run_plan(
     found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
     cross = policy_configs.apply_levels(found, policy_config or {})
     timings["total"] = time.perf_counter() - started
-    return PlanResult(zone=zone, stacks=[plans[name] for name in zone.order()], cross_stack=cross, timings=timings, traces=traces)
+    return PlanResult(zone=zone, stacks=[plans[name] for name in zone.order()], cross_stack=cross, timings=timings, traces=traces,
+                      existing=snapshots)
 
 
 def _simulate_here(task: tuple[str, AccountStack, dict[str, dict[str, Any]]]) -> tuple[str, Any]:

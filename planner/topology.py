@@ -4,7 +4,7 @@ Resource Gateways and configurations, shares, gateways and targets."""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional
 
 from agentcore_egress.stacks.config_schema import StackConfig
 from agentcore_egress.stacks.landing_zone import LandingZone
@@ -35,9 +35,10 @@ def _existing_nodes(stack: str, config: StackConfig) -> list[str]:
             + [f'{_id(stack, "load_balancers", name)}(["existing load balancer {name}"])' for name in existing.load_balancers])
 
 
-def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) -> str:
-    """A ``flowchart LR``; ``managed_groups`` (stack → predicted managed Resource Gateways) annotates gateways."""
-    model = LandingZoneModel(zone)
+def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None, existing: Optional[dict[str, dict[str, Any]]] = None) -> str:
+    """A ``flowchart LR``; ``managed_groups`` (stack → predicted managed Resource Gateways) annotates gateways; ``existing``
+    (the stacks' snapshots) lets a target's edge reach an existing load balancer through an existing zone's record."""
+    model = LandingZoneModel(zone, existing)
     lines = ["flowchart LR"]
     edges: list[str] = []
     by_account: dict[str, list[str]] = {}

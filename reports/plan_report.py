@@ -127,7 +127,7 @@ def text(result: PlanResult, source: str, diagram: bool = True) -> str:
         f"{footprint['tgw_attachments']} TGW attachment(s); {footprint['peerings']} peering(s)",
     ]
     if diagram:
-        out += ["", "topology (Mermaid):", mermaid(result.zone, _managed_groups(result)).rstrip()]
+        out += ["", "topology (Mermaid):", mermaid(result.zone, _managed_groups(result), result.existing).rstrip()]
     return "\n".join(out) + "\n"
 
 
@@ -162,7 +162,7 @@ def as_json(result: PlanResult, source: str) -> str:
             for trace in result.traces
         ],
         "totals": totals(result),
-        "diagram": mermaid(result.zone, _managed_groups(result)),
+        "diagram": mermaid(result.zone, _managed_groups(result), result.existing),
     }
     return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"
 
@@ -195,7 +195,7 @@ def markdown(result: PlanResult, source: str) -> str:
         out += ["", "## Reachability", "", "| stack | target | mode | verdict | path or first broken hop |", "|---|---|---|---|---|"]
         for trace in result.traces:
             out.append(f"| {trace.stack} | `{trace.target}` | {trace.mode} | {trace.verdict} | {trace.summary().replace('|', '/')} |")
-    out += ["", "## Topology", "", "```mermaid", mermaid(result.zone, _managed_groups(result)).rstrip(), "```", ""]
+    out += ["", "## Topology", "", "```mermaid", mermaid(result.zone, _managed_groups(result), result.existing).rstrip(), "```", ""]
     return "\n".join(out)
 
 

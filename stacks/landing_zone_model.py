@@ -58,6 +58,8 @@ class ExistingAttachment:
     vpc_id: str
     vpc: Optional[VpcKey]
     """The existing VPC it attaches, when a stack's snapshot names it (its blocks are then known)."""
+    available: bool
+    """Whether it is in state ``available`` (accepted, carrying traffic)."""
     placement: TgwPlacement
     routed_to: frozenset[str]
     """Segments whose route table has a static route to it."""
@@ -89,6 +91,12 @@ def existing_vpc(name: str, discovered: dict[str, Any]) -> Vpc:
     subnets = [Subnet.model_construct(name=subnet_id, cidr=subnet["cidr"], az=subnet["availability_zone"])
                for subnet_id, subnet in sorted(discovered.get("subnets", {}).items())]
     return Vpc.model_construct(name=name, cidr=discovered["cidr_block"], secondary_cidrs=list(discovered.get("secondary_cidr_blocks", [])), subnets=subnets)
+
+
+def _dns_name(name: Optional[str]) -> str:
+    """A DNS name as compared: lower case, without the trailing dot, nor the ``dualstack.`` an alias to a load balancer may carry."""
+    name = (name or "").rstrip(".").lower()
+    return name.removeprefix("dualstack.")
 
 
 def _placements_joining(first: tuple[str, TgwPlacement], second: tuple[str, TgwPlacement]) -> Optional[str]:
@@ -234,7 +242,7 @@ class LandingZoneModel:
             return sorted(segment for segment, table in tables.items() if attachment in (table.get(key) or {}))
 
         return [ExistingAttachment(ident, attachment.get("resource_id") or "", self.existing_vpc_keys.get(attachment.get("resource_id") or ""),
-                                   TgwPlacement(next(iter(segments("associations", ident)), ""), frozenset(segments("propagations", ident))),
+                                   attachment.get("state") == "available", TgwPlacement(next(iter(segments("associations", ident)), ""), frozenset(segments("propagations", ident))),
                                    frozenset(segment for segment, table in tables.items()
                                              if any(ident in (route.get("attachments") or []) for route in (table.get("routes") or {}).values())))
                 for ident, attachment in sorted((found.get("attachments") or {}).items()) if attachment.get("resource_type") == "vpc"]
@@ -290,15 +298,26 @@ class LandingZoneModel:
             keys = {key for key, _ in members}
             if {a, b} <= keys and self.attachment_accepted(hub, a) and self.attachment_accepted(hub, b):
                 return True
-        return self.accepted_peer(a) == b or self.accepted_peer(b) == a
+        return self.accepted_peer(a) == b or self.accepted_peer(b) == a or self.joined_on_existing_gateway(a, b)
+
+    def joined_on_existing_gateway(self, a: VpcKey, b: VpcKey) -> bool:
+        """Whether one of the two is a spoke our stacks attach to an existing Transit Gateway, accepted, and the other is
+        attached to that gateway already (its snapshot shows the attachment available)."""
+        for spoke, other in ((a, b), (b, a)):
+            for entry in self.config(spoke[0]).tgw_spokes if spoke[0] in self.zone.stacks else []:
+                if entry.vpc != spoke[1] or entry.transit_gateway is None or not self.attachment_accepted(entry.hub_stack, spoke):
+                    continue
+                if any(attachment.vpc == other and attachment.available for attachment in self.existing_attachments(entry.hub_stack, entry.transit_gateway)):
+                    return True
+        return False
 
     # -- targets and backends ------------------------------------------------------------------
 
     def backend_of(self, stack: str, target: Target) -> Optional[Backend]:
-        """The private API or load balancer a target reaches, when the landing zone declares it.
+        """The private API or load balancer a target reaches, when the landing zone declares it or a snapshot holds it.
 
-        A host name is resolved through the landing zone's private names, preferring the one whose
-        zone is on the VPC of the target's ENIs.
+        A host name is resolved through the landing zone's private names and existing private zones' records
+        (:meth:`balancer_named`), preferring one whose zone is on the VPC of the target's ENIs.
         """
         endpoint = target.endpoint
         if endpoint.private_api:
@@ -307,29 +326,58 @@ class LandingZoneModel:
         return self.balancer_named(urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname, source)
 
     def balancer_named(self, host: Optional[str], source: Optional[VpcKey]) -> Optional[Backend]:
-        """The load balancer a host name leads to through the landing zone's private names, preferring the one whose zone is
-        on ``source`` (the VPC the name is resolved from); None when no private name has it."""
+        """The load balancer a host name leads to through the landing zone's private names, or through the records of an existing
+        private zone (an alias to, or a CNAME of, an existing load balancer's DNS name), preferring a name whose zone is on
+        ``source`` (the VPC the name is resolved from), then a declared name; None when neither has it."""
         candidates = [
-            (vpc_key(name, private_name.vpc) != source, name, private_name)
+            (vpc_key(name, private_name.vpc) != source, 0, name, private_name.load_balancer)
             for name, other in sorted(self.zone.stacks.items())
             for private_name in other.config.private_names
             if host and private_name.record == host
         ]
+        candidates += [(not on_source, 1, *balancer) for on_source, balancer in self.existing_records_naming(host, source)]
         if not candidates:
             return None
-        _, name, private_name = min(candidates, key=lambda candidate: candidate[0])
-        balancer = private_name.load_balancer
+        _, _, name, balancer = min(candidates, key=lambda candidate: candidate[:2])
         if isinstance(balancer, str):
             return Backend("load_balancers", name, balancer)
         return Backend("load_balancers", balancer.stack, balancer.name)
 
+    @cached_property
+    def existing_balancers_by_dns_name(self) -> dict[str, VpcKey]:
+        """An existing load balancer's DNS name (lower case, no trailing dot) → (stack, local name) of it in a snapshot."""
+        return {_dns_name(balancer.get("dns_name")): (name, local) for name, snapshot in self.existing.items()
+                for local, balancer in (snapshot.get("existing", {}).get("load_balancers") or {}).items() if balancer.get("dns_name")}
+
+    def existing_records_naming(self, host: Optional[str], source: Optional[VpcKey]) -> list[tuple[bool, VpcKey]]:
+        """(whether the zone is associated with ``source``, (stack, load balancer name)) for each record of an existing private
+        zone that gives ``host`` an existing load balancer: an alias to its DNS name, or a CNAME of it."""
+        if not host:
+            return []
+        source_id = next((ident for ident, key in self.existing_vpc_keys.items() if key == source), None)
+        found = []
+        for snapshot in self.existing.values():
+            for zone in (snapshot.get("existing", {}).get("private_zones") or {}).values():
+                on_source = source_id is not None and source_id in {vpc.get("vpc_id") for vpc in zone.get("vpcs", [])}
+                for key, record in (zone.get("records") or {}).items():
+                    if _dns_name(key.split(" ")[0]) != _dns_name(host):
+                        continue
+                    names = [(record.get("alias") or {}).get("dns_name"), *(record.get("values") or [])]
+                    found += [(on_source, self.existing_balancers_by_dns_name[_dns_name(n)]) for n in names
+                              if _dns_name(n) in self.existing_balancers_by_dns_name]
+        return found
+
     def backend_vpc(self, stack: str, target: Target) -> Optional[VpcKey]:
-        """The VPC of the backend a target reaches, when the landing zone declares it."""
+        """The VPC of the backend a target reaches, when the landing zone declares it or a snapshot holds it (an existing
+        load balancer in an existing VPC)."""
         backend = self.backend_of(stack, target)
         if backend is None:
             return None
         item = self.item(backend.stack, backend.kind, backend.name)
-        return (backend.stack, item.vpc) if item else None
+        if item is not None:
+            return (backend.stack, item.vpc)
+        existing = ((self.existing.get(backend.stack) or {}).get("existing", {}).get(backend.kind) or {}).get(backend.name) or {}
+        return self.existing_vpc_keys.get(existing.get("vpc_id") or "")
 
     def managed_reuse_key(self, stack: str, target: Target) -> Optional[str]:
         """The reuse key AgentCore will see for a managed target (as :func:`managed_reuse_key` computes it from

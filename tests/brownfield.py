@@ -16,6 +16,8 @@ and its target https://orders.tools.example.com/mcp.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +104,15 @@ def stacks(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
                          "endpoint": {"mcp_server": "https://orders.tools.example.com/mcp"}}],
         },
     }
+
+
+def edit_snapshot(zone: Path, stack: str, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change the ``existing`` facts of ``stack``'s committed snapshot in place (its section hash kept, as when the account
+    drifted before discovery)."""
+    path = zone / "existing" / f"{stack}.json"
+    snapshot = json.loads(path.read_text())
+    change(snapshot["existing"])
+    path.write_text(json.dumps(snapshot, indent=2, sort_keys=True) + "\n")
 
 
 def brownfield_zone(aws: Any, directory: Path) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agentcore_egress.cli.main import main
-from brownfield import AGENTCORE_CIDR, brownfield_zone
+from brownfield import AGENTCORE_CIDR, brownfield_zone, edit_snapshot
 from child_processes import run_cli
 
 CREATED_ONLY_BY_OTHERS = {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:lb/loadBalancer:LoadBalancer",
@@ -27,13 +27,6 @@ def discovered(capsys, aws, tmp_path) -> Path:
 def plan_json(capsys, zone: Path, *extra: str) -> tuple[int, dict]:
     code = main(["plan", str(zone), "--format", "json", "--quiet", *extra])
     return code, json.loads(capsys.readouterr().out)
-
-
-def edit_snapshot(zone: Path, stack: str, change) -> None:
-    path = zone / "existing" / f"{stack}.json"
-    snapshot = json.loads(path.read_text())
-    change(snapshot["existing"])
-    path.write_text(json.dumps(snapshot, indent=2, sort_keys=True) + "\n")
 
 
 def test_a_zone_over_existing_resources_plans_clean_and_creates_none_of_them(capsys, discovered):

@@ -1,7 +1,6 @@
-"""cross-stack-cidr-overlap over an existing Transit Gateway: a spoke our stacks attach overlaps a VPC the gateway's snapshot
-shows attached already, where a route table joins them; the brownfield example's committed snapshots, edited."""
+"""The landing-zone model over existing resources, on the brownfield example's committed snapshots (edited): overlaps with a VPC an
+existing Transit Gateway has attached already, and a target's backend reached through an existing zone's record."""
 
-import json
 import shutil
 from pathlib import Path
 
@@ -10,11 +9,9 @@ import pytest
 from agentcore_egress.planner.cross_stack_checks import cross_stack_findings
 from agentcore_egress.planner.existing_network import checked_snapshots
 from agentcore_egress.stacks.landing_zone import LandingZone
-from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
-from brownfield import AGENTCORE_CIDR
-from child_processes import REPOSITORY
-
-EXAMPLE = REPOSITORY / "examples" / "landing-zones" / "brownfield"
+from agentcore_egress.planner.topology import mermaid
+from agentcore_egress.stacks.landing_zone_model import Backend, LandingZoneModel
+from brownfield import AGENTCORE_CIDR, EXAMPLE, edit_snapshot
 
 
 @pytest.fixture
@@ -22,17 +19,17 @@ def zone(tmp_path) -> Path:
     return Path(shutil.copytree(EXAMPLE, tmp_path / "brownfield"))
 
 
-def edit_snapshot(zone: Path, stack: str, change) -> None:
-    path = zone / "existing" / f"{stack}.json"
-    snapshot = json.loads(path.read_text())
-    change(snapshot["existing"])
-    path.write_text(json.dumps(snapshot, indent=2, sort_keys=True) + "\n")
+def model_of(zone: Path) -> LandingZoneModel:
+    landing_zone = LandingZone.load(zone)
+    return LandingZoneModel(landing_zone, checked_snapshots(landing_zone))
+
+
+def findings_of(zone: Path, rule: str) -> list:
+    return [f for f in cross_stack_findings(model_of(zone)) if f.policy == rule]
 
 
 def overlaps(zone: Path) -> list:
-    landing_zone = LandingZone.load(zone)
-    findings = cross_stack_findings(LandingZoneModel(landing_zone, checked_snapshots(landing_zone)))
-    return [f for f in findings if f.policy == "cross-stack-cidr-overlap"]
+    return findings_of(zone, "cross-stack-cidr-overlap")
 
 
 def _tools_takes_a_block_of_agentcore(existing):
@@ -77,3 +74,36 @@ def test_a_static_route_to_the_attachment_joins_them_too(zone):
     edit_snapshot(zone, "network", isolated_but_routed)
     [finding] = overlaps(zone)
     assert "the route table of segment 'spokes', which agentcore (stack agentcore) is associated with, has a static route to attachment" in finding.message
+
+
+def test_a_target_reaches_an_existing_load_balancer_through_an_existing_zone_s_alias(zone):
+    model = model_of(zone)
+    [target] = model.config("agentcore").targets
+    assert model.backend_of("agentcore", target) == Backend("load_balancers", "tools", "orders")
+    assert model.backend_vpc("agentcore", target) == ("tools", "tools")
+    assert "agentcore__target__orders ==> tools__load_balancers__orders" in mermaid(model.zone, existing=model.existing)
+
+
+def test_a_cname_of_the_load_balancer_leads_there_too(zone):
+    def cname(existing):
+        records = existing["private_zones"]["tools"]["records"]
+        alias = records.pop("orders.tools.example.com. A")["alias"]
+        records["orders.tools.example.com. CNAME"] = {"alias": None, "ttl": 60, "values": [alias["dns_name"].upper() + "."]}
+
+    edit_snapshot(zone, "tools", cname)
+    [target] = model_of(zone).config("agentcore").targets
+    assert model_of(zone).backend_of("agentcore", target) == Backend("load_balancers", "tools", "orders")
+
+
+def test_the_managed_path_to_an_existing_backend_runs_through_its_existing_attachment(zone):
+    """The backend's VPC is attached to the existing Transit Gateway already: the new spoke joins it there. Without that
+    attachment (a snapshot edit) no path joins them, and the target's entry says so."""
+    assert findings_of(zone, "cross-stack-managed-path") == []
+
+    def detached(existing):
+        existing["transit_gateways"]["core"]["attachments"] = {}
+
+    edit_snapshot(zone, "network", detached)
+    [finding] = findings_of(zone, "cross-stack-managed-path")
+    assert (finding.stack, finding.config_path) == ("agentcore", "targets[0].managed.vpc")
+    assert "to the backend's VPC tools (stack tools)" in finding.message
