@@ -33,6 +33,7 @@ def test_a_zone_over_existing_resources_plans_clean_and_creates_none_of_them(cap
     code, report = plan_json(capsys, discovered)
     assert code == 0, report
     assert [(t["stack"], t["target"], t["verdict"]) for t in report["reachability"]] == [("agentcore", "orders", "reachable")]
+    assert "agentcore__target__orders ==> tools__load_balancers__orders" in report["diagram"]  # through the existing zone's alias
     created = {resource for stack in report["stacks"] for resource in stack["resources"]}
     assert created and not created & {t.split(":")[1] for t in CREATED_ONLY_BY_OTHERS}, created
 
