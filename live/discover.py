@@ -10,7 +10,8 @@ time like preflight's), and what a plan needs to know about each named resource 
 - ``transit_gateways``: ``id``, ``owner_account``, ``state``, ``amazon_side_asn``, ``options`` (default association and
   propagation); ``attachments`` by id (``resource_type``, ``resource_id``, ``resource_owner``, ``state``); ``route_tables``
   by segment (``id``; ``associations`` and ``propagations`` by attachment id: ``resource_id``, ``resource_type``, ``state``;
-  static and blackhole ``routes`` by CIDR: ``state``, ``attachments``); ``shares``, when this account owns the TGW, by RAM
+  static and blackhole ``routes`` by CIDR: ``state``, ``attachments``; ``propagated_routes``: CIDR → the attachments it was
+  learned from, the blocks of attached VPCs no snapshot names); ``shares``, when this account owns the TGW, by RAM
   share ARN (``name``, ``status``, ``allow_external_principals``, ``principals``: principal → association status).
 - ``security_groups``: ``id``, ``name``, ``vpc_id``, ``owner_account``, ``ingress`` and ``egress``: one rule per source
   (``protocol``, ``from_port``, ``to_port`` and one of ``cidr``, ``ipv6_cidr``, ``prefix_list``, ``group`` with ``group_owner``).
@@ -145,7 +146,8 @@ class _StackDiscovery:
         associations = self.session.paginate("ec2", "get_transit_gateway_route_table_associations", "Associations", TransitGatewayRouteTableId=table_id)
         propagations = self.session.paginate("ec2", "get_transit_gateway_route_table_propagations", "TransitGatewayRouteTablePropagations",
                                              TransitGatewayRouteTableId=table_id)
-        routes = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=table_id, Filters=[{"Name": "type", "Values": ["static"]}])["Routes"]
+        routes, propagated = (ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=table_id, Filters=[{"Name": "type", "Values": [kind]}])["Routes"]
+                              for kind in ("static", "propagated"))
         return {
             "id": table_id,
             "associations": {a["TransitGatewayAttachmentId"]: _attachment_link(a) for a in associations},
@@ -153,6 +155,8 @@ class _StackDiscovery:
             "routes": {r.get("DestinationCidrBlock") or r.get("PrefixListId"): {
                 "state": r.get("State"), "attachments": _sorted(a["TransitGatewayAttachmentId"] for a in r.get("TransitGatewayAttachments", []))}
                 for r in routes},
+            "propagated_routes": {r["DestinationCidrBlock"]: _sorted(a["TransitGatewayAttachmentId"] for a in r.get("TransitGatewayAttachments", []))
+                                  for r in propagated if r.get("DestinationCidrBlock")},
         }
 
     def shares_of(self, resource_arn: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from agentcore_egress.components.validation import ACCOUNT_ID
 
 from agentcore_egress.stacks.findings import Finding, planner_finding
-from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, VpcKey, vpc_key
+from agentcore_egress.stacks.landing_zone_model import ExistingAttachment, LandingZoneModel, VpcKey, vpc_key
 
 
 def cross_stack_findings(model: LandingZoneModel) -> list[Finding]:
@@ -73,8 +73,9 @@ def _overlaps(model: LandingZoneModel) -> list[Finding]:
 
 def _existing_overlaps(model: LandingZoneModel) -> list[Finding]:
     """A spoke our stacks attach to an existing Transit Gateway whose block overlaps that of a VPC the gateway's snapshot shows
-    attached already (an existing VPC of a snapshot), judged per route table reach as :func:`_overlaps` judges two declared
-    spokes. The existing attachment was attached first, so the finding lands on the spoke's ``tgw_spokes`` entry."""
+    attached already (an existing VPC a snapshot names, or else the blocks the gateway's route tables learned from its
+    attachment), judged per route table reach as :func:`_overlaps` judges two declared spokes. The existing attachment was
+    attached first, so the finding lands on the spoke's ``tgw_spokes`` entry."""
     findings = []
     declared: dict[tuple[str, str], set[VpcKey]] = {}  # (hub stack, existing gateway) → the spokes our stacks attach (judged by _overlaps)
     for name, stack in model.zone.stacks.items():
@@ -86,22 +87,40 @@ def _existing_overlaps(model: LandingZoneModel) -> list[Finding]:
             if spoke.transit_gateway is None or key not in model.vpcs:
                 continue
             for attachment in model.existing_attachments(spoke.hub_stack, spoke.transit_gateway):
-                other = attachment.vpc
-                if other is None or other in declared[(spoke.hub_stack, spoke.transit_gateway)] or not _overlapping_members([key, other], model):
+                overlap = _overlapping_blocks(model.vpcs[key].vpc.blocks, attachment.blocks)
+                if overlap is None or attachment.vpc in declared[(spoke.hub_stack, spoke.transit_gateway)] or _spokes_own(model, key, attachment):
                     continue
                 join = model.existing_route_table_joining(spoke.hub_stack, key, attachment)
                 if join is not None:
+                    other = (f"VPC {attachment.vpc[1]} (stack {attachment.vpc[0]}, {overlap[1]})" if attachment.vpc else
+                             f"VPC {attachment.vpc_id} (account {attachment.owner}, {overlap[1]}, a block the gateway learned from its attachment)")
                     findings.append(planner_finding(
                         "cross-stack-cidr-overlap", name, f"tgw_spokes[{index}]",
-                        f"{_overlap_of(model, key, other)}, attached already to the existing Transit Gateway '{spoke.transit_gateway}' of stack "
-                        f"'{spoke.hub_stack}' as {attachment.id}, where {join}: AWS propagates only the block attached first, so this attachment "
-                        f"introduces the overlap. Fix: renumber VPC {spoke.vpc}, or associate and propagate it (tgw_acceptances) only in segments "
-                        f"whose route tables never reach {attachment.id}"))
+                        f"VPC {spoke.vpc} (stack {name}, {overlap[0]}) overlaps {other}, attached already to the existing Transit Gateway "
+                        f"'{spoke.transit_gateway}' of stack '{spoke.hub_stack}' as {attachment.id}, where {join}: AWS propagates only the block "
+                        f"attached first, so this attachment introduces the overlap. Fix: renumber VPC {spoke.vpc}, or associate and propagate it "
+                        f"(tgw_acceptances) only in segments whose route tables never reach {attachment.id}"))
     return findings
 
 
+def _overlapping_blocks(ours: list[str], theirs: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first block of ``ours`` and of ``theirs`` that overlap, or None."""
+    return next(((a, b) for a in ours for b in theirs if _network(a).overlaps(_network(b))), None)
+
+
+def _spokes_own(model: LandingZoneModel, spoke: VpcKey, attachment: ExistingAttachment) -> bool:
+    """Whether ``attachment`` is the spoke's own, as a discovery after its rollout shows it: of the same VPC id when the spoke's
+    VPC is an existing one; else (a VPC our stacks create, whose id a plan does not know) from the spoke's account, learned
+    with exactly the spoke's blocks. AWS attaches a VPC to a Transit Gateway once."""
+    own_id = next((ident for ident, key in model.existing_vpc_keys.items() if key == spoke), None)
+    if own_id is not None:
+        return attachment.vpc_id == own_id
+    placed = model.vpcs[spoke]
+    return attachment.owner == placed.account and set(attachment.blocks) == set(placed.vpc.blocks)
+
+
 def _overlap_of(model: LandingZoneModel, first: VpcKey, second: VpcKey) -> str:
-    a, b = next((a, b) for a in model.vpcs[first].vpc.blocks for b in model.vpcs[second].vpc.blocks if _network(a).overlaps(_network(b)))
+    a, b = _overlapping_blocks(model.vpcs[first].vpc.blocks, tuple(model.vpcs[second].vpc.blocks))
     return f"VPC {first[1]} (stack {first[0]}, {a}) overlaps VPC {second[1]} (stack {second[0]}, {b})"
 
 

@@ -56,8 +56,12 @@ class ExistingAttachment:
 
     id: str
     vpc_id: str
+    owner: str
+    """The account of the attached VPC."""
     vpc: Optional[VpcKey]
-    """The existing VPC it attaches, when a stack's snapshot names it (its blocks are then known)."""
+    """The existing VPC it attaches, when a stack's snapshot names it."""
+    blocks: tuple[str, ...]
+    """The attached VPC's blocks: the named VPC's, or else those the gateway's route tables learned from it (propagated routes)."""
     available: bool
     """Whether it is in state ``available`` (accepted, carrying traffic)."""
     placement: TgwPlacement
@@ -117,11 +121,12 @@ def existing_shared_with(gateway: dict[str, Any]) -> list[str]:
 
 
 def existing_model_facts(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """What the model reads of a stack's snapshot (its VPCs, its Transit Gateways' owners and shares), in a form that
-    compares by value: drift (live/existing_drift.py) reports a difference that changes it."""
+    """What the model reads of a stack's snapshot (its VPCs, its Transit Gateways' owners, shares and propagated routes), in a
+    form that compares by value: drift (live/existing_drift.py) reports a difference that changes it."""
     existing = snapshot.get("existing") or {}
     return {"vpcs": {local: existing_vpc(local, vpc).model_dump() for local, vpc in (existing.get("vpcs") or {}).items()},
-            "transit_gateways": {name: [gateway.get("owner_account"), existing_shared_with(gateway)]
+            "transit_gateways": {name: [gateway.get("owner_account"), existing_shared_with(gateway),
+                                        {segment: table.get("propagated_routes") for segment, table in (gateway.get("route_tables") or {}).items()}]
                                  for name, gateway in (existing.get("transit_gateways") or {}).items()}}
 
 
@@ -241,11 +246,22 @@ class LandingZoneModel:
         def segments(key: str, attachment: str) -> list[str]:
             return sorted(segment for segment, table in tables.items() if attachment in (table.get(key) or {}))
 
-        return [ExistingAttachment(ident, attachment.get("resource_id") or "", self.existing_vpc_keys.get(attachment.get("resource_id") or ""),
-                                   attachment.get("state") == "available", TgwPlacement(next(iter(segments("associations", ident)), ""), frozenset(segments("propagations", ident))),
-                                   frozenset(segment for segment, table in tables.items()
-                                             if any(ident in (route.get("attachments") or []) for route in (table.get("routes") or {}).values())))
-                for ident, attachment in sorted((found.get("attachments") or {}).items()) if attachment.get("resource_type") == "vpc"]
+        def routed(key: str, ident: str) -> list[tuple[str, str]]:
+            """(segment, destination) of each route of ``key`` (static or propagated) to the attachment ``ident``."""
+            return [(segment, destination) for segment, table in tables.items() for destination, route in (table.get(key) or {}).items()
+                    if ident in ((route.get("attachments") or []) if isinstance(route, dict) else route)]
+
+        attachments = []
+        for ident, attachment in sorted((found.get("attachments") or {}).items()):
+            if attachment.get("resource_type") != "vpc":
+                continue
+            vpc = self.existing_vpc_keys.get(attachment.get("resource_id") or "")
+            blocks = self.vpcs[vpc].vpc.blocks if vpc else sorted({destination for _, destination in routed("propagated_routes", ident)})
+            attachments.append(ExistingAttachment(
+                ident, attachment.get("resource_id") or "", attachment.get("resource_owner") or "", vpc, tuple(blocks),
+                attachment.get("state") == "available", TgwPlacement(next(iter(segments("associations", ident)), ""), frozenset(segments("propagations", ident))),
+                frozenset(segment for segment, _ in routed("routes", ident))))
+        return attachments
 
     def existing_route_table_joining(self, hub_stack: str, spoke: VpcKey, attachment: ExistingAttachment) -> Optional[str]:
         """How one of an existing Transit Gateway's route tables joins a spoke our stacks attach to it and an attachment it

@@ -12,6 +12,7 @@ from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.topology import mermaid
 from agentcore_egress.stacks.landing_zone_model import Backend, LandingZoneModel
 from brownfield import AGENTCORE_CIDR, EXAMPLE, edit_snapshot
+from landing_zones import edit_stack
 
 
 @pytest.fixture
@@ -74,6 +75,44 @@ def test_a_static_route_to_the_attachment_joins_them_too(zone):
     edit_snapshot(zone, "network", isolated_but_routed)
     [finding] = overlaps(zone)
     assert "the route table of segment 'spokes', which agentcore (stack agentcore) is associated with, has a static route to attachment" in finding.message
+
+
+def _attached(ident, vpc_id, owner, learned):
+    """An attachment of another VPC, associated with and propagating into 'spokes', which learned ``learned`` from it."""
+    def change(existing):
+        gateway = existing["transit_gateways"]["core"]
+        gateway["attachments"][ident] = {"resource_id": vpc_id, "resource_owner": owner, "resource_type": "vpc", "state": "available"}
+        spokes = gateway["route_tables"]["spokes"]
+        spokes["associations"][ident] = spokes["propagations"][ident] = {"resource_id": vpc_id, "resource_type": "vpc", "state": "associated"}
+        spokes["propagated_routes"][learned] = [ident]
+    return change
+
+
+def test_a_vpc_no_snapshot_names_overlaps_by_the_block_the_gateway_learned_from_its_attachment(zone):
+    edit_snapshot(zone, "network", _attached("tgw-attach-0000000000000000a", "vpc-0000000000000000a", "444444444444", "10.50.0.0/20"))
+    [finding] = overlaps(zone)
+    assert (finding.stack, finding.config_path) == ("agentcore", "tgw_spokes[0]")
+    assert finding.message.startswith("VPC agentcore (stack agentcore, 10.50.0.0/16) overlaps VPC vpc-0000000000000000a (account 444444444444, "
+                                      "10.50.0.0/20, a block the gateway learned from its attachment), attached already to the existing Transit "
+                                      "Gateway 'core' of stack 'network' as tgw-attach-0000000000000000a"), finding.message
+
+
+def test_the_own_attachment_of_a_spoke_vpc_we_create_discovered_after_its_rollout_is_no_overlap(zone):
+    """A plan does not know the id of a VPC our stacks create: an attachment from its account learned with exactly its block is
+    its own; one with another block (a VPC of the same account) is not."""
+    def declared_vpc(config):
+        del config["existing"]
+        config["vpcs"] = [{"name": "agentcore", "cidr": AGENTCORE_CIDR, "subnets": [
+            {"name": "a", "cidr": "10.50.0.0/24", "az": "eu-west-1a"}, {"name": "b", "cidr": "10.50.1.0/24", "az": "eu-west-1b"}]}]
+
+    edit_stack(zone, "agentcore", declared_vpc)
+    (zone / "existing" / "agentcore.json").unlink()
+    edit_snapshot(zone, "network", _attached("tgw-attach-0000000000000000b", "vpc-0000000000000000b", "333333333333", AGENTCORE_CIDR))
+    assert overlaps(zone) == []
+    edit_snapshot(zone, "network", _attached("tgw-attach-0000000000000000c", "vpc-0000000000000000c", "333333333333", "10.50.0.0/17"))
+    assert [f.message.split(", attached")[0] for f in overlaps(zone)] == [
+        "VPC agentcore (stack agentcore, 10.50.0.0/16) overlaps VPC vpc-0000000000000000c (account 333333333333, 10.50.0.0/17, "
+        "a block the gateway learned from its attachment)"]
 
 
 def test_a_target_reaches_an_existing_load_balancer_through_an_existing_zone_s_alias(zone):
