@@ -185,6 +185,22 @@ def test_a_bad_id_or_name_in_the_existing_section_is_one_line_naming_the_key_and
     assert len(lines) == 1 and complaint in lines[0], lines
 
 
+def test_discover_records_the_routes_a_transit_gateway_route_table_learned_by_propagation(capsys, aws, tmp_path):
+    """moto 5.2 propagates no routes: one static route of its backend is turned into a propagated one, as AWS would list it."""
+    from moto.ec2.models import ec2_backends
+
+    existing, ids = seed_existing_network(aws)
+    shared = existing["transit_gateways"]["core"]["route_tables"]["shared"]
+    aws.client("ec2", NETWORK).create_transit_gateway_route(DestinationCidrBlock="10.20.0.0/16", TransitGatewayRouteTableId=shared,
+                                                            TransitGatewayAttachmentId=ids["attachment"])
+    ec2_backends[NETWORK][REGION].transit_gateways_route_tables[shared].routes["10.20.0.0/16"]["type"] = "propagated"
+    zone = zone_with(tmp_path, existing)
+    assert discover(capsys, aws, zone)[0] == 0
+    table = json.loads((zone / "existing" / "network.json").read_text())["existing"]["transit_gateways"]["core"]["route_tables"]["shared"]
+    # (moto answers a route's attachment as one mapping, which botocore's parser drops: the attachments are not checked here.)
+    assert list(table["propagated_routes"]) == ["10.20.0.0/16"] and "10.20.0.0/16" not in table["routes"]
+
+
 def preflight_drift(capsys, aws, zone):
     main(["preflight", str(zone), "--endpoint-url", aws.url, "--format", "json"])
     return [c for c in json.loads(capsys.readouterr().out) if c["name"] == "existing-drift"]
