@@ -571,7 +571,7 @@ def subnet_room(model: LandingZoneModel) -> list[Finding]:
         for index, vpc in enumerate(stack.config.vpcs):
             takers = _address_takers(model, name, vpc.name)
             # The attachment takes the first subnet of each zone (TransitGatewaySpoke, PrivateVpc.attachment_subnet_ids).
-            first_per_zone = {subnet.az: subnet.name for subnet in reversed(vpc.subnets)}.values() if vpc.name in attached else ()
+            first_per_zone = {subnet.zone: subnet.name for subnet in reversed(vpc.subnets)}.values() if vpc.name in attached else ()
             for position, subnet in enumerate(vpc.subnets):
                 here = takers + [AddressTaker("the Transit Gateway attachment's ENI", 1)] * (subnet.name in first_per_zone)
                 findings.extend(_subnet_findings(name, f"vpcs[{index}].subnets[{position}].cidr", vpc.name, subnet, here))

@@ -222,7 +222,8 @@ class AccountBuilder:
 
     def private_vpcs(self) -> dict[str, Any]:
         for index, vpc in enumerate(self.config.vpcs):
-            subnets = [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets]
+            subnets = [{"name": s.name, "cidr_block": s.cidr, **({"availability_zone": s.az} if s.az else {"availability_zone_id": s.az_id})}
+                       for s in vpc.subnets]
             vpc_args: dict[str, Any] = {"cidr_block": vpc.cidr, "subnets": subnets}
             if vpc.secondary_cidrs:
                 vpc_args["secondary_cidr_blocks"] = list(vpc.secondary_cidrs)

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from agentcore_egress.components import validation, vpc_blocks
 from agentcore_egress.components.errors import InputValidationError
 
-from .aws_regions import az_problem, check_region
+from .aws_regions import az_id_problem, az_problem, check_region
 from .errors import MAX_QUOTED, ConfigError, shorten
 from .existing_resources import ExistingResources
 from .stack_file import NAMESPACE, StackFile, read_stack_file
@@ -91,7 +91,22 @@ class Organization(Model):
 class Subnet(Model):
     name: Name
     cidr: Cidr
-    az: str
+    az: Optional[str] = None
+    """The availability zone's name (``eu-west-1a``), which each account maps to a physical zone of its own."""
+    az_id: Optional[str] = None
+    """The availability zone's AZ id (``euw1-az1``), the same physical zone in every account: what subnets shared or
+    placed across accounts use (https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html)."""
+
+    @model_validator(mode="after")
+    def _one_zone(self) -> "Subnet":
+        if (self.az is None) == (self.az_id is None):
+            raise ValueError("needs exactly one of az and az_id. Fix: give the zone's name (az: eu-west-1a) or its AZ id (az_id: euw1-az1)")
+        return self
+
+    @property
+    def zone(self) -> str:
+        """The zone as given, name or AZ id: two subnets of one VPC given alike are in one zone when these are equal."""
+        return self.az or self.az_id or ""
 
 
 class Vpc(Model):
@@ -527,10 +542,7 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                     need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
     for index, vpc in enumerate(config.vpcs):
         problems.extend(_block_problems(f"vpcs[{index}]", vpc))
-        for position, subnet in enumerate(vpc.subnets):
-            problem = az_problem(subnet.az, config.account.region)
-            if problem:
-                problems.append((f"vpcs[{index}].subnets[{position}].az", subnet.az, problem))
+        problems.extend(_zone_problems(f"vpcs[{index}]", vpc, config.account.region))
     if config.targets and config.gateway is None:
         problems.append(("targets", [t.name for t in config.targets], "need a gateway. Fix: declare agentcore-egress:gateway in this stack"))
     for section in ("vpcs", "security_groups", "certificates", "private_apis", "load_balancers", "private_names", "lattice_resources", "targets", "zone_associations", "share_acceptances"):
@@ -539,6 +551,22 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
             if item.name in seen:
                 problems.append((f"{section}[{index}].name", item.name, f"is used twice in {section}. Fix: give each its own name"))
             seen.add(item.name)
+    return problems
+
+
+def _zone_problems(path: str, vpc: Vpc, region: str) -> list[tuple[str, Any, str]]:
+    """Each subnet's zone is one of the region's (:mod:`.aws_regions`), and a VPC's subnets name their zones one way: a name and
+    an AZ id cannot be compared offline (each account maps names to zones its own way,
+    https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html), and a Transit Gateway attachment takes one
+    subnet per zone (two in one zone: DuplicateSubnetsInSameZone)."""
+    problems = []
+    for position, subnet in enumerate(vpc.subnets):
+        key, problem = ("az", az_problem(subnet.az, region)) if subnet.az else ("az_id", az_id_problem(subnet.az_id or "", region))
+        if problem:
+            problems.append((f"{path}.subnets[{position}].{key}", subnet.zone, problem))
+    if len({subnet.az is None for subnet in vpc.subnets}) > 1:
+        problems.append((f"{path}.subnets", [subnet.zone for subnet in vpc.subnets], "mixes zone names (az) and AZ ids (az_id), which plan "
+                         "cannot compare: each account maps names to zones its own way. Fix: give every subnet of the VPC az_id (or every one az)"))
     return problems
 
 
