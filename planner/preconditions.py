@@ -29,7 +29,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
         *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model), *target_listeners(model),
-        *resource_gateways(model),
+        *resource_gateways(model), *tgw_peerings(model),
     ]
 
 
@@ -122,6 +122,52 @@ def tgw_static_routes(model: LandingZoneModel) -> list[Finding]:
                     f"{earlier.path} of stack '{earlier.stack}' already routes it, and AWS refuses a route table a second route of one "
                     "destination. Fix: keep one of the two, or make one more specific"))
     return findings
+
+
+def tgw_peerings(model: LandingZoneModel) -> list[Finding]:
+    """A Transit Gateway peering carries traffic once the accepter Transit Gateway's owner accepted it, and each side is placed
+    (associated, routed) by the owner of that side's Transit Gateway, in its region.
+
+    AWS: "To activate the peering attachment, the owner of the accepter transit gateway must accept the peering attachment
+    request, even if both transit gateways are in the same account. Accept the peering attachment request from the Region that
+    the accepter transit gateway is located in"; until then it stays ``pendingAcceptance``. Route table associations and static
+    routes are calls of the Transit Gateway's owner, on its own route tables. Peering works within a region and across regions.
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering-accept-reject.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html
+    """
+    findings = []
+    for link in model.tgw_peerings.values():
+        peer = model.config(link.accepter_hub)
+        if link.accepter_side is None:
+            findings.append(planner_finding(
+                "precondition-tgw-peering", link.requester_hub, link.path,
+                f"the peering '{link.name}' to the Transit Gateway of stack '{link.accepter_hub}' is never accepted: it stays pendingAcceptance "
+                f"and carries no traffic. Fix: add tgw_peerings {{peering: {{stack: {link.requester_hub}, name: {link.name}}}, hub_stack: "
+                f"{link.accepter_hub}, associate_with: <segment>, static_routes: [...]}} to a stack of account {peer.account.id} in {peer.account.region}"))
+        for entry, hub in ((link.accepter_side, link.accepter_hub), (link.requester_side, link.requester_hub)):
+            if entry is not None:
+                findings.extend(_tgw_peering_side_findings(model, entry, hub, link.name))
+    return findings
+
+
+def _tgw_peering_side_findings(model: LandingZoneModel, entry: tuple[str, int], hub: str, name: str) -> list[Finding]:
+    """The side at ``entry`` is placed on ``hub`` (the hub of its role), from a stack of that hub's account and region."""
+    stack, index = entry
+    side, owner = model.tgw_peering_side(entry), model.config(hub)
+    role = "requester" if side.requester else "accepter"
+    placed_on = side.hub_stack or stack
+    if placed_on != hub:
+        return [planner_finding(
+            "precondition-tgw-peering", stack, f"tgw_peerings[{index}].hub_stack",
+            f"places the {role}'s side of the peering '{name}' on the hub of stack '{placed_on}', but the {role}'s Transit Gateway is that of "
+            f"stack '{hub}'. Fix: set hub_stack: {hub}" + ("" if side.requester else ", or accepted_in on the requester's side"))]
+    if (model.account(stack), model.region(stack)) != (owner.account.id, owner.account.region):
+        return [planner_finding(
+            "precondition-tgw-peering", stack, f"tgw_peerings[{index}]",
+            f"stack '{stack}' ({model.account(stack)}/{model.region(stack)}) places the {role}'s side of the peering '{name}' on the Transit Gateway "
+            f"of stack '{hub}' ({owner.account.id}/{owner.account.region}): only its owner, in its region, accepts and routes. Fix: move this "
+            f"entry to a stack of account {owner.account.id} in {owner.account.region}")]
+    return []
 
 
 def peerings(model: LandingZoneModel) -> list[Finding]:

@@ -148,6 +148,16 @@ class TgwRoute(Model):
     destination: Cidr
 
 
+class TgwPeering(Model):
+    """A peering attachment this hub requests to another hub's Transit Gateway (aws.ec2transitgateway.PeeringAttachment), in
+    another region or the same one (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html). It carries traffic once the
+    other hub's owner accepts it and both sides route to it by static routes (``tgw_peerings``)."""
+
+    name: Name
+    peer_stack: StackName
+    """The stack of the other hub (its transit_gateway_hub), which deploys before this one."""
+
+
 class TransitGatewayHub(Model):
     segments: list[Name] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
@@ -158,6 +168,8 @@ class TransitGatewayHub(Model):
     blackhole_routes: list[TgwRoute] = []
     """Blocks a segment's route table drops (static blackhole routes); a more specific propagated or static route still wins.
     Static routes to an attachment are the acceptance's (tgw_acceptances[].static_routes): this stack deploys before the spokes."""
+    peerings: list[TgwPeering] = []
+    """Peering attachments this hub requests to other hubs' Transit Gateways (each side's routes are in tgw_peerings)."""
 
 
 def segment_routes(routes: list[TgwRoute]) -> dict[str, list[str]]:
@@ -186,6 +198,40 @@ class TgwAcceptance(Model):
     """The stack with the TransitGatewayHub; unset means this stack."""
     static_routes: list[TgwRoute] = []
     """Static routes to this spoke's attachment in segments' route tables (e.g. 0.0.0.0/0 to an inspection or egress VPC)."""
+
+
+class TgwPeeringSide(Model):
+    """One side of a Transit Gateway peering: its association with a segment of that side's hub and the static routes of the
+    hub's segments to it. The accepter's side (no ``accepted_in``) first accepts the peering
+    (aws.ec2transitgateway.PeeringAttachmentAccepter), in a stack of the accepter hub's account and region that deploys after
+    the requester's hub; the requester's side names that stack in ``accepted_in`` and deploys after it: AWS routes over a
+    peering attachment only once it is accepted (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering-accept-reject.html)."""
+
+    peering: RemoteName
+    """The peering: the requester hub's stack and its transit_gateway_hub.peerings[].name."""
+    hub_stack: Optional[StackName] = None
+    """The stack of this side's hub (its route tables); unset means this stack."""
+    accepted_in: Optional[StackName] = None
+    """The requester's side only: the stack whose tgw_peerings entry accepts the peering."""
+    associate_with: Name
+    """Segment whose route table the peering attachment is associated with: where traffic arriving over it is routed."""
+    static_routes: list[TgwRoute] = []
+    """Blocks behind the other hub that segments' route tables send over the peering."""
+    propagate_to: list[Name] = []
+    """Refused when given: AWS propagates no routes over a Transit Gateway peering attachment."""
+
+    @model_validator(mode="after")
+    def _static_routes_only(self) -> "TgwPeeringSide":
+        if self.propagate_to:
+            raise ValueError(f"propagate_to {list(self.propagate_to)}: AWS propagates no routes over a Transit Gateway peering attachment, "
+                             "it routes by static routes only (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html). "
+                             "Fix: list the other side's blocks as static_routes of those segments instead")
+        return self
+
+    @property
+    def requester(self) -> bool:
+        """Whether this is the requester's side (it names the stack that accepts the peering)."""
+        return self.accepted_in is not None
 
 
 class PeeringSpoke(Model):
@@ -441,6 +487,7 @@ class StackConfig(Model):
     vpcs: list[Vpc] = []
     tgw_spokes: list[TgwSpoke] = []
     tgw_acceptances: list[TgwAcceptance] = []
+    tgw_peerings: list[TgwPeeringSide] = []
     peering_spokes: list[PeeringSpoke] = []
     peering_acceptances: list[PeeringAcceptance] = []
     security_groups: list[SecurityGroups] = []
@@ -477,6 +524,8 @@ class StackConfig(Model):
         walk(self)
         found.update(spoke.hub_stack for spoke in self.tgw_spokes)
         found.update(acceptance.hub_stack for acceptance in self.tgw_acceptances if acceptance.hub_stack)
+        found.update(peering.peer_stack for peering in (self.transit_gateway_hub.peerings if self.transit_gateway_hub else []))
+        found.update(stack for side in self.tgw_peerings for stack in (side.hub_stack, side.accepted_in) if stack)
         return frozenset(found)
 
 
@@ -527,6 +576,7 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 need(f"tgw_acceptances[{index}].propagate_to[{position}]", segment, "segments")
             for position, route in enumerate(acceptance.static_routes):
                 need(f"tgw_acceptances[{index}].static_routes[{position}].segment", route.segment, "segments")
+    problems.extend(_tgw_peering_problems(config, need))
     if config.transit_gateway_hub:
         for position, route in enumerate(config.transit_gateway_hub.blackhole_routes):
             need(f"transit_gateway_hub.blackhole_routes[{position}].segment", route.segment, "segments")
@@ -551,6 +601,26 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
             if item.name in seen:
                 problems.append((f"{section}[{index}].name", item.name, f"is used twice in {section}. Fix: give each its own name"))
             seen.add(item.name)
+    return problems
+
+
+def _tgw_peering_problems(config: StackConfig, need: Callable[[str, Any, str], None]) -> list[tuple[str, Any, str]]:
+    """A hub peers with another hub (not itself), each peering named once; a side on this stack's hub names its segments."""
+    problems: list[tuple[str, Any, str]] = []
+    seen: set[str] = set()
+    for index, peering in enumerate(config.transit_gateway_hub.peerings if config.transit_gateway_hub else []):
+        if peering.name in seen:
+            problems.append((f"transit_gateway_hub.peerings[{index}].name", peering.name, "is used twice. Fix: give each peering its own name"))
+        seen.add(peering.name)
+    for index, side in enumerate(config.tgw_peerings):
+        if side.hub_stack is not None:
+            continue  # the hub's segments are checked with the landing zone (stacks/landing_zone.py)
+        if config.transit_gateway_hub is None:
+            problems.append((f"tgw_peerings[{index}].hub_stack", None, "is needed: this stack has no transit_gateway_hub. Fix: name this side's hub's stack"))
+            continue
+        need(f"tgw_peerings[{index}].associate_with", side.associate_with, "segments")
+        for position, route in enumerate(side.static_routes):
+            need(f"tgw_peerings[{index}].static_routes[{position}].segment", route.segment, "segments")
     return problems
 
 
