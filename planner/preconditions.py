@@ -536,7 +536,7 @@ def security_group_references(model: LandingZoneModel) -> list[Finding]:
     AWS: security group rules may reference groups of a peered VPC in the same region only
     (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html); across a Transit Gateway, inbound rules
     may reference groups of other VPCs attached to it in the same region once security group referencing support is
-    enabled on the Transit Gateway (disabled by default) and the attachments (enabled by default)
+    enabled on the Transit Gateway (disabled by default) and the attachments (enabled by default), not over a peering attachment
     (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html , "Security group referencing",
     https://aws.amazon.com/blogs/networking-and-content-delivery/introducing-security-group-referencing-for-aws-transit-gateway/).
     Elsewhere the reference matches no traffic at all. Existing groups given by id are not judged.
@@ -578,6 +578,9 @@ def _reference_problem(model: LandingZoneModel, vpc: tuple[str, str], other: tup
             return (f"the Transit Gateway of stack '{hub}' that joins VPC {vpc[1]} and VPC {other[1]} has security group referencing "
                     f"support disabled (AWS's default), so the reference matches nothing. Fix: set transit_gateway_hub."
                     f"security_group_referencing_support: enable in stack '{hub}', or admit the clients' subnet blocks in client_cidrs")
+    if model.connected(vpc, other):  # joined only by two peered Transit Gateways
+        return (f"VPC {vpc[1]} ({placed.region}) and VPC {other[1]} ({elsewhere.region}) are joined only through a Transit Gateway peering, "
+                f"over which AWS matches no security group reference (only between VPCs attached to one Transit Gateway). {instead}")
     return f"no accepted peering or Transit Gateway joins VPC {vpc[1]} (stack {vpc[0]}) to the group's VPC {other[1]} (stack {other[0]}). {instead}"
 
 

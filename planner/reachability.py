@@ -538,6 +538,11 @@ class Network:
     def _attached(self, tgw: str, vpc: str) -> bool:
         return any(self.get(a, "transitGatewayId") == tgw and self.get(a, "vpcId") == vpc for a in self.attachments.values())
 
+    def _peered_transit_gateways(self, vpc: str, other: str) -> bool:
+        """Whether the two VPCs are attached to two Transit Gateways that a peering attachment joins."""
+        return any(self._attached(first, vpc) and self._attached(second, other)
+                   for peering in self.tgw_peerings.values() for first in self._peering_ends(peering) for second in self._peering_ends(peering) - {first})
+
     def _peering_ends(self, peering: Registration) -> set[str]:
         """The two Transit Gateways a peering attachment joins."""
         return {self.get(peering, "transitGatewayId"), self.get(peering, "peerTransitGatewayId")}
@@ -631,17 +636,22 @@ class Network:
                           f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
         if any({self.get(p, "vpcId"), self.get(p, "peerVpcId")} == {vpc, backend_vpc} for p in self.peerings.values()):
             return
+        shared = False
         for tgw_id in {self.get(a, "transitGatewayId") for a in self.attachments.values() if self.get(a, "vpcId") == vpc}:
             ends = [a for a in self.attachments.values() if self.get(a, "transitGatewayId") == tgw_id and self.get(a, "vpcId") in (vpc, backend_vpc)]
             tgw = self.by_id.get(tgw_id)
             if len({self.get(a, "vpcId") for a in ends}) < 2 or tgw is None:
                 continue
+            shared = True
             if self.get(tgw, "securityGroupReferencingSupport") != "enable" or any(
                     self.get(a, "securityGroupReferencingSupport") == "disable" for a in ends):
                 raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across Transit Gateway {tgw_id}, "
                                                  "whose security group referencing support is off: the reference matches nothing",
                               f"enable security group referencing on {tgw_id} (transit_gateway_hub.security_group_referencing_support: enable), "
                               f"or admit the ENI subnets' blocks ({net}) instead")
+        if not shared and self._peered_transit_gateways(vpc, backend_vpc):
+            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across a Transit Gateway peering, where AWS "
+                                             "matches no reference", f"admit the ENI subnets' blocks ({net}) instead")
 
     def _cross_region(self, vpc: str, other: str) -> bool:
         """Whether the two VPCs are in two regions: joined by an inter-region peering, or by two Transit Gateways peered across regions."""

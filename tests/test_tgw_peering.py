@@ -174,3 +174,21 @@ def test_overlapping_vpcs_that_route_to_each_other_over_the_peering_are_found(ca
     assert "across the Transit Gateway peering 'us-east'" in finding["message"] and "Fix: renumber VPC" in finding["message"], finding
     edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_peerings"][0]["static_routes"].pop())
     assert overlaps() == []
+
+
+def test_a_security_group_reference_over_the_peering_is_found(capsys, tmp_path):
+    """AWS matches a security group reference between VPCs of one Transit Gateway, never over a peering attachment (nor across
+    regions): a load balancer behind the us hub admitting AgentCore's group by reference admits nothing (the target that reads
+    tools-us goes: tools-us now reads agentcore)."""
+    zone = two_region_zone(tmp_path)
+    edit_stack(zone, "agentcore", lambda c: c["targets"].pop())
+    edit_stack(zone, "tools-us", lambda c: c.update(
+        certificates=[{"name": "reports", "domain": "reports.tools.example.com", "public_zone_id": "Z0EXAMPLEPUBLIC1"}],
+        load_balancers=[{"name": "reports-alb", "kind": "alb", "vpc": "reports", "certificate": "reports",
+                         "client_groups": [{"stack": "agentcore", "name": "to-reports"}],
+                         "target_cidrs": ["10.60.0.0/24", "10.60.1.0/24"], "target_ips": ["10.60.0.10", "10.60.1.10"]}]))
+    code, result, err = plan_json(capsys, zone)
+    assert result, err
+    found = [f for f in result["cross_stack"] if f["policy"] == "precondition-security-group-vpc"]
+    assert [(f["stack"], f["config_path"]) for f in found] == [("tools-us", "load_balancers[0].client_groups[0]")], found
+    assert "joined only through a Transit Gateway peering" in found[0]["message"] and "Fix: admit the clients' subnet blocks" in found[0]["message"]
