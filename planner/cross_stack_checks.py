@@ -166,7 +166,8 @@ def _managed_paths(model: LandingZoneModel) -> list[Finding]:
                     "cross-stack-managed-path", name, path,
                     f"target '{target.name}': no accepted Transit Gateway attachment or peering joins its VPC {source[1]} (stack {source[0]}) "
                     f"to the backend's VPC {destination[1]} (stack {destination[0]}). Fix: attach both VPCs to the same hub and accept both "
-                    "(tgw_spokes + tgw_acceptances), or peer them (peering_spokes + peering_acceptances)"))
+                    "(tgw_spokes + tgw_acceptances), or peer them (peering_spokes + peering_acceptances), or peer their two hubs (transit_gateway_hub.peerings "
+                    "+ tgw_peerings)"))
     return findings
 
 

@@ -252,7 +252,7 @@ class LandingZoneModel:
         return spoke in self.tgw_acceptances or (placed is not None and placed.account == self.account(hub))
 
     def connected(self, a: VpcKey, b: VpcKey) -> bool:
-        """Whether an accepted TGW attachment pair or an accepted peering joins the two VPCs."""
+        """Whether an accepted TGW attachment pair, an accepted peering, or two accepted attachments to peered hubs join the two VPCs."""
         if a == b:
             return True
         for hub, members in self.hub_members.items():
