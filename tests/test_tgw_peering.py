@@ -145,12 +145,17 @@ def test_an_acceptance_outside_the_accepter_hubs_account_and_region_is_found(cap
     assert "only its owner, in its region, accepts and routes" in found[0]["message"]
 
 
-def test_the_same_region_peers_too(capsys, tmp_path):
-    """AWS peers Transit Gateways within a region as across regions (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html)."""
-    zone = two_region_zone(tmp_path)
+def move_us_stacks_to_eu_west_1(zone):
+    """The second hub, its acceptance stack and tools-us in eu-west-1 too: two hubs of one region."""
     for stack in ("network-hub-us", "network-hub-us-acceptance", "tools-us"):
         edit_stack(zone, stack, lambda c: c["account"].update(region="eu-west-1"))
     edit_stack(zone, "tools-us", lambda c: [subnet.update(az_id=f"euw1-az{index + 1}") for index, subnet in enumerate(c["vpcs"][0]["subnets"])])
+
+
+def test_the_same_region_peers_too(capsys, tmp_path):
+    """AWS peers Transit Gateways within a region as across regions (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html)."""
+    zone = two_region_zone(tmp_path)
+    move_us_stacks_to_eu_west_1(zone)
     code, result, err = plan_json(capsys, zone)
     assert code == 0, (err, result and result["cross_stack"])
 
@@ -192,3 +197,39 @@ def test_a_security_group_reference_over_the_peering_is_found(capsys, tmp_path):
     found = [f for f in result["cross_stack"] if f["policy"] == "precondition-security-group-vpc"]
     assert [(f["stack"], f["config_path"]) for f in found] == [("tools-us", "load_balancers[0].client_groups[0]")], found
     assert "joined only through a Transit Gateway peering" in found[0]["message"] and "Fix: admit the clients' subnet blocks" in found[0]["message"]
+
+
+EXISTING_GROUP = "sg-0123456789abcdef0"
+
+
+def reports_behind_an_alb_admitting_a_group(zone):
+    """AgentCore's ENIs carry an existing group (no stack reads another for it), which tools-us' ALB admits by reference; a REST
+    target reaches the ALB by a private name in AgentCore's VPC."""
+    edit_stack(zone, "tools-us", lambda c: c.update(
+        certificates=[{"name": "reports", "domain": "api.reports.example.com", "public_zone_id": "Z0EXAMPLEPUBLIC2"}],
+        load_balancers=[{"name": "reports-alb", "kind": "alb", "vpc": "reports", "certificate": "reports", "client_groups": [EXISTING_GROUP],
+                         "target_cidrs": ["10.60.0.0/24", "10.60.1.0/24"], "target_ips": ["10.60.0.10", "10.60.1.10"]}]))
+
+    def rest_target(config):
+        config["private_names"].append({"name": "reports", "zone": "reports.example.com", "record": "api.reports.example.com", "vpc": "agentcore",
+                                        "load_balancer": {"stack": "tools-us", "name": "reports-alb"}})
+        config["targets"][-1] = {"name": "reports-rest", "managed": {"vpc": "agentcore", "security_groups": [EXISTING_GROUP]},
+                                 "endpoint": {"openapi_server": "https://api.reports.example.com", "paths": ["/reports"]},
+                                 "credential": {"kind": "API_KEY", "provider_arn": "arn:aws:bedrock-agentcore:eu-west-1:444444444444:token-vault/"
+                                                "default/apikeycredentialprovider/orders"}}
+    edit_stack(zone, "agentcore", rest_target)
+
+
+@pytest.mark.parametrize("one_region, words", [
+    (False, "by security group reference across an inter-region peering or Transit Gateway peering"),
+    (True, "by security group reference across a Transit Gateway peering, where AWS matches no reference"),
+])
+def test_reachability_drops_a_security_group_reference_over_the_peering(capsys, tmp_path, one_region, words):
+    zone = two_region_zone(tmp_path)
+    if one_region:
+        move_us_stacks_to_eu_west_1(zone)
+    reports_behind_an_alb_admitting_a_group(zone)
+    code, result, err = plan_json(capsys, zone)
+    (trace,) = [trace for trace in result["reachability"] if trace["target"].endswith("reports-rest")]
+    hop = trace["hops"][-1]
+    assert (trace["verdict"], hop["name"]) == ("unreachable", "backend ingress") and words in hop["detail"], trace
