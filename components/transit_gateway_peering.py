@@ -15,7 +15,6 @@ from typing_extensions import NotRequired, TypedDict
 
 from . import routes, validation
 from .base import EgressComponent, merge_tags
-from .errors import InputValidationError
 
 
 class TransitGatewayPeeringArgs(TypedDict):
@@ -98,13 +97,7 @@ class TransitGatewayPeeringSide(EgressComponent):
             )
             # Reading the id from the accepter orders the association after the acceptance.
             attachment_id = accepter.transit_gateway_attachment_id
-        association = aws.ec2transitgateway.RouteTableAssociation(
-            self.child_name("association"),
-            transit_gateway_attachment_id=attachment_id,
-            transit_gateway_route_table_id=tables[args["associate_with"]],
-            replace_existing_association=True,
-            opts=self.child_options(),
-        )
+        association = routes.associate_with_segment(self, attachment_id, tables, args["associate_with"])
         # Routes read the id from the association: the attachment is associated before routes point at it.
         routes.add_segment_routes(self, "route", tables, static_routes, transit_gateway_attachment_id=association.transit_gateway_attachment_id)
         self.attachment_id = pulumi.Output.from_input(attachment_id)
@@ -114,12 +107,5 @@ class TransitGatewayPeeringSide(EgressComponent):
 def _validate(name: str, args: TransitGatewayPeeringSideArgs) -> dict:
     where = f"TransitGatewayPeeringSide '{name}'"
     validation.require(where, args, "transit_gateway_attachment_id", "pass the peering's attachment_id (from the requester hub's stack reference)")
-    tables = args.get("segment_route_table_ids")
-    if not isinstance(tables, dict) or not tables:
-        raise InputValidationError(
-            where, "segment_route_table_ids", tables, "is empty", "pass the hub's route table id per segment (TransitGatewayHub.route_table_ids_by_segment)"
-        )
-    known = sorted(tables)
-    if args.get("associate_with") not in tables:
-        raise InputValidationError(where, "associate_with", args.get("associate_with"), f"is not a segment of the hub {known}", f"use one of {known}")
+    known = routes.validate_segment_association(where, args)
     return routes.validate_segment_routes(where, "static_routes", args.get("static_routes"), known)
