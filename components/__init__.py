@@ -28,6 +28,7 @@ from .transit_gateway_attachment_acceptance import (
     TransitGatewayAttachmentAcceptanceArgs,
 )
 from .transit_gateway_hub import TransitGatewayHub, TransitGatewayHubArgs
+from .transit_gateway_peering import TransitGatewayPeering, TransitGatewayPeeringArgs, TransitGatewayPeeringSide, TransitGatewayPeeringSideArgs
 from .transit_gateway_spoke import TransitGatewaySpoke, TransitGatewaySpokeArgs
 
 COMPONENTS = [
@@ -35,6 +36,8 @@ COMPONENTS = [
     TransitGatewayHub,
     TransitGatewaySpoke,
     TransitGatewayAttachmentAcceptance,
+    TransitGatewayPeering,
+    TransitGatewayPeeringSide,
     PeeringSpoke,
     PeeringAcceptance,
     SharedLatticeResource,

@@ -13,6 +13,7 @@ from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 
 AVAILABILITY_ZONE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
+AVAILABILITY_ZONE_ID = re.compile(r"^[a-z]+\d+-az\d+$")
 
 
 class PrivateSubnetArgs(TypedDict):
@@ -22,8 +23,10 @@ class PrivateSubnetArgs(TypedDict):
     """Stable key of the subnet (e.g. 'a'); names its subnet, route table and association."""
     cidr_block: str
     """IPv4 block inside one of the VPC's blocks (primary or secondary), e.g. '10.20.0.0/24'."""
-    availability_zone: str
-    """Availability zone name, e.g. 'eu-west-1a'."""
+    availability_zone: NotRequired[str]
+    """Availability zone name, e.g. 'eu-west-1a' (this or availability_zone_id)."""
+    availability_zone_id: NotRequired[str]
+    """AZ id, e.g. 'euw1-az1': the same physical zone in every account, where names map per account (this or availability_zone)."""
 
 
 class PrivateVpcArgs(TypedDict):
@@ -103,7 +106,8 @@ class PrivateVpc(EgressComponent):
                 self.child_name(f"subnet-{key}"),
                 vpc_id=vpc.id,
                 cidr_block=subnet["cidr_block"],
-                availability_zone=subnet["availability_zone"],
+                availability_zone=subnet.get("availability_zone"),
+                availability_zone_id=subnet.get("availability_zone_id"),
                 map_public_ip_on_launch=False,
                 tags=merge_tags(f"{name}-{key}", tags),
                 # A subnet in a secondary block can only be created once that block is associated.
@@ -120,7 +124,7 @@ class PrivateVpc(EgressComponent):
 
         first_per_az: dict[str, str] = {}
         for subnet in subnets:
-            first_per_az.setdefault(subnet["availability_zone"], subnet["name"])
+            first_per_az.setdefault(_zone(subnet), subnet["name"])
 
         self.vpc_id = vpc.id
         self.cidr_block = vpc.cidr_block
@@ -164,7 +168,7 @@ def _validate(name: str, args: PrivateVpcArgs) -> tuple[list[PrivateSubnetArgs],
     for index, subnet in enumerate(subnets):
         field = f"subnets[{index}]"
         if not isinstance(subnet, dict):
-            raise InputValidationError(where, field, subnet, "is not a subnet", "give {name, cidr_block, availability_zone}")
+            raise InputValidationError(where, field, subnet, "is not a subnet", "give {name, cidr_block, availability_zone or availability_zone_id}")
         key = validation.resource_name(where, f"{field}.name", subnet.get("name"))
         if key in names:
             raise InputValidationError(where, f"{field}.name", key, "is used by another subnet", "give every subnet its own name")
@@ -179,15 +183,15 @@ def _validate(name: str, args: PrivateVpcArgs) -> tuple[list[PrivateSubnetArgs],
             raise InputValidationError(
                 where, f"{field}.cidr_block", str(block), f"is outside the VPC's blocks {inside}", f"pick a block inside {inside}"
             )
-        zone = subnet.get("availability_zone")
-        if not isinstance(zone, str) or not AVAILABILITY_ZONE.match(zone):
-            raise InputValidationError(
-                where, f"{field}.availability_zone", zone, "is not an availability zone name", "give a zone such as 'eu-west-1a'"
-            )
-        zones.add(zone)
+        zones.add(_valid_zone(where, field, subnet))
         blocks.append((f"subnet {key}", block))
     validation.no_overlaps(where, "subnets", blocks)
-    regions = sorted({zone[:-1] for zone in zones})
+    if len({AVAILABILITY_ZONE_ID.match(zone) is None for zone in zones}) > 1:
+        raise InputValidationError(
+            where, "subnets", sorted(zones), "mixes zone names and AZ ids, which cannot be compared: each account maps names to zones its own way",
+            "give every subnet availability_zone_id (or every one availability_zone)",
+        )
+    regions = sorted({zone.split("-az")[0] if AVAILABILITY_ZONE_ID.match(zone) else zone[:-1] for zone in zones})
     if len(regions) > 1:
         raise InputValidationError(
             where, "subnets", sorted(zones), f"spans regions {regions}", "a VPC lives in one region: use zones of that region only"
@@ -201,3 +205,23 @@ def _validate(name: str, args: PrivateVpcArgs) -> tuple[list[PrivateSubnetArgs],
             "spread the subnets over at least two availability zones, as AgentCore and the Transit Gateway need for resilience",
         )
     return subnets, secondaries
+
+
+def _zone(subnet: PrivateSubnetArgs) -> str:
+    """The subnet's zone as given: its name or its AZ id."""
+    return subnet.get("availability_zone") or subnet.get("availability_zone_id") or ""
+
+
+def _valid_zone(where: str, field: str, subnet: dict) -> str:
+    """The subnet's zone, given by exactly one of name and AZ id, each of its form."""
+    name, zone_id = subnet.get("availability_zone"), subnet.get("availability_zone_id")
+    if (name is None) == (zone_id is None):
+        raise InputValidationError(
+            where, field, {"availability_zone": name, "availability_zone_id": zone_id}, "needs exactly one of availability_zone and availability_zone_id",
+            "give the zone's name ('eu-west-1a') or its AZ id ('euw1-az1')",
+        )
+    if name is not None and not (isinstance(name, str) and AVAILABILITY_ZONE.match(name)):
+        raise InputValidationError(where, f"{field}.availability_zone", name, "is not an availability zone name", "give a zone such as 'eu-west-1a'")
+    if zone_id is not None and not (isinstance(zone_id, str) and AVAILABILITY_ZONE_ID.match(zone_id)):
+        raise InputValidationError(where, f"{field}.availability_zone_id", zone_id, "is not an AZ id", "give an AZ id such as 'euw1-az1'")
+    return name or zone_id

@@ -140,3 +140,30 @@ def add_segment_routes(
         for segment, destinations in routes.items()
         for destination in destinations
     ]
+
+
+def validate_segment_association(where: str, args: Mapping[str, Any]) -> list[str]:
+    """A hub's route table ids by segment, and the segment an attachment is associated with among them; the segments, sorted."""
+    tables = args.get("segment_route_table_ids")
+    if not isinstance(tables, dict) or not tables:
+        raise InputValidationError(
+            where, "segment_route_table_ids", tables, "is empty", "pass the hub's route table id per segment (TransitGatewayHub.route_table_ids_by_segment)"
+        )
+    known = sorted(tables)
+    if args.get("associate_with") not in tables:
+        raise InputValidationError(where, "associate_with", args.get("associate_with"), f"is not a segment of the hub {known}", f"use one of {known}")
+    return known
+
+
+def associate_with_segment(
+    component: EgressComponent, attachment_id: pulumi.Input[str], tables: Mapping[str, pulumi.Input[str]], segment: str
+) -> aws.ec2transitgateway.RouteTableAssociation:
+    """The attachment's association with one segment's route table (where traffic arriving over it is routed), replacing the
+    default association AWS may have made."""
+    return aws.ec2transitgateway.RouteTableAssociation(
+        component.child_name("association"),
+        transit_gateway_attachment_id=attachment_id,
+        transit_gateway_route_table_id=tables[segment],
+        replace_existing_association=True,
+        opts=component.child_options(),
+    )

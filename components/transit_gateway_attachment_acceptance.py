@@ -66,13 +66,7 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
             )
             # Reading the id from the accepter orders association after acceptance.
             attachment_id = accepter.transit_gateway_attachment_id
-        association = aws.ec2transitgateway.RouteTableAssociation(
-            self.child_name("association"),
-            transit_gateway_attachment_id=attachment_id,
-            transit_gateway_route_table_id=tables[args["associate_with"]],
-            replace_existing_association=True,
-            opts=self.child_options(),
-        )
+        association = routes.associate_with_segment(self, attachment_id, tables, args["associate_with"])
         for segment in args["propagate_to"]:
             aws.ec2transitgateway.RouteTablePropagation(
                 self.child_name(f"propagation-{segment}"),
@@ -93,22 +87,14 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
 def _validate(name: str, args: TransitGatewayAttachmentAcceptanceArgs) -> dict:
     where = f"TransitGatewayAttachmentAcceptance '{name}'"
     validation.require(where, args, "transit_gateway_attachment_id", "pass the spoke's attachment_id (from its stack reference)")
-    tables = args.get("segment_route_table_ids")
-    if not isinstance(tables, dict) or not tables:
-        raise InputValidationError(
-            where, "segment_route_table_ids", tables, "is empty", "pass the hub's route table id per segment (TransitGatewayHub.route_table_ids_by_segment)"
-        )
-    known = sorted(tables)
-    segment = args.get("associate_with")
-    if segment not in tables:
-        raise InputValidationError(where, "associate_with", segment, f"is not a segment of the hub {known}", f"use one of {known}")
+    known = routes.validate_segment_association(where, args)
     propagate_to = args.get("propagate_to")
     if not isinstance(propagate_to, list) or not propagate_to:
         raise InputValidationError(
             where, "propagate_to", propagate_to, "is empty", "list the segments that must learn this spoke's routes, or the return path is missing"
         )
     for index, target in enumerate(propagate_to):
-        if target not in tables:
+        if target not in known:
             raise InputValidationError(where, f"propagate_to[{index}]", target, f"is not a segment of the hub {known}", f"use one of {known}")
     if len(set(propagate_to)) != len(propagate_to):
         raise InputValidationError(where, "propagate_to", propagate_to, "repeats a segment", "list each segment once")

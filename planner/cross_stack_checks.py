@@ -26,7 +26,8 @@ from agentcore_egress.stacks.landing_zone_model import ExistingAttachment, Landi
 
 
 def cross_stack_findings(model: LandingZoneModel) -> list[Finding]:
-    return [*_overlaps(model), *_existing_overlaps(model), *_managed_paths(model), *_lattice_shares(model), *_shares_outside_zone(model)]
+    return [*_overlaps(model), *_existing_overlaps(model), *_tgw_peering_overlaps(model), *_managed_paths(model), *_lattice_shares(model),
+            *_shares_outside_zone(model)]
 
 
 def _overlaps(model: LandingZoneModel) -> list[Finding]:
@@ -119,6 +120,41 @@ def _spokes_own(model: LandingZoneModel, spoke: VpcKey, attachment: ExistingAtta
     return attachment.owner == placed.account and set(attachment.blocks) == set(placed.vpc.blocks)
 
 
+def _tgw_peering_overlaps(model: LandingZoneModel) -> list[Finding]:
+    """Overlapping VPC blocks behind two peered Transit Gateways, where each side routes to the other over the peering: the route
+    table each VPC's attachment is associated with has a static route over the peering that covers part of the other VPC.
+    Inside each VPC its local route keeps the overlapping addresses, so neither reaches the other's (AWS picks the most specific
+    route, and the local route is the VPC's own block: https://docs.aws.amazon.com/vpc/latest/userguide/RouteTables.html#route-tables-priority;
+    routes over a peering are static only: https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html). The finding lands on the
+    requester's side (``tgw_peerings`` with ``accepted_in``), the side deployed last."""
+    findings = []
+    for link in model.tgw_peerings.values():
+        if link.accepter_side is None or link.requester_side is None:
+            continue
+        first = [vpc for vpc, _ in model.hub_members.get(link.requester_hub, []) if vpc in model.vpcs and vpc in model.tgw_placements]
+        second = [vpc for vpc, _ in model.hub_members.get(link.accepter_hub, []) if vpc in model.vpcs and vpc in model.tgw_placements]
+        for i, j in _overlapping_members(first + second, model):
+            if i >= len(first) or j < len(first):
+                continue  # both behind one hub: _overlaps judges them
+            near, far = first[i], second[j - len(first)]
+            if _routes_over_peering(model, link, link.requester_hub, near, far) and _routes_over_peering(model, link, link.accepter_hub, far, near):
+                stack, index = link.requester_side
+                findings.append(planner_finding(
+                    "cross-stack-cidr-overlap", stack, f"tgw_peerings[{index}]",
+                    f"{_overlap_of(model, far, near)} across the Transit Gateway peering '{link.name}' (stacks '{link.requester_hub}' and "
+                    f"'{link.accepter_hub}'), and each side routes to the other over it: each VPC keeps the overlapping addresses on its local "
+                    f"route, so neither reaches them in the other. Fix: renumber VPC {far[1]}, or route over the peering only blocks that do not overlap"))
+    return findings
+
+
+def _routes_over_peering(model: LandingZoneModel, link, hub: str, source: VpcKey, destination: VpcKey) -> bool:
+    """Whether the route table ``source``'s attachment is associated with on ``hub`` has a static route over ``link`` that covers part of
+    ``destination``'s blocks."""
+    routes = model.tgw_static_routes.get((hub, model.tgw_placements[source].association), [])
+    blocks = [_network(block) for block in model.vpcs[destination].vpc.blocks]
+    return any(route.peering == (link.requester_hub, link.name) and any(_network(route.destination).overlaps(b) for b in blocks) for route in routes)
+
+
 def _overlap_of(model: LandingZoneModel, first: VpcKey, second: VpcKey) -> str:
     a, b = _overlapping_blocks(model.vpcs[first].vpc.blocks, tuple(model.vpcs[second].vpc.blocks))
     return f"VPC {first[1]} (stack {first[0]}, {a}) overlaps VPC {second[1]} (stack {second[0]}, {b})"
@@ -180,7 +216,8 @@ def _managed_paths(model: LandingZoneModel) -> list[Finding]:
                     "cross-stack-managed-path", name, path,
                     f"target '{target.name}': no accepted Transit Gateway attachment or peering joins its VPC {source[1]} (stack {source[0]}) "
                     f"to the backend's VPC {destination[1]} (stack {destination[0]}). Fix: attach both VPCs to the same hub and accept both "
-                    "(tgw_spokes + tgw_acceptances), or peer them (peering_spokes + peering_acceptances)"))
+                    "(tgw_spokes + tgw_acceptances), or peer them (peering_spokes + peering_acceptances), or peer their two hubs (transit_gateway_hub.peerings "
+                    "+ tgw_peerings)"))
     return findings
 
 

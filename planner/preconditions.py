@@ -29,7 +29,7 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
         *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model), *target_listeners(model),
-        *resource_gateways(model),
+        *resource_gateways(model), *tgw_peerings(model),
     ]
 
 
@@ -125,6 +125,52 @@ def tgw_static_routes(model: LandingZoneModel) -> list[Finding]:
                     f"{earlier.path} of stack '{earlier.stack}' already routes it, and AWS refuses a route table a second route of one "
                     "destination. Fix: keep one of the two, or make one more specific"))
     return findings
+
+
+def tgw_peerings(model: LandingZoneModel) -> list[Finding]:
+    """A Transit Gateway peering carries traffic once the accepter Transit Gateway's owner accepted it, and each side is placed
+    (associated, routed) by the owner of that side's Transit Gateway, in its region.
+
+    AWS: "To activate the peering attachment, the owner of the accepter transit gateway must accept the peering attachment
+    request, even if both transit gateways are in the same account. Accept the peering attachment request from the Region that
+    the accepter transit gateway is located in"; until then it stays ``pendingAcceptance``. Route table associations and static
+    routes are calls of the Transit Gateway's owner, on its own route tables. Peering works within a region and across regions.
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering-accept-reject.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html
+    """
+    findings = []
+    for link in model.tgw_peerings.values():
+        peer = model.config(link.accepter_hub)
+        if link.accepter_side is None:
+            findings.append(planner_finding(
+                "precondition-tgw-peering", link.requester_hub, link.path,
+                f"the peering '{link.name}' to the Transit Gateway of stack '{link.accepter_hub}' is never accepted: it stays pendingAcceptance "
+                f"and carries no traffic. Fix: add tgw_peerings {{peering: {{stack: {link.requester_hub}, name: {link.name}}}, hub_stack: "
+                f"{link.accepter_hub}, associate_with: <segment>, static_routes: [...]}} to a stack of account {peer.account.id} in {peer.account.region}"))
+        for entry, hub in ((link.accepter_side, link.accepter_hub), (link.requester_side, link.requester_hub)):
+            if entry is not None:
+                findings.extend(_tgw_peering_side_findings(model, entry, hub, link.name))
+    return findings
+
+
+def _tgw_peering_side_findings(model: LandingZoneModel, entry: tuple[str, int], hub: str, name: str) -> list[Finding]:
+    """The side at ``entry`` is placed on ``hub`` (the hub of its role), from a stack of that hub's account and region."""
+    stack, index = entry
+    side, owner = model.tgw_peering_side(entry), model.config(hub)
+    role = "requester" if side.requester else "accepter"
+    placed_on = side.hub_stack or stack
+    if placed_on != hub:
+        return [planner_finding(
+            "precondition-tgw-peering", stack, f"tgw_peerings[{index}].hub_stack",
+            f"places the {role}'s side of the peering '{name}' on the hub of stack '{placed_on}', but the {role}'s Transit Gateway is that of "
+            f"stack '{hub}'. Fix: set hub_stack: {hub}" + ("" if side.requester else ", or accepted_in on the requester's side"))]
+    if (model.account(stack), model.region(stack)) != (owner.account.id, owner.account.region):
+        return [planner_finding(
+            "precondition-tgw-peering", stack, f"tgw_peerings[{index}]",
+            f"stack '{stack}' ({model.account(stack)}/{model.region(stack)}) places the {role}'s side of the peering '{name}' on the Transit Gateway "
+            f"of stack '{hub}' ({owner.account.id}/{owner.account.region}): only its owner, in its region, accepts and routes. Fix: move this "
+            f"entry to a stack of account {owner.account.id} in {owner.account.region}")]
+    return []
 
 
 def peerings(model: LandingZoneModel) -> list[Finding]:
@@ -493,7 +539,7 @@ def security_group_references(model: LandingZoneModel) -> list[Finding]:
     AWS: security group rules may reference groups of a peered VPC in the same region only
     (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html); across a Transit Gateway, inbound rules
     may reference groups of other VPCs attached to it in the same region once security group referencing support is
-    enabled on the Transit Gateway (disabled by default) and the attachments (enabled by default)
+    enabled on the Transit Gateway (disabled by default) and the attachments (enabled by default), not over a peering attachment
     (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html , "Security group referencing",
     https://aws.amazon.com/blogs/networking-and-content-delivery/introducing-security-group-referencing-for-aws-transit-gateway/).
     Elsewhere the reference matches no traffic at all. Existing groups given by id are not judged.
@@ -535,6 +581,9 @@ def _reference_problem(model: LandingZoneModel, vpc: tuple[str, str], other: tup
             return (f"the Transit Gateway of stack '{hub}' that joins VPC {vpc[1]} and VPC {other[1]} has security group referencing "
                     f"support disabled (AWS's default), so the reference matches nothing. Fix: set transit_gateway_hub."
                     f"security_group_referencing_support: enable in stack '{hub}', or admit the clients' subnet blocks in client_cidrs")
+    if model.connected(vpc, other):  # joined only by two peered Transit Gateways
+        return (f"VPC {vpc[1]} ({placed.region}) and VPC {other[1]} ({elsewhere.region}) are joined only through a Transit Gateway peering, "
+                f"over which AWS matches no security group reference (only between VPCs attached to one Transit Gateway). {instead}")
     return f"no accepted peering or Transit Gateway joins VPC {vpc[1]} (stack {vpc[0]}) to the group's VPC {other[1]} (stack {other[0]}). {instead}"
 
 
@@ -574,7 +623,7 @@ def subnet_room(model: LandingZoneModel) -> list[Finding]:
         for index, vpc in enumerate(stack.config.vpcs):
             takers = _address_takers(model, name, vpc.name)
             # The attachment takes the first subnet of each zone (TransitGatewaySpoke, PrivateVpc.attachment_subnet_ids).
-            first_per_zone = {subnet.az: subnet.name for subnet in reversed(vpc.subnets)}.values() if vpc.name in attached else ()
+            first_per_zone = {subnet.zone: subnet.name for subnet in reversed(vpc.subnets)}.values() if vpc.name in attached else ()
             for position, subnet in enumerate(vpc.subnets):
                 here = takers + [AddressTaker("the Transit Gateway attachment's ENI", 1)] * (subnet.name in first_per_zone)
                 findings.extend(_subnet_findings(name, f"vpcs[{index}].subnets[{position}].cidr", vpc.name, subnet, here))

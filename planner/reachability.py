@@ -45,6 +45,8 @@ T = {
     "tgw_route_table": types.TGW_ROUTE_TABLE,
     "peering": types.PEERING,
     "peering_accepter": types.PEERING_ACCEPTER,
+    "tgw_peering": types.TGW_PEERING_ATTACHMENT,
+    "tgw_peering_accepter": types.TGW_PEERING_ATTACHMENT_ACCEPTER,
     "lb": types.LB,
     "listener": types.LB_LISTENER,
     "target_group": types.LB_TARGET_GROUP,
@@ -196,7 +198,12 @@ class Network:
             self.extra_rules[get(rule, "securityGroupId")].append((get(rule, "type"), dict(rule.inputs)))
         self.attachments = {r.id: r for r in self.by_type[T["attachment"]]}
         self.accepted = {get(r, "transitGatewayAttachmentId") for r in self.by_type[T["accepter"]]}
-        self.tgw_association = {get(r, "transitGatewayAttachmentId"): get(r, "transitGatewayRouteTableId") for r in self.by_type[T["tgw_association"]]}
+        # (attachment, Transit Gateway) → its route table there: a peering attachment has one on each of its two Transit Gateways.
+        tgw_of_table = {r.id: get(r, "transitGatewayId") for r in self.by_type[T["tgw_route_table"]]}
+        self.tgw_association = {(get(r, "transitGatewayAttachmentId"), tgw_of_table.get(get(r, "transitGatewayRouteTableId"))): get(r, "transitGatewayRouteTableId")
+                                for r in self.by_type[T["tgw_association"]]}
+        self.tgw_peerings = {r.id: r for r in self.by_type[T["tgw_peering"]]}
+        self.tgw_peering_accepted = {get(r, "transitGatewayAttachmentId") for r in self.by_type[T["tgw_peering_accepter"]]}
         self.tgw_propagations: dict[str, set[str]] = defaultdict(set)
         for propagation in self.by_type[T["tgw_propagation"]]:
             self.tgw_propagations[get(propagation, "transitGatewayRouteTableId")].add(get(propagation, "transitGatewayAttachmentId"))
@@ -494,9 +501,11 @@ class Network:
         dropped = (f"; the block of {other.id} is not propagated into {segment}: it overlaps that of {winner}, which was attached first "
                    "and keeps the route") if winner else ""
         if route is None:
+            missing = (f"add a static route to {net} via peering attachment {other.id} in {segment} (tgw_peerings[].static_routes): AWS propagates "
+                       "nothing over a peering" if other.id in self.tgw_peerings else
+                       f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
             raise _Broken("route", f"TGW route table {segment} (of attachment {attachment.id}) has no route to {net}{dropped}",
-                          "renumber one of the two overlapping VPCs" if winner else
-                          f"enable propagation of attachment {other.id} into {segment} (tgw_acceptances.propagate_to), or add a static route")
+                          "renumber one of the two overlapping VPCs" if winner else missing)
         if route.attachment is None:
             raise _Broken("route", f"TGW route table {segment} drops traffic to {net}: its static route to {route.destination} is a blackhole",
                           f"remove the blackhole route, or add a more specific route to {net} via {other.id}")
@@ -506,15 +515,66 @@ class Network:
                           "renumber one of the two overlapping VPCs" if winner else f"add a static route to {net} via {other.id} in {segment}")
 
     def _through_transit_gateway(self, tgw: str, vpc: str, backend_vpc: str, eni_nets, backend_nets) -> str:
-        source, destination = self._attachment(tgw, vpc), self._attachment(tgw, backend_vpc)
+        source, destination = self._tgw_ends(tgw, vpc, backend_vpc)
         for attachment, nets, other in ((source, backend_nets, destination), (destination, eni_nets, source)):
-            table = self.tgw_association.get(attachment.id)
-            if table is None:
-                raise _Broken("route", f"attachment {attachment.id} is associated with no route table of {tgw}",
-                              "associate it with its segment's route table (tgw_acceptances.associate_with)")
             for net in nets:
-                self._tgw_hop(table, net, attachment, other)
-        return f"{tgw}: {source.id} ⇄ {destination.id}"
+                self._tgw_path(attachment, net, other)
+        near, far = self.get(source, "transitGatewayId"), self.get(destination, "transitGatewayId")
+        if near == far:
+            return f"{near}: {source.id} ⇄ {destination.id}"
+        return f"{near} ⇄ {far} over peering {self._tgw_peering(near, far).id}: {source.id} ⇄ {destination.id}"
+
+    def _tgw_ends(self, tgw: str, vpc: str, backend_vpc: str) -> tuple[Registration, Registration]:
+        """The attachments of the two VPCs: both to ``tgw``, or one to ``tgw`` and the other to a Transit Gateway peered with it."""
+        near, far = (vpc, backend_vpc) if self._attached(tgw, vpc) else (backend_vpc, vpc)
+        peer = None if self._attached(tgw, far) else next(
+            (other for peering in self.tgw_peerings.values() for other in self._peering_ends(peering) - {tgw}
+             if tgw in self._peering_ends(peering) and self._attached(other, far)), None)
+        if peer is None:
+            return self._attachment(tgw, vpc), self._attachment(tgw, backend_vpc)
+        ends = {near: self._attachment(tgw, near), far: self._attachment(peer, far)}
+        return ends[vpc], ends[backend_vpc]
+
+    def _attached(self, tgw: str, vpc: str) -> bool:
+        return any(self.get(a, "transitGatewayId") == tgw and self.get(a, "vpcId") == vpc for a in self.attachments.values())
+
+    def _peered_transit_gateways(self, vpc: str, other: str) -> bool:
+        """Whether the two VPCs are attached to two Transit Gateways that a peering attachment joins."""
+        return any(self._attached(first, vpc) and self._attached(second, other)
+                   for peering in self.tgw_peerings.values() for first in self._peering_ends(peering) for second in self._peering_ends(peering) - {first})
+
+    def _peering_ends(self, peering: Registration) -> set[str]:
+        """The two Transit Gateways a peering attachment joins."""
+        return {self.get(peering, "transitGatewayId"), self.get(peering, "peerTransitGatewayId")}
+
+    def _tgw_peering(self, tgw: str, other: str) -> Registration:
+        """The accepted peering attachment between two Transit Gateways (AWS carries nothing over one pending acceptance:
+        https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering-accept-reject.html)."""
+        peering = next(p for p in self.tgw_peerings.values() if self._peering_ends(p) == {tgw, other})
+        if peering.id not in self.tgw_peering_accepted:
+            raise _Broken("route", f"the peering attachment {peering.id} between {tgw} and {other} is never accepted",
+                          "accept it in a stack of the accepter hub's account and region (a tgw_peerings entry without accepted_in)")
+        return peering
+
+    def _tgw_path(self, start: Registration, net, end: Registration) -> None:
+        """Raise unless the Transit Gateways send ``net`` from ``start`` to ``end``: by the route table ``start`` is associated with,
+        and across a peering by the route table the peering attachment is associated with on the far Transit Gateway (static routes
+        only over a peering: https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html)."""
+        tgw, far = self.get(start, "transitGatewayId"), self.get(end, "transitGatewayId")
+        if tgw == far:
+            self._tgw_hop(self._associated_table(start, tgw), net, start, end)
+            return
+        peering = self._tgw_peering(tgw, far)
+        self._tgw_hop(self._associated_table(start, tgw), net, start, peering)
+        self._tgw_hop(self._associated_table(peering, far), net, peering, end)
+
+    def _associated_table(self, attachment: Registration, tgw: str) -> str:
+        table = self.tgw_association.get((attachment.id, tgw))
+        if table is None:
+            where = "tgw_peerings[].associate_with, on that hub's side" if attachment.id in self.tgw_peerings else "tgw_acceptances.associate_with"
+            raise _Broken("route", f"attachment {attachment.id} is associated with no route table of {tgw}",
+                          f"associate it with its segment's route table ({where})")
+        return table
 
     def _through_peering(self, pcx: str, vpc: str, backend_vpc: str) -> str:
         peering = self.peerings.get(pcx)
@@ -572,28 +632,33 @@ class Network:
         region, or across a Transit Gateway whose security group referencing support is enabled (off by default) and not turned
         off on either attachment (on by default), never across regions (planner/preconditions.py: security_group_references)."""
         if self._cross_region(vpc, backend_vpc):
-            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering",
+            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering or Transit Gateway peering",
                           f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
         if any({self.get(p, "vpcId"), self.get(p, "peerVpcId")} == {vpc, backend_vpc} for p in self.peerings.values()):
             return
+        shared = False
         for tgw_id in {self.get(a, "transitGatewayId") for a in self.attachments.values() if self.get(a, "vpcId") == vpc}:
             ends = [a for a in self.attachments.values() if self.get(a, "transitGatewayId") == tgw_id and self.get(a, "vpcId") in (vpc, backend_vpc)]
             tgw = self.by_id.get(tgw_id)
             if len({self.get(a, "vpcId") for a in ends}) < 2 or tgw is None:
                 continue
+            shared = True
             if self.get(tgw, "securityGroupReferencingSupport") != "enable" or any(
                     self.get(a, "securityGroupReferencingSupport") == "disable" for a in ends):
                 raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across Transit Gateway {tgw_id}, "
                                                  "whose security group referencing support is off: the reference matches nothing",
                               f"enable security group referencing on {tgw_id} (transit_gateway_hub.security_group_referencing_support: enable), "
                               f"or admit the ENI subnets' blocks ({net}) instead")
+        if not shared and self._peered_transit_gateways(vpc, backend_vpc):
+            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across a Transit Gateway peering, where AWS "
+                                             "matches no reference", f"admit the ENI subnets' blocks ({net}) instead")
 
     def _cross_region(self, vpc: str, other: str) -> bool:
-        """Whether the two VPCs are joined by an inter-region peering."""
+        """Whether the two VPCs are in two regions: joined by an inter-region peering, or by two Transit Gateways peered across regions."""
         for peering in self.peerings.values():
             if {self.get(peering, "vpcId"), self.get(peering, "peerVpcId")} == {vpc, other}:
                 return (self.get(peering, "peerRegion") or self.region_of[peering.urn]) != self.region_of[peering.urn]
-        return False
+        return len({self.region_of[self.by_id[v].urn] for v in (vpc, other) if v in self.by_id}) > 1
 
     def _listener(self, balancer: Registration, port: int) -> Registration:
         listeners = self.listeners.get(self.get(balancer, "arn"), [])

@@ -27,6 +27,7 @@ _ID_PREFIX = {
     "aws:ec2transitgateway/transitGateway:TransitGateway": "tgw",
     "aws:ec2transitgateway/routeTable:RouteTable": "tgw-rtb",
     "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": "tgw-attach",
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
     "aws:vpclattice/resourceGateway:ResourceGateway": "rgw",
     "aws:vpclattice/resourceConfiguration:ResourceConfiguration": "rcfg",
@@ -160,7 +161,8 @@ class SimulatedAws(pulumi_mocks.Mocks):
         if args.typ == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup" and isinstance(state.get("vpcId"), str):
             # Adopting a VPC's default security group yields that group, not a new one.
             resource_id = default_security_group_id(state["vpcId"])
-        elif args.typ == "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter":
+        elif args.typ in ("aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter",
+                          "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"):
             resource_id = state["transitGatewayAttachmentId"]
         elif args.typ == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
             resource_id = state["vpcPeeringConnectionId"]

@@ -32,6 +32,8 @@ from agentcore_egress.components import (
     TargetSecurityGroups,
     TransitGatewayAttachmentAcceptance,
     TransitGatewayHub,
+    TransitGatewayPeering,
+    TransitGatewayPeeringSide,
     TransitGatewaySpoke,
     account_provider,
 )
@@ -194,7 +196,7 @@ class AccountBuilder:
         # (export key, section builder); a section without an export key only creates resources.
         sections = [
             ("transit_gateway", self.transit_gateway_hub), ("existing_transit_gateways", self.existing_transit_gateways), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
-            (None, self.tgw_acceptances), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
+            (None, self.tgw_acceptances), ("tgw_peerings", self.tgw_peerings), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
             ("security_groups", self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
             ("load_balancers", self.load_balancers), ("private_names", self.private_names), (None, self.zone_associations),
             ("lattice", self.lattice_resources), (None, self.share_acceptances), ("gateway", self.gateway), ("targets", self.targets),
@@ -238,11 +240,37 @@ class AccountBuilder:
         if settings.security_group_referencing_support == "enable":
             hub_args["security_group_referencing_support"] = True
         hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
-        return {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
+        exports = {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
+        if settings.peerings:
+            exports["peerings"] = self._tgw_peering_requests(hub)
+        return exports
+
+    def _tgw_peering_requests(self, hub: TransitGatewayHub) -> dict[str, Any]:
+        """Peering name → id of the attachment this hub requests to the other hub's Transit Gateway."""
+        requests = {}
+        for index, peering in enumerate(self.config.transit_gateway_hub.peerings):
+            requests[peering.name] = TransitGatewayPeering(
+                self._located(TransitGatewayPeering, f"{peering.name}-tgw-peering", f"transit_gateway_hub.peerings[{index}]"),
+                {
+                    "transit_gateway_id": hub.transit_gateway_id,
+                    "peer_transit_gateway_id": self.others.output(peering.peer_stack, "transit_gateway", "id"),
+                    "peer_account_id": self.others.output(peering.peer_stack, "account", "id"),
+                    "peer_region": self.others.output(peering.peer_stack, "account", "region"),
+                },
+                opts=self.opts,
+            ).attachment_id
+        return requests
+
+    def _segment_tables(self, hub_stack: Optional[str], segments: list[str]) -> dict[str, Any]:
+        """Route table id per segment of this stack's hub (``hub_stack`` None) or of another stack's."""
+        if hub_stack is None and self.hub is not None:
+            return {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
+        return {segment: self.others.output(hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
 
     def private_vpcs(self) -> dict[str, Any]:
         for index, vpc in enumerate(self.config.vpcs):
-            subnets = [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets]
+            subnets = [{"name": s.name, "cidr_block": s.cidr, **({"availability_zone": s.az} if s.az else {"availability_zone_id": s.az_id})}
+                       for s in vpc.subnets]
             vpc_args: dict[str, Any] = {"cidr_block": vpc.cidr, "subnets": subnets}
             if vpc.secondary_cidrs:
                 vpc_args["secondary_cidr_blocks"] = list(vpc.secondary_cidrs)
@@ -323,10 +351,8 @@ class AccountBuilder:
             elif acceptance.transit_gateway is not None:
                 tables = {segment: self.others.output(acceptance.hub_stack, "existing_transit_gateways", acceptance.transit_gateway, "route_tables", segment)
                           for segment in segments}
-            elif acceptance.hub_stack is None and self.hub is not None:
-                tables = {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
             else:
-                tables = {segment: self.others.output(acceptance.hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
+                tables = self._segment_tables(acceptance.hub_stack, segments)
             TransitGatewayAttachmentAcceptance(
                 self._located(TransitGatewayAttachmentAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"tgw_acceptances[{index}]"),
                 {
@@ -342,6 +368,29 @@ class AccountBuilder:
                 },
                 opts=self.opts,
             )
+
+    def tgw_peerings(self) -> dict[str, Any]:
+        """Each side of a Transit Gateway peering; exports, per requester hub stack and peering name, the ids this stack accepts."""
+        accepted: dict[str, dict[str, Any]] = {}
+        for index, side in enumerate(self.config.tgw_peerings):
+            static_routes = segment_routes(side.static_routes)
+            peering = side.peering
+            attachment = (self.others.output(side.accepted_in, "tgw_peerings", peering.stack, peering.name) if side.requester
+                          else self.others.output(peering.stack, "transit_gateway", "peerings", peering.name))
+            created = TransitGatewayPeeringSide(
+                self._located(TransitGatewayPeeringSide, f"{peering.stack}-{peering.name}", f"tgw_peerings[{index}]"),
+                {
+                    "transit_gateway_attachment_id": attachment,
+                    "segment_route_table_ids": self._segment_tables(side.hub_stack, list(dict.fromkeys([side.associate_with, *static_routes]))),
+                    "associate_with": side.associate_with,
+                    "static_routes": static_routes,
+                    "accept": not side.requester,
+                },
+                opts=self.opts,
+            )
+            if not side.requester:
+                accepted.setdefault(peering.stack, {})[peering.name] = created.attachment_id
+        return accepted
 
     def peering_spokes(self) -> dict[str, Any]:
         peerings = {}

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from agentcore_egress.components import validation, vpc_blocks
 from agentcore_egress.components.errors import InputValidationError
 
-from .aws_regions import az_problem, check_region
+from .aws_regions import az_id_problem, az_problem, check_region
 from .errors import MAX_QUOTED, ConfigError, shorten
 from .existing_resources import ExistingResources
 from .stack_file import NAMESPACE, StackFile, read_stack_file
@@ -91,7 +91,22 @@ class Organization(Model):
 class Subnet(Model):
     name: Name
     cidr: Cidr
-    az: str
+    az: Optional[str] = None
+    """The availability zone's name (``eu-west-1a``), which each account maps to a physical zone of its own."""
+    az_id: Optional[str] = None
+    """The availability zone's AZ id (``euw1-az1``), the same physical zone in every account: what subnets shared or
+    placed across accounts use (https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html)."""
+
+    @model_validator(mode="after")
+    def _one_zone(self) -> "Subnet":
+        if (self.az is None) == (self.az_id is None):
+            raise ValueError("needs exactly one of az and az_id. Fix: give the zone's name (az: eu-west-1a) or its AZ id (az_id: euw1-az1)")
+        return self
+
+    @property
+    def zone(self) -> str:
+        """The zone as given, name or AZ id: two subnets of one VPC given alike are in one zone when these are equal."""
+        return self.az or self.az_id or ""
 
 
 class Vpc(Model):
@@ -133,6 +148,16 @@ class TgwRoute(Model):
     destination: Cidr
 
 
+class TgwPeering(Model):
+    """A peering attachment this hub requests to another hub's Transit Gateway (aws.ec2transitgateway.PeeringAttachment), in
+    another region or the same one (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html). It carries traffic once the
+    other hub's owner accepts it and both sides route to it by static routes (``tgw_peerings``)."""
+
+    name: Name
+    peer_stack: StackName
+    """The stack of the other hub (its transit_gateway_hub), which deploys before this one."""
+
+
 class TransitGatewayHub(Model):
     segments: list[Name] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
@@ -143,6 +168,8 @@ class TransitGatewayHub(Model):
     blackhole_routes: list[TgwRoute] = []
     """Blocks a segment's route table drops (static blackhole routes); a more specific propagated or static route still wins.
     Static routes to an attachment are the acceptance's (tgw_acceptances[].static_routes): this stack deploys before the spokes."""
+    peerings: list[TgwPeering] = []
+    """Peering attachments this hub requests to other hubs' Transit Gateways (each side's routes are in tgw_peerings)."""
 
 
 def segment_routes(routes: list[TgwRoute]) -> dict[str, list[str]]:
@@ -176,6 +203,40 @@ class TgwAcceptance(Model):
         "whose route_tables are the segments named here; unset means that stack's transit_gateway_hub."))
     static_routes: list[TgwRoute] = []
     """Static routes to this spoke's attachment in segments' route tables (e.g. 0.0.0.0/0 to an inspection or egress VPC)."""
+
+
+class TgwPeeringSide(Model):
+    """One side of a Transit Gateway peering: its association with a segment of that side's hub and the static routes of the
+    hub's segments to it. The accepter's side (no ``accepted_in``) first accepts the peering
+    (aws.ec2transitgateway.PeeringAttachmentAccepter), in a stack of the accepter hub's account and region that deploys after
+    the requester's hub; the requester's side names that stack in ``accepted_in`` and deploys after it: AWS routes over a
+    peering attachment only once it is accepted (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering-accept-reject.html)."""
+
+    peering: RemoteName
+    """The peering: the requester hub's stack and its transit_gateway_hub.peerings[].name."""
+    hub_stack: Optional[StackName] = None
+    """The stack of this side's hub (its route tables); unset means this stack."""
+    accepted_in: Optional[StackName] = None
+    """The requester's side only: the stack whose tgw_peerings entry accepts the peering."""
+    associate_with: Name
+    """Segment whose route table the peering attachment is associated with: where traffic arriving over it is routed."""
+    static_routes: list[TgwRoute] = []
+    """Blocks behind the other hub that segments' route tables send over the peering."""
+    propagate_to: list[Name] = []
+    """Refused when given: AWS propagates no routes over a Transit Gateway peering attachment."""
+
+    @model_validator(mode="after")
+    def _static_routes_only(self) -> "TgwPeeringSide":
+        if self.propagate_to:
+            raise ValueError(f"propagate_to {list(self.propagate_to)}: AWS propagates no routes over a Transit Gateway peering attachment, "
+                             "it routes by static routes only (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html). "
+                             "Fix: list the other side's blocks as static_routes of those segments instead")
+        return self
+
+    @property
+    def requester(self) -> bool:
+        """Whether this is the requester's side (it names the stack that accepts the peering)."""
+        return self.accepted_in is not None
 
 
 class PeeringSpoke(Model):
@@ -433,6 +494,7 @@ class StackConfig(Model):
     vpcs: list[Vpc] = []
     tgw_spokes: list[TgwSpoke] = []
     tgw_acceptances: list[TgwAcceptance] = []
+    tgw_peerings: list[TgwPeeringSide] = []
     peering_spokes: list[PeeringSpoke] = []
     peering_acceptances: list[PeeringAcceptance] = []
     security_groups: list[SecurityGroups] = []
@@ -469,6 +531,8 @@ class StackConfig(Model):
         walk(self)
         found.update(spoke.hub_stack for spoke in self.tgw_spokes)
         found.update(acceptance.hub_stack for acceptance in self.tgw_acceptances if acceptance.hub_stack)
+        found.update(peering.peer_stack for peering in (self.transit_gateway_hub.peerings if self.transit_gateway_hub else []))
+        found.update(stack for side in self.tgw_peerings for stack in (side.hub_stack, side.accepted_in) if stack)
         return frozenset(found)
 
 
@@ -526,6 +590,7 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 need(f"tgw_acceptances[{index}].propagate_to[{position}]", segment, "segments")
             for position, route in enumerate(acceptance.static_routes):
                 need(f"tgw_acceptances[{index}].static_routes[{position}].segment", route.segment, "segments")
+    problems.extend(_tgw_peering_problems(config, need))
     if config.transit_gateway_hub:
         for position, route in enumerate(config.transit_gateway_hub.blackhole_routes):
             need(f"transit_gateway_hub.blackhole_routes[{position}].segment", route.segment, "segments")
@@ -541,10 +606,7 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                     need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
     for index, vpc in enumerate(config.vpcs):
         problems.extend(_block_problems(f"vpcs[{index}]", vpc))
-        for position, subnet in enumerate(vpc.subnets):
-            problem = az_problem(subnet.az, config.account.region)
-            if problem:
-                problems.append((f"vpcs[{index}].subnets[{position}].az", subnet.az, problem))
+        problems.extend(_zone_problems(f"vpcs[{index}]", vpc, config.account.region))
     if config.targets and config.gateway is None:
         problems.append(("targets", [t.name for t in config.targets], "need a gateway. Fix: declare agentcore-egress:gateway in this stack"))
     for section in ("vpcs", "security_groups", "certificates", "private_apis", "load_balancers", "private_names", "lattice_resources", "targets", "zone_associations", "share_acceptances"):
@@ -553,6 +615,42 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
             if item.name in seen:
                 problems.append((f"{section}[{index}].name", item.name, f"is used twice in {section}. Fix: give each its own name"))
             seen.add(item.name)
+    return problems
+
+
+def _tgw_peering_problems(config: StackConfig, need: Callable[[str, Any, str], None]) -> list[tuple[str, Any, str]]:
+    """A hub peers with another hub (not itself), each peering named once; a side on this stack's hub names its segments."""
+    problems: list[tuple[str, Any, str]] = []
+    seen: set[str] = set()
+    for index, peering in enumerate(config.transit_gateway_hub.peerings if config.transit_gateway_hub else []):
+        if peering.name in seen:
+            problems.append((f"transit_gateway_hub.peerings[{index}].name", peering.name, "is used twice. Fix: give each peering its own name"))
+        seen.add(peering.name)
+    for index, side in enumerate(config.tgw_peerings):
+        if side.hub_stack is not None:
+            continue  # the hub's segments are checked with the landing zone (stacks/landing_zone.py)
+        if config.transit_gateway_hub is None:
+            problems.append((f"tgw_peerings[{index}].hub_stack", None, "is needed: this stack has no transit_gateway_hub. Fix: name this side's hub's stack"))
+            continue
+        need(f"tgw_peerings[{index}].associate_with", side.associate_with, "segments")
+        for position, route in enumerate(side.static_routes):
+            need(f"tgw_peerings[{index}].static_routes[{position}].segment", route.segment, "segments")
+    return problems
+
+
+def _zone_problems(path: str, vpc: Vpc, region: str) -> list[tuple[str, Any, str]]:
+    """Each subnet's zone is one of the region's (:mod:`.aws_regions`), and a VPC's subnets name their zones one way: a name and
+    an AZ id cannot be compared offline (each account maps names to zones its own way,
+    https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html), and a Transit Gateway attachment takes one
+    subnet per zone (two in one zone: DuplicateSubnetsInSameZone)."""
+    problems = []
+    for position, subnet in enumerate(vpc.subnets):
+        key, problem = ("az", az_problem(subnet.az, region)) if subnet.az else ("az_id", az_id_problem(subnet.az_id or "", region))
+        if problem:
+            problems.append((f"{path}.subnets[{position}].{key}", subnet.zone, problem))
+    if len({subnet.az is None for subnet in vpc.subnets}) > 1:
+        problems.append((f"{path}.subnets", [subnet.zone for subnet in vpc.subnets], "mixes zone names (az) and AZ ids (az_id), which plan "
+                         "cannot compare: each account maps names to zones its own way. Fix: give every subnet of the VPC az_id (or every one az)"))
     return problems
 
 
@@ -599,6 +697,8 @@ def _existing_segment_problems(config: StackConfig, path: str, acceptance: TgwAc
     return [(where, segment, f"is not a route table of existing Transit Gateway '{acceptance.transit_gateway}' {sorted(segments)}. "
              f"Fix: name it under agentcore-egress:existing.transit_gateways.{acceptance.transit_gateway}.route_tables, or use one of those")
             for where, segment in named if segment not in segments]
+
+
 def _block_problems(path: str, vpc: Vpc) -> list[tuple[str, Any, str]]:
     """The secondary blocks as AWS associates them (:mod:`~agentcore_egress.components.vpc_blocks`), and each subnet inside
     one of the VPC's blocks: (path, value, problem and fix)."""

@@ -103,6 +103,11 @@ PRECONDITION_RULES = _rules(
     _planner_rule("precondition-tgw-route", MANDATORY, "A Transit Gateway route table gets one static route per destination block, "
                   "across the hub's blackhole routes and the acceptances' static routes.",
                   "medium", "Keep one static route per destination in each segment's route table, or make one of the two more specific."),
+    _planner_rule("precondition-tgw-peering", MANDATORY,
+                  "A Transit Gateway peering a hub requests is accepted by a stack of the other hub's account and region, and each side is "
+                  "placed on its own hub by a stack of that hub's account and region.",
+                  "medium", "Add a tgw_peerings entry without accepted_in (the acceptance) in a stack of the accepter hub's account and region, "
+                  "and one with accepted_in (the requester's routes) in a stack of the requester hub's account and region."),
     _planner_rule("precondition-listener", MANDATORY,
                   "A target's URL port is a listener of the load balancer its host resolves to, and that listener is HTTPS (ALB) or TLS (NLB).",
                   "medium", "Name the listener's port in the target's URL (or set the load balancer's listener_port to the URL's), and make the "

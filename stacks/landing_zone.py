@@ -230,6 +230,10 @@ def _names(config: StackConfig, kind: str) -> set[str]:
         return existing_segments(config, kind.removeprefix(EXISTING_SEGMENTS))
     if kind == "segments":
         return set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set()
+    if kind == "tgw_peering_requests":
+        return {peering.name for peering in config.transit_gateway_hub.peerings} if config.transit_gateway_hub else set()
+    if kind == "tgw_peering_acceptances":
+        return {f"{side.peering.stack}/{side.peering.name}" for side in config.tgw_peerings if not side.requester}
     if kind == "tgw_spokes":
         return {spoke.vpc for spoke in config.tgw_spokes}
     if kind == "peering_spokes":
@@ -258,6 +262,7 @@ def _remote_references(config: StackConfig):
                 yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, segments, segment
             for position, route in enumerate(acceptance.static_routes):
                 yield f"tgw_acceptances[{index}].static_routes[{position}].segment", acceptance.hub_stack, segments, route.segment
+    yield from _tgw_peering_references(config)
     for index, spoke in enumerate(config.peering_spokes):
         yield f"peering_spokes[{index}].hub", spoke.hub.stack, "vpcs", spoke.hub.vpc
     for index, acceptance in enumerate(config.peering_acceptances):
@@ -287,6 +292,22 @@ def _remote_references(config: StackConfig):
             yield f"targets[{index}].lattice", target.lattice.stack, "lattice_resources", target.lattice.resource
         if target.endpoint.private_api:
             yield f"targets[{index}].endpoint.private_api", target.endpoint.private_api.stack, "private_apis", target.endpoint.private_api.name
+
+
+def _tgw_peering_references(config: StackConfig):
+    """What a hub's peering requests and each side of a Transit Gateway peering read from other stacks."""
+    for index, peering in enumerate(config.transit_gateway_hub.peerings if config.transit_gateway_hub else []):
+        yield f"transit_gateway_hub.peerings[{index}].peer_stack", peering.peer_stack, "transit_gateway_hub", None
+    for index, side in enumerate(config.tgw_peerings):
+        path = f"tgw_peerings[{index}]"
+        yield f"{path}.peering", side.peering.stack, "tgw_peering_requests", side.peering.name
+        if side.accepted_in:
+            yield f"{path}.accepted_in", side.accepted_in, "tgw_peering_acceptances", f"{side.peering.stack}/{side.peering.name}"
+        if side.hub_stack:
+            yield f"{path}.hub_stack", side.hub_stack, "transit_gateway_hub", None
+            yield f"{path}.associate_with", side.hub_stack, "segments", side.associate_with
+            for position, route in enumerate(side.static_routes):
+                yield f"{path}.static_routes[{position}].segment", side.hub_stack, "segments", route.segment
 
 
 def _vpc_ref(path: str, ref: Any):

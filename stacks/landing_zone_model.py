@@ -10,7 +10,7 @@ does ``https://orders.tools.example.com`` reach" is computed in one place.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Optional
 from urllib.parse import urlparse
@@ -78,6 +78,22 @@ class TgwStaticRoute:
     stack: str
     path: str
     """Key path of the entry in ``stack``'s file that declares it."""
+    peering: Optional[tuple[str, str]] = None
+    """For a route over a Transit Gateway peering: (requester hub stack, peering name); ``spoke`` is then None."""
+
+
+@dataclass(frozen=True)
+class TgwPeeringLink:
+    """A peering one hub requests to another hub's Transit Gateway, with the ``tgw_peerings`` entries of its two sides
+    ((stack, index), None where the landing zone has none)."""
+
+    requester_hub: str
+    name: str
+    accepter_hub: str
+    path: str
+    """Key path of the request in the requester hub's file (``transit_gateway_hub.peerings[i]``)."""
+    accepter_side: Optional[tuple[str, int]] = None
+    requester_side: Optional[tuple[str, int]] = None
 
 
 @dataclass(frozen=True)
@@ -209,7 +225,49 @@ class LandingZoneModel:
                 for position, route in enumerate(acceptance.static_routes):
                     routes.setdefault((acceptance.hub_stack or name, route.segment), []).append(TgwStaticRoute(
                         route.destination, (acceptance.spoke.stack, acceptance.spoke.vpc), name, f"tgw_acceptances[{index}].static_routes[{position}]"))
+        for key, route in self._tgw_peering_static_routes():
+            routes.setdefault(key, []).append(route)
         return routes
+
+    def _tgw_peering_static_routes(self) -> Iterable[tuple[tuple[str, str], TgwStaticRoute]]:
+        """((hub stack, segment), route) of every static route over a Transit Gateway peering, in stack order."""
+        for name, stack in self.zone.stacks.items():
+            for index, side in enumerate(stack.config.tgw_peerings):
+                for position, route in enumerate(side.static_routes):
+                    yield (side.hub_stack or name, route.segment), TgwStaticRoute(
+                        route.destination, None, name, f"tgw_peerings[{index}].static_routes[{position}]", (side.peering.stack, side.peering.name))
+
+    @cached_property
+    def tgw_peerings(self) -> dict[tuple[str, str], TgwPeeringLink]:
+        """(requester hub stack, peering name) → the peering with the entries of its two sides."""
+        links = {
+            (name, peering.name): TgwPeeringLink(name, peering.name, peering.peer_stack, f"transit_gateway_hub.peerings[{index}]")
+            for name, stack in self.zone.stacks.items() if stack.config.transit_gateway_hub
+            for index, peering in enumerate(stack.config.transit_gateway_hub.peerings)
+        }
+        for name, stack in self.zone.stacks.items():
+            for index, side in enumerate(stack.config.tgw_peerings):
+                key = (side.peering.stack, side.peering.name)
+                if key in links:
+                    which = "requester_side" if side.requester else "accepter_side"
+                    links[key] = replace(links[key], **{which: getattr(links[key], which) or (name, index)})
+        return links
+
+    def tgw_peering_side(self, entry: tuple[str, int]) -> Any:
+        """The ``tgw_peerings`` entry at (stack, index)."""
+        return self.config(entry[0]).tgw_peerings[entry[1]]
+
+    def hub_of(self, spoke: VpcKey) -> Optional[str]:
+        """The hub stack whose Transit Gateway ``spoke`` attaches to, if any."""
+        return next((hub for hub, members in self.hub_members.items() if spoke in {key for key, _ in members}), None)
+
+    def _joined_over_tgw_peering(self, a: VpcKey, b: VpcKey) -> bool:
+        """Whether the two VPCs are accepted spokes of two hubs joined by a peering that both sides place (accepter and requester)."""
+        hubs = (self.hub_of(a), self.hub_of(b))
+        if None in hubs or not (self.attachment_accepted(hubs[0], a) and self.attachment_accepted(hubs[1], b)):
+            return False
+        return any({link.requester_hub, link.accepter_hub} == set(hubs) and link.accepter_side and link.requester_side
+                   for link in self.tgw_peerings.values())
 
     def tgw_route_table_joining(self, a: VpcKey, b: VpcKey) -> Optional[str]:
         """How one of the hub's route tables joins two of its spokes, in words; None when none does (isolated segments).
@@ -307,14 +365,15 @@ class LandingZoneModel:
         return spoke in self.tgw_acceptances or (placed is not None and placed.account == self.account(hub))
 
     def connected(self, a: VpcKey, b: VpcKey) -> bool:
-        """Whether an accepted TGW attachment pair or an accepted peering joins the two VPCs."""
+        """Whether an accepted TGW attachment pair, an accepted peering, or two accepted attachments to peered hubs join the two VPCs."""
         if a == b:
             return True
         for hub, members in self.hub_members.items():
             keys = {key for key, _ in members}
             if {a, b} <= keys and self.attachment_accepted(hub, a) and self.attachment_accepted(hub, b):
                 return True
-        return self.accepted_peer(a) == b or self.accepted_peer(b) == a or self.joined_on_existing_gateway(a, b)
+        return (self.accepted_peer(a) == b or self.accepted_peer(b) == a or self._joined_over_tgw_peering(a, b)
+                or self.joined_on_existing_gateway(a, b))
 
     def joined_on_existing_gateway(self, a: VpcKey, b: VpcKey) -> bool:
         """Whether one of the two is a spoke our stacks attach to an existing Transit Gateway, accepted, and the other is

@@ -33,4 +33,5 @@ def test_nested_arg_types_are_named_types():
     result = analyze()
     assert "PrivateSubnetArgs" in result["type_definitions"]
     subnet = result["type_definitions"]["PrivateSubnetArgs"]
-    assert set(subnet.properties) == {"name", "cidrBlock", "availabilityZone"}
+    assert set(subnet.properties) == {"name", "cidrBlock", "availabilityZone", "availabilityZoneId"}
+    assert subnet.properties["availabilityZone"].optional and subnet.properties["availabilityZoneId"].optional
