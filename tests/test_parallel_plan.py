@@ -1,8 +1,6 @@
-"""Stacks of a wave simulated in worker processes: the same result as one process, and workers that end with the plan."""
+"""Stacks of a wave simulated in worker processes: the same result as one process (workers ending with the plan: test_worker_pool)."""
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,7 +8,6 @@ import pytest
 
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import WORKERS_FROM, run_plan
-from agentcore_egress.planner.simulation_pool import SimulationPool
 from child_processes import REPOSITORY, run_cli
 from landing_zones import edit_stack
 
@@ -50,20 +47,6 @@ def test_a_stack_a_worker_cannot_simulate_is_bad_input_against_its_file(spokes_z
     assert outcomes["1"] == outcomes["2"]
     code, last = outcomes["2"]
     assert code == 2 and "Pulumi.spoke002.yaml" in last and "overlaps this VPC's own block" in last
-
-
-def test_a_worker_reads_its_own_pipe_and_stops_when_the_plan_goes(monkeypatch):
-    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
-    pool = SimulationPool(jobs=1)
-    try:
-        pool.start(1)
-        (worker,) = pool._workers
-        stdin = os.readlink(f"/proc/{worker.pid}/fd/0")
-        assert stdin.startswith("pipe:") and stdin != os.readlink("/proc/self/fd/0")
-        worker.stdin.close()  # what the kernel does to the pipe when the plan dies
-        assert worker.wait(timeout=60) == 0
-    finally:
-        pool.close()
 
 
 def test_the_pool_is_used_from_the_api_and_merges_in_stack_order(spokes_zone):

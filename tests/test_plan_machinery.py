@@ -3,7 +3,6 @@
 - The simulated monitor answers on the event loop's own thread (no pool), and the loop runs executor
   calls on a pool again afterwards; a mock answer that is not ready is refused with a clear error.
 - A plan leaves the garbage collector as it found it: enabled, nothing frozen.
-- A simulation worker always has its next stack queued.
 - The policy worker does not import the components or pulumi-aws (a second of every plan's start).
 """
 
@@ -21,7 +20,6 @@ import pytest
 
 from agentcore_egress.planner.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
-from agentcore_egress.planner.simulation_pool import QUEUED_PER_WORKER, SimulationPool
 from agentcore_egress.simulation.monitor import RecordingMonitor, run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from child_processes import run_cli, user_environment
@@ -58,21 +56,6 @@ def test_a_plan_leaves_the_collector_enabled_and_nothing_frozen():
     assert result.stacks and gc.isenabled() and gc.get_freeze_count() == 0
 
 
-def test_a_worker_has_its_next_stack_queued_while_this_process_simulates():
-    queued = []
-
-    def local(task):
-        queued.append(pool._outstanding)  # noqa: SLF001 - what the workers hold while this process simulates
-        return "error", [f"{task[0]} refused"]
-
-    zone = LandingZone.load(TGW_EXAMPLE)
-    first = zone.waves()[0][0]  # reads no other stack
-    with SimulationPool(1) as pool:
-        answers = list(pool.simulate([(first, zone.stacks[first], {}) for _ in range(6)], local=local))
-    assert len(answers) == 6
-    assert queued[0] == QUEUED_PER_WORKER > 1
-
-
 def test_the_policy_worker_imports_neither_the_components_nor_pulumi_aws():
     code = ("import sys; import agentcore_egress.planner.policy_worker; "
             "print(sorted(m for m in sys.modules if m.startswith(('pulumi_aws', 'agentcore_egress.components'))))")
@@ -81,22 +64,19 @@ def test_the_policy_worker_imports_neither_the_components_nor_pulumi_aws():
 
 
 def test_the_pack_starts_with_the_plan_and_an_unused_one_is_not_waited_for(tmp_path):
-    # A pack that takes 6 s to start: a plan with something to judge waits for it; a fully cached plan, which
-    # judges nothing, stops it at once instead of waiting for it to start and then stopping it.
+    # A pack that takes 3 s to start: a plan with something to judge waits for it; a fully cached plan, which
+    # judges nothing, stops it without waiting for it to start (so a start timeout shorter than its start is no failure).
     import shutil
-    import time
 
     from test_plan_failures import pack_copy
 
     folder = pack_copy(tmp_path)
     main = folder / "__main__.py"
-    main.write_text("import time\ntime.sleep(6)\n" + main.read_text())
+    main.write_text("import time\ntime.sleep(3)\n" + main.read_text())
     zone = tmp_path / "zone"
     shutil.copytree(TGW_EXAMPLE, zone)
     arguments = ("plan", str(zone), "--policy-pack", str(folder), "--quiet", "--format", "json")
     cold = run_cli(*arguments, timeout=120)
     assert cold.returncode == 0, cold.stderr
-    began = time.monotonic()
-    warm = run_cli(*arguments, timeout=120)
+    warm = run_cli(*arguments, "--pack-start-timeout", "1", timeout=120)
     assert warm.returncode == 0 and warm.stdout == cold.stdout, warm.stderr
-    assert time.monotonic() - began < 5
