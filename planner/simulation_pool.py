@@ -4,7 +4,7 @@ A stack's simulation is pure Python under the interpreter lock, so parallel
 stacks need processes: a :class:`.worker_pool.WorkerPool` whose workers import
 the plan once. A task is a stack's name, its validated config and the outputs of
 the stacks it reads; its answer the simulated stack and the payload the policy
-worker judges. While every worker is busy, this process takes the last task not
+worker judges. While every worker is busy, this process takes the next task not
 yet handed to one; each answer has a deadline, and answers are keyed by their
 task's position, so the plan merges them in stack order whatever order they finish in.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,11 @@ def usable_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+QUEUED_PER_WORKER = 2
+"""Tasks a worker holds at once: the next is already waiting when it sends a result, so it never idles while this
+process simulates a stack of its own before reading that result."""
 
 
 class SimulationWorkerError(RuntimeError):
@@ -82,17 +88,22 @@ class SimulationPool:
         ``jobs`` workers and this process make ``jobs + 1`` simulating side by side.
         """
         self.start(len(tasks))
-        pending = {index: self._pool.submit(simulated_in_worker, task) for index, task in enumerate(tasks)}
-        while pending:
-            # The executor hands a worker its next task before it is done with one: the others wait, and can be taken back.
-            taken = next((index for index in reversed(pending) if local is not None and pending[index].cancel()), None)
-            if taken is not None:
-                del pending[taken]
-                yield (taken, *local(tasks[taken]))
-            yield from self._answers(pending, wait_for_one=taken is None)
+        waiting = deque(enumerate(tasks))
+        running: dict[int, Future] = {}
+        while waiting or running:
+            # Handed out a few at a time, not all at once: the rest stay here, for this process to take.
+            while waiting and len(running) < QUEUED_PER_WORKER * self.jobs:
+                index, task = waiting.popleft()
+                running[index] = self._pool.submit(simulated_in_worker, task)
+            if waiting and local is not None:
+                index, task = waiting.popleft()
+                yield (index, *local(task))
+            yield from self._answers(running, wait_for_one=local is None or not waiting)
 
     def _answers(self, pending: dict[int, Future], wait_for_one: bool) -> Iterator[tuple[int, str, Any]]:
-        """The workers' answers so far (at least one when ``wait_for_one``), removed from ``pending``."""
+        """The workers' answers so far (at least one when ``wait_for_one`` and some are pending), removed from ``pending``."""
+        if not pending:
+            return
         done, _ = wait(pending.values(), timeout=self.timeout if wait_for_one else 0, return_when=FIRST_COMPLETED)
         if wait_for_one and not done:
             raise SimulationWorkerError(f"no simulation worker answered within {self.timeout:.0f} s")
