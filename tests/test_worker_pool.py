@@ -111,3 +111,17 @@ def test_a_worker_that_dies_breaks_its_tasks_and_the_pool_still_closes():
     stdout, stderr = running.communicate(timeout=LIMIT)
     assert running.returncode == 0, stderr
     assert stdout.strip() == "exit code 3"
+
+
+def test_closing_ends_while_a_large_task_is_still_being_written_to_a_busy_worker():
+    # Tasks larger than a pipe holds, queued behind a busy worker: the executor's thread is blocked writing one when the
+    # pool kills the worker. CPython 3.10 and early 3.11s then waited on that write for ever (the run hung at its end).
+    program = ("pool = WorkerPool(1)\n"
+               "pool.submit(os.getpid).result()\n"
+               "queued = [pool.submit(time.sleep, 600)] + [pool.submit(len, b'x' * 5_000_000) for _ in range(3)]\n"
+               "time.sleep(1)\n"
+               "pool.close()\n"
+               "print('closed', flush=True)\n")
+    running = start(program)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0 and stdout.strip() == "closed", stderr
