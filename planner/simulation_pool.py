@@ -2,7 +2,7 @@
 
 A stack's simulation is pure Python under the interpreter lock, so parallel
 stacks need processes: a :class:`.worker_pool.WorkerPool` whose workers import
-the plan once. A task is a stack's name, its validated config and the outputs of
+this module (and so the stacks' programs) once. A task is a stack's name, its validated config and the outputs of
 the stacks it reads; its answer the simulated stack and the payload the policy
 worker judges. While every worker is busy, this process takes the next task not
 yet handed to one; each answer has a deadline, and answers are keyed by their
@@ -19,6 +19,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Optional
 
+from agentcore_egress.stacks.config_schema import ConfigError
+
+from .policy_worker import policy_payload
+from .stack_simulation import simulate_stack
 from .worker_pool import WorkerPool
 
 
@@ -45,11 +49,6 @@ Task = tuple[str, Any, dict]
 
 def simulated_in_worker(task: Task) -> tuple[str, Any]:
     """A task in a worker: ("done", (SimulatedStack, policy payload)) or ("error", the problems of its ConfigError)."""
-    from agentcore_egress.stacks.config_schema import ConfigError
-
-    from .plan import simulate_stack
-    from .policy_worker import policy_payload
-
     try:
         simulated = simulate_stack(*task)
     except ConfigError as error:
@@ -77,7 +76,7 @@ class SimulationPool:
     def start(self, count: int) -> None:
         """Start workers for ``count`` stacks (at most ``jobs``) ahead of use: their imports take a second or two."""
         if self._pool is None and self.jobs:
-            self._pool = WorkerPool(self.jobs, importlib.import_module, ("agentcore_egress.planner.plan",))
+            self._pool = WorkerPool(self.jobs, importlib.import_module, (__name__,))  # what a task needs, imported once
         if self._pool is not None:
             self._pool.start(count)
 

@@ -11,7 +11,7 @@ worker (see :func:`_prepare_worker`):
   "spawn", not its manager thread): use a pool from the thread that runs the plan;
 - becomes a session (and process group) of its own: a Ctrl-C at the terminal
   reaches the run alone, and :meth:`WorkerPool.close` (or a signal, through
-  :func:`.child_processes.stop_all`) ends the worker and whatever it started, a
+  :func:`agentcore_egress.process.child_processes.stop_all`) ends the worker and whatever it started, a
   helper of the pack, with one ``killpg``. SIGINT and SIGTERM are blocked while
   it starts (as the standard library starts its resource tracker), so one sent to
   the terminal's group then is not a traceback of the worker's; SIGINT is ignored after;
@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 from . import interruption
-from .child_processes import PR_SET_PDEATHSIG, track, untrack
+from agentcore_egress.process.child_processes import PR_SET_PDEATHSIG, track, untrack
 
 _STARTING = {signal.SIGINT, signal.SIGTERM}
 _SPAWNING = threading.Lock()

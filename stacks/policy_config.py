@@ -81,7 +81,7 @@ def analyzer_rule_specs(info: Any) -> dict[str, RuleSpec]:
     """RuleSpecs from a running pack's ``GetAnalyzerInfo`` answer (any pack, not only ours)."""
     from google.protobuf import json_format
 
-    from .policy_analyzer import LEVELS as names  # the analyzer protocol's level enum, named once there
+    from agentcore_egress.policies.analyzer_messages import LEVELS as names  # the analyzer protocol's level enum, named once there
 
     specs = {}
     for policy in info.policies:
@@ -279,3 +279,13 @@ def apply_levels(findings: Iterable[Any], resolved: Mapping[str, Any]) -> list[A
         if level != "disabled":
             adjusted.append(replace(finding, level=level))
     return adjusted
+
+
+def load_policy_config(path: Optional[Path], pack_dir: Optional[Path] = None) -> dict[str, Any]:
+    """The policy config file resolved as the engine resolves it (see :func:`load`).
+
+    With another pack than the bundled one, entries for its rules are checked by
+    the pack's worker against the pack's own rules.
+    """
+    known = bundled_rule_specs() if pack_dir is None else plan_rule_specs()
+    return load(path, known, others_allowed=pack_dir is not None)
