@@ -35,7 +35,7 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
             if config.transit_gateway_hub:
                 nodes.append(f'{_id(name, "tgw")}{{{{"Transit Gateway<br/>segments: {", ".join(config.transit_gateway_hub.segments)}"}}}}')
             for vpc in config.vpcs:
-                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{vpc.cidr}"]')
+                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{", ".join(vpc.blocks)}"]')
             if config.tgw_acceptances or config.peering_acceptances:
                 accepted = [f"{a.spoke.stack}/{a.spoke.vpc}" for a in (*config.tgw_acceptances, *config.peering_acceptances)]
                 nodes.append(f'{_id(name, "acceptances")}[/"accepts {", ".join(accepted)}"/]')
@@ -53,7 +53,7 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
                 edges.append(f"{gateway} --- {_id(name, 'vpc', resource.vpc)}")
                 for configuration in resource.configurations:
                     node = _id(name, "rcfg", resource.name, configuration.name)
-                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or "")}:{",".join(configuration.ports)}"]')
+                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or configuration.arn or ", ".join(c.domain or c.ip for c in configuration.children))}:{",".join(configuration.ports)}"]')
                     edges.append(f"{node} --> {gateway}")
             if config.gateway:
                 predicted = (managed_groups or {}).get(name)

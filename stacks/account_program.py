@@ -36,7 +36,7 @@ from agentcore_egress.components import (
     account_provider,
 )
 
-from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file
+from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file, segment_routes
 
 
 class OtherStacks:
@@ -188,7 +188,7 @@ class AccountBuilder:
         sections = [
             ("transit_gateway", self.transit_gateway_hub), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
             (None, self.tgw_acceptances), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
-            (None, self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
+            ("security_groups", self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
             ("load_balancers", self.load_balancers), ("private_names", self.private_names), (None, self.zone_associations),
             ("lattice", self.lattice_resources), (None, self.share_acceptances), ("gateway", self.gateway), ("targets", self.targets),
         ]
@@ -213,17 +213,25 @@ class AccountBuilder:
         hub_args: dict[str, Any] = {"segments": list(settings.segments), "share_with": list(settings.share_with)}
         if settings.amazon_side_asn is not None:
             hub_args["amazon_side_asn"] = settings.amazon_side_asn
+        if settings.blackhole_routes:
+            hub_args["blackhole_routes"] = segment_routes(settings.blackhole_routes)
+        if settings.security_group_referencing_support == "enable":
+            hub_args["security_group_referencing_support"] = True
         hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
         return {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
 
     def private_vpcs(self) -> dict[str, Any]:
         for index, vpc in enumerate(self.config.vpcs):
             subnets = [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets]
-            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), {"cidr_block": vpc.cidr, "subnets": subnets}, opts=self.opts)
+            vpc_args: dict[str, Any] = {"cidr_block": vpc.cidr, "subnets": subnets}
+            if vpc.secondary_cidrs:
+                vpc_args["secondary_cidr_blocks"] = list(vpc.secondary_cidrs)
+            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), vpc_args, opts=self.opts)
         return {
             vpc.name: {
                 "id": self.vpcs[vpc.name].vpc_id,
                 "cidr": vpc.cidr,
+                "cidrs": vpc.blocks,
                 "subnet_ids": self.vpcs[vpc.name].subnet_ids,
                 "subnet_cidrs": [subnet.cidr for subnet in vpc.subnets],
                 "default_security_group_id": self.vpcs[vpc.name].default_security_group_id,
@@ -235,29 +243,49 @@ class AccountBuilder:
     def _cidr(self, vpc: str) -> str:
         return next(declared.cidr for declared in self.config.vpcs if declared.name == vpc)
 
+    def _secondary_cidrs(self, vpc: str) -> list[str]:
+        return next(list(declared.secondary_cidrs) for declared in self.config.vpcs if declared.name == vpc)
+
+    def _tgw_share_acceptances(self) -> dict[str, ResourceShareAcceptance]:
+        """Hub stack → the acceptance of its RAM share invitation, one per hub whose share a spoke of this stack accepts."""
+        accepted: dict[str, ResourceShareAcceptance] = {}
+        for index, spoke in enumerate(self.config.tgw_spokes):
+            if spoke.accept_share_invitation and spoke.hub_stack not in accepted:
+                accepted[spoke.hub_stack] = ResourceShareAcceptance(
+                    self._located(ResourceShareAcceptance, f"{spoke.hub_stack}-tgw-share", f"tgw_spokes[{index}].accept_share_invitation"),
+                    {"share_arn": self.others.output(spoke.hub_stack, "transit_gateway", "share_arn"), "organization_sharing_enabled": False},
+                    opts=self.opts,
+                )
+        return accepted
+
     def tgw_spokes(self) -> dict[str, Any]:
         attachments = {}
+        accepted = self._tgw_share_acceptances()
         for index, spoke in enumerate(self.config.tgw_spokes):
             vpc = self.vpcs[spoke.vpc]
+            # The attachment waits for the share it uses to be accepted.
+            opts = self.opts.merge(pulumi.ResourceOptions(depends_on=[accepted[spoke.hub_stack]])) if spoke.hub_stack in accepted else self.opts
             created = TransitGatewaySpoke(
                 self._located(TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
                 {
                     "transit_gateway_id": self.others.output(spoke.hub_stack, "transit_gateway", "id"),
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(spoke.vpc),
+                    "vpc_secondary_cidrs": self._secondary_cidrs(spoke.vpc),
                     "subnet_ids": vpc.attachment_subnet_ids,
                     "route_table_ids": vpc.route_table_ids_by_subnet,
                     "destination_cidrs": list(spoke.destinations),
                     "appliance_mode": spoke.appliance_mode,
                 },
-                opts=self.opts,
+                opts=opts,
             )
             attachments[spoke.vpc] = created.attachment_id
         return attachments
 
     def tgw_acceptances(self) -> None:
         for index, acceptance in enumerate(self.config.tgw_acceptances):
-            segments = [acceptance.associate_with, *acceptance.propagate_to]
+            static_routes = segment_routes(acceptance.static_routes)
+            segments = list(dict.fromkeys([acceptance.associate_with, *acceptance.propagate_to, *static_routes]))
             if acceptance.hub_stack is None and self.hub is not None:
                 tables = {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
             else:
@@ -269,6 +297,7 @@ class AccountBuilder:
                     "segment_route_table_ids": tables,
                     "associate_with": acceptance.associate_with,
                     "propagate_to": list(acceptance.propagate_to),
+                    "static_routes": static_routes,
                     # Only a cross-account attachment waits for acceptance (the hub's auto-accept setting is for "shared" attachments,
                     # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html); one of the owner's own account is available
                     # at once, and an accepter for it fails (https://www.pulumi.com/registry/packages/aws/api-docs/ec2transitgateway/vpcattachmentaccepter/).
@@ -287,6 +316,7 @@ class AccountBuilder:
                 {
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(peering.vpc),
+                    "vpc_secondary_cidrs": self._secondary_cidrs(peering.vpc),
                     "hub_vpc_id": self.others.output(hub.stack, "vpcs", hub.vpc, "id"),
                     "hub_account_id": self.others.output(hub.stack, "account", "id"),
                     "hub_region": self.others.output(hub.stack, "account", "region"),
@@ -309,10 +339,11 @@ class AccountBuilder:
             }
             if isinstance(acceptance.hub_vpc, str):
                 peering_args["hub_vpc_cidr"] = self._cidr(acceptance.hub_vpc)
+                peering_args["hub_vpc_secondary_cidrs"] = self._secondary_cidrs(acceptance.hub_vpc)
             name = self._located(PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
             PeeringAcceptance(name, peering_args, opts=self.opts)
 
-    def security_groups(self) -> None:
+    def security_groups(self) -> dict[str, Any]:
         for index, group in enumerate(self.config.security_groups):
             self.groups[group.name] = TargetSecurityGroups(
                 self._located(TargetSecurityGroups, group.name, f"security_groups[{index}]"),
@@ -324,6 +355,7 @@ class AccountBuilder:
                 },
                 opts=self.opts,
             )
+        return {name: {"eni": group.eni_security_group_id, "backend": group.backend_security_group_id} for name, group in self.groups.items()}
 
     def public_certificates(self) -> None:
         for index, certificate in enumerate(self.config.certificates):
@@ -358,15 +390,29 @@ class AccountBuilder:
             args: dict[str, Any] = {
                 "vpc_id": self.vpcs[balancer.vpc].vpc_id,
                 "subnet_ids": self.vpcs[balancer.vpc].subnet_ids,
-                "certificate_arn": certificate,
+                "listener_port": balancer.listener_port,
+                "listener_protocol": balancer.protocol,
                 "client_cidrs": list(balancer.client_cidrs),
                 "target_cidrs": list(balancer.target_cidrs),
                 "target_ips": list(balancer.target_ips),
             }
+            if certificate is not None:
+                args["certificate_arn"] = certificate
             if balancer.target_port is not None:
                 args["target_port"] = balancer.target_port
+            if balancer.client_groups:
+                args["client_security_group_ids"] = [self._client_group(group) for group in balancer.client_groups]
             self.balancers[balancer.name] = kind(self._located(kind, balancer.name, f"load_balancers[{index}]"), args, opts=self.opts)
         return {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in self.balancers.items()}
+
+    def _client_group(self, group: Any) -> Any:
+        """A security group named in config: an existing one's id, this stack's group's ENI side, or another stack's (as
+        ``<account>/sg-…`` when that stack is in another account, the form EC2 takes for a reference to another account's group)."""
+        if isinstance(group, str):
+            return group if is_security_group_id(group) else self.groups[group].eni_security_group_id
+        own = self.config.account.id
+        return pulumi.Output.all(self.others.output(group.stack, "account", "id"), self.others.output(group.stack, "security_groups", group.name, "eni")).apply(
+            lambda found: found[1] if found[0] == own else f"{found[0]}/{found[1]}")
 
     def private_names(self) -> dict[str, Any]:
         names = {}
@@ -419,15 +465,17 @@ class AccountBuilder:
             args: dict[str, Any] = {
                 "vpc_id": self.vpcs[resource.vpc].vpc_id,
                 "subnet_ids": self.vpcs[resource.vpc].subnet_ids,
-                "backend_cidrs": list(resource.backend_cidrs),
-                "configurations": [
-                    {"name": c.name, "port_ranges": list(c.ports), **({"domain_name": c.domain} if c.domain else {"ip_address": c.ip})}
-                    for c in resource.configurations
-                ],
+                    "backend_cidrs": list(resource.backend_cidrs),
+                "configurations": [_lattice_configuration(c) for c in resource.configurations],
                 "share_with": list(resource.share_with),
             }
             if resource.ipv4_addresses_per_eni is not None:
                 args["ipv4_addresses_per_eni"] = resource.ipv4_addresses_per_eni
+            if resource.ip_address_type != "IPV4":
+                args["ip_address_type"] = resource.ip_address_type
+            if resource.security_groups:
+                args["security_group_ids"] = [self._client_group(group) for group in resource.security_groups]
+                args["vpc_default_security_group_id"] = self.vpcs[resource.vpc].default_security_group_id
             created = SharedLatticeResource(self._located(SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args, opts=self.opts)
             lattice[resource.name] = {
                 "configuration_arns": created.configuration_arns,
@@ -483,7 +531,8 @@ class AccountBuilder:
         else:
             lattice = target.lattice
             args["self_managed_lattice"] = {
-                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns", lattice.configuration)
+                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns",
+                                                                 f"{lattice.configuration}/{lattice.child}" if lattice.child else lattice.configuration)
             }
         args.update(_target_endpoint(target.endpoint, self.others))
         if target.credential:
@@ -491,6 +540,19 @@ class AccountBuilder:
         opts = self.opts.merge(pulumi.ResourceOptions(depends_on=self.acceptances)) if self.acceptances else self.opts
         created = GatewayTarget(self._located(GatewayTarget, target.name, f"targets[{index}]"), args, opts=opts)
         return {"id": created.target_id, "mode": created.mode, "reuse_key": created.reuse_key}
+
+
+def _lattice_configuration(declared: Any) -> dict[str, Any]:
+    """A Resource Configuration (or a group's child) as SharedLatticeResource takes it."""
+    configuration: dict[str, Any] = {"name": declared.name}
+    if declared.ports:
+        configuration["port_ranges"] = list(declared.ports)
+    for key, arg in (("domain", "domain_name"), ("ip", "ip_address"), ("arn", "arn")):
+        if getattr(declared, key, None):
+            configuration[arg] = getattr(declared, key)
+    if getattr(declared, "children", None):
+        configuration["children"] = [_lattice_configuration(child) for child in declared.children]
+    return configuration
 
 
 def _target_endpoint(endpoint: Any, others: OtherStacks) -> dict[str, Any]:

@@ -240,6 +240,8 @@ def _remote_references(config: StackConfig):
             yield f"tgw_acceptances[{index}].associate_with", acceptance.hub_stack, "segments", acceptance.associate_with
             for position, segment in enumerate(acceptance.propagate_to):
                 yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, "segments", segment
+            for position, route in enumerate(acceptance.static_routes):
+                yield f"tgw_acceptances[{index}].static_routes[{position}].segment", acceptance.hub_stack, "segments", route.segment
     for index, spoke in enumerate(config.peering_spokes):
         yield f"peering_spokes[{index}].hub", spoke.hub.stack, "vpcs", spoke.hub.vpc
     for index, acceptance in enumerate(config.peering_acceptances):
@@ -247,6 +249,10 @@ def _remote_references(config: StackConfig):
         yield from _vpc_ref(f"peering_acceptances[{index}].hub_vpc", acceptance.hub_vpc)
     for index, group in enumerate(config.security_groups):
         yield from _vpc_ref(f"security_groups[{index}].vpc", group.vpc)
+    for index, balancer in enumerate(config.load_balancers):
+        for position, group in enumerate(balancer.client_groups):
+            if not isinstance(group, str):
+                yield f"load_balancers[{index}].client_groups[{position}]", group.stack, "security_groups", group.name
     for index, name in enumerate(config.private_names):
         yield from _vpc_ref(f"private_names[{index}].vpc", name.vpc)
         if not isinstance(name.load_balancer, str):

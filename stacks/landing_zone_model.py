@@ -50,6 +50,17 @@ class TgwPlacement:
 
 
 @dataclass(frozen=True)
+class TgwStaticRoute:
+    """A static route of a hub's segment route table: to a spoke's attachment, or a blackhole (``spoke`` None)."""
+
+    destination: str
+    spoke: Optional[VpcKey]
+    stack: str
+    path: str
+    """Key path of the entry in ``stack``'s file that declares it."""
+
+
+@dataclass(frozen=True)
 class Backend:
     """What a target reaches: ``kind`` is the config section (``private_apis`` or ``load_balancers``)."""
 
@@ -115,13 +126,30 @@ class LandingZoneModel:
             for acceptance in stack.config.tgw_acceptances
         }
 
+    @cached_property
+    def tgw_static_routes(self) -> dict[tuple[str, str], list[TgwStaticRoute]]:
+        """(hub stack, segment) → the static routes of its route table: the hub's blackhole routes, then each acceptance's routes
+        to its spoke's attachment, in stack order."""
+        routes: dict[tuple[str, str], list[TgwStaticRoute]] = {}
+        for name, stack in self.zone.stacks.items():
+            hub = stack.config.transit_gateway_hub
+            for index, route in enumerate(hub.blackhole_routes if hub else []):
+                routes.setdefault((name, route.segment), []).append(
+                    TgwStaticRoute(route.destination, None, name, f"transit_gateway_hub.blackhole_routes[{index}]"))
+            for index, acceptance in enumerate(stack.config.tgw_acceptances):
+                for position, route in enumerate(acceptance.static_routes):
+                    routes.setdefault((acceptance.hub_stack or name, route.segment), []).append(TgwStaticRoute(
+                        route.destination, (acceptance.spoke.stack, acceptance.spoke.vpc), name, f"tgw_acceptances[{index}].static_routes[{position}]"))
+        return routes
+
     def tgw_route_table_joining(self, a: VpcKey, b: VpcKey) -> Optional[str]:
         """How one of the hub's route tables joins two of its spokes, in words; None when none does (isolated segments).
 
         A Transit Gateway routes an attachment's traffic by the one route table it is associated with, which holds the
         blocks of the attachments propagating into it (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html).
         Two spokes are joined when one's association table learns the other's block, or when both propagate into one
-        table (whatever is associated with it reaches both)."""
+        table (whatever is associated with it reaches both), or when one's association table has a static route to the
+        other's attachment."""
         first, second = self.tgw_placements.get(a), self.tgw_placements.get(b)
         if first is None or second is None:
             return None
@@ -131,6 +159,11 @@ class LandingZoneModel:
         for source, placement, other in ((a, first, second), (b, second, first)):
             if placement.association in other.propagations:
                 return f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, learns the other's block"
+        hub = next((hub for hub, members in self.hub_members.items() if a in {key for key, _ in members}), None)
+        for source, placement, other in ((a, first, b), (b, second, a)):
+            if any(route.spoke == other for route in self.tgw_static_routes.get((hub, placement.association), [])):
+                return (f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, "
+                        f"has a static route to the other's attachment")
         return None
 
     @cached_property
@@ -182,7 +215,11 @@ class LandingZoneModel:
         if endpoint.private_api:
             return Backend("private_apis", endpoint.private_api.stack, endpoint.private_api.name)
         source = vpc_key(stack, target.managed.vpc) if target.managed else None
-        host = urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname
+        return self.balancer_named(urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname, source)
+
+    def balancer_named(self, host: Optional[str], source: Optional[VpcKey]) -> Optional[Backend]:
+        """The load balancer a host name leads to through the landing zone's private names, preferring the one whose zone is
+        on ``source`` (the VPC the name is resolved from); None when no private name has it."""
         candidates = [
             (vpc_key(name, private_name.vpc) != source, name, private_name)
             for name, other in sorted(self.zone.stacks.items())
