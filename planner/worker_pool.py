@@ -153,10 +153,11 @@ class WorkerPool:
     def close(self) -> None:
         """Kill every worker and its group, then release the pool (its threads and pipes)."""
         calls = getattr(self._executor, "_call_queue", None)
-        self.kill_group()
-        if calls is not None:
-            # What CPython 3.12 (and late 3.11s) do when workers die, which 3.10 and early 3.11s do not: without a reader,
-            # the thread still writing a task to the dead workers' pipe fails instead of blocking, and the pool ends.
+        if calls is not None and not multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0):
+            # What CPython 3.12 (and late 3.11s) do once workers died, which 3.10 and early 3.11s do not: without a reader
+            # here, the executor's thread still writing a task to the workers' pipe fails once they are killed, instead of
+            # blocking for ever. Only while every worker lives: after one died, a fixed CPython's thread closes it itself.
             calls._reader.close()
+        self.kill_group()
         self._executor.shutdown(wait=True, cancel_futures=True)
         untrack(self)
