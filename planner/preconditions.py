@@ -56,12 +56,15 @@ def tgw_attachments(model: LandingZoneModel) -> list[Finding]:
                 continue
             if account == hub.account.id:
                 continue
-            if not model.share_reaches(hub.transit_gateway_hub.share_with, account):
+            shared_with = model.transit_gateway_shared_with(hub_stack, (stack, vpc))
+            if shared_with is not None and not model.share_reaches(shared_with, account):
                 findings.append(planner_finding(
                     "precondition-tgw-attachment", stack, where,
-                    f"the Transit Gateway of stack '{hub_stack}' is shared with {list(hub.transit_gateway_hub.share_with)}, which does not reach "
-                    f"account {account} of stack '{stack}': the attachment of VPC {vpc} fails. Fix: add '{account}', its OU or the landing zone's "
-                    f"organization to transit_gateway_hub.share_with in stack '{hub_stack}'"))
+                    f"the Transit Gateway of stack '{hub_stack}' is shared with {shared_with}, which does not reach "
+                    f"account {account} of stack '{stack}': the attachment of VPC {vpc} fails. Fix: " + (
+                        f"add '{account}', its OU or the landing zone's organization to transit_gateway_hub.share_with in stack '{hub_stack}'"
+                        if hub.transit_gateway_hub else f"share the existing Transit Gateway with '{account}' through RAM in account "
+                        f"{hub.account.id}, then run agentcore-egress discover --stack {hub_stack}")))
             if not model.attachment_accepted(hub_stack, (stack, vpc)):
                 findings.append(planner_finding(
                     "precondition-tgw-attachment", stack, path,

@@ -661,8 +661,9 @@ def _in_range(port: int, text: str) -> bool:
         return False
 
 
-def trace_all(stacks: Iterable[Any]) -> list[Trace]:
-    """Trace every gateway target of the planned stacks (``StackPlan``s)."""
+def trace_all(stacks: Iterable[Any], existing: Iterable[tuple[str, str, str, Registration]] = ()) -> list[Trace]:
+    """Trace every gateway target of the planned stacks (``StackPlan``s), over what they create and the ``existing`` resources
+    they read ((stack, account, region, record) of each, from the stacks' snapshots)."""
     stacks = list(stacks)
-    network = Network((stack.name, stack.account_id, stack.region, r) for stack in stacks for r in stack.registrations)
+    network = Network([*existing, *((stack.name, stack.account_id, stack.region, r) for stack in stacks for r in stack.registrations)])
     return [network.trace(stack.name, target) for stack in stacks for target in stack.registrations if target.type == T["target"]]

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pulumi
 
@@ -36,7 +36,8 @@ from agentcore_egress.components import (
     account_provider,
 )
 
-from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file, segment_routes
+from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_existing, is_security_group_id, load_stack_file, segment_routes
+from .existing_lookups import ExistingLookups, ExistingVpc
 
 
 class OtherStacks:
@@ -60,9 +61,9 @@ class OtherStacks:
 
 
 class VpcHandle:
-    """A VPC of this stack or of another one, as the sections that use it need it."""
+    """A VPC of this stack (declared or existing) or of another one, as the sections that use it need it."""
 
-    def __init__(self, ref: Any, vpcs: dict[str, PrivateVpc], others: OtherStacks) -> None:
+    def __init__(self, ref: Any, local: Callable[[str], Any], others: OtherStacks) -> None:
         if isinstance(ref, RemoteVpc):
             self.vpc_id = others.output(ref.stack, "vpcs", ref.vpc, "id")
             self.subnet_ids = others.output(ref.stack, "vpcs", ref.vpc, "subnet_ids")
@@ -70,7 +71,7 @@ class VpcHandle:
             self._tables = lambda key: others.output(ref.stack, "vpcs", ref.vpc, "route_tables", key)
             self.local = None
         else:
-            self.local = vpcs[ref]
+            self.local = local(ref)
             self.vpc_id = self.local.vpc_id
             self.subnet_ids = self.local.subnet_ids
             self.default_security_group_id = self.local.default_security_group_id
@@ -180,13 +181,19 @@ class AccountBuilder:
     balancers: dict[str, Any] = field(default_factory=dict)
     acceptances: list[ResourceShareAcceptance] = field(default_factory=list)
     agentcore_gateway: Optional[AgentCoreGateway] = None
+    existing_vpcs: dict[str, ExistingVpc] = field(default_factory=dict)
+    """Existing VPCs read so far, by local name (each read once)."""
+
+    @property
+    def lookups(self) -> ExistingLookups:
+        return ExistingLookups(self.opts)
 
     def build(self) -> dict[str, Any]:
         account = self.config.account
         exports: dict[str, Any] = {"account": {"id": account.id, "region": account.region}}
         # (export key, section builder); a section without an export key only creates resources.
         sections = [
-            ("transit_gateway", self.transit_gateway_hub), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
+            ("transit_gateway", self.transit_gateway_hub), ("existing_transit_gateways", self.existing_transit_gateways), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
             (None, self.tgw_acceptances), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
             ("security_groups", self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
             ("load_balancers", self.load_balancers), ("private_names", self.private_names), (None, self.zone_associations),
@@ -204,7 +211,20 @@ class AccountBuilder:
         return name
 
     def _vpc(self, ref: Any) -> VpcHandle:
-        return VpcHandle(ref, self.vpcs, self.others)
+        return VpcHandle(ref, self._local_vpc, self.others)
+
+    def _local_vpc(self, name: str) -> Any:
+        """This stack's VPC ``name``: the PrivateVpc it declares, or the existing one it names (read once)."""
+        if not is_existing(self.config, "vpcs", name):
+            return self.vpcs[name]
+        if name not in self.existing_vpcs:
+            self.existing_vpcs[name] = self.lookups.vpc(self.config.existing.vpcs[name])
+        return self.existing_vpcs[name]
+
+    def existing_transit_gateways(self) -> dict[str, Any]:
+        """The existing Transit Gateways this stack names, exported for the spokes of other stacks that attach to them."""
+        gateways = self.config.existing.transit_gateways if self.config.existing else {}
+        return {name: {"id": self.lookups.transit_gateway_id(gateway.id), "route_tables": dict(gateway.route_tables)} for name, gateway in gateways.items()}
 
     def transit_gateway_hub(self) -> Optional[dict[str, Any]]:
         settings = self.config.transit_gateway_hub
@@ -238,12 +258,22 @@ class AccountBuilder:
                 "route_tables": self.vpcs[vpc.name].route_table_ids,
             }
             for vpc in self.config.vpcs
-        }
+        } | {name: self._existing_vpc_export(name) for name in (self.config.existing.vpcs if self.config.existing else {})}
+
+    def _existing_vpc_export(self, name: str) -> dict[str, Any]:
+        """An existing VPC exported as a declared one is, so that other stacks name it alike ({stack, vpc})."""
+        vpc = self._local_vpc(name)
+        return {"id": vpc.vpc_id, "cidr": vpc.cidr, "cidrs": [vpc.cidr, *vpc.secondary_cidrs], "subnet_ids": vpc.subnet_ids, "subnet_cidrs": vpc.subnet_cidrs,
+                "default_security_group_id": vpc.default_security_group_id, "route_tables": vpc.route_table_ids_by_subnet}
 
     def _cidr(self, vpc: str) -> str:
+        if is_existing(self.config, "vpcs", vpc):
+            return self._local_vpc(vpc).cidr
         return next(declared.cidr for declared in self.config.vpcs if declared.name == vpc)
 
     def _secondary_cidrs(self, vpc: str) -> list[str]:
+        if is_existing(self.config, "vpcs", vpc):
+            return list(self._local_vpc(vpc).secondary_cidrs)
         return next(list(declared.secondary_cidrs) for declared in self.config.vpcs if declared.name == vpc)
 
     def _tgw_share_acceptances(self) -> dict[str, ResourceShareAcceptance]:
@@ -262,13 +292,14 @@ class AccountBuilder:
         attachments = {}
         accepted = self._tgw_share_acceptances()
         for index, spoke in enumerate(self.config.tgw_spokes):
-            vpc = self.vpcs[spoke.vpc]
+            vpc = self._local_vpc(spoke.vpc)
             # The attachment waits for the share it uses to be accepted.
             opts = self.opts.merge(pulumi.ResourceOptions(depends_on=[accepted[spoke.hub_stack]])) if spoke.hub_stack in accepted else self.opts
             created = TransitGatewaySpoke(
                 self._located(TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
                 {
-                    "transit_gateway_id": self.others.output(spoke.hub_stack, "transit_gateway", "id"),
+                    "transit_gateway_id": self.others.output(spoke.hub_stack, "existing_transit_gateways", spoke.transit_gateway, "id")
+                    if spoke.transit_gateway else self.others.output(spoke.hub_stack, "transit_gateway", "id"),
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(spoke.vpc),
                     "vpc_secondary_cidrs": self._secondary_cidrs(spoke.vpc),
@@ -286,7 +317,13 @@ class AccountBuilder:
         for index, acceptance in enumerate(self.config.tgw_acceptances):
             static_routes = segment_routes(acceptance.static_routes)
             segments = list(dict.fromkeys([acceptance.associate_with, *acceptance.propagate_to, *static_routes]))
-            if acceptance.hub_stack is None and self.hub is not None:
+            if acceptance.transit_gateway is not None and acceptance.hub_stack is None:
+                existing = self.config.existing.transit_gateways[acceptance.transit_gateway].route_tables
+                tables = {segment: self.lookups.transit_gateway_route_table_id(existing[segment]) for segment in segments}
+            elif acceptance.transit_gateway is not None:
+                tables = {segment: self.others.output(acceptance.hub_stack, "existing_transit_gateways", acceptance.transit_gateway, "route_tables", segment)
+                          for segment in segments}
+            elif acceptance.hub_stack is None and self.hub is not None:
                 tables = {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
             else:
                 tables = {segment: self.others.output(acceptance.hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
@@ -309,7 +346,7 @@ class AccountBuilder:
     def peering_spokes(self) -> dict[str, Any]:
         peerings = {}
         for index, peering in enumerate(self.config.peering_spokes):
-            vpc = self.vpcs[peering.vpc]
+            vpc = self._local_vpc(peering.vpc)
             hub = peering.hub
             created = PeeringSpoke(
                 self._located(PeeringSpoke, f"{peering.vpc}-peering", f"peering_spokes[{index}]"),
@@ -371,9 +408,9 @@ class AccountBuilder:
             created = PrivateApiGatewayBackend(
                 self._located(PrivateApiGatewayBackend, api.name, f"private_apis[{index}]"),
                 {
-                    "vpc_id": self.vpcs[api.vpc].vpc_id,
-                    "subnet_ids": self.vpcs[api.vpc].subnet_ids,
-                    "security_group_ids": [self.groups[api.security_group].backend_security_group_id],
+                    "vpc_id": self._local_vpc(api.vpc).vpc_id,
+                    "subnet_ids": self._local_vpc(api.vpc).subnet_ids,
+                    "security_group_ids": [self._security_group(api.security_group, "backend")],
                     "region": self.config.account.region,
                     "api_definition": openapi_document(f"https://{api.name}.execute-api", api.paths, integration=True),
                     "stage_name": api.stage,
@@ -386,10 +423,10 @@ class AccountBuilder:
     def load_balancers(self) -> dict[str, Any]:
         for index, balancer in enumerate(self.config.load_balancers):
             kind = AlbRestBackend if balancer.kind == "alb" else EksMcpNlbBackend
-            certificate = self.certificates[balancer.certificate].certificate_arn if balancer.certificate else balancer.certificate_arn
+            certificate = self._certificate_arn(balancer.certificate) if balancer.certificate else balancer.certificate_arn
             args: dict[str, Any] = {
-                "vpc_id": self.vpcs[balancer.vpc].vpc_id,
-                "subnet_ids": self.vpcs[balancer.vpc].subnet_ids,
+                "vpc_id": self._local_vpc(balancer.vpc).vpc_id,
+                "subnet_ids": self._local_vpc(balancer.vpc).subnet_ids,
                 "listener_port": balancer.listener_port,
                 "listener_protocol": balancer.protocol,
                 "client_cidrs": list(balancer.client_cidrs),
@@ -403,13 +440,21 @@ class AccountBuilder:
             if balancer.client_groups:
                 args["client_security_group_ids"] = [self._client_group(group) for group in balancer.client_groups]
             self.balancers[balancer.name] = kind(self._located(kind, balancer.name, f"load_balancers[{index}]"), args, opts=self.opts)
+        for name, arn in (self.config.existing.load_balancers if self.config.existing else {}).items():
+            self.balancers[name] = self.lookups.load_balancer(arn)
         return {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in self.balancers.items()}
 
+    def _certificate_arn(self, name: str) -> Any:
+        """A certificate of this stack: the one it requests, or an existing one's ARN (ACM reads a certificate by domain, not by ARN)."""
+        if is_existing(self.config, "certificates", name):
+            return self.config.existing.certificates[name]
+        return self.certificates[name].certificate_arn
+
     def _client_group(self, group: Any) -> Any:
-        """A security group named in config: an existing one's id, this stack's group's ENI side, or another stack's (as
+        """A security group named in config: an id, an existing one's, this stack's group's ENI side, or another stack's (as
         ``<account>/sg-…`` when that stack is in another account, the form EC2 takes for a reference to another account's group)."""
         if isinstance(group, str):
-            return group if is_security_group_id(group) else self.groups[group].eni_security_group_id
+            return self._security_group(group, "eni")
         own = self.config.account.id
         return pulumi.Output.all(self.others.output(group.stack, "account", "id"), self.others.output(group.stack, "security_groups", group.name, "eni")).apply(
             lambda found: found[1] if found[0] == own else f"{found[0]}/{found[1]}")
@@ -431,10 +476,14 @@ class AccountBuilder:
                 }
                 for remote in name.authorize
             ]
+            zone: dict[str, Any] = {"zone_name": name.zone}
+            if "." not in name.zone:  # the local name of an existing zone (a DNS name has dots)
+                zone_id = self.config.existing.private_zones[name.zone]
+                zone = {"zone_name": self.lookups.zone_name(zone_id), "existing_zone_id": zone_id}
             created = PrivateDnsName(
                 self._located(PrivateDnsName, f"{name.name}-dns", f"private_names[{index}]"),
                 {
-                    "zone_name": name.zone,
+                    **zone,
                     "record_name": name.record,
                     "vpc_id": self._vpc(name.vpc).vpc_id,
                     "alias_dns_name": alias_dns_name,
@@ -463,9 +512,9 @@ class AccountBuilder:
         lattice = {}
         for index, resource in enumerate(self.config.lattice_resources):
             args: dict[str, Any] = {
-                "vpc_id": self.vpcs[resource.vpc].vpc_id,
-                "subnet_ids": self.vpcs[resource.vpc].subnet_ids,
-                    "backend_cidrs": list(resource.backend_cidrs),
+                "vpc_id": self._local_vpc(resource.vpc).vpc_id,
+                "subnet_ids": self._local_vpc(resource.vpc).subnet_ids,
+                "backend_cidrs": list(resource.backend_cidrs),
                 "configurations": [_lattice_configuration(c) for c in resource.configurations],
                 "share_with": list(resource.share_with),
             }
@@ -475,7 +524,7 @@ class AccountBuilder:
                 args["ip_address_type"] = resource.ip_address_type
             if resource.security_groups:
                 args["security_group_ids"] = [self._client_group(group) for group in resource.security_groups]
-                args["vpc_default_security_group_id"] = self.vpcs[resource.vpc].default_security_group_id
+                args["vpc_default_security_group_id"] = self._local_vpc(resource.vpc).default_security_group_id
             created = SharedLatticeResource(self._located(SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args, opts=self.opts)
             lattice[resource.name] = {
                 "configuration_arns": created.configuration_arns,
@@ -512,6 +561,15 @@ class AccountBuilder:
             return {}
         return {target.name: self.target(index, target) for index, target in enumerate(self.config.targets)}
 
+    def _security_group(self, name: str, side: str) -> Any:
+        """A security group a section names: an id as given, an existing group (read), or one side (``eni`` or ``backend``) of
+        one this stack declares."""
+        if is_security_group_id(name):
+            return name
+        if is_existing(self.config, "security_groups", name):
+            return self.lookups.security_group_id(self.config.existing.security_groups[name])
+        return getattr(self.groups[name], f"{side}_security_group_id")
+
     def target(self, index: int, target: Any) -> dict[str, Any]:
         args: dict[str, Any] = {"gateway_id": self.agentcore_gateway.gateway_id, "name": target.name}
         if target.managed:
@@ -519,9 +577,7 @@ class AccountBuilder:
             managed: dict[str, Any] = {
                 "vpc_id": vpc.vpc_id,
                 "subnet_ids": vpc.subnet_ids,
-                "security_group_ids": [
-                    name if is_security_group_id(name) else self.groups[name].eni_security_group_id for name in target.managed.security_groups
-                ],
+                "security_group_ids": [self._security_group(name, "eni") for name in target.managed.security_groups],
                 "endpoint_ip_address_type": target.managed.ip_type,
                 "vpc_default_security_group_id": vpc.default_security_group_id,
             }

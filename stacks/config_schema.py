@@ -158,6 +158,8 @@ class TgwSpoke(Model):
     hub_stack: StackName
     destinations: list[Cidr] = Field(min_length=1)
     appliance_mode: bool = False
+    transit_gateway: Optional[Name] = Field(default=None, description=(
+        "An existing Transit Gateway of hub_stack to attach to (its agentcore-egress:existing.transit_gateways name); unset means hub_stack's transit_gateway_hub."))
     accept_share_invitation: bool = False
     """Accept the hub's RAM share invitation before attaching: needed in another account than the hub's while sharing with AWS
     Organizations is off (the share is then an invitation); one acceptance per hub, whichever spoke of the stack asks."""
@@ -168,7 +170,10 @@ class TgwAcceptance(Model):
     associate_with: Name
     propagate_to: list[Name] = Field(min_length=1)
     hub_stack: Optional[StackName] = None
-    """The stack with the TransitGatewayHub; unset means this stack."""
+    """The stack with the TransitGatewayHub (or with the existing Transit Gateway); unset means this stack."""
+    transit_gateway: Optional[Name] = Field(default=None, description=(
+        "An existing Transit Gateway of hub_stack, or of this stack when hub_stack is unset (its agentcore-egress:existing.transit_gateways name), "
+        "whose route_tables are the segments named here; unset means that stack's transit_gateway_hub."))
     static_routes: list[TgwRoute] = []
     """Static routes to this spoke's attachment in segments' route tables (e.g. 0.0.0.0/0 to an inspection or egress VPC)."""
 
@@ -263,7 +268,9 @@ class LoadBalancer(Model):
 
 class PrivateName(Model):
     name: Name
-    zone: DomainName
+    zone: Union[DomainName, Name] = Field(description=(
+        "The DNS name of the private zone this entry creates, or the local name of an existing one (agentcore-egress:existing.private_zones), "
+        "which gets the record"))
     record: DomainName
     vpc: VpcRef
     load_balancer: Union[Name, RemoteName]
@@ -470,19 +477,15 @@ SECTIONS = tuple(StackConfig.model_fields)
 
 def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     """Names that point inside the stack must exist there: (path, value, problem and fix)."""
-    problems: list[tuple[str, Any, str]] = []
-    names = {
-        "vpcs": {vpc.name for vpc in config.vpcs},
-        "security_groups": {group.name for group in config.security_groups},
-        "certificates": {certificate.name for certificate in config.certificates},
-        "load_balancers": {balancer.name for balancer in config.load_balancers},
-        "segments": set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set(),
-    }
+    problems: list[tuple[str, Any, str]] = existing_name_problems(config)
+    names = {kind: declared_names(config, kind) | existing_names(config, kind) for kind in EXISTING_KINDS}
+    names["segments"] = set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set()
 
     def need(path: str, value: Any, kind: str) -> None:
         if isinstance(value, str) and value not in names[kind]:
             known = sorted(names[kind])
-            problems.append((path, value, f"is not one of this stack's {kind} {known}. Fix: declare it under agentcore-egress:{kind}, or use one of {known}"))
+            problems.append((path, value, f"is not one of this stack's {kind} {known}, declared or existing. "
+                                          f"Fix: declare it under agentcore-egress:{kind} or agentcore-egress:existing.{kind}, or use one of {known}"))
 
     for section in ("tgw_spokes", "peering_spokes", "security_groups", "private_apis", "load_balancers", "private_names", "zone_associations", "lattice_resources"):
         for index, item in enumerate(getattr(config, section)):
@@ -502,8 +505,19 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 need(f"load_balancers[{index}].client_groups[{position}]", group, "security_groups")
     for index, name in enumerate(config.private_names):
         need(f"private_names[{index}].load_balancer", name.load_balancer, "load_balancers")
+        if "." not in name.zone and name.zone not in existing_names(config, "private_zones"):
+            problems.append((f"private_names[{index}].zone", name.zone, "is neither a DNS name nor one of this stack's existing private_zones "
+                             f"{sorted(existing_names(config, 'private_zones'))}. Fix: give the zone's DNS name (e.g. tools.example.com), "
+                             "or name the existing zone under agentcore-egress:existing.private_zones"))
+    for index, spoke in enumerate(config.tgw_spokes):
+        if spoke.transit_gateway is not None and spoke.accept_share_invitation:
+            problems.append((f"tgw_spokes[{index}].accept_share_invitation", True, "names the share of a hub these stacks create; an existing "
+                             "Transit Gateway's share is not one. Fix: remove it, and accept that share's invitation in this account "
+                             "(aws ram accept-resource-share-invitation) or have the owner share with AWS Organizations"))
     for index, acceptance in enumerate(config.tgw_acceptances):
-        if acceptance.hub_stack is None:
+        if acceptance.hub_stack is None and acceptance.transit_gateway is not None:
+            problems += _existing_segment_problems(config, f"tgw_acceptances[{index}]", acceptance)
+        elif acceptance.hub_stack is None:
             if config.transit_gateway_hub is None:
                 problems.append((f"tgw_acceptances[{index}].hub_stack", None, "is needed: this stack has no transit_gateway_hub. Fix: name the hub's stack"))
                 continue
@@ -542,6 +556,49 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     return problems
 
 
+EXISTING_KINDS = ("vpcs", "security_groups", "certificates", "load_balancers")
+"""The kinds that other sections name alike, declared in their own section or under ``existing``."""
+
+
+def declared_names(config: StackConfig, kind: str) -> set[str]:
+    """The names of ``kind`` (a list section) that this stack declares."""
+    return {item.name for item in getattr(config, kind)}
+
+
+def existing_names(config: StackConfig, kind: str) -> set[str]:
+    """The local names of ``kind`` under this stack's ``agentcore-egress:existing`` section (none without one)."""
+    return set(getattr(config.existing, kind)) if config.existing is not None else set()
+
+
+def is_existing(config: StackConfig, kind: str, name: Any) -> bool:
+    """Whether ``name`` (a plain local name) is one of this stack's existing resources of ``kind`` rather than a declared one."""
+    return isinstance(name, str) and name in existing_names(config, kind) and name not in declared_names(config, kind)
+
+
+def existing_segments(config: StackConfig, transit_gateway: str) -> set[str]:
+    """The segments (route table names) of an existing Transit Gateway of this stack; none when it names no such gateway."""
+    gateways = config.existing.transit_gateways if config.existing is not None else {}
+    return set(gateways[transit_gateway].route_tables) if transit_gateway in gateways else set()
+
+
+def existing_name_problems(config: StackConfig) -> list[tuple[str, Any, str]]:
+    """A name both declared and existing would make every reference to it ambiguous."""
+    return [(f"existing.{kind}.{name}", name, f"is both declared (agentcore-egress:{kind}) and existing. Fix: rename one")
+            for kind in EXISTING_KINDS for name in sorted(declared_names(config, kind) & existing_names(config, kind))]
+
+
+def _existing_segment_problems(config: StackConfig, path: str, acceptance: TgwAcceptance) -> list[tuple[str, Any, str]]:
+    """An acceptance on an existing Transit Gateway of this stack: the gateway is named under ``existing``, the segments are its route tables."""
+    gateways = sorted(config.existing.transit_gateways) if config.existing is not None else []
+    if acceptance.transit_gateway not in gateways:
+        return [(f"{path}.transit_gateway", acceptance.transit_gateway, f"is not one of this stack's existing transit_gateways {gateways}. "
+                 "Fix: name it under agentcore-egress:existing.transit_gateways, or set hub_stack to the stack that does")]
+    segments = existing_segments(config, acceptance.transit_gateway)
+    named = ([(f"{path}.associate_with", acceptance.associate_with)] + [(f"{path}.propagate_to[{i}]", s) for i, s in enumerate(acceptance.propagate_to)]
+             + [(f"{path}.static_routes[{i}].segment", route.segment) for i, route in enumerate(acceptance.static_routes)])
+    return [(where, segment, f"is not a route table of existing Transit Gateway '{acceptance.transit_gateway}' {sorted(segments)}. "
+             f"Fix: name it under agentcore-egress:existing.transit_gateways.{acceptance.transit_gateway}.route_tables, or use one of those")
+            for where, segment in named if segment not in segments]
 def _block_problems(path: str, vpc: Vpc) -> list[tuple[str, Any, str]]:
     """The secondary blocks as AWS associates them (:mod:`~agentcore_egress.components.vpc_blocks`), and each subnet inside
     one of the VPC's blocks: (path, value, problem and fix)."""

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from agentcore_egress.components.gateway_target import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
-from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
+from agentcore_egress.stacks.config_schema import StackConfig, Subnet, Target, Vpc, is_security_group_id
 
 from .landing_zone import LandingZone
 
@@ -69,11 +69,21 @@ class Backend:
     name: str
 
 
+def existing_vpc(name: str, discovered: dict[str, Any]) -> Vpc:
+    """A snapshot's VPC as a declared one reads (its subnets named by their ids), for the checks that compare VPCs: its facts
+    were read from AWS, not written by a user, so they are taken as they are."""
+    subnets = [Subnet.model_construct(name=subnet_id, cidr=subnet["cidr"], az=subnet["availability_zone"])
+               for subnet_id, subnet in sorted(discovered.get("subnets", {}).items())]
+    return Vpc.model_construct(name=name, cidr=discovered["cidr_block"], secondary_cidrs=list(discovered.get("secondary_cidr_blocks", [])), subnets=subnets)
+
+
 class LandingZoneModel:
     """One landing zone's relations, computed once from its stacks' configs."""
 
-    def __init__(self, zone: LandingZone) -> None:
+    def __init__(self, zone: LandingZone, existing: Optional[dict[str, dict[str, Any]]] = None) -> None:
         self.zone = zone
+        self.existing = existing or {}
+        """Each stack's checked snapshot of its existing resources, by stack (what ``plan`` read; none elsewhere)."""
 
     def config(self, stack: str) -> StackConfig:
         return self.zone.stacks[stack].config
@@ -90,10 +100,16 @@ class LandingZoneModel:
 
     @cached_property
     def vpcs(self) -> dict[VpcKey, PlacedVpc]:
-        return {
+        """Every VPC of the landing zone: those the stacks declare, and the existing ones their snapshots describe."""
+        declared = {
             (name, vpc.name): PlacedVpc(name, stack.config.account.id, stack.config.account.region, vpc)
             for name, stack in self.zone.stacks.items()
             for vpc in stack.config.vpcs
+        }
+        return declared | {
+            (name, local): PlacedVpc(name, self.account(name), self.region(name), existing_vpc(local, vpc))
+            for name, snapshot in self.existing.items()
+            for local, vpc in (snapshot.get("existing", {}).get("vpcs") or {}).items()
         }
 
     # -- joins ---------------------------------------------------------------------------------
@@ -272,6 +288,20 @@ class LandingZoneModel:
                 shares.append((name, "transit_gateway_hub.share_with", list(stack.config.transit_gateway_hub.share_with)))
             shares.extend((name, f"lattice_resources[{i}].share_with", list(r.share_with)) for i, r in enumerate(stack.config.lattice_resources))
         return shares
+
+    def transit_gateway_shared_with(self, hub_stack: str, spoke: VpcKey) -> Optional[list[str]]:
+        """The principals the Transit Gateway that ``spoke`` attaches to is shared with: the hub's ``share_with``, or, for an
+        existing Transit Gateway, the principals its snapshot's active RAM shares have associated; None when not known
+        (no snapshot read, or a gateway whose shares another account owns)."""
+        hub = self.config(hub_stack)
+        if hub.transit_gateway_hub is not None:
+            return list(hub.transit_gateway_hub.share_with)
+        name = next((s.transit_gateway for s in self.config(spoke[0]).tgw_spokes if s.vpc == spoke[1]), None)
+        gateway = ((self.existing.get(hub_stack) or {}).get("existing", {}).get("transit_gateways") or {}).get(name)
+        if gateway is None or gateway.get("owner_account") != hub.account.id:
+            return None
+        return sorted({principal for share in gateway.get("shares", {}).values() if str(share.get("status")).upper() == "ACTIVE"
+                       for principal, status in share.get("principals", {}).items() if str(status).upper() == "ASSOCIATED"})
 
     def share_reaches(self, principals: Iterable[str], account: str) -> bool:
         """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization

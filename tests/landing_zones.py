@@ -14,6 +14,7 @@ from agentcore_egress.cli.main import main
 ROOT = Path(__file__).resolve().parents[1]
 TGW_EXAMPLE = ROOT / "stacks"
 PEERING_EXAMPLE = ROOT / "examples" / "landing-zones" / "peering"
+BROWNFIELD_EXAMPLE = ROOT / "examples" / "landing-zones" / "brownfield"
 
 
 def copy_zone(source: Path, destination: Path) -> Path:
