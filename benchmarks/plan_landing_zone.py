@@ -268,7 +268,10 @@ def edit_spoke(zone_dir: Path, index: int, outputs: bool) -> None:
 
 def _measure_in_child(kind: str, zone_dir: Path, jobs: int = 1, cache: str = "") -> dict:
     """Run one side in a fresh interpreter (imports warmed, then timed), so neither inherits the other's caches."""
-    command = [sys.executable, __file__, "--child", kind, str(zone_dir), "--jobs", str(jobs), "--cache-dir", cache]
+    # Through -c, not this file as __main__: the plan's workers (spawned) import the parent's __main__ file, which the
+    # CLI's is a few lines and this one is pulumi-aws and more, a second or two of CPU per worker the CLI does not pay.
+    start = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from plan_landing_zone import main; main()"
+    command = [sys.executable, "-c", start, "--child", kind, str(zone_dir), "--jobs", str(jobs), "--cache-dir", cache]
     completed = subprocess.run(command, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 

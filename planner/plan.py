@@ -145,14 +145,13 @@ class PolicyJudge:
         self._settings = (pack_dir, config or {}, policy_configs.plan_rule_specs())
         self._source, self._start_timeout = source, start_timeout
         self._analyzer: Optional[BackgroundPolicyAnalyzer] = None
-        self._submitted = False
 
     def __enter__(self) -> "PolicyJudge":
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        if self._analyzer is not None:  # started for nothing: stopped at once, not waited for while it starts
-            self._analyzer.close(failed=kind is not None or not self._submitted)
+        if self._analyzer is not None:  # stopped at once: its answers are in, or nobody will read them (not even its start)
+            self._analyzer.close()
             self._analyzer = None
 
     def start(self) -> None:
@@ -164,7 +163,6 @@ class PolicyJudge:
     def submit(self, name: str, simulated: "SimulatedStack", payload: Optional[list[tuple]] = None) -> None:
         """Judge a simulated stack in both phases (its minted values unknown at the first preview)."""
         self.start()
-        self._submitted = True
         if payload is None:
             self._analyzer.submit(name, simulated.registrations, simulated.minted)
         else:
