@@ -144,10 +144,10 @@ def planner_finding(rule_id: str, stack: str, config_path: str, message: str) ->
 
 
 def pack_rules() -> dict[str, Rule]:
-    """The policy pack's rules (their declarations in its rule modules), by id."""
-    from agentcore_egress.policies.rules import DECLARATIONS
+    """The policy pack's rules (their declarations in its rule modules, or a plan cache's copy: :mod:`.pack_rules`), by id."""
+    from .pack_rules import bundled_pack_rules
 
-    return {rule.id: pack_rule(rule) for rule in DECLARATIONS}
+    return dict(bundled_pack_rules().rules)
 
 
 def known_rules() -> dict[str, Rule]:

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, Optional
 from urllib.parse import urlparse
 
-from agentcore_egress.components.gateway_target import managed_reuse_key
+from agentcore_egress.components.reuse_key import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
 

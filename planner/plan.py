@@ -7,12 +7,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
-
-import pulumi
+from typing import TYPE_CHECKING, Any, Optional
 
 from agentcore_egress.components.errors import InputValidationError
-from agentcore_egress.stacks.account_program import build
 from agentcore_egress.stacks.config_schema import ConfigError
 
 from . import garbage_collection, interruption
@@ -24,13 +21,14 @@ from .fingerprint import own_fingerprint, pack_fingerprint
 from .landing_zone import AccountStack, LandingZone
 from .landing_zone_model import LandingZoneModel, resource_key_path
 from .plan_cache import CachedStack, PlanCache, cache_key
-from .policy_analyzer import default_pack_dir
-from .policy_worker import BackgroundPolicyAnalyzer
+from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
 from .simulation_pool import SimulationPool, usable_cpus
 from .reachability import UNREACHABLE, Trace, trace_all
-from agentcore_egress.simulation.simulated_aws import SimulatedAws
-from agentcore_egress.simulation.monitor import Registration, run_program
+from agentcore_egress.simulation.registration import Registration
+
+if TYPE_CHECKING:
+    from .policy_worker import BackgroundPolicyAnalyzer
 
 REFERENCE_PREFIX = "organization/agentcore-egress/"
 REACHABILITY_RULE = "reachability"
@@ -110,7 +108,16 @@ class SimulatedStack:
 
 
 def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
-    """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses."""
+    """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses.
+
+    The Pulumi SDK, pulumi-aws and the components are imported here, by the first stack simulated: a plan that the
+    cache answers whole never imports them."""
+    import pulumi
+
+    from agentcore_egress.simulation.monitor import run_program
+    from agentcore_egress.simulation.simulated_aws import SimulatedAws
+    from agentcore_egress.stacks.account_program import build
+
     account = stack.config.account
     began = time.perf_counter()
     key_paths: dict[str, str] = {}
@@ -209,6 +216,8 @@ class PolicyJudge:
     def start(self) -> None:
         """Start the pack now (it takes a second or two), while the plan does other work."""
         if self._analyzer is None:
+            from .policy_worker import BackgroundPolicyAnalyzer  # the pack's client (gRPC, the SDK's protobufs): only when judging
+
             pack_dir, config, skip = self._settings
             self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip, source=self._source, start_timeout=self._start_timeout)
 

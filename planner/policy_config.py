@@ -40,8 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
-
 from agentcore_egress.stacks.errors import ConfigError, shorten
 from agentcore_egress.stacks.regular_file import read_regular
 
@@ -99,10 +97,10 @@ def plan_rule_specs() -> dict[str, RuleSpec]:
 
 
 def bundled_rule_specs() -> dict[str, RuleSpec]:
-    """Every rule ``plan`` and ``audit`` know with the bundled pack."""
-    from agentcore_egress.policies.rules import RULES
+    """Every rule ``plan`` and ``audit`` know with the bundled pack (its rules read once, see :mod:`.pack_rules`)."""
+    from .pack_rules import bundled_pack_rules
 
-    return {**pack_rule_specs(RULES), **plan_rule_specs()}
+    return {**bundled_pack_rules().specs, **plan_rule_specs()}
 
 
 def _fail(source: str, key: str, problem: str, fix: str) -> ConfigError:
@@ -183,6 +181,8 @@ def _validate(source: str, name: str, spec: RuleSpec, entry: Mapping[str, Any]) 
         close = difflib.get_close_matches(unknown[0], list(spec.properties), n=1)
         raise _fail(source, f"{name}.{unknown[0]}", f"policy {name!r} has no option {shorten(unknown[0])!r}",
                     f"did you mean {close[0]!r}?" if close else f"options of {name} are {sorted(spec.properties) or 'none'}")
+    import jsonschema  # a tenth of a second: only for a config that names a rule
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(spec.schema()).iter_errors(options))
     if error is None:
         return
