@@ -25,7 +25,7 @@ from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
 from .simulation_pool import SimulationPool, usable_cpus
 from .reachability import UNREACHABLE, Trace, trace_all
-from agentcore_egress.simulation.registration import Registration
+from agentcore_egress.simulation.registration import Registration, drop_engine_messages
 
 if TYPE_CHECKING:
     from .policy_worker import BackgroundPolicyAnalyzer
@@ -227,6 +227,7 @@ class PolicyJudge:
         self._submitted = True
         if payload is None:
             self._analyzer.submit(name, simulated.registrations, simulated.minted)
+            drop_engine_messages(simulated.registrations)  # sent: the plan keeps the plain values only
         else:
             self._analyzer.submit_payload(name, payload, simulated.minted)
 
@@ -274,15 +275,16 @@ class _PlanRun:
                           f"{workers} worker{'s' if workers > 1 else ''})")
             results: dict[int, tuple[str, Any]] = {}
             for index, kind, value in pool.simulate(tasks, local=_simulate_here):
-                results[index] = (kind, value)
-                if kind == "done":  # judged while the others simulate
+                if kind == "done":  # judged while the others simulate; its payload, sent, is not kept for the rest of the wave
                     self.judge.submit(misses[index], value[0], payload=value[1])
+                    value = value[0]
+                results[index] = (kind, value)
                 self._report(self.judge.finished())
             for index, name in enumerate(misses):
                 kind, value = results[index]
                 if kind != "done":
                     raise ConfigError(value)
-                self._accept(name, wave_number, value[0])
+                self._accept(name, wave_number, value)
         else:
             for name in misses:
                 simulated = simulate_stack(name, self.zone.stacks[name], self.reads(name))

@@ -383,13 +383,13 @@ class PlanCache:
                 self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
             except (ValueError, RecursionError) as error:
                 self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
-        document, root = parse_stack_text(text, display)
+        document, _ = parse_stack_text(text, display)
         try:
             encoded = json.dumps({"format": FORMAT, "text": digest, "document": document})
         except (TypeError, ValueError):  # YAML can hold what JSON cannot (dates, sets): such a file is parsed each time
             encoded = None
         if encoded is not None and json.loads(encoded)["document"] == document:  # integer keys would come back as strings
             self._parsed[entry] = encoded  # kept when the plan ends well: a landing zone refused as bad input writes nothing
-        return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
+        return StackFile(path=Path(path), display=display, document=document, known_text=text)  # the nodes composed when asked
 
 

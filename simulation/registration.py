@@ -6,6 +6,7 @@ from its cache, reachability, reports) never imports the SDK's runtime.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,3 +30,10 @@ class Registration:
     """The inputs as the engine received them (a protobuf Struct), so the policy pack gets them without conversion."""
     state_proto: Any = field(default=None, repr=False, compare=False)
     """The outputs as the engine returned them (a protobuf Struct)."""
+
+
+def drop_engine_messages(registrations: Iterable[Registration]) -> None:
+    """Forget the protobufs of ``registrations`` once the pack has been sent them: each pins the arena of the whole
+    request or response it came in (memory the interpreter does not see), and nothing after judging reads them."""
+    for registration in registrations:
+        registration.inputs_proto = registration.state_proto = None
