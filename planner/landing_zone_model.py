@@ -9,7 +9,7 @@ does ``https://orders.tools.example.com`` reach" is computed in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Optional
@@ -218,12 +218,17 @@ class LandingZoneModel:
 
     def managed_reuse_keys_in(self, vpc: VpcKey) -> set[str]:
         """The distinct managed Resource Gateways AgentCore will create in ``vpc``, one per reuse key."""
-        return {
-            self.managed_reuse_key(name, target)
-            for name, stack in self.zone.stacks.items()
-            for target in stack.config.targets
-            if target.managed and vpc_key(name, target.managed.vpc) == vpc
-        }
+        return set(self._managed_reuse_keys.get(vpc, ()))
+
+    @cached_property
+    def _managed_reuse_keys(self) -> dict[VpcKey, set[str]]:
+        """Every VPC's reuse keys, found in one pass (asked for each VPC, a pass each grew with the square of the zone)."""
+        keys: dict[VpcKey, set[str]] = {}
+        for name, stack in self.zone.stacks.items():
+            for target in stack.config.targets:
+                if target.managed:
+                    keys.setdefault(vpc_key(name, target.managed.vpc), set()).add(self.managed_reuse_key(name, target))
+        return keys
 
     # -- the organization and RAM shares ---------------------------------------------------------
 
@@ -258,9 +263,19 @@ def resource_key_path(urn: str, registrations: Iterable[Any], key_paths: dict[st
     ``key_paths`` is what the account program recorded while it named components (``"GatewayTarget::mcp"`` →
     ``"targets[2]"``); the resource's outermost component among them is the entry it was built from.
     """
+    return resource_key_paths(registrations, key_paths)(urn)
+
+
+def resource_key_paths(registrations: Iterable[Any], key_paths: dict[str, str]) -> Callable[[str], str]:
+    """:func:`resource_key_path` of many resources of one stack, its registrations indexed once (a stack of a
+    thousand targets has a finding or a trace on each)."""
     by_urn = {registration.urn: registration for registration in registrations}
-    current, path = by_urn.get(urn), ""
-    while current is not None:
-        path = key_paths.get(f"{current.type.rsplit(':', 1)[-1]}::{current.name}", path)
-        current = by_urn.get(current.parent)
-    return path
+
+    def key_path(urn: str) -> str:
+        current, path = by_urn.get(urn), ""
+        while current is not None:
+            path = key_paths.get(f"{current.type.rsplit(':', 1)[-1]}::{current.name}", path)
+            current = by_urn.get(current.parent)
+        return path
+
+    return key_path

@@ -19,7 +19,7 @@ from .findings import Finding, planner_finding
 from .footprint import Footprint, footprint_of
 from .fingerprint import own_fingerprint, pack_fingerprint
 from .landing_zone import AccountStack, LandingZone
-from .landing_zone_model import LandingZoneModel, resource_key_path
+from .landing_zone_model import LandingZoneModel, resource_key_paths
 from .plan_cache import CachedStack, PlanCache, cache_key
 from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
@@ -328,7 +328,8 @@ class _PlanRun:
             self.reported.add(name)
             plan = self.plans[name]
             # Each verdict placed on the stack-file entry its resource was built from (what a cache entry keeps).
-            located = [f.located(name, resource_key_path(f.urn, plan.registrations, plan.key_paths)) for f in findings]
+            key_path = resource_key_paths(plan.registrations, plan.key_paths)
+            located = [f.located(name, key_path(f.urn)) for f in findings]
             plan.findings = sorted(located, key=lambda f: (f.urn, f.policy, f.message))
             plan.seconds += seconds
             self.timings["policy"] += seconds
@@ -353,8 +354,9 @@ class _PlanRun:
 def reachability_findings(model: LandingZoneModel, plans: dict[str, StackPlan], traces: list[Trace]) -> list[Finding]:
     """An unreachable target is a finding of the rule ``reachability``, placed on its config entry."""
     findings = []
+    key_paths = {name: resource_key_paths(plans[name].registrations, plans[name].key_paths) for name in {trace.stack for trace in traces}}
     for trace in traces:
-        path = resource_key_path(trace.urn, plans[trace.stack].registrations, plans[trace.stack].key_paths)
+        path = key_paths[trace.stack](trace.urn)
         index = int(path[len("targets["):-1]) if path.startswith("targets[") else None
         if index is not None:
             trace.target = model.config(trace.stack).targets[index].name
