@@ -1,6 +1,6 @@
 """How `agentcore-egress plan` scales with the number of spoke accounts.
 
-    python benchmarks/plan_landing_zone.py [--spokes 10 50 200 400]
+    python benchmarks/plan_landing_zone.py [--spokes 10 50 200 400] [--spokes 400 1000 2000 --no-single]
 
 For each N it writes a landing zone of N spoke accounts (each with a VPC, a
 Transit Gateway attachment, a Lattice resource shared with the AgentCore
@@ -388,9 +388,11 @@ def main() -> None:
             print(f"{'':>6} second phase (first preview): single {row['single']:.2f} s against update only {row['update_only']:.2f} s: "
                   f"{100 * (row['single'] / row['update_only'] - 1):+.1f} % wall, "
                   f"{100 * (row['single_cpu'] / row['update_only_cpu'] - 1):+.1f} % CPU", flush=True)
-    by_size = {row["spokes"]: row for row in rows}
-    if 200 in by_size and 400 in by_size:
-        print(f"growth 400 vs 200 spokes (cold, --jobs {options.jobs}): {by_size[400]['cold'] / by_size[200]['cold']:.2f}x")
+    for smaller, larger in zip(rows, rows[1:]):  # linear when the time grows as the work (resources registered) does
+        time_growth, work_growth = larger["cold"] / smaller["cold"], larger["resources"] / smaller["resources"]
+        print(f"growth {larger['spokes']} vs {smaller['spokes']} spokes (cold, --jobs {options.jobs}): {time_growth:.2f}x the time for "
+              f"{work_growth:.2f}x the resources ({time_growth / work_growth:.2f}x the growth of the work); peak memory "
+              f"{larger['peak_mib'] / smaller['peak_mib']:.2f}x")
     print(f"floor s: the same resources as plain pulumi-aws programs under the same mocks, one process; single s: plan --jobs 1, no cache")
     print(f"cold s: plan --jobs {options.jobs} with an empty cache (filling it); warm s: the same plan after one spoke's route changed "
           "(its outputs did not), imports warmed in the process; process s: the same after another spoke's route changed, as a "
