@@ -241,6 +241,11 @@ class LandingZoneModel:
             shares.extend((name, f"lattice_resources[{i}].share_with", list(r.share_with)) for i, r in enumerate(stack.config.lattice_resources))
         return shares
 
+    @cached_property
+    def _accounts(self) -> set[str]:
+        """Every stack's account, gathered once (a share is checked for each stack of the zone)."""
+        return self.zone.accounts
+
     def share_reaches(self, principals: Iterable[str], account: str) -> bool:
         """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization
         (every stack's account is in it), or an OU whose accounts ``organization.units`` lists it among."""
@@ -251,7 +256,7 @@ class LandingZoneModel:
             if organization is None:
                 continue
             if ORGANIZATION_ARN.match(principal) and principal.endswith(f"/{organization.id}"):
-                return account in self.zone.accounts or account == organization.management_account
+                return account in self._accounts or account == organization.management_account
             if OU_ARN.match(principal) and f"/{organization.id}/" in principal and account in organization.units.get(principal.rsplit("/", 1)[-1], []):
                 return True
         return False
