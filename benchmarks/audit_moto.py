@@ -36,7 +36,7 @@ def main() -> None:
 
     from agentcore_egress.live.audit import run_audit
     from agentcore_egress.live.aws_accounts import AccountSession, CallLog
-    from agentcore_egress.planner.landing_zone import LandingZone
+    from agentcore_egress.stacks.landing_zone import LandingZone
 
     moto.settings.ACM_VALIDATION_WAIT = 0
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)

@@ -43,7 +43,7 @@ import pulumi
 import pulumi_aws as aws
 import yaml
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import PolicyJudge, run_plan
 from agentcore_egress.planner.plan_cache import open_plan_cache
 from agentcore_egress.reports.plan_report import render

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from agentcore_egress.planner.footprint import Footprint
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.simulation.footprint import Footprint
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.policy_analyzer import Finding
 from agentcore_egress.planner.source_tree import SourceTree

@@ -170,8 +170,9 @@ def _emit(args: argparse.Namespace, rendered: str) -> None:
 def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir, display_path
-    from agentcore_egress.planner.plan import PolicyJudge, load_policy_config, run_plan
+    from agentcore_egress.stacks.landing_zone import LandingZone, default_stacks_dir, display_path
+    from agentcore_egress.planner.plan import PolicyJudge, run_plan
+    from agentcore_egress.stacks.policy_config import load_policy_config
     from agentcore_egress.planner.plan_cache import open_plan_cache
     from agentcore_egress.planner.policy_pack import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
@@ -223,7 +224,7 @@ def run_rollout_command(args: argparse.Namespace) -> int:
 
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
+    from agentcore_egress.stacks.landing_zone import LandingZone, default_stacks_dir
     from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, check_write_target, select_stacks
     from .standard_streams import write_stdout
 
@@ -276,7 +277,7 @@ def _emit_workflow(args: argparse.Namespace, zone: Any, stacks_dir: Path, projec
 
     from agentcore_egress.live.github_actions import package_spec, write_workflow
     from agentcore_egress.live.rollout import check_write_target, select_stacks
-    from agentcore_egress.planner.landing_zone import display_path
+    from agentcore_egress.stacks.landing_zone import display_path
 
     kind, file = args.emit
     if kind != "github-actions":
@@ -311,8 +312,8 @@ def run_account_command(args: argparse.Namespace) -> int:
     from agentcore_egress.reports.account_reports import render_audit, render_preflight
     from agentcore_egress.live.audit import AuditAccessError, run_audit
     from agentcore_egress.live.aws_accounts import AccountSession, CallLog
-    from agentcore_egress.planner.landing_zone import LandingZone, default_stacks_dir
-    from agentcore_egress.planner.plan import load_policy_config
+    from agentcore_egress.stacks.landing_zone import LandingZone, default_stacks_dir
+    from agentcore_egress.stacks.policy_config import load_policy_config
     from agentcore_egress.live.preflight import FAIL, NO_ACCESS, run_preflight
     from agentcore_egress.live.discover import discover_to_files
     from .output_file import OutputError

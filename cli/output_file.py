@@ -10,7 +10,7 @@ mid-row still renders), and must never replace what the run reads. So:
   over the target; when the disk is full or a file-size limit is hit, the old
   file is left as it was and the temp file is removed.
 
-Both are :mod:`agentcore_egress.planner.atomic_file`'s, worded for ``--output``:
+Both are :mod:`agentcore_egress.files.atomic_file`'s, worded for ``--output``:
 they raise :class:`OutputError`, whose text is one line with the fix.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from agentcore_egress.planner import atomic_file
+from agentcore_egress.files import atomic_file
 
 
 class OutputError(OSError):
@@ -35,7 +35,7 @@ def check_output_path(path: Path, inputs: Iterable[Path] = (), input_folders: It
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """``text`` to ``path`` whole or not at all (see :mod:`agentcore_egress.planner.atomic_file`), worded for ``--output``."""
+    """``text`` to ``path`` whole or not at all (see :mod:`agentcore_egress.files.atomic_file`), worded for ``--output``."""
     try:
         atomic_file.write_atomically(path, text)
     except atomic_file.RefusedTarget as error:

@@ -31,7 +31,7 @@ from agentcore_egress.policies.rules import RULES
 
 from .account_pool import run_bounded
 from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_unsupported
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from .preflight import PARALLEL_ACCOUNTS, SessionFactory
 
 

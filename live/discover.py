@@ -37,8 +37,8 @@ from typing import Any, Optional
 
 from botocore.exceptions import ClientError
 
-from agentcore_egress.planner.atomic_file import write_atomically
-from agentcore_egress.planner.landing_zone import AccountStack, LandingZone, display_path
+from agentcore_egress.files.atomic_file import write_atomically
+from agentcore_egress.stacks.landing_zone import AccountStack, LandingZone, display_path
 from agentcore_egress.stacks.config_schema import NAMESPACE, StackConfig
 from agentcore_egress.stacks.existing_resources import ExistingResources, ExistingTransitGateway, section_hash
 from agentcore_egress.stacks.existing_snapshot import FORMAT_VERSION, render, snapshot_path

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from agentcore_egress.planner.landing_zone import AccountStack, display_path
+from agentcore_egress.stacks.landing_zone import AccountStack, display_path
 from agentcore_egress.stacks.errors import ConfigError, shorten
 from agentcore_egress.stacks.existing_resources import section_hash
 from agentcore_egress.stacks.existing_snapshot import differences, load_snapshot, snapshot_path

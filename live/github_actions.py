@@ -46,8 +46,8 @@ from typing import Any
 
 import yaml
 
-from agentcore_egress.planner.atomic_file import write_atomically
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.files.atomic_file import write_atomically
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.stacks.config_schema import ConfigError
 
 MATRIX_LIMIT = 256
@@ -166,7 +166,7 @@ def workflow(zone: LandingZone, *, stacks_dir: str, policy_pack: str = "policies
 
 
 def write_workflow(zone: LandingZone, file: Path, **options: Any) -> None:
-    """Write the workflow to ``file`` (all or nothing, never through a link: :mod:`planner.atomic_file`); its folder is
+    """Write the workflow to ``file`` (all or nothing, never through a link: :mod:`agentcore_egress.files.atomic_file`); its folder is
     made if missing. Raises OSError."""
     text = workflow(zone, **options)
     file = Path(file)
@@ -176,7 +176,7 @@ def write_workflow(zone: LandingZone, file: Path, **options: Any) -> None:
 
 def package_spec(project_dir: Path) -> str:
     """What the workflow installs: this checkout when the project is this package's repository, else the released package."""
-    from agentcore_egress.planner.fingerprint import package_version
+    from agentcore_egress.stacks.fingerprint import package_version
 
     manifest = Path(project_dir) / "pyproject.toml"
     if manifest.is_file() and 'name = "agentcore-egress"' in manifest.read_text():

@@ -30,9 +30,9 @@ from agentcore_egress.stacks.config_schema import StackConfig, is_security_group
 from .account_pool import run_bounded
 from .aws_accounts import ACCOUNT_BUDGET, AccountSession, describe_error, is_timeout, is_unsupported
 from .existing_drift import existing_drift
-from agentcore_egress.planner.footprint import DEFAULT_IPS_PER_ENI
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.landing_zone_model import LandingZoneModel
+from agentcore_egress.simulation.footprint import DEFAULT_IPS_PER_ENI
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 
 GATEWAY_SERVICE_LINKED_ROLE = "AWSServiceRoleForBedrockAgentCoreGatewayNetwork"
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"

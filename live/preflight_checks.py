@@ -7,7 +7,7 @@ A check's result names it by the keys of :data:`PREFLIGHT_CHECKS` (``Check.name`
 
 from __future__ import annotations
 
-from agentcore_egress.planner.findings import MANDATORY, Rule
+from agentcore_egress.stacks.findings import MANDATORY, Rule
 
 DOCUMENTATION = "README.md#check-accounts-before-a-rollout-audit-them-after"
 """Where preflight's checks are described."""

@@ -4,7 +4,7 @@
 order (a stack is destroyed only after every stack that reads it). Stacks of one
 wave run in parallel (bounded); a failing stack stops the rollout after its wave,
 naming the stack and the error. A stack that finished is recorded in the state
-file (:mod:`.rollout_state`) under its fingerprint (:mod:`planner.fingerprint`:
+file (:mod:`.rollout_state`) under its fingerprint (:mod:`agentcore_egress.stacks.fingerprint`:
 its file, the fingerprints of the stacks it reads, the package, the policy packs
 and their config), taken before the stack runs; running the rollout again skips
 exactly the stacks whose fingerprint is still the one recorded.
@@ -27,10 +27,10 @@ from typing import Any, Optional, Protocol
 import yaml
 from semver import VersionInfo
 
-from agentcore_egress.planner.fingerprint import pack_fingerprint, stack_fingerprints
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.child_processes import run_with_deadline
-from agentcore_egress.planner.plan import load_policy_config
+from agentcore_egress.stacks.fingerprint import pack_fingerprint, stack_fingerprints
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.process.child_processes import run_with_deadline
+from agentcore_egress.stacks.policy_config import load_policy_config
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.regular_file import read_regular
@@ -238,7 +238,7 @@ def check_write_target(flag: str, path: Path, zone: LandingZone, project_dir: Pa
     """Before any work: a file rollout writes (``--state-file``, ``--emit``) is none of the files and folders it reads
     (stack files, ``Pulumi.yaml``, the packs and their configs), not a link, a folder nor a device (ConfigError worded
     for ``flag``)."""
-    from agentcore_egress.planner.atomic_file import RefusedTarget, check_target
+    from agentcore_egress.files.atomic_file import RefusedTarget, check_target
 
     project_files = [project_dir / name for name in ("Pulumi.yaml", "Pulumi.yml")]
     inputs = [stack.file for stack in zone.stacks.values()] + list(policy_pack_configs) + [file for file in project_files if file.exists()]

@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional
 
 from filelock import FileLock, Timeout
 
-from agentcore_egress.planner.atomic_file import RefusedTarget, remove_own_file, write_atomically
+from agentcore_egress.files.atomic_file import RefusedTarget, remove_own_file, write_atomically
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.regular_file import read_regular
 

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from .atomic_file import lies_in, open_folder, write_atomically
+from agentcore_egress.files.atomic_file import lies_in, open_folder, write_atomically
 
 KEY_FILE = "signing-key"
 """The cache's own key, at its root: entries are signed with it."""

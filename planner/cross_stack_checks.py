@@ -9,7 +9,7 @@
 - ``cross-stack-share-outside-zone``: a RAM share names an account that no stack of the
   landing zone deploys (advisory: it may be deliberate).
 
-Levels and descriptions live in :mod:`.findings`; what AWS requires of cross-account relations
+Levels and descriptions live in :mod:`agentcore_egress.stacks.findings`; what AWS requires of cross-account relations
 is in :mod:`.preconditions`.
 """
 
@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from agentcore_egress.components.validation import ACCOUNT_ID
 
-from .findings import Finding, planner_finding
-from .landing_zone_model import LandingZoneModel, VpcKey, vpc_key
+from agentcore_egress.stacks.findings import Finding, planner_finding
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, VpcKey, vpc_key
 
 
 def cross_stack_findings(model: LandingZoneModel) -> list[Finding]:

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .child_processes import stop_all
+from agentcore_egress.process.child_processes import stop_all
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -9,28 +9,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from agentcore_egress.components.errors import InputValidationError
+from agentcore_egress.process import garbage_collection
+from agentcore_egress.simulation.footprint import Footprint
+from agentcore_egress.simulation.registration import Registration, drop_engine_messages
+from agentcore_egress.stacks import policy_config as policy_configs
 from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.findings import Finding, planner_finding
+from agentcore_egress.stacks.fingerprint import own_fingerprint, pack_fingerprint
+from agentcore_egress.stacks.landing_zone import AccountStack, LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, resource_key_paths
 
-from . import garbage_collection, interruption
-from . import policy_config as policy_configs
 from .cross_stack_checks import cross_stack_findings
-from .findings import Finding, planner_finding
-from .footprint import Footprint, footprint_of
-from .fingerprint import own_fingerprint, pack_fingerprint
-from .landing_zone import AccountStack, LandingZone
-from .landing_zone_model import LandingZoneModel, resource_key_paths
 from .plan_cache import CachedStack, PlanCache, cache_key
 from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
-from .simulation_pool import SimulationPool, usable_cpus
 from .reachability import UNREACHABLE, Trace, trace_all
-from agentcore_egress.simulation.registration import Registration, drop_engine_messages
+from .simulation_pool import SimulationPool, usable_cpus
+from .stack_simulation import SimulatedStack, simulate_stack
 
 if TYPE_CHECKING:
     from .policy_worker import BackgroundPolicyAnalyzer
 
-REFERENCE_PREFIX = "organization/agentcore-egress/"
 REACHABILITY_RULE = "reachability"
 WORKERS_FROM = 4
 PACK_START_TIMEOUT = 60.0
@@ -82,63 +81,6 @@ class PlanResult:
 
 
 Progress = Callable[[str], None]
-
-
-def load_policy_config(path: Optional[Path], pack_dir: Optional[Path] = None) -> dict[str, Any]:
-    """The policy config file resolved as the engine resolves it (see planner.policy_config).
-
-    With another pack than the bundled one, entries for its rules are checked by
-    the pack's worker against the pack's own rules.
-    """
-    known = policy_configs.bundled_rule_specs() if pack_dir is None else policy_configs.plan_rule_specs()
-    return policy_configs.load(path, known, others_allowed=pack_dir is not None)
-
-
-@dataclass
-class SimulatedStack:
-    """One stack's program run under the simulated AWS: what it registered and exported, and the footprint predicted from it."""
-
-    registrations: list[Registration]
-    outputs: dict[str, Any]
-    footprint: Footprint
-    seconds: float
-    minted: frozenset = frozenset()
-    """Values the simulated AWS computed: unknown at the stack's first preview, so the pack judges both phases."""
-    key_paths: dict[str, str] = field(default_factory=dict)
-
-
-def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
-    """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses.
-
-    The Pulumi SDK, pulumi-aws and the components are imported here, by the first stack simulated: a plan that the
-    cache answers whole never imports them."""
-    import pulumi
-
-    from agentcore_egress.simulation.monitor import run_program
-    from agentcore_egress.simulation.simulated_aws import SimulatedAws
-    from agentcore_egress.stacks.account_program import build
-
-    account = stack.config.account
-    began = time.perf_counter()
-    key_paths: dict[str, str] = {}
-    try:
-        with interruption.deferred(), garbage_collection.collecting_new_objects_only():
-            deployment = run_program(
-                lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths, stack_accounts=_accounts_of(reads)),
-                mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
-                stack=name,
-            )
-    except (InputValidationError, pulumi.RunError) as error:
-        raise ConfigError([f"{stack.display_file}: {error}"]) from None
-    except Exception as error:  # noqa: BLE001 - a program failure is reported against its stack file, not as a traceback
-        raise ConfigError([f"{stack.display_file}: the stack's program failed: {type(error).__name__}: {error}"]) from None
-    return SimulatedStack(deployment.registrations, deployment.result or {}, footprint_of(deployment), time.perf_counter() - began,
-                          deployment.minted, key_paths)
-
-
-def _accounts_of(reads: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """The account of each stack read, from the ``account`` every stack exports."""
-    return {stack: outputs["account"]["id"] for stack, outputs in reads.items() if isinstance(outputs.get("account"), dict)}
 
 
 def run_plan(

@@ -29,7 +29,7 @@ writer (:mod:`.cache_folder`: the user's cache folder, never a git work tree
 unless trusted; an HMAC under the cache's own key), a parsed stack file only
 under the hash of the text read now, which it must record; entries are JSON
 (never pickle), written atomically and only under the cache folder
-(:mod:`.atomic_file`: no link under it is followed), and pruning removes only
+(:mod:`agentcore_egress.files.atomic_file`: no link under it is followed), and pruning removes only
 regular files named as entries are. An entry that fails any check is ignored
 with a note, never trusted: the stack is simulated (or the file parsed) again.
 """
@@ -52,14 +52,14 @@ from agentcore_egress.simulation.registration import Registration
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
-from . import pack_rules
-from .fingerprint import pack_fingerprint
-from .footprint import Footprint
-from .landing_zone import stack_name
+from agentcore_egress.simulation.footprint import Footprint
+from agentcore_egress.stacks import pack_rules
+from agentcore_egress.stacks.fingerprint import pack_fingerprint
+from agentcore_egress.stacks.landing_zone import stack_name
+from agentcore_egress.files.atomic_file import open_folder, remove_own_files, write_atomically
 from .policy_pack import default_pack_dir
-from .atomic_file import open_folder, remove_own_files, write_atomically
 from .cache_folder import default_cache_root, location_problem, make_key, read_key, read_regular_file, signature, zone_folder
-from .findings import Finding
+from agentcore_egress.stacks.findings import Finding
 
 FORMAT = 2
 """Bumped whenever an entry's layout or meaning changes."""
@@ -291,7 +291,7 @@ class PlanCache:
             self._write(path, parsed, _PARSED_NAME)
         self._parsed.clear()
         if pack_rules.read_from_pack():
-            text = pack_rules.encode(pack_rules.bundled_pack_rules())
+            text = pack_rules.encode()
             if text is not None:
                 self._write(self._pack_rules_path(), text, _PARSED_NAME)
 

@@ -27,12 +27,12 @@ from agentcore_egress.simulation.monitor import Registration
 from agentcore_egress.simulation.preview import PROVIDER_PREFIX, PreviewView
 from agentcore_egress.simulation.preview import engine_properties as _properties
 
-from . import policy_config
-from .child_processes import Child
+from agentcore_egress.stacks import policy_config
+from agentcore_egress.process.child_processes import Child
 from .pack_service import InProcessStub, PackDidNotStart, load_pack_service
 from .policy_pack import PolicyPackError, default_pack_dir
 
-from .findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
+from agentcore_egress.stacks.findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
 
 PREVIEW, UPDATE = "preview", "update"
 """The two phases the pack judges a stack in: its first ``pulumi preview`` (computed values unknown) and ``pulumi up``."""

@@ -22,7 +22,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Optional
 
-from .child_processes import Child, results_channel
+from agentcore_egress.process.child_processes import Child, results_channel
 from .policy_analyzer import Finding, LoadedPolicyPack, PolicyPackError
 from agentcore_egress.simulation.monitor import Registration
 

@@ -1,7 +1,7 @@
 """What AWS requires before a cross-account or cross-region call of the landing zone succeeds.
 
 Each check below states the AWS fact it enforces and the page of AWS's documentation that says
-so. A broken precondition is a finding (mandatory by default, see :mod:`.findings`) placed on the
+so. A broken precondition is a finding (mandatory by default, see :mod:`agentcore_egress.stacks.findings`) placed on the
 stack file that has to change, naming the other stack, the key path and the fix. The checks read
 the landing zone's config through :class:`~.landing_zone_model.LandingZoneModel`; the organization
 they check shares against is declared once for the landing zone (``agentcore-egress:organization``).
@@ -16,9 +16,9 @@ from typing import Any
 
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 
-from .findings import Finding, planner_finding
-from .footprint import DEFAULT_IPS_PER_ENI
-from .landing_zone_model import LandingZoneModel, vpc_key
+from agentcore_egress.stacks.findings import Finding, planner_finding
+from agentcore_egress.simulation.footprint import DEFAULT_IPS_PER_ENI
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, vpc_key
 
 ACM_ARN = re.compile(r"^arn:aws[\w-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):")
 

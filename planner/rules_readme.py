@@ -14,7 +14,7 @@ from pathlib import Path
 
 from agentcore_egress.policies.rules_readme import replace_part
 
-from .findings import PLANNER_RULES, Rule
+from agentcore_egress.stacks.findings import PLANNER_RULES, Rule
 
 PART = "plan-rules-table"
 README_FILE = Path(__file__).resolve().parents[1] / "README.md"

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, Optional
 
-from .child_processes import Child, results_channel
+from agentcore_egress.process.child_processes import Child, results_channel
 
 _DONE, _ERROR = "done", "error"
 QUEUED_PER_WORKER = 2
@@ -54,7 +54,7 @@ def serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
     """The worker's loop: (index, task) in, (kind, index, value) out, until None or the end of input."""
     from agentcore_egress.stacks.config_schema import ConfigError
 
-    from .plan import simulate_stack
+    from .stack_simulation import simulate_stack
     from .policy_worker import policy_payload, received
 
     for index, (name, stack, reads) in received(inbox):

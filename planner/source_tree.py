@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 
 
 def work_tree_root(folder: Path) -> Optional[Path]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .landing_zone import LandingZone
-from .landing_zone_model import LandingZoneModel, vpc_key
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, vpc_key
 
 
 def _id(*parts: str) -> str:

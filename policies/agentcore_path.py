@@ -63,7 +63,8 @@ from urllib.parse import urlparse
 from pulumi_policy.proxy import UnknownValueError
 
 from . import resource_types as t
-from .properties import UNKNOWN, plain, read
+from .openapi_servers import server_urls
+from .properties import UNKNOWN, plain, provider_tags, read
 
 PATH_TAG = "agentcore-egress:path"
 """The tag key our components put on what they create for an AgentCore path (its value: the component)."""
@@ -147,13 +148,11 @@ def marked(scope: Scope, resource_type: str, name: str, urn: str, props: Any, ho
 
     ``holder`` is what carries the resource's provider: its ResourceValidationArgs or PolicyResource.
     """
-    from .rules.required_tags import _provider_tags
-
     if resource_type in ANCHOR_TYPES:
         return True
     if any(fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(urn, pattern) for pattern in scope.resources):
         return True
-    tags = {**(_provider_tags(holder) if holder is not None else {}), **_tags(props)}
+    tags = {**(provider_tags(holder) if holder is not None else {}), **_tags(props)}
     if PATH_TAG in tags:
         return True
     return any(key in tags and isinstance(tags[key], str) and fnmatch.fnmatchcase(tags[key], value) for key, value in scope.tags.items())
@@ -168,8 +167,6 @@ def _host(value: Any) -> Optional[str]:
 
 def named_endpoints(resource: Any) -> set[str]:
     """Host names and ARNs an anchor names: target endpoints and routing domains, Resource Configuration definitions."""
-    from .rules.https_target_endpoints import _server_urls
-
     props = resource.props
     values: list[Any] = []
     if resource.resource_type == t.GATEWAY_TARGET:
@@ -179,7 +176,7 @@ def named_endpoints(resource: Any) -> set[str]:
                    _get(endpoint, "selfManagedLatticeResource", "resourceConfigurationIdentifier")]
         payload = _get(mcp, "openApiSchema", "inlinePayload", "payload")
         if isinstance(payload, str):
-            values.extend(_server_urls(payload))
+            values.extend(server_urls(payload))
     elif resource.resource_type == t.RESOURCE_CONFIGURATION:
         definition = _partial(props, "resourceConfigurationDefinition")
         values += [_get(definition, "dnsResource", "domainName"), _get(definition, "arnResource", "arn"), _get(definition, "ipResource", "ipAddress")]

@@ -39,7 +39,7 @@ def struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
 
 
 def configure_request(resolved: Mapping[str, Mapping[str, Any]]) -> analyzer_pb2.ConfigureAnalyzerRequest:
-    """A resolved policy config (name to ``enforcementLevel`` and options, as ``planner/policy_config.py`` resolves it) as
+    """A resolved policy config (name to ``enforcementLevel`` and options, as ``stacks/policy_config.py`` resolves it) as
     the engine's ``Configure`` request."""
     request = analyzer_pb2.ConfigureAnalyzerRequest()
     for policy, entry in resolved.items():

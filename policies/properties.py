@@ -186,3 +186,17 @@ def message(name: str, resource_type: str, prop: str, value: Any, problem: str, 
 
 def of_type(resources: Iterable[Any], *types: str) -> list[Any]:
     return [resource for resource in resources if resource.resource_type in types]
+
+
+def provider_tags(holder: Any) -> dict:
+    """The ``tags`` of the ``defaultTags`` of the provider of ``holder`` (a ResourceValidationArgs or PolicyResource); {} if none."""
+    if holder.provider is None:
+        return {}
+    default_tags = read(holder.provider.props, "defaultTags", default={})
+    if isinstance(default_tags, str):
+        try:
+            default_tags = json.loads(default_tags)
+        except ValueError:
+            return {}
+    tags = plain(default_tags).get("tags") if isinstance(plain(default_tags), dict) else None
+    return tags if isinstance(tags, dict) else {}

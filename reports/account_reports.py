@@ -11,8 +11,8 @@ from typing import Any
 from agentcore_egress.live.audit import AuditResult
 from agentcore_egress.live.preflight import FAIL, PASS, Check
 from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS, preflight_rule
-from agentcore_egress.planner.findings import ADVISORY, MANDATORY, pack_rules
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.findings import ADVISORY, MANDATORY, pack_rules
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.source_tree import SourceTree
 
 from .sarif import automation_id, sarif_document, sarif_location, sarif_result

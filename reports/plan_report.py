@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from agentcore_egress.planner.findings import Finding, known_rules
-from agentcore_egress.planner.footprint import Footprint
+from agentcore_egress.stacks.findings import Finding, known_rules
+from agentcore_egress.simulation.footprint import Footprint
 from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.source_tree import SourceTree
 from agentcore_egress.planner.topology import mermaid

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agentcore_egress.planner.findings import MANDATORY, Rule
+from agentcore_egress.stacks.findings import MANDATORY, Rule
 from agentcore_egress.planner.source_tree import SourceTree
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

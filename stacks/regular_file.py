@@ -11,7 +11,7 @@ the name, so a file swapped between a check and the open cannot slip through.
 
 Symbolic links are followed: a link to a regular file is a legitimate way to
 share one config between folders (the landing zone refuses links leaving its
-folder on its own, see ``planner/landing_zone.py``).
+folder on its own, see ``stacks/landing_zone.py``).
 """
 
 from __future__ import annotations

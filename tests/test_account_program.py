@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.simulation.monitor import run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws

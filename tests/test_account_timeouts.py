@@ -14,7 +14,7 @@ from agentcore_egress.live.account_pool import AccountTimeout, run_bounded
 from agentcore_egress.live.audit import run_audit
 from agentcore_egress.live.aws_accounts import AccountSession
 from agentcore_egress.live.preflight import run_preflight
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 
 ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from agentcore_egress.planner.atomic_file import write_atomically
+from agentcore_egress.files.atomic_file import write_atomically
 
 
 def test_a_replaced_file_keeps_its_permissions_and_a_new_one_follows_the_umask(tmp_path):

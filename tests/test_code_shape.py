@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-PRODUCT = ["components", "policies", "stacks", "simulation", "planner", "live", "reports", "cli"]
+PRODUCT = ["components", "policies", "stacks", "simulation", "planner", "live", "reports", "cli", "files", "process"]
 MAX_FUNCTION_LINES = 80
 MAX_CLI_LINES = 1000
 

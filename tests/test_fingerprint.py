@@ -3,8 +3,8 @@
 import shutil
 from pathlib import Path
 
-from agentcore_egress.planner.fingerprint import pack_fingerprint, stack_fingerprints
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.fingerprint import pack_fingerprint, stack_fingerprints
+from agentcore_egress.stacks.landing_zone import LandingZone
 
 STACKS = Path(__file__).resolve().parent.parent / "stacks"
 

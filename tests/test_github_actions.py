@@ -12,7 +12,7 @@ import yaml
 from agentcore_egress.cli.main import main
 from agentcore_egress.cli.engine_policy_events import main as events_to_sarif
 from agentcore_egress.live.github_actions import MATRIX_LIMIT
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from child_processes import REPOSITORY, user_environment
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, write_stack
 

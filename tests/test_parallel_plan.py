@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import WORKERS_FROM, run_plan
 from agentcore_egress.planner.simulation_pool import SimulationPool
 from child_processes import REPOSITORY, run_cli

@@ -5,7 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, add_tgw_spoke_stack, copy_zone, edit_stack, write_stack
 
@@ -269,14 +269,14 @@ def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, m
     def broken(stack, config, prefix, key_paths=None, stack_accounts=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("agentcore_egress.planner.plan.build", broken)
+    monkeypatch.setattr("agentcore_egress.planner.stack_simulation.build", broken)
     code, out, err = plan(capsys, str(PEERING_EXAMPLE), "--no-cache", "--jobs", "1")  # the program in this process, not a cached result
     assert code == 2 and out == ""
     assert "Pulumi.hub-network.yaml: the stack's program failed: RuntimeError: boom" in err
 
 
 def test_the_default_landing_zone_is_the_checkouts_stacks_folder_else_the_bundled_one(tmp_path, monkeypatch):
-    from agentcore_egress.planner.landing_zone import default_stacks_dir
+    from agentcore_egress.stacks.landing_zone import default_stacks_dir
 
     monkeypatch.chdir(tmp_path)
     bundled = default_stacks_dir()

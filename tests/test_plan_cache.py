@@ -6,7 +6,7 @@ import re
 import pytest
 
 from agentcore_egress.cli.main import main
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 import agentcore_egress.planner.plan_cache as plan_cache
 from agentcore_egress.planner.cache_folder import zone_folder
 from agentcore_egress.planner.plan_cache import FORMAT

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.planner.simulation_pool import QUEUED_PER_WORKER, SimulationPool
 from agentcore_egress.simulation.monitor import RecordingMonitor, run_program

@@ -1,6 +1,6 @@
 """What a plan keeps of each stack to its end is what reports need: no protobufs once judged, stack files as their text."""
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.stacks.stack_file import read_stack_file
 from landing_zones import TGW_EXAMPLE

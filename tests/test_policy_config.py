@@ -2,9 +2,9 @@
 
 import pytest
 
-from agentcore_egress.planner import policy_config
+from agentcore_egress.stacks import policy_config
 from agentcore_egress.planner.policy_analyzer import PolicyAnalyzer
-from agentcore_egress.planner.policy_config import LEVELS, RuleSpec, resolve
+from agentcore_egress.stacks.policy_config import LEVELS, RuleSpec, resolve
 from agentcore_egress.policies.rules import RULES
 from agentcore_egress.stacks.config_schema import ConfigError
 

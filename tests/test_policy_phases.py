@@ -14,7 +14,7 @@ import pulumi_aws as aws
 import pytest
 
 from agentcore_egress.reports.plan_report import render
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from agentcore_egress.planner.policy_analyzer import PREVIEW, UPDATE, PolicyAnalyzer
 from agentcore_egress.policies.agentcore_path import PATH_TAG

@@ -8,8 +8,8 @@ import pytest
 
 from agentcore_egress.cli.main import main
 from agentcore_egress.planner.cross_stack_checks import cross_stack_findings
-from agentcore_egress.planner.landing_zone import LandingZone
-from agentcore_egress.planner.landing_zone_model import LandingZoneModel
+from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
 from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, two_subnets, write_stack
 

@@ -7,7 +7,7 @@ import pytest
 from botocore.stub import Stubber
 
 from agentcore_egress.live.aws_accounts import AccountSession
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
 from agentcore_egress.live.preflight import GATEWAY_SERVICE_LINKED_ROLE, run_preflight
 from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS

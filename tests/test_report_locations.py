@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from agentcore_egress.reports.plan_report import render
-from agentcore_egress.planner.findings import Finding
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.findings import Finding
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 

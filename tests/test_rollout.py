@@ -16,7 +16,7 @@ import pytest
 from pulumi.automation import errors as automation_errors
 from pulumi.automation._cmd import CommandResult
 
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.cli.main import main
 from agentcore_egress.live import rollout as rollout_module
 from agentcore_egress.live.rollout import AutomationWorkspace, Rollout, RolloutError, StackRun, select_stacks
@@ -310,7 +310,7 @@ CONCURRENT_ROLLOUT = """
 import sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.live.rollout import Rollout
 from test_rollout import FakeWorkspace
 zone = LandingZone.load(Path({zone!r}))

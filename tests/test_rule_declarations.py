@@ -7,7 +7,7 @@ import pytest
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
 from agentcore_egress.planner import rules_readme as plan_readme
-from agentcore_egress.planner.findings import PLANNER_RULES, known_rules
+from agentcore_egress.stacks.findings import PLANNER_RULES, known_rules
 from agentcore_egress.policies.rule_declaration import AGENTCORE_PATH, STACK
 from agentcore_egress.policies.rules import DECLARATIONS, MODULES, RULES
 from agentcore_egress.policies.rules_readme import render_readme

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_egress.planner.atomic_file import RefusedTarget, remove_own_files, write_atomically
+from agentcore_egress.files.atomic_file import RefusedTarget, remove_own_files, write_atomically
 from child_processes import run_cli
 from landing_zones import TGW_EXAMPLE, copy_zone
 

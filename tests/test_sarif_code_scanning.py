@@ -19,8 +19,8 @@ from agentcore_egress.reports.sarif import SECURITY_SEVERITY, automation_id, sar
 from agentcore_egress.live.audit import AuditFinding, AuditResult
 from agentcore_egress.live.preflight import FAIL, NO_ACCESS, PASS, Check
 from agentcore_egress.live.preflight_checks import PREFLIGHT_CHECKS
-from agentcore_egress.planner.findings import known_rules
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.findings import known_rules
+from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.source_tree import SourceTree, work_tree_root
 from landing_zones import ROOT, TGW_EXAMPLE, copy_zone, edit_stack
 

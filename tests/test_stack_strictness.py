@@ -3,7 +3,7 @@
 import pytest
 
 from agentcore_egress.cli.main import main
-from agentcore_egress.planner.landing_zone import LandingZone
+from agentcore_egress.stacks.landing_zone import LandingZone
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
 

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from agentcore_egress.planner import pack_rules
+from agentcore_egress.stacks import findings, pack_rules
+from agentcore_egress.stacks.policy_config import pack_specs
 from child_processes import REPOSITORY, user_environment
 from landing_zones import TGW_EXAMPLE, copy_zone
 
@@ -44,8 +45,7 @@ def test_a_plan_the_cache_answers_imports_nothing_that_simulates_or_judges(tmp_p
 
 
 def test_the_pack_rules_a_cache_keeps_read_back_equal():
-    read = pack_rules.bundled_pack_rules()
-    assert pack_rules.decode(pack_rules.encode(read)) == read
+    assert pack_rules.decode(pack_rules.encode()) == (pack_specs(), findings.pack_rules())
 
 
 @pytest.mark.parametrize("document", [

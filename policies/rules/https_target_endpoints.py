@@ -15,22 +15,8 @@ from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationA
 
 from .. import resource_types as t
 from ..properties import UNKNOWN, Unverified, message, read
+from ..openapi_servers import server_urls
 from ..rule_declaration import AGENTCORE_PATH, RuleDeclaration, RuleDocs
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - pulumi depends on PyYAML
-    yaml = None
-
-
-def _server_urls(payload: str) -> list:
-    try:
-        document = yaml.safe_load(payload) if yaml else None
-    except Exception:  # noqa: BLE001 - a schema we cannot read is AgentCore's to reject
-        return []
-    servers = document.get("servers") if isinstance(document, dict) else None
-    return [server.get("url") if isinstance(server, dict) else server for server in servers or []]
-
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != t.GATEWAY_TARGET:
@@ -45,7 +31,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if payload is UNKNOWN:
         unverified.add(args.name, args.resource_type, "targetConfiguration.mcp.openApiSchema.inlinePayload.payload", "built from computed values")
     if isinstance(payload, str):
-        found.extend((f"targetConfiguration.mcp.openApiSchema servers[{i}].url", url) for i, url in enumerate(_server_urls(payload)))
+        found.extend((f"targetConfiguration.mcp.openApiSchema servers[{i}].url", url) for i, url in enumerate(server_urls(payload)))
     for prop, url in found:
         if url is UNKNOWN:
             unverified.add(args.name, args.resource_type, prop, "built from computed values")

@@ -12,13 +12,10 @@ are still known and judged; a wholly unknown ``tags`` map is "cannot verify at
 preview".
 """
 
-import json
-
-
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
 from .. import resource_types as t
-from ..properties import UNKNOWN, cannot_verify, message, plain, read, read_plain
+from ..properties import UNKNOWN, cannot_verify, message, provider_tags, read_plain
 from ..rule_declaration import GENERAL, RuleDeclaration, RuleDocs
 
 
@@ -36,19 +33,6 @@ TAGGED_TYPES = (
 )
 
 
-def _provider_tags(args: ResourceValidationArgs) -> dict:
-    if args.provider is None:
-        return {}
-    default_tags = read(args.provider.props, "defaultTags", default={})
-    if isinstance(default_tags, str):
-        try:
-            default_tags = json.loads(default_tags)
-        except ValueError:
-            return {}
-    tags = plain(default_tags).get("tags") if isinstance(plain(default_tags), dict) else None
-    return tags if isinstance(tags, dict) else {}
-
-
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     required = (args.get_config() or {}).get("requiredTags") or []
     if not required or args.resource_type not in TAGGED_TYPES:
@@ -56,7 +40,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     tags = read_plain(args.props, "tags", default={})
     if tags is UNKNOWN:
         cannot_verify(args.name, args.resource_type, "tags", "computed as a whole by another resource")
-    present = {**_provider_tags(args), **(tags or {})}
+    present = {**provider_tags(args), **(tags or {})}
     missing = [tag for tag in required if tag not in present]
     if missing:
         report_violation(

@@ -3,8 +3,8 @@ levels (a policy config sets them through :mod:`.policy_config`, the one parser 
 
 Three kinds of rule make findings: the policy pack's rules (judging each stack's resources,
 registered in ``agentcore_egress.policies.rules``), the cross-stack checks and preconditions of
-the landing-zone model (:mod:`.cross_stack_checks`, :mod:`.preconditions`) and reachability
-(:mod:`.reachability`). :data:`PLANNER_RULES` names the planner's own rules once; the policy
+the landing-zone model (:mod:`agentcore_egress.planner.cross_stack_checks`, :mod:`agentcore_egress.planner.preconditions`) and reachability
+(:mod:`agentcore_egress.planner.reachability`). :data:`PLANNER_RULES` names the planner's own rules once; the policy
 config parser takes them, with the pack's rules, as the set of known rules, so that
 ``--policy-pack-config`` sets any rule's level, cross-stack ones included.
 
@@ -124,7 +124,7 @@ PRECONDITION_RULES = _rules(
                   "medium", "Give the subnet a larger block (an ALB's at least /27), or lower the self-managed Resource Gateway's ipv4_addresses_per_eni, "
                   "or place fewer ENIs in it."),
 )
-"""What AWS requires before a cross-account or cross-region call succeeds (see :mod:`.preconditions`)."""
+"""What AWS requires before a cross-account or cross-region call succeeds (see :mod:`agentcore_egress.planner.preconditions`)."""
 
 REACHABILITY_RULES = _rules(
     LANDING_ZONE_CHECK, ("landing-zone", "reachability"),
@@ -143,11 +143,23 @@ def planner_finding(rule_id: str, stack: str, config_path: str, message: str) ->
     return Finding(policy=rule_id, level=PLANNER_RULES[rule_id].level, message=message, urn="", config_path=config_path, stack=stack)
 
 
-def pack_rules() -> dict[str, Rule]:
-    """The policy pack's rules (their declarations in its rule modules, or a plan cache's copy: :mod:`.pack_rules`), by id."""
-    from .pack_rules import bundled_pack_rules
+_PACK_RULES: dict[str, Rule] = {}
+"""The pack's rules, read once per process: from its declarations, or as a plan cache kept them (:mod:`.pack_rules`)."""
 
-    return dict(bundled_pack_rules().rules)
+
+def pack_rules() -> dict[str, Rule]:
+    """The policy pack's rules (their declarations in its rule modules, unless a plan cache gave them), by id."""
+    if not _PACK_RULES:
+        from agentcore_egress.policies.rules import DECLARATIONS
+
+        _PACK_RULES.update((rule.id, pack_rule(rule)) for rule in DECLARATIONS)
+    return dict(_PACK_RULES)
+
+
+def remember_pack_rules(rules: dict[str, Rule]) -> None:
+    """Take the pack's rules as a plan cache kept them, unless read already (then the pack is not imported for them)."""
+    if not _PACK_RULES:
+        _PACK_RULES.update(rules)
 
 
 def known_rules() -> dict[str, Rule]:

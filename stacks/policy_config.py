@@ -79,7 +79,7 @@ def analyzer_rule_specs(info: Any) -> dict[str, RuleSpec]:
     """RuleSpecs from a running pack's ``GetAnalyzerInfo`` answer (any pack, not only ours)."""
     from google.protobuf import json_format
 
-    from .policy_analyzer import LEVELS as names  # the analyzer protocol's level enum, named once there
+    from agentcore_egress.policies.analyzer_messages import LEVELS as names  # the analyzer protocol's level enum, named once there
 
     specs = {}
     for policy in info.policies:
@@ -96,11 +96,28 @@ def plan_rule_specs() -> dict[str, RuleSpec]:
     return {rule.id: RuleSpec(rule.level) for rule in PLANNER_RULES.values()}
 
 
-def bundled_rule_specs() -> dict[str, RuleSpec]:
-    """Every rule ``plan`` and ``audit`` know with the bundled pack (its rules read once, see :mod:`.pack_rules`)."""
-    from .pack_rules import bundled_pack_rules
+_PACK_SPECS: dict[str, RuleSpec] = {}
+"""The bundled pack's rules, read once per process: from its policies, or as a plan cache kept them (:mod:`.pack_rules`)."""
 
-    return {**bundled_pack_rules().specs, **plan_rule_specs()}
+
+def pack_specs() -> dict[str, RuleSpec]:
+    """The bundled pack's rules (its policies, unless a plan cache gave them)."""
+    if not _PACK_SPECS:
+        from agentcore_egress.policies.rules import RULES
+
+        _PACK_SPECS.update(pack_rule_specs(RULES))
+    return dict(_PACK_SPECS)
+
+
+def remember_pack_specs(specs: dict[str, RuleSpec]) -> None:
+    """Take the bundled pack's rules as a plan cache kept them, unless read already (then the pack is not imported for them)."""
+    if not _PACK_SPECS:
+        _PACK_SPECS.update(specs)
+
+
+def bundled_rule_specs() -> dict[str, RuleSpec]:
+    """Every rule ``plan`` and ``audit`` know with the bundled pack."""
+    return {**pack_specs(), **plan_rule_specs()}
 
 
 def _fail(source: str, key: str, problem: str, fix: str) -> ConfigError:
@@ -279,3 +296,13 @@ def apply_levels(findings: Iterable[Any], resolved: Mapping[str, Any]) -> list[A
         if level != "disabled":
             adjusted.append(replace(finding, level=level))
     return adjusted
+
+
+def load_policy_config(path: Optional[Path], pack_dir: Optional[Path] = None) -> dict[str, Any]:
+    """The policy config file resolved as the engine resolves it (see :func:`load`).
+
+    With another pack than the bundled one, entries for its rules are checked by
+    the pack's worker against the pack's own rules.
+    """
+    known = bundled_rule_specs() if pack_dir is None else plan_rule_specs()
+    return load(path, known, others_allowed=pack_dir is not None)

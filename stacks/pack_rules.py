@@ -3,74 +3,60 @@ options (what a policy config is checked against, :mod:`.policy_config`) and wha
 
 Read from the rules' declarations, which imports the pack and with it pulumi-policy, the Pulumi SDK's runtime and gRPC
 (a quarter of a second). A plan cache keeps them, signed like its entries, under a hash of the pack's sources and of
-this code (:func:`catalog_key`), so that a plan the cache answers whole never imports them. Read once per process.
+this code (:func:`catalog_key`), so that a plan the cache answers whole never imports them: :func:`remember` hands
+them to the two modules that read them once per process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+import sys
+from dataclasses import asdict, fields
 from typing import Any, Optional
 
-from .findings import Rule, pack_rule
-from .policy_config import RuleSpec, pack_rule_specs
+from .findings import Rule, pack_rules, remember_pack_rules
+from .policy_config import RuleSpec, pack_specs, remember_pack_specs
 
 FORMAT = 1
 """Bumped whenever the stored layout changes."""
+PACK_MODULE = "agentcore_egress.policies.rules"
+"""The pack's rules: once this process has imported them, a cache may keep what it read of them."""
 
-
-@dataclass(frozen=True)
-class PackRules:
-    """Every rule of the bundled pack, by id: its :class:`RuleSpec` and its :class:`Rule`."""
-
-    specs: dict[str, RuleSpec]
-    rules: dict[str, Rule]
-
-
-_read: Optional[PackRules] = None
-"""This process's copy: the pack's rules never change while it runs (as :func:`.plan_cache.code_digest`)."""
-_read_from_pack = False
-
-
-def bundled_pack_rules() -> PackRules:
-    """The bundled pack's rules: as a plan cache gave them (:func:`remember`), else read from their declarations."""
-    global _read, _read_from_pack
-    if _read is None:
-        from agentcore_egress.policies.rules import DECLARATIONS, RULES
-
-        _read, _read_from_pack = PackRules(pack_rule_specs(RULES), {rule.id: pack_rule(rule) for rule in DECLARATIONS}), True
-    return _read
+PackRules = tuple[dict[str, RuleSpec], dict[str, Rule]]
+"""Every rule of the bundled pack by id: its :class:`RuleSpec`, and its :class:`Rule`."""
 
 
 def read_from_pack() -> bool:
-    """Whether this process read the rules from the pack itself (then a cache may keep them)."""
-    return _read_from_pack
+    """Whether this process has imported the pack's rules (then they are at hand to keep)."""
+    return PACK_MODULE in sys.modules
 
 
 def remember(text: str) -> None:
     """Take the rules from text a plan cache stored (:func:`encode`), unless read already; ValueError or TypeError when
     the text is not that."""
-    global _read
-    if _read is None:
-        _read = decode(text)
+    specs, rules = decode(text)
+    remember_pack_specs(specs)
+    remember_pack_rules(rules)
 
 
 def catalog_key(code: str, pack: str) -> str:
-    """What the stored rules are a function of: this code (``code``, :func:`.plan_cache.code_digest`, with pulumi-policy's
+    """What the stored rules are a function of: this code (``code``, ``planner.plan_cache.code_digest``, with pulumi-policy's
     version) and the bundled pack's sources (``pack``, :func:`.fingerprint.pack_fingerprint`)."""
     return hashlib.sha256(json.dumps({"format": FORMAT, "code": code, "pack": pack}, sort_keys=True).encode()).hexdigest()
 
 
-def encode(rules: PackRules) -> Optional[str]:
-    """The rules as JSON, or None when they do not survive JSON unchanged (then they are not stored)."""
-    document = {"format": FORMAT, "specs": {name: asdict(spec) for name, spec in rules.specs.items()},
-                "rules": {name: asdict(rule) for name, rule in rules.rules.items()}}
+def encode() -> Optional[str]:
+    """The pack's rules as JSON (reading them from the pack), or None when they do not survive JSON unchanged (then they
+    are not stored)."""
+    read = (pack_specs(), pack_rules())
+    document = {"format": FORMAT, "specs": {name: asdict(spec) for name, spec in read[0].items()},
+                "rules": {name: asdict(rule) for name, rule in read[1].items()}}
     try:
         text = json.dumps(document, allow_nan=False)
     except (TypeError, ValueError):
         return None
-    return text if decode(text) == rules else None
+    return text if decode(text) == read else None
 
 
 def decode(text: str) -> PackRules:
@@ -81,7 +67,7 @@ def decode(text: str) -> PackRules:
     specs, rules = document.get("specs"), document.get("rules")
     if not isinstance(specs, dict) or not isinstance(rules, dict) or set(specs) != set(rules):
         raise TypeError("specs and rules are not objects of the same rules")
-    return PackRules({name: _spec(name, value) for name, value in specs.items()}, {name: _rule(name, value) for name, value in rules.items()})
+    return {name: _spec(name, value) for name, value in specs.items()}, {name: _rule(name, value) for name, value in rules.items()}
 
 
 def _spec(name: str, value: Any) -> RuleSpec:

@@ -11,7 +11,7 @@ signals go through :meth:`Child.stop`, which kills the child's whole process
 group: a helper the pack started (a grandchild) ends with it, and nothing waits
 on a pipe such a helper may still hold open. A Ctrl-C at the terminal reaches
 only the run's own process (the children are not in the terminal's process
-group); the run ends them (see :mod:`.interruption`).
+group); the run ends them (see :mod:`agentcore_egress.planner.interruption`).
 """
 
 from __future__ import annotations

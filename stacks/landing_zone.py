@@ -13,7 +13,7 @@ from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, Organi
 from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
 
-from . import garbage_collection
+from agentcore_egress.process import garbage_collection
 
 StackFileReader = Callable[[Path, str], StackFile]
 """Reads one stack file (path, name to show): :func:`read_stack_file` or a plan cache's."""
