@@ -44,6 +44,7 @@ import pulumi_aws as aws
 import yaml
 
 from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.policy_config import load_policy_config
 from agentcore_egress.planner.plan import PolicyJudge, run_plan
 from agentcore_egress.planner.plan_cache import open_plan_cache
 from agentcore_egress.reports.plan_report import render
@@ -315,10 +316,11 @@ def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
         started = time.perf_counter()
         if kind == "plan":
             cache = open_plan_cache(Path(cache_dir), zone_dir, note=lambda line: print(line, file=sys.stderr)) if cache_dir else None
-            with PolicyJudge(None, {}) as judge:  # as the CLI: the pack starts while the stack files load
+            config = load_policy_config(None)  # as the CLI resolves it: the same cache entries as `agentcore-egress plan`'s
+            with PolicyJudge(None, config) as judge:  # as the CLI: the pack starts while the stack files load
                 judge.start()
                 zone = LandingZone.load(zone_dir, read=cache.read_stack_file) if cache else LandingZone.load(zone_dir)
-                result = run_plan(zone, cache=cache, jobs=jobs, judge=judge)
+                result = run_plan(zone, policy_config=config, cache=cache, jobs=jobs, judge=judge)
             render(result, "json", str(zone_dir), "bench")
             assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
             figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],
