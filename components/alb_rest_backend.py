@@ -30,6 +30,7 @@ class AlbRestBackend(LoadBalancedBackend):
 
     _LOAD_BALANCER_TYPE = "application"
     _LISTENER_PROTOCOL = "HTTPS"
+    _PLAIN_PROTOCOL = "HTTP"
     _TARGET_PROTOCOL = "HTTP"
     _DEFAULT_PORT = 8000
 

@@ -31,6 +31,7 @@ class EksMcpNlbBackend(LoadBalancedBackend):
 
     _LOAD_BALANCER_TYPE = "network"
     _LISTENER_PROTOCOL = "TLS"
+    _PLAIN_PROTOCOL = "TCP"
     _TARGET_PROTOCOL = "TCP"
     _DEFAULT_PORT = 80
 

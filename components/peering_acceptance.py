@@ -21,6 +21,8 @@ class PeeringAcceptanceArgs(TypedDict):
     """Blocks of the spoke VPC to route back over the peering."""
     hub_vpc_cidr: NotRequired[str]
     """The hub VPC's own block; when given, spoke blocks equal to it or inside it are refused (a summary containing it is fine)."""
+    hub_vpc_secondary_cidrs: NotRequired[list[str]]
+    """The VPC's secondary blocks (PrivateVpc secondary_cidr_blocks), judged as hub_vpc_cidr is."""
     tags: NotRequired[dict[str, str]]
     """Tags of the accepted peering."""
 
@@ -66,4 +68,4 @@ def _validate(name: str, args: PeeringAcceptanceArgs) -> list:
     where = f"PeeringAcceptance '{name}'"
     validation.require(where, args, "peering_connection_id", "pass the spoke's peering_connection_id (from its stack reference)")
     routes.validate_route_tables(where, "route_table_ids", args.get("route_table_ids"))
-    return routes.validate_destinations(where, "spoke_cidrs", args.get("spoke_cidrs"), args.get("hub_vpc_cidr"), "hub_vpc_cidr")
+    return routes.validate_destinations(where, "spoke_cidrs", args.get("spoke_cidrs"), args.get("hub_vpc_cidr"), "hub_vpc_cidr", args.get("hub_vpc_secondary_cidrs"))

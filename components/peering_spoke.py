@@ -27,6 +27,8 @@ class PeeringSpokeArgs(TypedDict):
     """Route tables of the spoke VPC that get routes to the hub, keyed by a stable name."""
     vpc_cidr: NotRequired[str]
     """The spoke VPC's own block; when given, hub blocks equal to it or inside it are refused (a summary containing it is fine)."""
+    vpc_secondary_cidrs: NotRequired[list[str]]
+    """The VPC's secondary blocks (PrivateVpc secondary_cidr_blocks), judged as vpc_cidr is."""
     peering_accepted: NotRequired[bool]
     """Set once the hub's PeeringAcceptance is deployed: turns on resolution of the hub's private DNS names,
     which AWS only allows on an active peering."""
@@ -83,4 +85,4 @@ def _validate(name: str, args: PeeringSpokeArgs) -> list:
         if validation.is_known(args.get(field)):
             check(where, field, args.get(field))
     routes.validate_route_tables(where, "route_table_ids", args.get("route_table_ids"))
-    return routes.validate_destinations(where, "hub_cidrs", args.get("hub_cidrs"), args.get("vpc_cidr"))
+    return routes.validate_destinations(where, "hub_cidrs", args.get("hub_cidrs"), args.get("vpc_cidr"), own_secondary=args.get("vpc_secondary_cidrs"))

@@ -1,5 +1,6 @@
 """A VPC with only private subnets, the home of Resource Gateway ENIs and backends."""
 
+import ipaddress
 import re
 from typing import Optional
 
@@ -7,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import validation, vpc_blocks
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 
@@ -20,7 +21,7 @@ class PrivateSubnetArgs(TypedDict):
     name: str
     """Stable key of the subnet (e.g. 'a'); names its subnet, route table and association."""
     cidr_block: str
-    """IPv4 block inside the VPC's block, e.g. '10.20.0.0/24'."""
+    """IPv4 block inside one of the VPC's blocks (primary or secondary), e.g. '10.20.0.0/24'."""
     availability_zone: str
     """Availability zone name, e.g. 'eu-west-1a'."""
 
@@ -30,6 +31,8 @@ class PrivateVpcArgs(TypedDict):
 
     cidr_block: str
     """IPv4 block of the VPC, /16 to /28."""
+    secondary_cidr_blocks: NotRequired[list[str]]
+    """Up to 4 more IPv4 blocks associated with the VPC (AWS's restrictions relative to the primary block apply, see :mod:`.vpc_blocks`)."""
     subnets: list[PrivateSubnetArgs]
     """Private subnets, spread over at least two availability zones."""
     tags: NotRequired[dict[str, str]]
@@ -52,6 +55,8 @@ class PrivateVpc(EgressComponent):
     """Id of the VPC."""
     cidr_block: pulumi.Output[str]
     """IPv4 block of the VPC."""
+    cidr_blocks: pulumi.Output[list[str]]
+    """Every IPv4 block of the VPC: the primary, then the secondary ones once associated."""
     subnet_ids: pulumi.Output[list[str]]
     """Ids of all subnets, in the order given."""
     attachment_subnet_ids: pulumi.Output[list[str]]
@@ -62,7 +67,7 @@ class PrivateVpc(EgressComponent):
     """Id of the locked-down default security group, which nothing should use."""
 
     def __init__(self, name: str, args: PrivateVpcArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        subnets = _validate(name, args)
+        subnets, secondaries = _validate(name, args)
         super().__init__(name, opts)
         tags = args.get("tags")
 
@@ -82,11 +87,18 @@ class PrivateVpc(EgressComponent):
             tags=merge_tags(f"{name}-default-do-not-use", tags),
             opts=self.child_options(),
         )
+        associations = {
+            str(block): aws.ec2.VpcIpv4CidrBlockAssociation(
+                self.child_name(f"cidr-{validation.slug(str(block))}"), vpc_id=vpc.id, cidr_block=str(block), opts=self.child_options()
+            )
+            for block in secondaries
+        }
         subnet_ids: dict[str, pulumi.Output[str]] = {}
         self.route_table_ids_by_subnet: dict[str, pulumi.Output[str]] = {}
         """Route table id per subnet name, as plain keys: what spokes take."""
         for subnet in subnets:
             key = subnet["name"]
+            secondary = _secondary_of(subnet, secondaries)
             created = aws.ec2.Subnet(
                 self.child_name(f"subnet-{key}"),
                 vpc_id=vpc.id,
@@ -94,7 +106,8 @@ class PrivateVpc(EgressComponent):
                 availability_zone=subnet["availability_zone"],
                 map_public_ip_on_launch=False,
                 tags=merge_tags(f"{name}-{key}", tags),
-                opts=self.child_options(),
+                # A subnet in a secondary block can only be created once that block is associated.
+                opts=self.child_options(depends_on=[associations[secondary]] if secondary else None),
             )
             route_table = aws.ec2.RouteTable(
                 self.child_name(f"rt-{key}"), vpc_id=vpc.id, tags=merge_tags(f"{name}-{key}", tags), opts=self.child_options()
@@ -111,6 +124,7 @@ class PrivateVpc(EgressComponent):
 
         self.vpc_id = vpc.id
         self.cidr_block = vpc.cidr_block
+        self.cidr_blocks = pulumi.Output.all(vpc.cidr_block, *(association.cidr_block for association in associations.values()))
         self.subnet_ids = pulumi.Output.all(*subnet_ids.values())
         self.attachment_subnet_ids = pulumi.Output.all(*(subnet_ids[key] for key in first_per_az.values()))
         self.route_table_ids = pulumi.Output.all(**self.route_table_ids_by_subnet)
@@ -119,6 +133,7 @@ class PrivateVpc(EgressComponent):
             {
                 "vpc_id": self.vpc_id,
                 "cidr_block": self.cidr_block,
+                "cidr_blocks": self.cidr_blocks,
                 "subnet_ids": self.subnet_ids,
                 "attachment_subnet_ids": self.attachment_subnet_ids,
                 "route_table_ids": self.route_table_ids,
@@ -127,9 +142,17 @@ class PrivateVpc(EgressComponent):
         )
 
 
-def _validate(name: str, args: PrivateVpcArgs) -> list[PrivateSubnetArgs]:
+def _secondary_of(subnet: PrivateSubnetArgs, secondaries: list) -> str:
+    """The secondary block a subnet sits in ('' for the primary)."""
+    block = vpc_blocks.block_of(ipaddress.ip_network(subnet["cidr_block"]), secondaries)
+    return str(block) if block else ""
+
+
+def _validate(name: str, args: PrivateVpcArgs) -> tuple[list[PrivateSubnetArgs], list]:
     where = f"PrivateVpc '{name}'"
     vpc_block = validation.vpc_cidr(where, "cidr_block", args.get("cidr_block"))
+    secondaries = vpc_blocks.secondary_blocks(where, "secondary_cidr_blocks", args.get("secondary_cidr_blocks"), vpc_block)
+    all_blocks = [vpc_block, *secondaries]
     subnets = args.get("subnets")
     if not isinstance(subnets, list) or not subnets:
         raise InputValidationError(
@@ -151,9 +174,10 @@ def _validate(name: str, args: PrivateVpcArgs) -> list[PrivateSubnetArgs]:
             raise InputValidationError(
                 where, f"{field}.cidr_block", subnet.get("cidr_block"), "is not a valid subnet size", "use a prefix length from /16 to /28"
             )
-        if not block.subnet_of(vpc_block):
+        if vpc_blocks.block_of(block, all_blocks) is None:
+            inside = " or ".join(map(str, all_blocks))
             raise InputValidationError(
-                where, f"{field}.cidr_block", str(block), f"is outside the VPC block {vpc_block}", f"pick a block inside {vpc_block}"
+                where, f"{field}.cidr_block", str(block), f"is outside the VPC's blocks {inside}", f"pick a block inside {inside}"
             )
         zone = subnet.get("availability_zone")
         if not isinstance(zone, str) or not AVAILABILITY_ZONE.match(zone):
@@ -176,4 +200,4 @@ def _validate(name: str, args: PrivateVpcArgs) -> list[PrivateSubnetArgs]:
             "puts every subnet in one availability zone",
             "spread the subnets over at least two availability zones, as AgentCore and the Transit Gateway need for resilience",
         )
-    return subnets
+    return subnets, secondaries

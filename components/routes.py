@@ -1,4 +1,4 @@
-"""VPC routes towards a hub or a spoke, shared by the TGW and peering components."""
+"""VPC routes towards a hub or a spoke, shared by the TGW and peering components, and the static routes of a hub's segments."""
 
 import ipaddress
 from collections.abc import Mapping, Sequence
@@ -24,7 +24,7 @@ def validate_route_tables(where: str, field: str, value: Any) -> Mapping[str, An
 
 
 def validate_destinations(
-    where: str, field: str, value: Any, own_cidr: Optional[str] = None, own_field: str = "vpc_cidr"
+    where: str, field: str, value: Any, own_cidr: Optional[str] = None, own_field: str = "vpc_cidr", own_secondary: Optional[Sequence[str]] = None
 ) -> list[ipaddress.IPv4Network]:
     """Destination CIDRs: well formed, each listed once, none the VPC's own block or inside it.
 
@@ -39,6 +39,10 @@ def validate_destinations(
     (no transitive or edge-to-edge routing: https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html).
     A route table holds one route per destination, so a block listed twice is refused; blocks that
     merely nest (``10.0.0.0/8`` and ``10.40.0.0/16``) are distinct routes and allowed.
+
+    ``own_secondary`` are the VPC's secondary blocks, judged as its primary one: the local route of each holds it, and AWS
+    refuses to associate a block that is "the same or larger than a destination CIDR range in a route in any of the VPC
+    route tables" ("IPv4 CIDR block association restrictions", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html).
     """
     if not isinstance(value, (list, tuple)) or not value:
         raise InputValidationError(where, field, value, "is empty", "list the CIDR blocks to reach through the hub, e.g. ['10.40.0.0/16']")
@@ -50,9 +54,11 @@ def validate_destinations(
                                        "list each block once: a route table holds one route per destination")
         first_index[network] = index
     if own_cidr is not None:
-        own = validation.vpc_cidr(where, own_field, own_cidr)
+        blocks = [validation.vpc_cidr(where, own_field, own_cidr)]
+        blocks += [validation.vpc_cidr(where, f"{own_field.replace('cidr', 'secondary_cidrs')}[{i}]", block) for i, block in enumerate(own_secondary or [])]
         for index, network in enumerate(networks):
-            if network.subnet_of(own):
+            own = next((block for block in blocks if network.subnet_of(block)), None)
+            if own is not None:
                 raise InputValidationError(
                     where,
                     f"{field}[{index}]",
@@ -85,5 +91,52 @@ def add_routes(
             **target,
         )
         for key, table_id in route_table_ids.items()
+        for destination in destinations
+    ]
+
+
+def validate_segment_routes(where: str, field: str, value: Any, segments: Sequence[str]) -> dict[str, list[ipaddress.IPv4Network]]:
+    """Static routes of a Transit Gateway's segments, segment → destination blocks (None for none).
+
+    A Transit Gateway route table holds one route per destination: a static route to a block it already holds is
+    refused (CreateTransitGatewayRoute, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTransitGatewayRoute.html);
+    a static route beside a propagated one of the same block is allowed and wins
+    (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html, "Route evaluation order").
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InputValidationError(where, field, value, "is not a mapping", "map a segment to its destination blocks, e.g. {'spokes': ['10.0.0.0/8']}")
+    known = sorted(segments)
+    parsed: dict[str, list[ipaddress.IPv4Network]] = {}
+    for segment, destinations in value.items():
+        if segment not in known:
+            raise InputValidationError(where, f"{field} key", segment, f"is not a segment of the hub {known}", f"use one of {known}")
+        if not isinstance(destinations, (list, tuple)) or not destinations:
+            raise InputValidationError(where, f"{field}.{segment}", destinations, "is empty", "list the destination blocks, or leave the segment out")
+        blocks = [validation.cidr(where, f"{field}.{segment}[{index}]", block) for index, block in enumerate(destinations)]
+        repeated = next((block for index, block in enumerate(blocks) if block in blocks[:index]), None)
+        if repeated is not None:
+            raise InputValidationError(where, f"{field}.{segment}", str(repeated), "is listed twice",
+                                       "list each block once: a Transit Gateway route table holds one route per destination")
+        parsed[segment] = blocks
+    return parsed
+
+
+def add_segment_routes(
+    owner: EgressComponent, role: str, route_table_ids: Mapping[str, pulumi.Input[str]], routes: Mapping[str, Sequence[ipaddress.IPv4Network]],
+    **target: Any,
+) -> list[aws.ec2transitgateway.Route]:
+    """One ``{owner}-{role}-{segment}-{cidr}`` static route per segment and destination, towards ``target``
+    (``blackhole=True`` or ``transit_gateway_attachment_id=…``)."""
+    return [
+        aws.ec2transitgateway.Route(
+            owner.child_name(f"{role}-{segment}-{validation.slug(str(destination))}"),
+            transit_gateway_route_table_id=route_table_ids[segment],
+            destination_cidr_block=str(destination),
+            opts=owner.child_options(),
+            **target,
+        )
+        for segment, destinations in routes.items()
         for destination in destinations
     ]

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -12,12 +12,14 @@ from .base import EgressComponent, merge_tags
 
 @dataclass(frozen=True)
 class Rule:
-    """TCP from ``from_port`` to ``to_port`` with the given CIDR blocks."""
+    """TCP from ``from_port`` to ``to_port`` with the given CIDR blocks and, as sources or destinations by reference, security groups
+    (``sg-…``, or ``<account>/sg-…`` for another account's)."""
 
     from_port: int
     to_port: int
     cidr_blocks: Sequence[str]
     description: str
+    security_groups: Sequence[Any] = ()
 
     def as_args(self) -> dict:
         return {
@@ -26,6 +28,7 @@ class Rule:
             "to_port": self.to_port,
             "cidr_blocks": list(self.cidr_blocks),
             "description": self.description,
+            **({"security_groups": list(self.security_groups)} if self.security_groups else {}),
         }
 
 

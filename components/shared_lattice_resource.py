@@ -1,7 +1,7 @@
 """Self-managed mode: a Resource Gateway and Resource Configurations, shared with RAM."""
 
 import ipaddress
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -14,17 +14,35 @@ from .resource_share import share_inside_organization
 from .security_group import Rule, given_or_scoped
 
 
+class LatticeChildConfigurationArgs(TypedDict):
+    """One resource of a GROUP configuration (a CHILD configuration: it reaches its resource through the group's gateway)."""
+
+    name: str
+    """Stable key of the child within its group, e.g. 'orders'."""
+    domain_name: NotRequired[str]
+    """DNS name of the endpoint (give this or ip_address)."""
+    ip_address: NotRequired[str]
+    """IP address of the endpoint (give this or domain_name)."""
+    port_ranges: NotRequired[list[str]]
+    """Ports the consumer may reach; the group's when left out."""
+
+
 class LatticeResourceConfigurationArgs(TypedDict):
-    """One endpoint reachable through the Resource Gateway (type SINGLE, TCP)."""
+    """One Resource Configuration of the Resource Gateway: an endpoint (type SINGLE, TCP), a group of endpoints (GROUP with
+    CHILD configurations) or an AWS resource by ARN (type ARN)."""
 
     name: str
     """Stable key of the configuration, e.g. 'orders-api'."""
-    port_ranges: list[str]
-    """Ports the consumer may reach, e.g. ['443'] or ['8000-8010']."""
+    port_ranges: NotRequired[list[str]]
+    """Ports the consumer may reach, e.g. ['443'] or ['8000-8010'] (not for an ARN configuration, whose resource decides)."""
     domain_name: NotRequired[str]
-    """DNS name of the endpoint, e.g. 'orders.internal.example.com' (give this or ip_address)."""
+    """DNS name of the endpoint, e.g. 'orders.internal.example.com' (give one of domain_name, ip_address, arn, children)."""
     ip_address: NotRequired[str]
-    """IP address of the endpoint (give this or domain_name)."""
+    """IP address of the endpoint."""
+    arn: NotRequired[str]
+    """An AWS resource that VPC Lattice reaches by its ARN, such as an RDS database (type ARN)."""
+    children: NotRequired[list[LatticeChildConfigurationArgs]]
+    """The endpoints of a GROUP configuration, one CHILD configuration each; the group is shared and its children with it."""
 
 
 class SharedLatticeResourceArgs(TypedDict):
@@ -99,25 +117,12 @@ class SharedLatticeResource(EgressComponent):
         )
         arns: dict[str, pulumi.Output[str]] = {}
         ids: dict[str, pulumi.Output[str]] = {}
+        shared: dict[str, pulumi.Output[str]] = {}
         for configuration in args["configurations"]:
-            key = configuration["name"]
-            if configuration.get("domain_name"):
-                definition = {"dns_resource": {"domain_name": configuration["domain_name"], "ip_address_type": "IPV4"}}
-            else:
-                definition = {"ip_resource": {"ip_address": configuration["ip_address"]}}
-            created = aws.vpclattice.ResourceConfiguration(
-                self.child_name(f"config-{key}"),
-                resource_gateway_identifier=gateway.id,
-                type="SINGLE",
-                protocol="TCP",
-                port_ranges=configuration["port_ranges"],
-                resource_configuration_definition=definition,
-                tags=merge_tags(f"{name}-{key}", tags),
-                opts=self.child_options(),
-            )
-            arns[key] = created.arn
-            ids[key] = created.id
-        share = share_inside_organization(self, "share", arns, principals, tags)
+            for key, created in self._configuration(name, gateway, configuration, tags).items():
+                arns[key], ids[key] = created.arn, created.id
+            shared[configuration["name"]] = arns[configuration["name"]]
+        share = share_inside_organization(self, "share", shared, principals, tags)
 
         self.resource_gateway_id = gateway.id
         self.configuration_arns = pulumi.Output.all(**arns)
@@ -133,6 +138,41 @@ class SharedLatticeResource(EgressComponent):
                 "security_group_ids": self.security_group_ids,
             }
         )
+
+
+    def _configuration(self, name: str, gateway: aws.vpclattice.ResourceGateway, configuration: LatticeResourceConfigurationArgs,
+                       tags: dict[str, str]) -> dict[str, aws.vpclattice.ResourceConfiguration]:
+        """``-config-<key>`` of the configuration's type, and for a group ``-config-<key>-<child>`` per child (keyed ``<key>/<child>``).
+
+        What each type takes, as the vpc-lattice service model botocore ships says (CreateResourceConfiguration): port ranges
+        for SINGLE, GROUP and CHILD; the protocol for SINGLE and GROUP; the gateway for SINGLE, GROUP and ARN (a CHILD
+        inherits its group's); a definition for SINGLE, CHILD and ARN."""
+        key = configuration["name"]
+        if configuration.get("arn"):
+            created = aws.vpclattice.ResourceConfiguration(
+                self.child_name(f"config-{key}"), resource_gateway_identifier=gateway.id, type="ARN",
+                resource_configuration_definition={"arn_resource": {"arn": configuration["arn"]}},
+                tags=merge_tags(f"{name}-{key}", tags), opts=self.child_options())
+            return {key: created}
+        group = bool(configuration.get("children"))
+        created = aws.vpclattice.ResourceConfiguration(
+            self.child_name(f"config-{key}"), resource_gateway_identifier=gateway.id, type="GROUP" if group else "SINGLE", protocol="TCP",
+            port_ranges=configuration["port_ranges"], resource_configuration_definition=None if group else _definition(configuration),
+            tags=merge_tags(f"{name}-{key}", tags), opts=self.child_options())
+        made = {key: created}
+        for child in configuration.get("children") or []:
+            made[f"{key}/{child['name']}"] = aws.vpclattice.ResourceConfiguration(
+                self.child_name(f"config-{key}-{child['name']}"), type="CHILD", resource_configuration_group_id=created.id,
+                port_ranges=child.get("port_ranges") or configuration["port_ranges"], resource_configuration_definition=_definition(child),
+                tags=merge_tags(f"{name}-{key}-{child['name']}", tags), opts=self.child_options())
+        return made
+
+
+def _definition(endpoint: Any) -> dict:
+    """The definition of an endpoint given by DNS name or IP address."""
+    if endpoint.get("domain_name"):
+        return {"dns_resource": {"domain_name": endpoint["domain_name"], "ip_address_type": "IPV4"}}
+    return {"ip_resource": {"ip_address": endpoint["ip_address"]}}
 
 
 def _validate(name: str, args: SharedLatticeResourceArgs) -> tuple[dict[str, str], list[tuple[int, int]]]:
@@ -162,16 +202,28 @@ def _validate(name: str, args: SharedLatticeResourceArgs) -> tuple[dict[str, str
         if key in keys:
             raise InputValidationError(where, f"{field}.name", key, "is used by another configuration", "name each configuration once")
         keys.add(key)
-        validation.one_of(where, configuration, ("domain_name", "ip_address"), "give the endpoint's DNS name or its IP address")
-        if configuration.get("ip_address") is not None:
-            try:
-                ipaddress.ip_address(configuration["ip_address"])
-            except ValueError:
-                raise InputValidationError(where, f"{field}.ip_address", configuration["ip_address"], "is not an IP address", "give an address such as '10.20.0.15'") from None
-        ranges = configuration.get("port_ranges")
-        if not isinstance(ranges, list) or not ranges:
-            raise InputValidationError(where, f"{field}.port_ranges", ranges, "is empty", "list the ports to expose, e.g. ['443']")
-        ports.extend(validation.port_range(where, f"{field}.port_ranges[{i}]", r) for i, r in enumerate(ranges))
+        kind = validation.one_of(where, configuration, ("domain_name", "ip_address", "arn", "children"),
+                                 "give the endpoint's DNS name or IP address, a resource's ARN, or the children of a group")
+        if kind == "arn":
+            if configuration.get("port_ranges") is not None:
+                raise InputValidationError(where, f"{field}.port_ranges", configuration["port_ranges"], "is given for an ARN configuration",
+                                           "leave it out: VPC Lattice takes the ports of the resource the ARN names")
+            if not isinstance(configuration["arn"], str) or not configuration["arn"].startswith("arn:"):
+                raise InputValidationError(where, f"{field}.arn", configuration["arn"], "is not an ARN", "give the resource's ARN, e.g. an RDS cluster's")
+            continue
+        ports.extend(_port_ranges(where, field, configuration.get("port_ranges")))
+        if kind != "children":
+            _endpoint(where, field, configuration)
+            continue
+        children = configuration["children"]
+        if not isinstance(children, list) or len({child.get("name") for child in children if isinstance(child, dict)}) != len(children):
+            raise InputValidationError(where, f"{field}.children", children, "is not a list of uniquely named children", "give each child its own name")
+        for position, child in enumerate(children):
+            validation.resource_name(where, f"{field}.children[{position}].name", child.get("name"))
+            validation.one_of(where, child, ("domain_name", "ip_address"), "give the child's DNS name or its IP address")
+            _endpoint(where, f"{field}.children[{position}]", child)
+            if child.get("port_ranges") is not None:
+                ports.extend(_port_ranges(where, f"{field}.children[{position}]", child["port_ranges"]))
 
     if args.get("security_group_ids") is None:
         backend_cidrs = args.get("backend_cidrs")
@@ -190,3 +242,17 @@ def _validate(name: str, args: SharedLatticeResourceArgs) -> tuple[dict[str, str
     else:
         validation.security_groups(where, "security_group_ids", args["security_group_ids"], args.get("vpc_default_security_group_id"))
     return validation.principals(where, "share_with", args.get("share_with")), sorted(set(ports))
+
+
+def _port_ranges(where: str, field: str, ranges: Any) -> list[tuple[int, int]]:
+    if not isinstance(ranges, list) or not ranges:
+        raise InputValidationError(where, f"{field}.port_ranges", ranges, "is empty", "list the ports to expose, e.g. ['443']")
+    return [validation.port_range(where, f"{field}.port_ranges[{i}]", r) for i, r in enumerate(ranges)]
+
+
+def _endpoint(where: str, field: str, endpoint: Any) -> None:
+    if endpoint.get("ip_address") is not None:
+        try:
+            ipaddress.ip_address(endpoint["ip_address"])
+        except ValueError:
+            raise InputValidationError(where, f"{field}.ip_address", endpoint["ip_address"], "is not an IP address", "give an address such as '10.20.0.15'") from None

@@ -24,10 +24,20 @@ class TlsLoadBalancerArgs(TypedDict):
     """Resource VPC."""
     subnet_ids: list[pulumi.Input[str]]
     """Private subnets of the load balancer, two or more AZs."""
-    certificate_arn: pulumi.Input[str]
-    """Amazon-issued ACM certificate for the listener (PublicCertificate.certificate_arn)."""
+    certificate_arn: NotRequired[pulumi.Input[str]]
+    """Amazon-issued ACM certificate for the listener (PublicCertificate.certificate_arn); required unless the listener is plain."""
+    listener_port: NotRequired[int]
+    """Port of the listener, default 443; a target's URL names it (https://host:8443/…) when it is another."""
+    listener_protocol: NotRequired[str]
+    """HTTPS (the default) or HTTP for AlbRestBackend, TLS (the default) or TCP for EksMcpNlbBackend. A plain listener takes no
+    certificate, and AgentCore, which reaches targets over TLS only, cannot use it."""
     client_cidrs: NotRequired[list[str]]
-    """Blocks allowed to connect on 443: the Resource Gateway ENIs' subnets (needed when security_group_ids is left out)."""
+    """Blocks allowed to connect on 443: the Resource Gateway ENIs' subnets (this or client_security_group_ids is needed when
+    security_group_ids is left out)."""
+    client_security_group_ids: NotRequired[list[pulumi.Input[str]]]
+    """Security groups allowed to connect on 443 by reference, e.g. the ENIs' group ('<account>/sg-…' for another account's):
+    AWS matches them in the same VPC, a peered VPC of the same region, or a VPC on the same Transit Gateway with security
+    group referencing enabled."""
     target_cidrs: NotRequired[list[str]]
     """Blocks of the targets, for the created security group's egress (needed when security_group_ids is left out)."""
     security_group_ids: NotRequired[list[pulumi.Input[str]]]
@@ -46,12 +56,23 @@ class TlsLoadBalancerArgs(TypedDict):
     """Tags of every resource."""
 
 
-def validate(where: str, args: Any, default_port: int) -> list[tuple[str, str]]:
-    """Check the shared inputs; return the targets as (key, id) pairs with stable keys."""
+def validate(where: str, args: Any, default_port: int, protocols: tuple[str, str]) -> list[tuple[str, str]]:
+    """Check the shared inputs (``protocols``: the load balancer's TLS protocol, then its plain one); return the targets as
+    (key, id) pairs with stable keys."""
     validation.require(where, args, "vpc_id", "pass the resource VPC id")
     subnets = validation.require(where, args, "subnet_ids", "give the load balancer's private subnets, in two or more AZs")
     if validation.is_known(subnets) and isinstance(subnets, list) and len(subnets) < 2:
         raise InputValidationError(where, "subnet_ids", subnets, "has one subnet", "give subnets in at least two AZs")
+    validation.port(where, "listener_port", args.get("listener_port", 443))
+    if validation.choice(where, "listener_protocol", args.get("listener_protocol", protocols[0]), protocols) == protocols[0]:
+        _validate_certificate(where, args)
+    elif args.get("certificate_arn") is not None:
+        raise InputValidationError(where, "certificate_arn", args["certificate_arn"], f"is given for a plain {protocols[1]} listener",
+                                   f"leave the certificate out, or make the listener {protocols[0]}")
+    return _validate_groups_and_targets(where, args, default_port)
+
+
+def _validate_certificate(where: str, args: Any) -> None:
     validation.require(where, args, "certificate_arn", "pass PublicCertificate.certificate_arn (Amazon-issued)")
     certificate = args.get("certificate_arn")
     if validation.is_known(certificate) and (not isinstance(certificate, str) or ":acm:" not in certificate):
@@ -59,6 +80,9 @@ def validate(where: str, args: Any, default_port: int) -> list[tuple[str, str]]:
     policy = args.get("ssl_policy", TLS13_POLICY)
     if not isinstance(policy, str) or not policy.startswith("ELBSecurityPolicy-TLS13-"):
         raise InputValidationError(where, "ssl_policy", policy, "is not a TLS 1.3 policy", f"use {TLS13_POLICY} or another ELBSecurityPolicy-TLS13-* policy")
+
+
+def _validate_groups_and_targets(where: str, args: Any, default_port: int) -> list[tuple[str, str]]:
     validation.port(where, "target_port", args.get("target_port", default_port))
 
     if args.get("security_group_ids") is not None:
@@ -66,6 +90,8 @@ def validate(where: str, args: Any, default_port: int) -> list[tuple[str, str]]:
     else:
         for field in ("client_cidrs", "target_cidrs"):
             blocks = args.get(field)
+            if field == "client_cidrs" and not blocks and args.get("client_security_group_ids"):
+                continue
             if not isinstance(blocks, list) or not blocks:
                 raise InputValidationError(
                     where, field, blocks, "is empty", "give the blocks for the created security group, or pass security_group_ids"
@@ -106,12 +132,16 @@ def tls_load_balancer(
     """Create ``-sg`` (unless given), ``-lb``, ``-targets`` (unless given), ``-target-<id>``s and ``-listener``."""
     tags = on_path(owner, args.get("tags"))
     port = args.get("target_port", default_port)
+    listener_port = args.get("listener_port", 443)
+    protocol = args.get("listener_protocol", listener_protocol)
+    secured = protocol == listener_protocol
     security_group_ids = given_or_scoped(
         owner,
         args.get("security_group_ids"),
         args["vpc_id"],
         f"{owner.component_name}: TLS from the Resource Gateway, {target_protocol} to the targets",
-        ingress=[Rule(443, 443, args.get("client_cidrs") or [], "TLS from the Resource Gateway ENIs")],
+        ingress=[Rule(listener_port, listener_port, args.get("client_cidrs") or [], f"{'TLS' if secured else protocol} from the Resource Gateway ENIs",
+                      args.get("client_security_group_ids") or ())],
         egress=[Rule(port, port, args.get("target_cidrs") or [], f"{target_protocol} to the targets")],
         tags=tags,
     )
@@ -144,10 +174,10 @@ def tls_load_balancer(
     listener = aws.lb.Listener(
         owner.child_name("listener"),
         load_balancer_arn=balancer.arn,
-        port=443,
-        protocol=listener_protocol,
-        certificate_arn=args["certificate_arn"],
-        ssl_policy=args.get("ssl_policy", TLS13_POLICY),
+        port=listener_port,
+        protocol=protocol,
+        certificate_arn=args["certificate_arn"] if secured else None,
+        ssl_policy=args.get("ssl_policy", TLS13_POLICY) if secured else None,
         default_actions=[{"type": "forward", "target_group_arn": target_group_arn}],
         tags=merge_tags(owner.component_name, tags),
         opts=owner.child_options(),
@@ -165,11 +195,12 @@ class LoadBalancedBackend(EgressComponent):
 
     _LOAD_BALANCER_TYPE = ""
     _LISTENER_PROTOCOL = ""
+    _PLAIN_PROTOCOL = ""
     _TARGET_PROTOCOL = ""
     _DEFAULT_PORT = 0
 
     def __init__(self, name: str, args: TlsLoadBalancerArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        targets = validate(f"{type(self).__name__} '{name}'", args, self._DEFAULT_PORT)
+        targets = validate(f"{type(self).__name__} '{name}'", args, self._DEFAULT_PORT, (self._LISTENER_PROTOCOL, self._PLAIN_PROTOCOL))
         super().__init__(name, opts)
         balancer, listener = tls_load_balancer(
             self,

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import routes, validation
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 
@@ -22,6 +22,9 @@ class TransitGatewayAttachmentAcceptanceArgs(TypedDict):
     """Segment whose route table the attachment is associated with: where its traffic is routed."""
     propagate_to: list[str]
     """Segments that learn the spoke's VPC block (the return path)."""
+    static_routes: NotRequired[dict[str, list[str]]]
+    """Segment → blocks its route table sends to this attachment by static route, e.g. {'agentcore': ['0.0.0.0/0']} for an
+    inspection or egress VPC, or a block the attachment does not propagate there."""
     accept: NotRequired[bool]
     """Accept the attachment (default true); false for a spoke in the hub's own account, which needs no acceptance."""
     tags: NotRequired[dict[str, str]]
@@ -47,7 +50,7 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
     def __init__(
         self, name: str, args: TransitGatewayAttachmentAcceptanceArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
-        _validate(name, args)
+        static_routes = _validate(name, args)
         super().__init__(name, opts)
         tables = args["segment_route_table_ids"]
 
@@ -78,6 +81,8 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
                 opts=self.child_options(),
             )
 
+        routes.add_segment_routes(self, "route", tables, static_routes, transit_gateway_attachment_id=attachment_id)
+
         self.attachment_id = pulumi.Output.from_input(attachment_id)
         self.association_route_table_id = association.transit_gateway_route_table_id
         self.register_outputs(
@@ -85,7 +90,7 @@ class TransitGatewayAttachmentAcceptance(EgressComponent):
         )
 
 
-def _validate(name: str, args: TransitGatewayAttachmentAcceptanceArgs) -> None:
+def _validate(name: str, args: TransitGatewayAttachmentAcceptanceArgs) -> dict:
     where = f"TransitGatewayAttachmentAcceptance '{name}'"
     validation.require(where, args, "transit_gateway_attachment_id", "pass the spoke's attachment_id (from its stack reference)")
     tables = args.get("segment_route_table_ids")
@@ -107,3 +112,4 @@ def _validate(name: str, args: TransitGatewayAttachmentAcceptanceArgs) -> None:
             raise InputValidationError(where, f"propagate_to[{index}]", target, f"is not a segment of the hub {known}", f"use one of {known}")
     if len(set(propagate_to)) != len(propagate_to):
         raise InputValidationError(where, "propagate_to", propagate_to, "repeats a segment", "list each segment once")
+    return routes.validate_segment_routes(where, "static_routes", args.get("static_routes"), known)

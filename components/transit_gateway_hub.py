@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 from typing_extensions import NotRequired, TypedDict
 
-from . import validation
+from . import routes, validation
 from .base import EgressComponent, merge_tags
 from .errors import InputValidationError
 from .resource_share import share_inside_organization
@@ -22,6 +22,12 @@ class TransitGatewayHubArgs(TypedDict):
     """Route-table segments, e.g. ['spokes', 'agentcore']; one TGW route table each."""
     share_with: list[str]
     """RAM principals the TGW is shared with: account ids, OU ARNs and/or the organization ARN."""
+    blackhole_routes: NotRequired[dict[str, list[str]]]
+    """Segment → blocks its route table drops (static blackhole routes), e.g. {'spokes': ['10.0.0.0/8']}: a more specific
+    propagated or static route still wins, so a summary blackhole drops only what nothing else routes."""
+    security_group_referencing_support: NotRequired[bool]
+    """Let security groups of VPCs attached here admit groups of other attached VPCs by reference (inbound rules only, one
+    region; AWS's default is off)."""
     amazon_side_asn: NotRequired[int]
     """Private ASN of the Amazon side (64512-65534 or 4200000000-4294967294); AWS picks 64512 by default."""
     description: NotRequired[str]
@@ -52,7 +58,7 @@ class TransitGatewayHub(EgressComponent):
     """ARN of the RAM share of the Transit Gateway."""
 
     def __init__(self, name: str, args: TransitGatewayHubArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        principals = _validate(name, args)
+        principals, blackholes = _validate(name, args)
         super().__init__(name, opts)
         tags = args.get("tags")
 
@@ -64,6 +70,7 @@ class TransitGatewayHub(EgressComponent):
             default_route_table_association="disable",
             default_route_table_propagation="disable",
             dns_support="enable",
+            security_group_referencing_support="enable" if args.get("security_group_referencing_support") else None,
             tags=merge_tags(name, tags),
             opts=self.child_options(),
         )
@@ -76,6 +83,7 @@ class TransitGatewayHub(EgressComponent):
                 opts=self.child_options(),
             )
             self.route_table_ids_by_segment[segment] = table.id
+        routes.add_segment_routes(self, "blackhole", self.route_table_ids_by_segment, blackholes, blackhole=True)
         share = share_inside_organization(self, "share", {"tgw": tgw.arn}, principals, tags)
 
         self.transit_gateway_id = tgw.id
@@ -92,7 +100,7 @@ class TransitGatewayHub(EgressComponent):
         )
 
 
-def _validate(name: str, args: TransitGatewayHubArgs) -> dict[str, str]:
+def _validate(name: str, args: TransitGatewayHubArgs) -> tuple[dict[str, str], dict]:
     where = f"TransitGatewayHub '{name}'"
     segments = args.get("segments")
     if not isinstance(segments, list) or not segments:
@@ -110,4 +118,5 @@ def _validate(name: str, args: TransitGatewayHubArgs) -> dict[str, str]:
         raise InputValidationError(
             where, "amazon_side_asn", asn, "is not a private ASN", "use 64512-65534 or 4200000000-4294967294, or leave it out"
         )
-    return validation.principals(where, "share_with", args.get("share_with"))
+    principals = validation.principals(where, "share_with", args.get("share_with"))
+    return principals, routes.validate_segment_routes(where, "blackhole_routes", args.get("blackhole_routes"), segments)

@@ -26,6 +26,8 @@ class TransitGatewaySpokeArgs(TypedDict):
     """CIDR blocks reached through the TGW, e.g. the AgentCore or other spoke VPCs."""
     vpc_cidr: NotRequired[str]
     """The spoke VPC's own block; when given, destinations equal to it or inside it are refused (0.0.0.0/0 or a summary containing it is fine: longest prefix match)."""
+    vpc_secondary_cidrs: NotRequired[list[str]]
+    """The VPC's secondary blocks (PrivateVpc secondary_cidr_blocks), judged as vpc_cidr is."""
     appliance_mode: NotRequired[bool]
     """Keep a flow on one AZ's attachment both ways (for stateful appliances); default off."""
     tags: NotRequired[dict[str, str]]
@@ -85,4 +87,4 @@ def _validate(name: str, args: TransitGatewaySpokeArgs) -> list:
     if len(plain) != len(set(plain)):
         raise InputValidationError(where, "subnet_ids", subnet_ids, "repeats a subnet", "list each subnet once, one per availability zone")
     routes.validate_route_tables(where, "route_table_ids", args.get("route_table_ids"))
-    return routes.validate_destinations(where, "destination_cidrs", args.get("destination_cidrs"), args.get("vpc_cidr"))
+    return routes.validate_destinations(where, "destination_cidrs", args.get("destination_cidrs"), args.get("vpc_cidr"), own_secondary=args.get("vpc_secondary_cidrs"))

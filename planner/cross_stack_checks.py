@@ -49,7 +49,7 @@ def _overlaps(model: LandingZoneModel) -> list[Finding]:
     for hub, all_members in sorted(model.hub_members.items()):
         members = [member for member in all_members if member[0] in model.vpcs]
         order = {member[0]: (model.rollout_position[member[0][0]], position) for position, member in enumerate(members)}
-        for i, j in overlapping_pairs([_network(model.vpcs[vpc].vpc.cidr) for vpc, _ in members]):
+        for i, j in _overlapping_members([vpc for vpc, _ in members], model):
             join = model.tgw_route_table_joining(members[i][0], members[j][0])
             if join is None:
                 continue
@@ -62,18 +62,28 @@ def _overlaps(model: LandingZoneModel) -> list[Finding]:
     for name, stack in model.zone.stacks.items():
         for index, spoke in enumerate(stack.config.peering_spokes):
             requester, accepter = (name, spoke.vpc), (spoke.hub.stack, spoke.hub.vpc)
-            if requester in model.vpcs and accepter in model.vpcs and _network(model.vpcs[requester].vpc.cidr).overlaps(
-                    _network(model.vpcs[accepter].vpc.cidr)):
+            if requester in model.vpcs and accepter in model.vpcs and _overlapping_members([requester, accepter], model):
                 findings.append(planner_finding(
                     "cross-stack-cidr-overlap", name, f"peering_spokes[{index}]",
-                    f"{_overlap_of(model, requester, accepter)}, and this entry peers them: AWS does not peer VPCs whose IPv4 blocks "
-                    f"overlap (the peering fails at once). Fix: renumber VPC {requester[1]}"))
+                    f"{_overlap_of(model, requester, accepter)}, and this entry peers them: AWS does not peer VPCs any of whose IPv4 blocks "
+                    f"overlap, secondary blocks included (the peering fails at once). Fix: renumber VPC {requester[1]}"))
     return findings
 
 
 def _overlap_of(model: LandingZoneModel, first: VpcKey, second: VpcKey) -> str:
-    a, b = model.vpcs[first].vpc.cidr, model.vpcs[second].vpc.cidr
+    a, b = next((a, b) for a in model.vpcs[first].vpc.blocks for b in model.vpcs[second].vpc.blocks if _network(a).overlaps(_network(b)))
     return f"VPC {first[1]} (stack {first[0]}, {a}) overlaps VPC {second[1]} (stack {second[0]}, {b})"
+
+
+def _overlapping_members(vpcs: list[VpcKey], model: LandingZoneModel) -> list[tuple[int, int]]:
+    """Every (i, j), i < j, of ``vpcs`` where a block of one (primary or secondary: each is routed as the VPC's own, on its local
+    route, and propagated into a Transit Gateway route table) overlaps a block of the other."""
+    owners, networks = [], []
+    for position, vpc in enumerate(vpcs):
+        for block in model.vpcs[vpc].vpc.blocks:
+            owners.append(position)
+            networks.append(_network(block))
+    return sorted({(owners[i], owners[j]) for i, j in overlapping_pairs(networks) if owners[i] != owners[j]})
 
 
 def overlapping_pairs(networks: list) -> list[tuple[int, int]]:
@@ -140,10 +150,18 @@ def _lattice_shares(model: LandingZoneModel) -> list[Finding]:
             if resource is None:
                 continue
             configurations = sorted(c.name for c in resource.configurations)
-            if lattice.configuration not in configurations:
+            configuration = next((c for c in resource.configurations if c.name == lattice.configuration), None)
+            if configuration is None:
                 message = (f"target '{target.name}': Lattice resource '{resource.name}' of stack '{lattice.stack}' has no configuration "
                            f"'{lattice.configuration}'. Fix: use one of {configurations}")
                 findings.append(planner_finding("cross-stack-lattice-share", name, f"targets[{index}].lattice.configuration", message))
+            elif bool(configuration.children) != (lattice.child is not None) or configuration.endpoint(lattice.child) is None:
+                children = [child.name for child in configuration.children]
+                fix = f"name one of its children {children} in child" if children else "leave child out: it is not a group"
+                findings.append(planner_finding(
+                    "cross-stack-lattice-share", name, f"targets[{index}].lattice.child",
+                    f"target '{target.name}': configuration '{lattice.configuration}' of stack '{lattice.stack}' has no child "
+                    f"{lattice.child!r} to reach (a group configuration is reached through one of its children). Fix: {fix}"))
             elif owner.account.region != region:
                 findings.append(planner_finding(
                     "cross-stack-lattice-share", name, f"targets[{index}].lattice",

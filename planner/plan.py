@@ -20,6 +20,7 @@ from agentcore_egress.stacks.landing_zone import AccountStack, LandingZone
 from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, resource_key_paths
 
 from .cross_stack_checks import cross_stack_findings
+from .existing_network import checked_snapshots, existing_registrations
 from .plan_cache import CachedStack, PlanCache, cache_key
 from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
@@ -101,6 +102,7 @@ def run_plan(
     The result is the same either way; the whole-zone checks always run on the merged model.
     """
     started = time.perf_counter()
+    snapshots = checked_snapshots(zone)  # before anything runs: a missing or stale snapshot is bad input
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache, judge)
     largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
     jobs = max(1, min(jobs, usable_cpus(), largest))  # more processes than CPUs or than stacks side by side only cost memory
@@ -113,11 +115,11 @@ def run_plan(
     if cache is not None:
         cache.keep_parsed_files()
     plans, timings = run.plans, run.timings
-    model = LandingZoneModel(zone)
+    model = LandingZoneModel(zone, snapshots)
     traced = time.perf_counter()
     # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
     position = {name: index for index, name in enumerate(zone.order())}
-    traces = sorted(trace_all(plans.values()), key=lambda trace: (position[trace.stack], trace.urn))
+    traces = sorted(trace_all(plans.values(), existing_registrations(zone, snapshots)), key=lambda trace: (position[trace.stack], trace.urn))
     timings["reachability"] = time.perf_counter() - traced
     found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
     cross = policy_configs.apply_levels(found, policy_config or {})

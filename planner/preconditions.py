@@ -13,6 +13,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 
@@ -27,7 +28,8 @@ def precondition_findings(model: LandingZoneModel) -> list[Finding]:
     return [
         *tgw_attachments(model), *tgw_acceptances(model), *peerings(model), *ram_organization(model),
         *zone_associations(model), *one_private_zone_per_name(model), *certificate_regions(model), *subnet_room(model),
-        *security_group_vpcs(model),
+        *security_group_vpcs(model), *tgw_static_routes(model), *security_group_references(model), *target_listeners(model),
+        *resource_gateways(model),
     ]
 
 
@@ -54,12 +56,15 @@ def tgw_attachments(model: LandingZoneModel) -> list[Finding]:
                 continue
             if account == hub.account.id:
                 continue
-            if not model.share_reaches(hub.transit_gateway_hub.share_with, account):
+            shared_with = model.transit_gateway_shared_with(hub_stack, (stack, vpc))
+            if shared_with is not None and not model.share_reaches(shared_with, account):
                 findings.append(planner_finding(
                     "precondition-tgw-attachment", stack, where,
-                    f"the Transit Gateway of stack '{hub_stack}' is shared with {list(hub.transit_gateway_hub.share_with)}, which does not reach "
-                    f"account {account} of stack '{stack}': the attachment of VPC {vpc} fails. Fix: add '{account}', its OU or the landing zone's "
-                    f"organization to transit_gateway_hub.share_with in stack '{hub_stack}'"))
+                    f"the Transit Gateway of stack '{hub_stack}' is shared with {shared_with}, which does not reach "
+                    f"account {account} of stack '{stack}': the attachment of VPC {vpc} fails. Fix: " + (
+                        f"add '{account}', its OU or the landing zone's organization to transit_gateway_hub.share_with in stack '{hub_stack}'"
+                        if hub.transit_gateway_hub else f"share the existing Transit Gateway with '{account}' through RAM in account "
+                        f"{hub.account.id}, then run agentcore-egress discover --stack {hub_stack}")))
             if not model.attachment_accepted(hub_stack, (stack, vpc)):
                 findings.append(planner_finding(
                     "precondition-tgw-attachment", stack, path,
@@ -95,6 +100,30 @@ def tgw_acceptances(model: LandingZoneModel) -> list[Finding]:
                     "precondition-tgw-attachment", name, path,
                     f"stack '{name}' (account {stack.config.account.id}) accepts an attachment to the Transit Gateway of stack '{hub_stack}' "
                     f"(account {hub.account.id}): only the owner accepts. Fix: move this acceptance to a stack of account {hub.account.id}"))
+    return findings
+
+
+def tgw_static_routes(model: LandingZoneModel) -> list[Finding]:
+    """A Transit Gateway route table holds one static route per destination block, wherever the landing zone declares them
+    (the hub's blackhole routes, each acceptance's routes to its spoke). The finding lands on the route deployed later.
+
+    AWS: CreateTransitGatewayRoute fails with RouteAlreadyExists for a destination the route table already holds as a static
+    route (a static route beside a propagated one of the same block is allowed, and wins).
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTransitGatewayRoute.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html
+    """
+    findings = []
+    for (hub, segment), routes in model.tgw_static_routes.items():
+        first: dict[Any, Any] = {}
+        # The second route is the one deployed later (rollout order): its stack's change introduces the clash.
+        for route in sorted(routes, key=lambda route: model.rollout_position[route.stack]):
+            earlier = first.setdefault(ipaddress.ip_network(route.destination), route)
+            if earlier is not route:
+                findings.append(planner_finding(
+                    "precondition-tgw-route", route.stack, route.path,
+                    f"a second static route to {route.destination} in the route table of segment '{segment}' (hub stack '{hub}'): "
+                    f"{earlier.path} of stack '{earlier.stack}' already routes it, and AWS refuses a route table a second route of one "
+                    "destination. Fix: keep one of the two, or make one more specific"))
     return findings
 
 
@@ -175,6 +204,34 @@ def ram_organization(model: LandingZoneModel) -> list[Finding]:
                     f"{organization.management_account}, then set organization.ram_sharing_enabled: true"))
     if organization is not None:
         findings.extend(_invitations_never_accepted(model) if not organization.ram_sharing_enabled else _accepters_without_invitation(model))
+        findings.extend(_tgw_share_invitations(model, organization.ram_sharing_enabled))
+    return findings
+
+
+def _tgw_share_invitations(model: LandingZoneModel, sharing_on: bool) -> list[Finding]:
+    """A spoke of another account than the hub's attaches only once it can see the Transit Gateway: while sharing with AWS
+    Organizations is off, the hub's share reaches it as an invitation its stack must accept (``accept_share_invitation``);
+    while it is on, or in the hub's own account, there is no invitation and an accepter fails
+    (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html ,
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html)."""
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        account = stack.config.account.id
+        accepting = {spoke.hub_stack for spoke in stack.config.tgw_spokes if spoke.accept_share_invitation}
+        for index, spoke in enumerate(stack.config.tgw_spokes):
+            hub = model.config(spoke.hub_stack)
+            invited = not sharing_on and hub.account.id != account and model.share_reaches(hub.transit_gateway_hub.share_with, account)
+            if invited and spoke.hub_stack not in accepting:
+                findings.append(planner_finding(
+                    "precondition-ram-organization", name, f"tgw_spokes[{index}]",
+                    f"the Transit Gateway of stack '{spoke.hub_stack}' reaches account {account} as a RAM invitation (sharing with AWS Organizations "
+                    f"is off) that this stack never accepts: the attachment of VPC {spoke.vpc} fails. Fix: set accept_share_invitation: true"))
+            elif spoke.accept_share_invitation and not invited:
+                why = "the hub is in this account" if hub.account.id == account else "sharing with AWS Organizations is on"
+                findings.append(planner_finding(
+                    "precondition-ram-organization", name, f"tgw_spokes[{index}].accept_share_invitation",
+                    f"accepts an invitation to the Transit Gateway share of stack '{spoke.hub_stack}', but {why}: there is none, and the "
+                    "accepter fails. Fix: leave accept_share_invitation out"))
     return findings
 
 
@@ -339,6 +396,8 @@ def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
                  for i, t in enumerate(stack.config.targets) if t.managed]
         users += [(f"private_apis[{i}].security_group", f"private API '{api.name}'", api.vpc, [api.security_group])
                   for i, api in enumerate(stack.config.private_apis)]
+        users += [(f"lattice_resources[{i}].security_groups", f"Resource Gateway '{r.name}'", r.vpc, r.security_groups)
+                  for i, r in enumerate(stack.config.lattice_resources)]
         for path, user, vpc_ref, names in users:
             vpc = vpc_key(name, vpc_ref)
             for position, group in enumerate(names):
@@ -350,6 +409,133 @@ def security_group_vpcs(model: LandingZoneModel) -> list[Finding]:
                         f"(stack {groups[group][0]}): a security group attaches only to network interfaces of its own VPC. Fix: use a "
                         f"security_groups entry whose vpc is {vpc[1]}"))
     return findings
+
+
+def target_listeners(model: LandingZoneModel) -> list[Finding]:
+    """A target's URL reaches a TLS listener of the load balancer its host names: one on the URL's port (443 when the URL
+    names none), HTTPS on an ALB or TLS on an NLB, since AgentCore Gateway connects to the URL's port and speaks TLS only.
+
+    AWS: a listener checks for connections on its protocol and port (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html ,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html); AgentCore Gateway reaches
+    MCP and OpenAPI targets over HTTPS (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-target-MCPservers.html).
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, target in enumerate(stack.config.targets):
+            key = "mcp_server" if target.endpoint.mcp_server else "openapi_server"
+            url = urlparse(getattr(target.endpoint, key) or "")
+            backend = model.backend_of(name, target)
+            balancer = model.item(backend.stack, backend.kind, backend.name) if backend and backend.kind == "load_balancers" else None
+            if balancer is None:
+                continue
+            port = url.port or 443
+            where = f"load balancer '{balancer.name}' of stack '{backend.stack}'"
+            if port != balancer.listener_port:
+                problem = (f"target '{target.name}' connects to port {port}, where {where} has no listener (it listens on {balancer.listener_port}). "
+                           f"Fix: name port {balancer.listener_port} in the URL, or set listener_port: {port} on the load balancer")
+            elif balancer.plain:
+                tls = "HTTPS" if balancer.kind == "alb" else "TLS"
+                problem = (f"target '{target.name}' reaches {where}, whose listener on {port} is plain {balancer.protocol}: AgentCore speaks TLS "
+                           f"only. Fix: set listener_protocol: {tls} with a public certificate for {url.hostname}")
+            else:
+                continue
+            findings.append(planner_finding("precondition-listener", name, f"targets[{index}].endpoint.{key}", problem))
+    return findings
+
+
+def resource_gateways(model: LandingZoneModel) -> list[Finding]:
+    """A self-managed Resource Gateway's subnets have its IP address family, and the load balancer behind each of its
+    configurations admits its ENIs: their subnets' blocks in client_cidrs, or one of its security groups in client_groups.
+
+    AWS: "IPv4: ... the subnets must have IPv4 address ranges; IPv6: the subnets must have IPv6 address ranges; Dualstack:
+    both" (Resource gateways, https://docs.aws.amazon.com/vpc/latest/privatelink/resource-gateway.html); the ENIs connect to
+    the resource from the Resource Gateway's subnets with its security groups, which the resource's security group must
+    admit (https://docs.aws.amazon.com/vpc/latest/privatelink/resource-configuration.html). This landing zone's VPCs are IPv4 only.
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, resource in enumerate(stack.config.lattice_resources):
+            placed = model.vpcs.get((name, resource.vpc))
+            if placed is None:
+                continue
+            if resource.ip_address_type != "IPV4":
+                findings.append(planner_finding(
+                    "precondition-resource-gateway", name, f"lattice_resources[{index}].ip_address_type",
+                    f"Resource Gateway '{resource.name}' is {resource.ip_address_type}, but the subnets of VPC {resource.vpc} have IPv4 blocks only "
+                    f"(vpcs declare no IPv6 block): AWS refuses its ENIs there. Fix: set ip_address_type: IPV4"))
+            blocks = [ipaddress.ip_network(subnet.cidr) for subnet in placed.vpc.subnets]
+            endpoints = [(f"configurations[{p}]", c) for p, c in enumerate(resource.configurations)]
+            endpoints += [(f"configurations[{p}].children[{q}]", child) for p, c in enumerate(resource.configurations) for q, child in enumerate(c.children)]
+            for where, configuration in endpoints:
+                backend = model.balancer_named(configuration.domain, (name, resource.vpc))
+                declared = model.item(backend.stack, backend.kind, backend.name) if backend else None
+                if declared is None:
+                    continue
+                owner = backend.stack
+                admitted = [ipaddress.ip_network(block) for block in declared.client_cidrs]
+                by_cidr = all(any(block.subnet_of(allowed) for allowed in admitted) for block in blocks)
+                by_group = owner == name and set(declared.client_groups) & set(resource.security_groups)
+                if not by_cidr and not by_group:
+                    findings.append(planner_finding(
+                        "precondition-resource-gateway", name, f"lattice_resources[{index}].{where}",
+                        f"configuration '{configuration.name}' leads to load balancer '{declared.name}' of stack '{owner}', which admits "
+                        f"{[str(a) for a in admitted] + list(map(str, declared.client_groups))} but not the ENIs of Resource Gateway "
+                        f"'{resource.name}' (subnets {[str(b) for b in blocks]}, groups {list(resource.security_groups)}). Fix: add the subnets' "
+                        f"blocks to its client_cidrs, or one of the Resource Gateway's security_groups to its client_groups"))
+    return findings
+
+
+def security_group_references(model: LandingZoneModel) -> list[Finding]:
+    """A load balancer admits another security group by reference only where AWS matches the reference: the group is of
+    the same VPC, of a peered VPC in the same region, or of a VPC attached to the same Transit Gateway with security group
+    referencing enabled on it (and never across regions).
+
+    AWS: security group rules may reference groups of a peered VPC in the same region only
+    (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html); across a Transit Gateway, inbound rules
+    may reference groups of other VPCs attached to it in the same region once security group referencing support is
+    enabled on the Transit Gateway (disabled by default) and the attachments (enabled by default)
+    (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html , "Security group referencing",
+    https://aws.amazon.com/blogs/networking-and-content-delivery/introducing-security-group-referencing-for-aws-transit-gateway/).
+    Elsewhere the reference matches no traffic at all. Existing groups given by id are not judged.
+    """
+    findings = []
+    for name, stack in model.zone.stacks.items():
+        for index, balancer in enumerate(stack.config.load_balancers):
+            for position, group in enumerate(balancer.client_groups):
+                owner, group_name = (name, group) if isinstance(group, str) else (group.stack, group.name)
+                declared = model.item(owner, "security_groups", group_name)
+                if declared is None:
+                    continue
+                problem = _reference_problem(model, (name, balancer.vpc), vpc_key(owner, declared.vpc))
+                if problem:
+                    findings.append(planner_finding(
+                        "precondition-security-group-vpc", name, f"load_balancers[{index}].client_groups[{position}]",
+                        f"load balancer '{balancer.name}' admits security group '{group_name}' of stack '{owner}' by reference, but {problem}"))
+    return findings
+
+
+def _reference_problem(model: LandingZoneModel, vpc: tuple[str, str], other: tuple[str, str]) -> str:
+    """Why a rule of a group in ``vpc`` that references a group in ``other`` matches nothing ("" when AWS matches it)."""
+    if vpc == other:
+        return ""
+    placed, elsewhere = model.vpcs.get(vpc), model.vpcs.get(other)
+    if placed is None or elsewhere is None:
+        return ""
+    instead = "Fix: admit the clients' subnet blocks in client_cidrs instead"
+    if model.accepted_peer(vpc) == other or model.accepted_peer(other) == vpc:
+        if placed.region == elsewhere.region:
+            return ""
+        return (f"VPC {vpc[1]} ({placed.region}) and VPC {other[1]} ({elsewhere.region}) are peered across regions, where AWS matches no "
+                f"security group reference. {instead}")
+    for hub, members in model.hub_members.items():
+        keys = {key for key, _ in members}
+        if {vpc, other} <= keys and model.attachment_accepted(hub, vpc) and model.attachment_accepted(hub, other):
+            if model.config(hub).transit_gateway_hub.security_group_referencing_support == "enable":
+                return ""
+            return (f"the Transit Gateway of stack '{hub}' that joins VPC {vpc[1]} and VPC {other[1]} has security group referencing "
+                    f"support disabled (AWS's default), so the reference matches nothing. Fix: set transit_gateway_hub."
+                    f"security_group_referencing_support: enable in stack '{hub}', or admit the clients' subnet blocks in client_cidrs")
+    return f"no accepted peering or Transit Gateway joins VPC {vpc[1]} (stack {vpc[0]}) to the group's VPC {other[1]} (stack {other[0]}). {instead}"
 
 
 RESERVED_PER_SUBNET = 5

@@ -28,6 +28,7 @@ from agentcore_egress.simulation.registration import Registration
 
 T = {
     "vpc": types.VPC,
+    "vpc_block": types.VPC_CIDR_ASSOCIATION,
     "subnet": types.SUBNET,
     "route_table": types.ROUTE_TABLE,
     "association": types.ROUTE_TABLE_ASSOCIATION,
@@ -173,7 +174,11 @@ class Network:
             self.region_of[registration.urn] = region
         get = lambda r, key, default=None: r.state.get(key, r.inputs.get(key, default))  # noqa: E731
         self.get = get
-        self.vpc_cidr = {r.id: _net(get(r, "cidrBlock")) for r in self.by_type[T["vpc"]]}
+        # Every IPv4 block of each VPC, the primary first: each has a local route, and a TGW attachment propagates each.
+        self.vpc_blocks: dict[str, list[ipaddress.IPv4Network]] = {r.id: [_net(get(r, "cidrBlock"))] for r in self.by_type[T["vpc"]] if _net(get(r, "cidrBlock"))}
+        for association in self.by_type[T["vpc_block"]]:
+            if _net(get(association, "cidrBlock")):
+                self.vpc_blocks.setdefault(get(association, "vpcId"), []).append(_net(get(association, "cidrBlock")))
         self.subnets = {r.id: r for r in self.by_type[T["subnet"]]}
         self.route_table_of = {get(r, "subnetId"): get(r, "routeTableId") for r in self.by_type[T["association"]]}
         self.routes: dict[str, list[tuple[ipaddress.IPv4Network, str, str]]] = defaultdict(list)
@@ -273,14 +278,16 @@ class Network:
             configuration = self.configurations.get(arn)
             if configuration is None:
                 raise _Broken("resource configuration", f"{arn} is not declared in the landing zone", verdict=UNVERIFIED)
-            gateway = self.by_id.get(self.get(configuration, "resourceGatewayIdentifier"))
+            # A CHILD configuration reaches its resource through its group's gateway, on its own ports or else the group's.
+            group = self.configurations.get(self.get(configuration, "resourceConfigurationGroupId")) or configuration
+            gateway = self.by_id.get(self.get(group, "resourceGatewayIdentifier"))
             if gateway is None:
                 raise _Broken("resource configuration", f"the Resource Gateway of {configuration.name} is not declared", verdict=UNVERIFIED)
             vpc, subnets, groups = self.get(gateway, "vpcId"), list(self.get(gateway, "subnetIds") or []), list(self.get(gateway, "securityGroupIds") or [])
             where = f"Resource Gateway {gateway.name}"
             definition = self.get(configuration, "resourceConfigurationDefinition") or {}
             configured_host = (definition.get("dnsResource") or {}).get("domainName") or (definition.get("ipResource") or {}).get("ipAddress")
-            ranges = self.get(configuration, "portRanges") or []
+            ranges = self.get(configuration, "portRanges") or self.get(group, "portRanges") or []
             if not any(_in_range(port, text) for text in ranges):
                 raise _Broken("resource configuration", f"{configuration.name} allows ports {ranges}, the target connects to {port}",
                               f"add '{port}' to the configuration's port_ranges, or use a port it allows")
@@ -405,21 +412,25 @@ class Network:
 
     def _next_hop(self, table: Optional[str], destination, subnet: str, vpc: str, other_vpc: str, direction: str = "way out") -> tuple[str, str]:
         subnet_name = self.subnets[subnet].name if subnet in self.subnets else subnet
-        own = self.vpc_cidr.get(vpc)
-        if own is not None and own.overlaps(destination):
+        own = next((block for block in self.vpc_blocks.get(vpc, []) if block.overlaps(destination)), None)
+        if own is not None:
             raise _Broken("route", f"{destination} overlaps {vpc}'s own block {own}: the local route wins ({direction})",
                           "renumber one of the two VPCs")
         candidates = [(net, kind, via) for net, kind, via in self.routes.get(table, []) if destination.subnet_of(net)]
         if not candidates:
             suggestion = self._suggest(vpc, other_vpc)
             raise _Broken("route", f"route table {table} of subnet {subnet_name} has no route to {destination} ({direction})",
-                          f"add a route to {self.vpc_cidr.get(other_vpc) or destination} {suggestion}")
+                          f"add a route to {self._block_holding(other_vpc, destination)} {suggestion}")
         longest = max(net.prefixlen for net, _, _ in candidates)
         best = {(kind, via) for net, kind, via in candidates if net.prefixlen == longest}
         if len(best) > 1:
             raise _Broken("route", f"route table {table} has {len(best)} routes of /{longest} to {destination}: the path is ambiguous",
                           "keep one route per destination block")
         return next(iter(best))
+
+    def _block_holding(self, vpc: str, network) -> Any:
+        """The block of ``vpc`` that holds ``network`` (``network`` itself when none does)."""
+        return next((block for block in self.vpc_blocks.get(vpc, []) if network.subnet_of(block)), network)
 
     def _suggest(self, vpc: str, other_vpc: str) -> str:
         own = [a for a in self.attachments.values() if self.get(a, "vpcId") == vpc]
@@ -444,8 +455,8 @@ class Network:
     def tgw_routes(self, table: str) -> tuple[list[TgwRoute], dict[str, str]]:
         """The routes of a TGW route table as AWS installs them, and the propagations it drops.
 
-        Static routes (a blackhole one has no attachment), then one propagated route per propagating
-        attachment in the order the attachments were created. AWS: "If you attach a VPC with a CIDR range
+        Static routes (a blackhole one has no attachment), then one propagated route per block (primary and secondary) of
+        each propagating attachment's VPC, in the order the attachments were created. AWS: "If you attach a VPC with a CIDR range
         that overlaps the CIDR range of a VPC that is already attached, the new VPC CIDR range is not
         propagated" (CreateTransitGatewayVpcAttachment, EC2 API Reference): ``lost`` maps each attachment
         whose block is dropped to the attachment that keeps the overlapping route.
@@ -456,14 +467,15 @@ class Network:
         propagating = self.tgw_propagations.get(table, set())
         lost: dict[str, str] = {}
         for attachment_id, attachment in self.attachments.items():
-            net = self.vpc_cidr.get(self.get(attachment, "vpcId"))
-            if attachment_id not in propagating or net is None:
+            if attachment_id not in propagating:
                 continue
-            winner = next((route for route in routes if route.kind == "propagated" and route.destination.overlaps(net)), None)
-            if winner is not None:
-                lost[attachment_id] = winner.attachment or ""
-            else:
-                routes.append(TgwRoute(net, attachment_id, "propagated"))
+            for net in self.vpc_blocks.get(self.get(attachment, "vpcId"), []):
+                winner = next((route for route in routes if route.kind == "propagated" and route.destination.overlaps(net)
+                               and route.attachment != attachment_id), None)
+                if winner is not None:
+                    lost[attachment_id] = winner.attachment or ""
+                else:
+                    routes.append(TgwRoute(net, attachment_id, "propagated"))
         self._tgw_routes[table] = (routes, lost)
         return routes, lost
 
@@ -546,15 +558,35 @@ class Network:
                         continue
                     if any(net.subnet_of(n) for n in map(_net, rule.get("cidrBlocks") or []) if n):
                         allowed = True
-                    elif set(rule.get("securityGroups") or []) & set(eni_groups):
-                        if vpc != backend_vpc and self._cross_region(vpc, backend_vpc):
-                            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering",
-                                          f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
+                    elif {str(g).rsplit("/", 1)[-1] for g in rule.get("securityGroups") or []} & set(eni_groups):
+                        if vpc != backend_vpc:
+                            self._reference_crosses(group, vpc, backend_vpc, net)
                         allowed = True
             if not allowed:
                 raise _Broken("backend ingress", f"security groups {backend_groups} of {backend.name} admit no TCP {port} from the ENI subnet {net}",
                               f"allow TCP {port} ingress from {net} in {backend_groups[0]} (client_cidrs / eni_cidrs)")
         return f"ingress TCP {port} from the ENI subnets allowed by {backend_groups}"
+
+    def _reference_crosses(self, group: str, vpc: str, backend_vpc: str, net) -> None:
+        """Raise unless AWS matches a reference to a group of ``vpc`` in a rule of ``backend_vpc``'s group: across a peering in one
+        region, or across a Transit Gateway whose security group referencing support is enabled (off by default) and not turned
+        off on either attachment (on by default), never across regions (planner/preconditions.py: security_group_references)."""
+        if self._cross_region(vpc, backend_vpc):
+            raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across an inter-region peering",
+                          f"reference the ENI subnets' blocks ({net}) instead: SG references do not cross regions")
+        if any({self.get(p, "vpcId"), self.get(p, "peerVpcId")} == {vpc, backend_vpc} for p in self.peerings.values()):
+            return
+        for tgw_id in {self.get(a, "transitGatewayId") for a in self.attachments.values() if self.get(a, "vpcId") == vpc}:
+            ends = [a for a in self.attachments.values() if self.get(a, "transitGatewayId") == tgw_id and self.get(a, "vpcId") in (vpc, backend_vpc)]
+            tgw = self.by_id.get(tgw_id)
+            if len({self.get(a, "vpcId") for a in ends}) < 2 or tgw is None:
+                continue
+            if self.get(tgw, "securityGroupReferencingSupport") != "enable" or any(
+                    self.get(a, "securityGroupReferencingSupport") == "disable" for a in ends):
+                raise _Broken("backend ingress", f"{group} admits the ENIs by security group reference across Transit Gateway {tgw_id}, "
+                                                 "whose security group referencing support is off: the reference matches nothing",
+                              f"enable security group referencing on {tgw_id} (transit_gateway_hub.security_group_referencing_support: enable), "
+                              f"or admit the ENI subnets' blocks ({net}) instead")
 
     def _cross_region(self, vpc: str, other: str) -> bool:
         """Whether the two VPCs are joined by an inter-region peering."""
@@ -629,8 +661,9 @@ def _in_range(port: int, text: str) -> bool:
         return False
 
 
-def trace_all(stacks: Iterable[Any]) -> list[Trace]:
-    """Trace every gateway target of the planned stacks (``StackPlan``s)."""
+def trace_all(stacks: Iterable[Any], existing: Iterable[tuple[str, str, str, Registration]] = ()) -> list[Trace]:
+    """Trace every gateway target of the planned stacks (``StackPlan``s), over what they create and the ``existing`` resources
+    they read ((stack, account, region, record) of each, from the stacks' snapshots)."""
     stacks = list(stacks)
-    network = Network((stack.name, stack.account_id, stack.region, r) for stack in stacks for r in stack.registrations)
+    network = Network([*existing, *((stack.name, stack.account_id, stack.region, r) for stack in stacks for r in stack.registrations)])
     return [network.trace(stack.name, target) for stack in stacks for target in stack.registrations if target.type == T["target"]]

@@ -14,6 +14,7 @@ from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.landing_zone import AccountStack
 
 from . import interruption
+from .existing_network import checked_snapshot
 
 REFERENCE_PREFIX = "organization/agentcore-egress/"
 
@@ -49,7 +50,7 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
         with interruption.deferred(), garbage_collection.collecting_new_objects_only():
             deployment = run_program(
                 lambda: build(name, stack.config, REFERENCE_PREFIX, key_paths, stack_accounts=_accounts_of(reads)),
-                mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}"),
+                mocks=SimulatedAws(account.id, account.region, dict(reads), scope=f"{account.id}/{account.region}/{name}", existing=checked_snapshot(stack)),
                 stack=name,
             )
     except (InputValidationError, pulumi.RunError) as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from agentcore_egress.stacks.config_schema import StackConfig
 from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, vpc_key
 
@@ -16,6 +17,22 @@ def _id(*parts: str) -> str:
 
 def _label(text: str) -> str:
     return text.replace('"', "'")
+
+
+def _hub(stack: str, existing: Optional[str]) -> str:
+    """The node of a stack's Transit Gateway: its hub's, or the existing one it names."""
+    return _id(stack, "tgw", existing) if existing else _id(stack, "tgw")
+
+
+def _existing_nodes(stack: str, config: StackConfig) -> list[str]:
+    """The existing resources a stack names that the diagram links to (VPCs, Transit Gateways, load balancers), marked existing."""
+    existing = config.existing
+    if existing is None:
+        return []
+    return ([f'{_id(stack, "vpc", name)}["existing VPC {name}<br/>{ident}"]' for name, ident in existing.vpcs.items()]
+            + [f'{_hub(stack, name)}{{{{"existing Transit Gateway {name}<br/>segments: {", ".join(gateway.route_tables)}"}}}}'
+               for name, gateway in existing.transit_gateways.items()]
+            + [f'{_id(stack, "load_balancers", name)}(["existing load balancer {name}"])' for name in existing.load_balancers])
 
 
 def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) -> str:
@@ -35,12 +52,13 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
             if config.transit_gateway_hub:
                 nodes.append(f'{_id(name, "tgw")}{{{{"Transit Gateway<br/>segments: {", ".join(config.transit_gateway_hub.segments)}"}}}}')
             for vpc in config.vpcs:
-                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{vpc.cidr}"]')
+                nodes.append(f'{_id(name, "vpc", vpc.name)}["VPC {vpc.name}<br/>{", ".join(vpc.blocks)}"]')
+            nodes += _existing_nodes(name, config)
             if config.tgw_acceptances or config.peering_acceptances:
                 accepted = [f"{a.spoke.stack}/{a.spoke.vpc}" for a in (*config.tgw_acceptances, *config.peering_acceptances)]
                 nodes.append(f'{_id(name, "acceptances")}[/"accepts {", ".join(accepted)}"/]')
                 for acceptance in config.tgw_acceptances:
-                    edges.append(f"{_id(name, 'acceptances')} -. accepts .-> {_id(acceptance.hub_stack or name, 'tgw')}")
+                    edges.append(f"{_id(name, 'acceptances')} -. accepts .-> {_hub(acceptance.hub_stack or name, acceptance.transit_gateway)}")
             for api in config.private_apis:
                 nodes.append(f'{_id(name, "private_apis", api.name)}(["private API {api.name}"])')
                 edges.append(f"{_id(name, 'private_apis', api.name)} --- {_id(name, 'vpc', api.vpc)}")
@@ -53,7 +71,7 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
                 edges.append(f"{gateway} --- {_id(name, 'vpc', resource.vpc)}")
                 for configuration in resource.configurations:
                     node = _id(name, "rcfg", resource.name, configuration.name)
-                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or "")}:{",".join(configuration.ports)}"]')
+                    nodes.append(f'{node}>"Resource Configuration {configuration.name}<br/>{_label(configuration.domain or configuration.ip or configuration.arn or ", ".join(c.domain or c.ip for c in configuration.children))}:{",".join(configuration.ports)}"]')
                     edges.append(f"{node} --> {gateway}")
             if config.gateway:
                 predicted = (managed_groups or {}).get(name)
@@ -80,7 +98,7 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None) 
     gateways = [(name, stack.config.account.id) for name, stack in zone.stacks.items() if stack.config.gateway]  # once, not per share
     for name, stack in zone.stacks.items():
         for spoke in stack.config.tgw_spokes:
-            edges.append(f"{_id(name, 'vpc', spoke.vpc)} ---|attachment| {_id(spoke.hub_stack, 'tgw')}")
+            edges.append(f"{_id(name, 'vpc', spoke.vpc)} ---|attachment| {_hub(spoke.hub_stack, spoke.transit_gateway)}")
         for spoke in stack.config.peering_spokes:
             edges.append(f"{_id(name, 'vpc', spoke.vpc)} <-->|peering| {_id(spoke.hub.stack, 'vpc', spoke.hub.vpc)}")
         for resource in stack.config.lattice_resources:

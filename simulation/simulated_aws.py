@@ -14,6 +14,8 @@ from typing import Any
 
 from pulumi.runtime import mocks as pulumi_mocks
 
+from .existing_answers import ELB_ZONE as _ELB_ZONE, ExistingAnswers
+
 # Id prefixes AWS uses, so ids in plans look like the ones users read in consoles.
 _ID_PREFIX = {
     "aws:ec2/vpc:Vpc": "vpc",
@@ -43,8 +45,6 @@ _ARN = {
     "aws:lb/targetGroup:TargetGroup": ("elasticloadbalancing", "targetgroup"),
 }
 
-# Canonical hosted zone ids of load balancers, as in eu-west-1.
-_ELB_ZONE = {"application": "Z32O12XQLNTSW2", "network": "Z2IFOLAFXWLO4F"}
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -92,11 +92,14 @@ class SimulatedAws(pulumi_mocks.Mocks):
         region: str = "eu-west-1",
         stack_outputs: dict[str, dict[str, Any]] | None = None,
         scope: str = "",
+        existing: dict[str, Any] | None = None,
     ) -> None:
         self.account_id = account_id
         self.region = region
         self.scope = scope
         """Part of every id's seed: resources of the same name in two stacks get different ids, as in AWS."""
+        self.existing = ExistingAnswers(existing or {}, default_security_group_id)
+        """The stack's snapshot of its existing resources: what the program's lookups of them read."""
         self.stack_outputs = stack_outputs if stack_outputs is not None else {}
         """Outputs of stacks already simulated, by stack name: what StackReferences read."""
         self.minted: set[str] = set()
@@ -180,4 +183,4 @@ class SimulatedAws(pulumi_mocks.Mocks):
             return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root", "userId": "simulated", "id": self.account_id}, []
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": self.region, "region": self.region, "id": self.region}, []
-        return {}, []
+        return self.existing.answer(args.token, dict(args.args)) or {}, []

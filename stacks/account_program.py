@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pulumi
 
@@ -36,7 +36,8 @@ from agentcore_egress.components import (
     account_provider,
 )
 
-from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_security_group_id, load_stack_file
+from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_existing, is_security_group_id, load_stack_file, segment_routes
+from .existing_lookups import ExistingLookups, ExistingVpc
 
 
 class OtherStacks:
@@ -60,9 +61,9 @@ class OtherStacks:
 
 
 class VpcHandle:
-    """A VPC of this stack or of another one, as the sections that use it need it."""
+    """A VPC of this stack (declared or existing) or of another one, as the sections that use it need it."""
 
-    def __init__(self, ref: Any, vpcs: dict[str, PrivateVpc], others: OtherStacks) -> None:
+    def __init__(self, ref: Any, local: Callable[[str], Any], others: OtherStacks) -> None:
         if isinstance(ref, RemoteVpc):
             self.vpc_id = others.output(ref.stack, "vpcs", ref.vpc, "id")
             self.subnet_ids = others.output(ref.stack, "vpcs", ref.vpc, "subnet_ids")
@@ -70,7 +71,7 @@ class VpcHandle:
             self._tables = lambda key: others.output(ref.stack, "vpcs", ref.vpc, "route_tables", key)
             self.local = None
         else:
-            self.local = vpcs[ref]
+            self.local = local(ref)
             self.vpc_id = self.local.vpc_id
             self.subnet_ids = self.local.subnet_ids
             self.default_security_group_id = self.local.default_security_group_id
@@ -180,15 +181,21 @@ class AccountBuilder:
     balancers: dict[str, Any] = field(default_factory=dict)
     acceptances: list[ResourceShareAcceptance] = field(default_factory=list)
     agentcore_gateway: Optional[AgentCoreGateway] = None
+    existing_vpcs: dict[str, ExistingVpc] = field(default_factory=dict)
+    """Existing VPCs read so far, by local name (each read once)."""
+
+    @property
+    def lookups(self) -> ExistingLookups:
+        return ExistingLookups(self.opts)
 
     def build(self) -> dict[str, Any]:
         account = self.config.account
         exports: dict[str, Any] = {"account": {"id": account.id, "region": account.region}}
         # (export key, section builder); a section without an export key only creates resources.
         sections = [
-            ("transit_gateway", self.transit_gateway_hub), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
+            ("transit_gateway", self.transit_gateway_hub), ("existing_transit_gateways", self.existing_transit_gateways), ("vpcs", self.private_vpcs), ("tgw_attachments", self.tgw_spokes),
             (None, self.tgw_acceptances), ("peerings", self.peering_spokes), (None, self.peering_acceptances),
-            (None, self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
+            ("security_groups", self.security_groups), (None, self.public_certificates), ("private_apis", self.private_apis),
             ("load_balancers", self.load_balancers), ("private_names", self.private_names), (None, self.zone_associations),
             ("lattice", self.lattice_resources), (None, self.share_acceptances), ("gateway", self.gateway), ("targets", self.targets),
         ]
@@ -204,7 +211,20 @@ class AccountBuilder:
         return name
 
     def _vpc(self, ref: Any) -> VpcHandle:
-        return VpcHandle(ref, self.vpcs, self.others)
+        return VpcHandle(ref, self._local_vpc, self.others)
+
+    def _local_vpc(self, name: str) -> Any:
+        """This stack's VPC ``name``: the PrivateVpc it declares, or the existing one it names (read once)."""
+        if not is_existing(self.config, "vpcs", name):
+            return self.vpcs[name]
+        if name not in self.existing_vpcs:
+            self.existing_vpcs[name] = self.lookups.vpc(self.config.existing.vpcs[name])
+        return self.existing_vpcs[name]
+
+    def existing_transit_gateways(self) -> dict[str, Any]:
+        """The existing Transit Gateways this stack names, exported for the spokes of other stacks that attach to them."""
+        gateways = self.config.existing.transit_gateways if self.config.existing else {}
+        return {name: {"id": self.lookups.transit_gateway_id(gateway.id), "route_tables": dict(gateway.route_tables)} for name, gateway in gateways.items()}
 
     def transit_gateway_hub(self) -> Optional[dict[str, Any]]:
         settings = self.config.transit_gateway_hub
@@ -213,52 +233,97 @@ class AccountBuilder:
         hub_args: dict[str, Any] = {"segments": list(settings.segments), "share_with": list(settings.share_with)}
         if settings.amazon_side_asn is not None:
             hub_args["amazon_side_asn"] = settings.amazon_side_asn
+        if settings.blackhole_routes:
+            hub_args["blackhole_routes"] = segment_routes(settings.blackhole_routes)
+        if settings.security_group_referencing_support == "enable":
+            hub_args["security_group_referencing_support"] = True
         hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
         return {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
 
     def private_vpcs(self) -> dict[str, Any]:
         for index, vpc in enumerate(self.config.vpcs):
             subnets = [{"name": s.name, "cidr_block": s.cidr, "availability_zone": s.az} for s in vpc.subnets]
-            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), {"cidr_block": vpc.cidr, "subnets": subnets}, opts=self.opts)
+            vpc_args: dict[str, Any] = {"cidr_block": vpc.cidr, "subnets": subnets}
+            if vpc.secondary_cidrs:
+                vpc_args["secondary_cidr_blocks"] = list(vpc.secondary_cidrs)
+            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), vpc_args, opts=self.opts)
         return {
             vpc.name: {
                 "id": self.vpcs[vpc.name].vpc_id,
                 "cidr": vpc.cidr,
+                "cidrs": vpc.blocks,
                 "subnet_ids": self.vpcs[vpc.name].subnet_ids,
                 "subnet_cidrs": [subnet.cidr for subnet in vpc.subnets],
                 "default_security_group_id": self.vpcs[vpc.name].default_security_group_id,
                 "route_tables": self.vpcs[vpc.name].route_table_ids,
             }
             for vpc in self.config.vpcs
-        }
+        } | {name: self._existing_vpc_export(name) for name in (self.config.existing.vpcs if self.config.existing else {})}
+
+    def _existing_vpc_export(self, name: str) -> dict[str, Any]:
+        """An existing VPC exported as a declared one is, so that other stacks name it alike ({stack, vpc})."""
+        vpc = self._local_vpc(name)
+        return {"id": vpc.vpc_id, "cidr": vpc.cidr, "cidrs": [vpc.cidr, *vpc.secondary_cidrs], "subnet_ids": vpc.subnet_ids, "subnet_cidrs": vpc.subnet_cidrs,
+                "default_security_group_id": vpc.default_security_group_id, "route_tables": vpc.route_table_ids_by_subnet}
 
     def _cidr(self, vpc: str) -> str:
+        if is_existing(self.config, "vpcs", vpc):
+            return self._local_vpc(vpc).cidr
         return next(declared.cidr for declared in self.config.vpcs if declared.name == vpc)
+
+    def _secondary_cidrs(self, vpc: str) -> list[str]:
+        if is_existing(self.config, "vpcs", vpc):
+            return list(self._local_vpc(vpc).secondary_cidrs)
+        return next(list(declared.secondary_cidrs) for declared in self.config.vpcs if declared.name == vpc)
+
+    def _tgw_share_acceptances(self) -> dict[str, ResourceShareAcceptance]:
+        """Hub stack → the acceptance of its RAM share invitation, one per hub whose share a spoke of this stack accepts."""
+        accepted: dict[str, ResourceShareAcceptance] = {}
+        for index, spoke in enumerate(self.config.tgw_spokes):
+            if spoke.accept_share_invitation and spoke.hub_stack not in accepted:
+                accepted[spoke.hub_stack] = ResourceShareAcceptance(
+                    self._located(ResourceShareAcceptance, f"{spoke.hub_stack}-tgw-share", f"tgw_spokes[{index}].accept_share_invitation"),
+                    {"share_arn": self.others.output(spoke.hub_stack, "transit_gateway", "share_arn"), "organization_sharing_enabled": False},
+                    opts=self.opts,
+                )
+        return accepted
 
     def tgw_spokes(self) -> dict[str, Any]:
         attachments = {}
+        accepted = self._tgw_share_acceptances()
         for index, spoke in enumerate(self.config.tgw_spokes):
-            vpc = self.vpcs[spoke.vpc]
+            vpc = self._local_vpc(spoke.vpc)
+            # The attachment waits for the share it uses to be accepted.
+            opts = self.opts.merge(pulumi.ResourceOptions(depends_on=[accepted[spoke.hub_stack]])) if spoke.hub_stack in accepted else self.opts
             created = TransitGatewaySpoke(
                 self._located(TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
                 {
-                    "transit_gateway_id": self.others.output(spoke.hub_stack, "transit_gateway", "id"),
+                    "transit_gateway_id": self.others.output(spoke.hub_stack, "existing_transit_gateways", spoke.transit_gateway, "id")
+                    if spoke.transit_gateway else self.others.output(spoke.hub_stack, "transit_gateway", "id"),
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(spoke.vpc),
+                    "vpc_secondary_cidrs": self._secondary_cidrs(spoke.vpc),
                     "subnet_ids": vpc.attachment_subnet_ids,
                     "route_table_ids": vpc.route_table_ids_by_subnet,
                     "destination_cidrs": list(spoke.destinations),
                     "appliance_mode": spoke.appliance_mode,
                 },
-                opts=self.opts,
+                opts=opts,
             )
             attachments[spoke.vpc] = created.attachment_id
         return attachments
 
     def tgw_acceptances(self) -> None:
         for index, acceptance in enumerate(self.config.tgw_acceptances):
-            segments = [acceptance.associate_with, *acceptance.propagate_to]
-            if acceptance.hub_stack is None and self.hub is not None:
+            static_routes = segment_routes(acceptance.static_routes)
+            segments = list(dict.fromkeys([acceptance.associate_with, *acceptance.propagate_to, *static_routes]))
+            if acceptance.transit_gateway is not None and acceptance.hub_stack is None:
+                existing = self.config.existing.transit_gateways[acceptance.transit_gateway].route_tables
+                tables = {segment: self.lookups.transit_gateway_route_table_id(existing[segment]) for segment in segments}
+            elif acceptance.transit_gateway is not None:
+                tables = {segment: self.others.output(acceptance.hub_stack, "existing_transit_gateways", acceptance.transit_gateway, "route_tables", segment)
+                          for segment in segments}
+            elif acceptance.hub_stack is None and self.hub is not None:
                 tables = {segment: self.hub.route_table_ids_by_segment[segment] for segment in segments}
             else:
                 tables = {segment: self.others.output(acceptance.hub_stack, "transit_gateway", "route_tables", segment) for segment in segments}
@@ -269,6 +334,7 @@ class AccountBuilder:
                     "segment_route_table_ids": tables,
                     "associate_with": acceptance.associate_with,
                     "propagate_to": list(acceptance.propagate_to),
+                    "static_routes": static_routes,
                     # Only a cross-account attachment waits for acceptance (the hub's auto-accept setting is for "shared" attachments,
                     # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html); one of the owner's own account is available
                     # at once, and an accepter for it fails (https://www.pulumi.com/registry/packages/aws/api-docs/ec2transitgateway/vpcattachmentaccepter/).
@@ -280,13 +346,14 @@ class AccountBuilder:
     def peering_spokes(self) -> dict[str, Any]:
         peerings = {}
         for index, peering in enumerate(self.config.peering_spokes):
-            vpc = self.vpcs[peering.vpc]
+            vpc = self._local_vpc(peering.vpc)
             hub = peering.hub
             created = PeeringSpoke(
                 self._located(PeeringSpoke, f"{peering.vpc}-peering", f"peering_spokes[{index}]"),
                 {
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(peering.vpc),
+                    "vpc_secondary_cidrs": self._secondary_cidrs(peering.vpc),
                     "hub_vpc_id": self.others.output(hub.stack, "vpcs", hub.vpc, "id"),
                     "hub_account_id": self.others.output(hub.stack, "account", "id"),
                     "hub_region": self.others.output(hub.stack, "account", "region"),
@@ -309,10 +376,11 @@ class AccountBuilder:
             }
             if isinstance(acceptance.hub_vpc, str):
                 peering_args["hub_vpc_cidr"] = self._cidr(acceptance.hub_vpc)
+                peering_args["hub_vpc_secondary_cidrs"] = self._secondary_cidrs(acceptance.hub_vpc)
             name = self._located(PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
             PeeringAcceptance(name, peering_args, opts=self.opts)
 
-    def security_groups(self) -> None:
+    def security_groups(self) -> dict[str, Any]:
         for index, group in enumerate(self.config.security_groups):
             self.groups[group.name] = TargetSecurityGroups(
                 self._located(TargetSecurityGroups, group.name, f"security_groups[{index}]"),
@@ -324,6 +392,7 @@ class AccountBuilder:
                 },
                 opts=self.opts,
             )
+        return {name: {"eni": group.eni_security_group_id, "backend": group.backend_security_group_id} for name, group in self.groups.items()}
 
     def public_certificates(self) -> None:
         for index, certificate in enumerate(self.config.certificates):
@@ -339,9 +408,9 @@ class AccountBuilder:
             created = PrivateApiGatewayBackend(
                 self._located(PrivateApiGatewayBackend, api.name, f"private_apis[{index}]"),
                 {
-                    "vpc_id": self.vpcs[api.vpc].vpc_id,
-                    "subnet_ids": self.vpcs[api.vpc].subnet_ids,
-                    "security_group_ids": [self.groups[api.security_group].backend_security_group_id],
+                    "vpc_id": self._local_vpc(api.vpc).vpc_id,
+                    "subnet_ids": self._local_vpc(api.vpc).subnet_ids,
+                    "security_group_ids": [self._security_group(api.security_group, "backend")],
                     "region": self.config.account.region,
                     "api_definition": openapi_document(f"https://{api.name}.execute-api", api.paths, integration=True),
                     "stage_name": api.stage,
@@ -354,19 +423,41 @@ class AccountBuilder:
     def load_balancers(self) -> dict[str, Any]:
         for index, balancer in enumerate(self.config.load_balancers):
             kind = AlbRestBackend if balancer.kind == "alb" else EksMcpNlbBackend
-            certificate = self.certificates[balancer.certificate].certificate_arn if balancer.certificate else balancer.certificate_arn
+            certificate = self._certificate_arn(balancer.certificate) if balancer.certificate else balancer.certificate_arn
             args: dict[str, Any] = {
-                "vpc_id": self.vpcs[balancer.vpc].vpc_id,
-                "subnet_ids": self.vpcs[balancer.vpc].subnet_ids,
-                "certificate_arn": certificate,
+                "vpc_id": self._local_vpc(balancer.vpc).vpc_id,
+                "subnet_ids": self._local_vpc(balancer.vpc).subnet_ids,
+                "listener_port": balancer.listener_port,
+                "listener_protocol": balancer.protocol,
                 "client_cidrs": list(balancer.client_cidrs),
                 "target_cidrs": list(balancer.target_cidrs),
                 "target_ips": list(balancer.target_ips),
             }
+            if certificate is not None:
+                args["certificate_arn"] = certificate
             if balancer.target_port is not None:
                 args["target_port"] = balancer.target_port
+            if balancer.client_groups:
+                args["client_security_group_ids"] = [self._client_group(group) for group in balancer.client_groups]
             self.balancers[balancer.name] = kind(self._located(kind, balancer.name, f"load_balancers[{index}]"), args, opts=self.opts)
+        for name, arn in (self.config.existing.load_balancers if self.config.existing else {}).items():
+            self.balancers[name] = self.lookups.load_balancer(arn)
         return {name: {"dns_name": b.dns_name, "zone_id": b.zone_id} for name, b in self.balancers.items()}
+
+    def _certificate_arn(self, name: str) -> Any:
+        """A certificate of this stack: the one it requests, or an existing one's ARN (ACM reads a certificate by domain, not by ARN)."""
+        if is_existing(self.config, "certificates", name):
+            return self.config.existing.certificates[name]
+        return self.certificates[name].certificate_arn
+
+    def _client_group(self, group: Any) -> Any:
+        """A security group named in config: an id, an existing one's, this stack's group's ENI side, or another stack's (as
+        ``<account>/sg-…`` when that stack is in another account, the form EC2 takes for a reference to another account's group)."""
+        if isinstance(group, str):
+            return self._security_group(group, "eni")
+        own = self.config.account.id
+        return pulumi.Output.all(self.others.output(group.stack, "account", "id"), self.others.output(group.stack, "security_groups", group.name, "eni")).apply(
+            lambda found: found[1] if found[0] == own else f"{found[0]}/{found[1]}")
 
     def private_names(self) -> dict[str, Any]:
         names = {}
@@ -385,10 +476,14 @@ class AccountBuilder:
                 }
                 for remote in name.authorize
             ]
+            zone: dict[str, Any] = {"zone_name": name.zone}
+            if "." not in name.zone:  # the local name of an existing zone (a DNS name has dots)
+                zone_id = self.config.existing.private_zones[name.zone]
+                zone = {"zone_name": self.lookups.zone_name(zone_id), "existing_zone_id": zone_id}
             created = PrivateDnsName(
                 self._located(PrivateDnsName, f"{name.name}-dns", f"private_names[{index}]"),
                 {
-                    "zone_name": name.zone,
+                    **zone,
                     "record_name": name.record,
                     "vpc_id": self._vpc(name.vpc).vpc_id,
                     "alias_dns_name": alias_dns_name,
@@ -417,17 +512,19 @@ class AccountBuilder:
         lattice = {}
         for index, resource in enumerate(self.config.lattice_resources):
             args: dict[str, Any] = {
-                "vpc_id": self.vpcs[resource.vpc].vpc_id,
-                "subnet_ids": self.vpcs[resource.vpc].subnet_ids,
+                "vpc_id": self._local_vpc(resource.vpc).vpc_id,
+                "subnet_ids": self._local_vpc(resource.vpc).subnet_ids,
                 "backend_cidrs": list(resource.backend_cidrs),
-                "configurations": [
-                    {"name": c.name, "port_ranges": list(c.ports), **({"domain_name": c.domain} if c.domain else {"ip_address": c.ip})}
-                    for c in resource.configurations
-                ],
+                "configurations": [_lattice_configuration(c) for c in resource.configurations],
                 "share_with": list(resource.share_with),
             }
             if resource.ipv4_addresses_per_eni is not None:
                 args["ipv4_addresses_per_eni"] = resource.ipv4_addresses_per_eni
+            if resource.ip_address_type != "IPV4":
+                args["ip_address_type"] = resource.ip_address_type
+            if resource.security_groups:
+                args["security_group_ids"] = [self._client_group(group) for group in resource.security_groups]
+                args["vpc_default_security_group_id"] = self._local_vpc(resource.vpc).default_security_group_id
             created = SharedLatticeResource(self._located(SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args, opts=self.opts)
             lattice[resource.name] = {
                 "configuration_arns": created.configuration_arns,
@@ -464,6 +561,15 @@ class AccountBuilder:
             return {}
         return {target.name: self.target(index, target) for index, target in enumerate(self.config.targets)}
 
+    def _security_group(self, name: str, side: str) -> Any:
+        """A security group a section names: an id as given, an existing group (read), or one side (``eni`` or ``backend``) of
+        one this stack declares."""
+        if is_security_group_id(name):
+            return name
+        if is_existing(self.config, "security_groups", name):
+            return self.lookups.security_group_id(self.config.existing.security_groups[name])
+        return getattr(self.groups[name], f"{side}_security_group_id")
+
     def target(self, index: int, target: Any) -> dict[str, Any]:
         args: dict[str, Any] = {"gateway_id": self.agentcore_gateway.gateway_id, "name": target.name}
         if target.managed:
@@ -471,9 +577,7 @@ class AccountBuilder:
             managed: dict[str, Any] = {
                 "vpc_id": vpc.vpc_id,
                 "subnet_ids": vpc.subnet_ids,
-                "security_group_ids": [
-                    name if is_security_group_id(name) else self.groups[name].eni_security_group_id for name in target.managed.security_groups
-                ],
+                "security_group_ids": [self._security_group(name, "eni") for name in target.managed.security_groups],
                 "endpoint_ip_address_type": target.managed.ip_type,
                 "vpc_default_security_group_id": vpc.default_security_group_id,
             }
@@ -483,7 +587,8 @@ class AccountBuilder:
         else:
             lattice = target.lattice
             args["self_managed_lattice"] = {
-                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns", lattice.configuration)
+                "resource_configuration_arn": self.others.output(lattice.stack, "lattice", lattice.resource, "configuration_arns",
+                                                                 f"{lattice.configuration}/{lattice.child}" if lattice.child else lattice.configuration)
             }
         args.update(_target_endpoint(target.endpoint, self.others))
         if target.credential:
@@ -491,6 +596,19 @@ class AccountBuilder:
         opts = self.opts.merge(pulumi.ResourceOptions(depends_on=self.acceptances)) if self.acceptances else self.opts
         created = GatewayTarget(self._located(GatewayTarget, target.name, f"targets[{index}]"), args, opts=opts)
         return {"id": created.target_id, "mode": created.mode, "reuse_key": created.reuse_key}
+
+
+def _lattice_configuration(declared: Any) -> dict[str, Any]:
+    """A Resource Configuration (or a group's child) as SharedLatticeResource takes it."""
+    configuration: dict[str, Any] = {"name": declared.name}
+    if declared.ports:
+        configuration["port_ranges"] = list(declared.ports)
+    for key, arg in (("domain", "domain_name"), ("ip", "ip_address"), ("arn", "arn")):
+        if getattr(declared, key, None):
+            configuration[arg] = getattr(declared, key)
+    if getattr(declared, "children", None):
+        configuration["children"] = [_lattice_configuration(child) for child in declared.children]
+    return configuration
 
 
 def _target_endpoint(endpoint: Any, others: OtherStacks) -> dict[str, Any]:

@@ -11,6 +11,7 @@ bad value and the fix.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 import reprlib
 from functools import cached_property
@@ -19,7 +20,7 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agentcore_egress.components import validation
+from agentcore_egress.components import validation, vpc_blocks
 from agentcore_egress.components.errors import InputValidationError
 
 from .aws_regions import az_problem, check_region
@@ -96,7 +97,15 @@ class Subnet(Model):
 class Vpc(Model):
     name: Name
     cidr: VpcCidr
+    secondary_cidrs: list[VpcCidr] = []
+    """Up to 4 more IPv4 blocks associated with the VPC (subnets may sit in any block); AWS limits the ranges they may come from
+    relative to the primary block (e.g. no 172.16.0.0/12 or 192.168.0.0/16 block beside a 10.x primary)."""
     subnets: list[Subnet] = Field(min_length=2)
+
+    @property
+    def blocks(self) -> list[str]:
+        """Every IPv4 block of the VPC: the primary, then the secondary ones."""
+        return [self.cidr, *self.secondary_cidrs]
 
 
 class RemoteVpc(Model):
@@ -117,10 +126,31 @@ VpcRef = Union[Name, RemoteVpc]
 """A VPC of this stack (its name) or of another stack ({stack, vpc}), e.g. one owned by the network team."""
 
 
+class TgwRoute(Model):
+    """A static route of one segment's Transit Gateway route table."""
+
+    segment: Name
+    destination: Cidr
+
+
 class TransitGatewayHub(Model):
     segments: list[Name] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
     amazon_side_asn: Optional[int] = None
+    security_group_referencing_support: Literal["enable", "disable"] = "disable"
+    """Whether a security group of a VPC attached here may admit a group of another attached VPC by reference (inbound rules
+    only, within the region); AWS turns it off by default."""
+    blackhole_routes: list[TgwRoute] = []
+    """Blocks a segment's route table drops (static blackhole routes); a more specific propagated or static route still wins.
+    Static routes to an attachment are the acceptance's (tgw_acceptances[].static_routes): this stack deploys before the spokes."""
+
+
+def segment_routes(routes: list[TgwRoute]) -> dict[str, list[str]]:
+    """Segment → destinations, in the order given: what the components take."""
+    grouped: dict[str, list[str]] = {}
+    for route in routes:
+        grouped.setdefault(route.segment, []).append(route.destination)
+    return grouped
 
 
 class TgwSpoke(Model):
@@ -128,6 +158,11 @@ class TgwSpoke(Model):
     hub_stack: StackName
     destinations: list[Cidr] = Field(min_length=1)
     appliance_mode: bool = False
+    transit_gateway: Optional[Name] = Field(default=None, description=(
+        "An existing Transit Gateway of hub_stack to attach to (its agentcore-egress:existing.transit_gateways name); unset means hub_stack's transit_gateway_hub."))
+    accept_share_invitation: bool = False
+    """Accept the hub's RAM share invitation before attaching: needed in another account than the hub's while sharing with AWS
+    Organizations is off (the share is then an invitation); one acceptance per hub, whichever spoke of the stack asks."""
 
 
 class TgwAcceptance(Model):
@@ -135,7 +170,12 @@ class TgwAcceptance(Model):
     associate_with: Name
     propagate_to: list[Name] = Field(min_length=1)
     hub_stack: Optional[StackName] = None
-    """The stack with the TransitGatewayHub; unset means this stack."""
+    """The stack with the TransitGatewayHub (or with the existing Transit Gateway); unset means this stack."""
+    transit_gateway: Optional[Name] = Field(default=None, description=(
+        "An existing Transit Gateway of hub_stack, or of this stack when hub_stack is unset (its agentcore-egress:existing.transit_gateways name), "
+        "whose route_tables are the segments named here; unset means that stack's transit_gateway_hub."))
+    static_routes: list[TgwRoute] = []
+    """Static routes to this spoke's attachment in segments' route tables (e.g. 0.0.0.0/0 to an inspection or egress VPC)."""
 
 
 class PeeringSpoke(Model):
@@ -183,13 +223,44 @@ class LoadBalancer(Model):
     """One of this stack's certificates (give this or certificate_arn)."""
     certificate_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
     """An existing ACM certificate; the policy pack asks for it in allowedCertificateArns once preflight showed it is AMAZON_ISSUED."""
-    client_cidrs: list[Cidr] = Field(min_length=1)
+    client_cidrs: list[Cidr] = []
+    client_groups: list[Union[Name, RemoteName]] = []
+    """Security groups admitted on the listener by reference: this stack's security_groups (their ENI side), another stack's
+    ({stack, name}), or existing groups (sg-…). Give client_cidrs, client_groups or both."""
     target_cidrs: list[Cidr] = Field(min_length=1)
     target_ips: list[str] = Field(min_length=1)
     target_port: Optional[Port] = None
+    listener_port: Port = 443
+    """The listener's port; a target's URL names it (https://orders.tools.example.com:8443/…) when it is not 443."""
+    listener_protocol: Optional[Literal["HTTPS", "HTTP", "TLS", "TCP"]] = None
+    """HTTPS (default) or HTTP for an alb, TLS (default) or TCP for an nlb. A plain listener takes no certificate, and no target
+    AgentCore reaches over https can use it."""
+
+    @property
+    def protocol(self) -> str:
+        """The listener's protocol: the one given, else the kind's TLS protocol."""
+        return self.listener_protocol or ("HTTPS" if self.kind == "alb" else "TLS")
+
+    @property
+    def plain(self) -> bool:
+        """Whether the listener speaks no TLS."""
+        return self.protocol in ("HTTP", "TCP")
+
+    @model_validator(mode="after")
+    def _some_clients(self) -> "LoadBalancer":
+        if not self.client_cidrs and not self.client_groups:
+            raise ValueError("admits no client. Fix: give client_cidrs (the Resource Gateway ENIs' subnets) or client_groups (their security groups)")
+        return self
 
     @model_validator(mode="after")
     def _one_certificate(self) -> "LoadBalancer":
+        allowed = ("HTTPS", "HTTP") if self.kind == "alb" else ("TLS", "TCP")
+        if self.protocol not in allowed:
+            raise ValueError(f"listener_protocol {self.protocol!r} is not one an {self.kind} offers. Fix: use one of {list(allowed)}")
+        if self.plain:
+            if self.certificate is not None or self.certificate_arn is not None:
+                raise ValueError(f"gives a certificate to a plain {self.protocol} listener. Fix: leave the certificate out, or make the listener {allowed[0]}")
+            return self
         if (self.certificate is None) == (self.certificate_arn is None):
             raise ValueError("needs exactly one of certificate and certificate_arn. Fix: name a certificate of this stack, or give an existing one's ARN")
         return self
@@ -197,7 +268,9 @@ class LoadBalancer(Model):
 
 class PrivateName(Model):
     name: Name
-    zone: DomainName
+    zone: Union[DomainName, Name] = Field(description=(
+        "The DNS name of the private zone this entry creates, or the local name of an existing one (agentcore-egress:existing.private_zones), "
+        "which gets the record"))
     record: DomainName
     vpc: VpcRef
     load_balancer: Union[Name, RemoteName]
@@ -210,26 +283,74 @@ class ZoneAssociation(Model):
     vpc: VpcRef
 
 
-class LatticeConfiguration(Model):
+class LatticeChild(Model):
+    """One endpoint of a group configuration (a CHILD Resource Configuration)."""
+
     name: Name
     domain: Optional[DomainName] = None
     ip: Optional[str] = None
-    ports: list[PortRange] = Field(min_length=1)
+    ports: list[PortRange] = []
+    """The group's ports when left out."""
 
     @model_validator(mode="after")
-    def _one_endpoint(self) -> "LatticeConfiguration":
+    def _one_endpoint(self) -> "LatticeChild":
         if (self.domain is None) == (self.ip is None):
             raise ValueError("needs exactly one of domain and ip. Fix: give the endpoint's DNS name or its IP address")
         return self
 
 
+class LatticeConfiguration(Model):
+    """A Resource Configuration: an endpoint by domain or ip (SINGLE), a group of endpoints (children: GROUP), or an AWS
+    resource by its ARN (ARN, e.g. an RDS cluster; VPC Lattice takes its ports, so it has none)."""
+
+    name: Name
+    domain: Optional[DomainName] = None
+    ip: Optional[str] = None
+    arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
+    children: list[LatticeChild] = []
+    ports: list[PortRange] = []
+
+    @model_validator(mode="after")
+    def _one_endpoint(self) -> "LatticeConfiguration":
+        given = [key for key in ("domain", "ip", "arn", "children") if getattr(self, key)]
+        if len(given) != 1:
+            raise ValueError(f"sets {given or 'none'} of domain, ip, arn, children. Fix: give the endpoint's DNS name or IP address, "
+                             "a resource's ARN, or the children of a group")
+        if self.arn and self.ports:
+            raise ValueError("gives ports to an ARN configuration. Fix: leave ports out: VPC Lattice takes the ports of the resource the ARN names")
+        if not self.arn and not self.ports:
+            raise ValueError("has no ports. Fix: list the ports to expose, e.g. ports: [\"443\"]")
+        names = [child.name for child in self.children]
+        if len(set(names)) != len(names):
+            raise ValueError(f"repeats a child name in {names}. Fix: give each child its own name")
+        return self
+
+    def endpoint(self, child: Optional[str]) -> Optional[Any]:
+        """The configuration itself, or its child of that name (None when it has none)."""
+        if child is None:
+            return self
+        return next((item for item in self.children if item.name == child), None)
+
+
 class LatticeResource(Model):
     name: Name
     vpc: Name
-    backend_cidrs: list[Cidr] = Field(min_length=1)
+    backend_cidrs: list[Cidr] = []
+    """Blocks the Resource Gateway's created security group may reach (needed unless security_groups is given)."""
     configurations: list[LatticeConfiguration] = Field(min_length=1)
     share_with: list[Principal] = Field(min_length=1)
     ipv4_addresses_per_eni: Optional[int] = None
+    ip_address_type: Literal["IPV4", "IPV6", "DUALSTACK"] = "IPV4"
+    """The address family of the Resource Gateway's ENIs: its subnets must have it."""
+    security_groups: list[Name] = Field(default=[], max_length=5)
+    """The Resource Gateway's own security groups: this stack's security_groups (their ENI side) or existing ones (sg-…);
+    none: one is created that reaches backend_cidrs on the configurations' ports."""
+
+    @model_validator(mode="after")
+    def _some_egress(self) -> "LatticeResource":
+        if not self.backend_cidrs and not self.security_groups:
+            raise ValueError("gives the Resource Gateway no way out. Fix: give backend_cidrs (the blocks it may reach) or its security_groups")
+        return self
 
 
 class ShareAcceptance(Model):
@@ -264,6 +385,8 @@ class LatticeEndpoint(Model):
     stack: StackName
     resource: Name
     configuration: Name
+    child: Optional[Name] = None
+    """The child of a group configuration the target reaches."""
 
 
 class TargetEndpoint(Model):
@@ -354,19 +477,15 @@ SECTIONS = tuple(StackConfig.model_fields)
 
 def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     """Names that point inside the stack must exist there: (path, value, problem and fix)."""
-    problems: list[tuple[str, Any, str]] = []
-    names = {
-        "vpcs": {vpc.name for vpc in config.vpcs},
-        "security_groups": {group.name for group in config.security_groups},
-        "certificates": {certificate.name for certificate in config.certificates},
-        "load_balancers": {balancer.name for balancer in config.load_balancers},
-        "segments": set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set(),
-    }
+    problems: list[tuple[str, Any, str]] = existing_name_problems(config)
+    names = {kind: declared_names(config, kind) | existing_names(config, kind) for kind in EXISTING_KINDS}
+    names["segments"] = set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set()
 
     def need(path: str, value: Any, kind: str) -> None:
         if isinstance(value, str) and value not in names[kind]:
             known = sorted(names[kind])
-            problems.append((path, value, f"is not one of this stack's {kind} {known}. Fix: declare it under agentcore-egress:{kind}, or use one of {known}"))
+            problems.append((path, value, f"is not one of this stack's {kind} {known}, declared or existing. "
+                                          f"Fix: declare it under agentcore-egress:{kind} or agentcore-egress:existing.{kind}, or use one of {known}"))
 
     for section in ("tgw_spokes", "peering_spokes", "security_groups", "private_apis", "load_balancers", "private_names", "zone_associations", "lattice_resources"):
         for index, item in enumerate(getattr(config, section)):
@@ -380,16 +499,40 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
     for index, balancer in enumerate(config.load_balancers):
         if balancer.certificate is not None:
             need(f"load_balancers[{index}].certificate", balancer.certificate, "certificates")
+    for index, balancer in enumerate(config.load_balancers):
+        for position, group in enumerate(balancer.client_groups):
+            if isinstance(group, str) and not is_security_group_id(group):
+                need(f"load_balancers[{index}].client_groups[{position}]", group, "security_groups")
     for index, name in enumerate(config.private_names):
         need(f"private_names[{index}].load_balancer", name.load_balancer, "load_balancers")
+        if "." not in name.zone and name.zone not in existing_names(config, "private_zones"):
+            problems.append((f"private_names[{index}].zone", name.zone, "is neither a DNS name nor one of this stack's existing private_zones "
+                             f"{sorted(existing_names(config, 'private_zones'))}. Fix: give the zone's DNS name (e.g. tools.example.com), "
+                             "or name the existing zone under agentcore-egress:existing.private_zones"))
+    for index, spoke in enumerate(config.tgw_spokes):
+        if spoke.transit_gateway is not None and spoke.accept_share_invitation:
+            problems.append((f"tgw_spokes[{index}].accept_share_invitation", True, "names the share of a hub these stacks create; an existing "
+                             "Transit Gateway's share is not one. Fix: remove it, and accept that share's invitation in this account "
+                             "(aws ram accept-resource-share-invitation) or have the owner share with AWS Organizations"))
     for index, acceptance in enumerate(config.tgw_acceptances):
-        if acceptance.hub_stack is None:
+        if acceptance.hub_stack is None and acceptance.transit_gateway is not None:
+            problems += _existing_segment_problems(config, f"tgw_acceptances[{index}]", acceptance)
+        elif acceptance.hub_stack is None:
             if config.transit_gateway_hub is None:
                 problems.append((f"tgw_acceptances[{index}].hub_stack", None, "is needed: this stack has no transit_gateway_hub. Fix: name the hub's stack"))
                 continue
             need(f"tgw_acceptances[{index}].associate_with", acceptance.associate_with, "segments")
             for position, segment in enumerate(acceptance.propagate_to):
                 need(f"tgw_acceptances[{index}].propagate_to[{position}]", segment, "segments")
+            for position, route in enumerate(acceptance.static_routes):
+                need(f"tgw_acceptances[{index}].static_routes[{position}].segment", route.segment, "segments")
+    if config.transit_gateway_hub:
+        for position, route in enumerate(config.transit_gateway_hub.blackhole_routes):
+            need(f"transit_gateway_hub.blackhole_routes[{position}].segment", route.segment, "segments")
+    for index, resource in enumerate(config.lattice_resources):
+        for position, group in enumerate(resource.security_groups):
+            if not is_security_group_id(group):
+                need(f"lattice_resources[{index}].security_groups[{position}]", group, "security_groups")
     for index, target in enumerate(config.targets):
         if target.managed:
             need(f"targets[{index}].managed.vpc", target.managed.vpc, "vpcs")
@@ -397,6 +540,7 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 if not is_security_group_id(group):
                     need(f"targets[{index}].managed.security_groups[{position}]", group, "security_groups")
     for index, vpc in enumerate(config.vpcs):
+        problems.extend(_block_problems(f"vpcs[{index}]", vpc))
         for position, subnet in enumerate(vpc.subnets):
             problem = az_problem(subnet.az, config.account.region)
             if problem:
@@ -410,6 +554,63 @@ def check_references(config: StackConfig) -> list[tuple[str, Any, str]]:
                 problems.append((f"{section}[{index}].name", item.name, f"is used twice in {section}. Fix: give each its own name"))
             seen.add(item.name)
     return problems
+
+
+EXISTING_KINDS = ("vpcs", "security_groups", "certificates", "load_balancers")
+"""The kinds that other sections name alike, declared in their own section or under ``existing``."""
+
+
+def declared_names(config: StackConfig, kind: str) -> set[str]:
+    """The names of ``kind`` (a list section) that this stack declares."""
+    return {item.name for item in getattr(config, kind)}
+
+
+def existing_names(config: StackConfig, kind: str) -> set[str]:
+    """The local names of ``kind`` under this stack's ``agentcore-egress:existing`` section (none without one)."""
+    return set(getattr(config.existing, kind)) if config.existing is not None else set()
+
+
+def is_existing(config: StackConfig, kind: str, name: Any) -> bool:
+    """Whether ``name`` (a plain local name) is one of this stack's existing resources of ``kind`` rather than a declared one."""
+    return isinstance(name, str) and name in existing_names(config, kind) and name not in declared_names(config, kind)
+
+
+def existing_segments(config: StackConfig, transit_gateway: str) -> set[str]:
+    """The segments (route table names) of an existing Transit Gateway of this stack; none when it names no such gateway."""
+    gateways = config.existing.transit_gateways if config.existing is not None else {}
+    return set(gateways[transit_gateway].route_tables) if transit_gateway in gateways else set()
+
+
+def existing_name_problems(config: StackConfig) -> list[tuple[str, Any, str]]:
+    """A name both declared and existing would make every reference to it ambiguous."""
+    return [(f"existing.{kind}.{name}", name, f"is both declared (agentcore-egress:{kind}) and existing. Fix: rename one")
+            for kind in EXISTING_KINDS for name in sorted(declared_names(config, kind) & existing_names(config, kind))]
+
+
+def _existing_segment_problems(config: StackConfig, path: str, acceptance: TgwAcceptance) -> list[tuple[str, Any, str]]:
+    """An acceptance on an existing Transit Gateway of this stack: the gateway is named under ``existing``, the segments are its route tables."""
+    gateways = sorted(config.existing.transit_gateways) if config.existing is not None else []
+    if acceptance.transit_gateway not in gateways:
+        return [(f"{path}.transit_gateway", acceptance.transit_gateway, f"is not one of this stack's existing transit_gateways {gateways}. "
+                 "Fix: name it under agentcore-egress:existing.transit_gateways, or set hub_stack to the stack that does")]
+    segments = existing_segments(config, acceptance.transit_gateway)
+    named = ([(f"{path}.associate_with", acceptance.associate_with)] + [(f"{path}.propagate_to[{i}]", s) for i, s in enumerate(acceptance.propagate_to)]
+             + [(f"{path}.static_routes[{i}].segment", route.segment) for i, route in enumerate(acceptance.static_routes)])
+    return [(where, segment, f"is not a route table of existing Transit Gateway '{acceptance.transit_gateway}' {sorted(segments)}. "
+             f"Fix: name it under agentcore-egress:existing.transit_gateways.{acceptance.transit_gateway}.route_tables, or use one of those")
+            for where, segment in named if segment not in segments]
+def _block_problems(path: str, vpc: Vpc) -> list[tuple[str, Any, str]]:
+    """The secondary blocks as AWS associates them (:mod:`~agentcore_egress.components.vpc_blocks`), and each subnet inside
+    one of the VPC's blocks: (path, value, problem and fix)."""
+    primary = ipaddress.ip_network(vpc.cidr)
+    try:
+        blocks = [primary, *vpc_blocks.secondary_blocks("config", "secondary_cidrs", list(vpc.secondary_cidrs), primary)]
+    except InputValidationError as error:
+        return [(f"{path}.{error.field}", error.value, f"{error.problem}. Fix: {error.fix}")]
+    inside = " or ".join(map(str, blocks))
+    return [(f"{path}.subnets[{index}].cidr", subnet.cidr, f"is outside the VPC's blocks {inside}. Fix: pick a block inside {inside}, "
+             "or add a secondary block (secondary_cidrs) that holds it")
+            for index, subnet in enumerate(vpc.subnets) if vpc_blocks.block_of(ipaddress.ip_network(subnet.cidr), blocks) is None]
 
 
 def _path(location: tuple) -> str:

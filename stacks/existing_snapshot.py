@@ -43,9 +43,11 @@ def render(snapshot: dict[str, Any]) -> str:
     return json.dumps(snapshot, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def load_snapshot(path: Path, shown: str) -> dict[str, Any]:
-    """A committed snapshot as written; ConfigError (one line naming ``shown`` and the fix) when absent, unreadable or not one."""
-    fix = "Fix: run agentcore-egress discover for its stack and commit the file"
+DISCOVER_FIX = "Fix: run agentcore-egress discover for its stack and commit the file"
+
+
+def load_snapshot(path: Path, shown: str, fix: str = DISCOVER_FIX) -> dict[str, Any]:
+    """A committed snapshot as written; ConfigError (one line naming ``shown`` and ``fix``) when absent, unreadable or not one."""
     try:
         snapshot = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

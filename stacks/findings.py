@@ -100,6 +100,18 @@ PRECONDITION_RULES = _rules(
                   "or the organization), and the hub accepts, associates and propagates it into segments the hub has.",
                   "medium", "Attach a VPC of the hub's region, share the Transit Gateway with the spoke's account (transit_gateway_hub.share_with), "
                   "and add a tgw_acceptances entry for the spoke in the hub's stack."),
+    _planner_rule("precondition-tgw-route", MANDATORY, "A Transit Gateway route table gets one static route per destination block, "
+                  "across the hub's blackhole routes and the acceptances' static routes.",
+                  "medium", "Keep one static route per destination in each segment's route table, or make one of the two more specific."),
+    _planner_rule("precondition-listener", MANDATORY,
+                  "A target's URL port is a listener of the load balancer its host resolves to, and that listener is HTTPS (ALB) or TLS (NLB).",
+                  "medium", "Name the listener's port in the target's URL (or set the load balancer's listener_port to the URL's), and make the "
+                  "listener HTTPS or TLS with a public certificate."),
+    _planner_rule("precondition-resource-gateway", MANDATORY,
+                  "A self-managed Resource Gateway's subnets have its IP address family, and the load balancer behind each of its configurations "
+                  "admits its ENIs (their subnets' blocks or its security groups).",
+                  "medium", "Use ip_address_type IPV4 in IPv4-only subnets, and admit the Resource Gateway's subnets (client_cidrs) or its security "
+                  "groups (client_groups) on the load balancer."),
     _planner_rule("precondition-peering", MANDATORY,
                   "A VPC peering is requested and accepted by the hub, the acceptance names the requested VPC, and DNS resolution is turned on "
                   "only once the peering is active.",
@@ -117,8 +129,11 @@ PRECONDITION_RULES = _rules(
                   "(zone_associations), once per zone name."),
     _planner_rule("precondition-certificate-region", MANDATORY, "A load balancer's ACM certificate is in the load balancer's account and region.",
                   "medium", "Request the certificate in the load balancer's account and region (a certificates entry of the same stack) and name it there."),
-    _planner_rule("precondition-security-group-vpc", MANDATORY, "A managed target's ENIs and a private API's endpoint use security groups of their own VPC.",
-                  "medium", "Name security groups of the target's (or the endpoint's) own VPC: a group of another VPC cannot be attached to its ENIs."),
+    _planner_rule("precondition-security-group-vpc", MANDATORY,
+                  "A managed target's ENIs and a private API's endpoint use security groups of their own VPC, and a load balancer admits groups by "
+                  "reference only from its VPC, a peered VPC of its region, or a VPC on a Transit Gateway with security group referencing enabled.",
+                  "medium", "Name security groups of the target's (or the endpoint's) own VPC: a group of another VPC cannot be attached to its ENIs; "
+                  "admit a group of another VPC only where AWS matches the reference, or admit its subnets' blocks instead."),
     _planner_rule("precondition-subnet-room", MANDATORY,
                   "Every subnet has room, after the 5 addresses AWS reserves, for the ENIs the landing zone puts in it; an ALB's subnets are /27 or larger.",
                   "medium", "Give the subnet a larger block (an ALB's at least /27), or lower the self-managed Resource Gateway's ipv4_addresses_per_eni, "

@@ -17,7 +17,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .landing_zone import LandingZone
+from .existing_snapshot import snapshot_path
+from .landing_zone import LandingZone, stack_name
 
 _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
 
@@ -64,6 +65,15 @@ def stack_fingerprints(zone: LandingZone, *, pack: str = "", policy_config: Opti
 
 
 def own_fingerprint(stack_file: Path, *, pack: str = "", policy_config: Optional[Mapping[str, Any]] = None) -> str:
-    """A hash of what a stack's result depends on besides the stacks it reads: its file, the package, the pack and its config."""
+    """A hash of what a stack's result depends on besides the stacks it reads: its file, the snapshot of its existing resources
+    (when there is one), the package, the pack and its config."""
     shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
-    return hashlib.sha256(shared + b"\0" + Path(stack_file).read_bytes()).hexdigest()
+    return hashlib.sha256(shared + b"\0" + Path(stack_file).read_bytes() + _snapshot_bytes(Path(stack_file))).hexdigest()
+
+
+def _snapshot_bytes(stack_file: Path) -> bytes:
+    """The committed snapshot beside the stack file (``existing/<stack>.json``), marked off from the file; nothing when absent."""
+    try:
+        return b"\0existing\0" + snapshot_path(stack_file.parent, stack_name(stack_file)).read_bytes()
+    except FileNotFoundError:
+        return b""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from agentcore_egress.stacks.config_schema import NAMESPACE, ConfigError, Organization, StackConfig, parse_stack_file
+from agentcore_egress.stacks.config_schema import EXISTING_KINDS, NAMESPACE, ConfigError, Organization, StackConfig, declared_names, existing_names, existing_segments, parse_stack_file
 from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
 
@@ -217,29 +217,47 @@ def _reading_order(cycle: list[str]) -> list[str]:
     return reading + reading[:1]
 
 
+EXISTING_SEGMENTS = "existing segments of "
+"""The kind of the route tables of an existing Transit Gateway, followed by its local name."""
+
+
 def _names(config: StackConfig, kind: str) -> set[str]:
     if kind == "transit_gateway_hub":
         return {"hub"} if config.transit_gateway_hub else set()
+    if kind == "existing transit_gateways":
+        return set(config.existing.transit_gateways) if config.existing is not None else set()
+    if kind.startswith(EXISTING_SEGMENTS):
+        return existing_segments(config, kind.removeprefix(EXISTING_SEGMENTS))
     if kind == "segments":
         return set(config.transit_gateway_hub.segments) if config.transit_gateway_hub else set()
     if kind == "tgw_spokes":
         return {spoke.vpc for spoke in config.tgw_spokes}
     if kind == "peering_spokes":
         return {spoke.vpc for spoke in config.peering_spokes}
-    return {item.name for item in getattr(config, kind)}
+    return declared_names(config, kind) | (existing_names(config, kind) if kind in EXISTING_KINDS else set())
 
 
 def _remote_references(config: StackConfig):
     """(key path, stack, kind of item, item name or None) for everything read from other stacks."""
     for index, spoke in enumerate(config.tgw_spokes):
-        yield f"tgw_spokes[{index}].hub_stack", spoke.hub_stack, "transit_gateway_hub", None
+        if spoke.transit_gateway is None:
+            yield f"tgw_spokes[{index}].hub_stack", spoke.hub_stack, "transit_gateway_hub", None
+        else:
+            yield f"tgw_spokes[{index}].transit_gateway", spoke.hub_stack, "existing transit_gateways", spoke.transit_gateway
     for index, acceptance in enumerate(config.tgw_acceptances):
         yield f"tgw_acceptances[{index}].spoke", acceptance.spoke.stack, "tgw_spokes", acceptance.spoke.vpc
         if acceptance.hub_stack:
-            yield f"tgw_acceptances[{index}].hub_stack", acceptance.hub_stack, "transit_gateway_hub", None
-            yield f"tgw_acceptances[{index}].associate_with", acceptance.hub_stack, "segments", acceptance.associate_with
+            segments = "segments"
+            if acceptance.transit_gateway is None:
+                yield f"tgw_acceptances[{index}].hub_stack", acceptance.hub_stack, "transit_gateway_hub", None
+            else:
+                yield f"tgw_acceptances[{index}].transit_gateway", acceptance.hub_stack, "existing transit_gateways", acceptance.transit_gateway
+                segments = EXISTING_SEGMENTS + acceptance.transit_gateway
+            yield f"tgw_acceptances[{index}].associate_with", acceptance.hub_stack, segments, acceptance.associate_with
             for position, segment in enumerate(acceptance.propagate_to):
-                yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, "segments", segment
+                yield f"tgw_acceptances[{index}].propagate_to[{position}]", acceptance.hub_stack, segments, segment
+            for position, route in enumerate(acceptance.static_routes):
+                yield f"tgw_acceptances[{index}].static_routes[{position}].segment", acceptance.hub_stack, segments, route.segment
     for index, spoke in enumerate(config.peering_spokes):
         yield f"peering_spokes[{index}].hub", spoke.hub.stack, "vpcs", spoke.hub.vpc
     for index, acceptance in enumerate(config.peering_acceptances):
@@ -247,6 +265,10 @@ def _remote_references(config: StackConfig):
         yield from _vpc_ref(f"peering_acceptances[{index}].hub_vpc", acceptance.hub_vpc)
     for index, group in enumerate(config.security_groups):
         yield from _vpc_ref(f"security_groups[{index}].vpc", group.vpc)
+    for index, balancer in enumerate(config.load_balancers):
+        for position, group in enumerate(balancer.client_groups):
+            if not isinstance(group, str):
+                yield f"load_balancers[{index}].client_groups[{position}]", group.stack, "security_groups", group.name
     for index, name in enumerate(config.private_names):
         yield from _vpc_ref(f"private_names[{index}].vpc", name.vpc)
         if not isinstance(name.load_balancer, str):

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from agentcore_egress.components.reuse_key import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
-from agentcore_egress.stacks.config_schema import StackConfig, Target, Vpc, is_security_group_id
+from agentcore_egress.stacks.config_schema import StackConfig, Subnet, Target, Vpc, is_security_group_id
 
 from .landing_zone import LandingZone
 
@@ -50,6 +50,17 @@ class TgwPlacement:
 
 
 @dataclass(frozen=True)
+class TgwStaticRoute:
+    """A static route of a hub's segment route table: to a spoke's attachment, or a blackhole (``spoke`` None)."""
+
+    destination: str
+    spoke: Optional[VpcKey]
+    stack: str
+    path: str
+    """Key path of the entry in ``stack``'s file that declares it."""
+
+
+@dataclass(frozen=True)
 class Backend:
     """What a target reaches: ``kind`` is the config section (``private_apis`` or ``load_balancers``)."""
 
@@ -58,11 +69,21 @@ class Backend:
     name: str
 
 
+def existing_vpc(name: str, discovered: dict[str, Any]) -> Vpc:
+    """A snapshot's VPC as a declared one reads (its subnets named by their ids), for the checks that compare VPCs: its facts
+    were read from AWS, not written by a user, so they are taken as they are."""
+    subnets = [Subnet.model_construct(name=subnet_id, cidr=subnet["cidr"], az=subnet["availability_zone"])
+               for subnet_id, subnet in sorted(discovered.get("subnets", {}).items())]
+    return Vpc.model_construct(name=name, cidr=discovered["cidr_block"], secondary_cidrs=list(discovered.get("secondary_cidr_blocks", [])), subnets=subnets)
+
+
 class LandingZoneModel:
     """One landing zone's relations, computed once from its stacks' configs."""
 
-    def __init__(self, zone: LandingZone) -> None:
+    def __init__(self, zone: LandingZone, existing: Optional[dict[str, dict[str, Any]]] = None) -> None:
         self.zone = zone
+        self.existing = existing or {}
+        """Each stack's checked snapshot of its existing resources, by stack (what ``plan`` read; none elsewhere)."""
 
     def config(self, stack: str) -> StackConfig:
         return self.zone.stacks[stack].config
@@ -79,10 +100,16 @@ class LandingZoneModel:
 
     @cached_property
     def vpcs(self) -> dict[VpcKey, PlacedVpc]:
-        return {
+        """Every VPC of the landing zone: those the stacks declare, and the existing ones their snapshots describe."""
+        declared = {
             (name, vpc.name): PlacedVpc(name, stack.config.account.id, stack.config.account.region, vpc)
             for name, stack in self.zone.stacks.items()
             for vpc in stack.config.vpcs
+        }
+        return declared | {
+            (name, local): PlacedVpc(name, self.account(name), self.region(name), existing_vpc(local, vpc))
+            for name, snapshot in self.existing.items()
+            for local, vpc in (snapshot.get("existing", {}).get("vpcs") or {}).items()
         }
 
     # -- joins ---------------------------------------------------------------------------------
@@ -115,13 +142,30 @@ class LandingZoneModel:
             for acceptance in stack.config.tgw_acceptances
         }
 
+    @cached_property
+    def tgw_static_routes(self) -> dict[tuple[str, str], list[TgwStaticRoute]]:
+        """(hub stack, segment) → the static routes of its route table: the hub's blackhole routes, then each acceptance's routes
+        to its spoke's attachment, in stack order."""
+        routes: dict[tuple[str, str], list[TgwStaticRoute]] = {}
+        for name, stack in self.zone.stacks.items():
+            hub = stack.config.transit_gateway_hub
+            for index, route in enumerate(hub.blackhole_routes if hub else []):
+                routes.setdefault((name, route.segment), []).append(
+                    TgwStaticRoute(route.destination, None, name, f"transit_gateway_hub.blackhole_routes[{index}]"))
+            for index, acceptance in enumerate(stack.config.tgw_acceptances):
+                for position, route in enumerate(acceptance.static_routes):
+                    routes.setdefault((acceptance.hub_stack or name, route.segment), []).append(TgwStaticRoute(
+                        route.destination, (acceptance.spoke.stack, acceptance.spoke.vpc), name, f"tgw_acceptances[{index}].static_routes[{position}]"))
+        return routes
+
     def tgw_route_table_joining(self, a: VpcKey, b: VpcKey) -> Optional[str]:
         """How one of the hub's route tables joins two of its spokes, in words; None when none does (isolated segments).
 
         A Transit Gateway routes an attachment's traffic by the one route table it is associated with, which holds the
         blocks of the attachments propagating into it (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html).
         Two spokes are joined when one's association table learns the other's block, or when both propagate into one
-        table (whatever is associated with it reaches both)."""
+        table (whatever is associated with it reaches both), or when one's association table has a static route to the
+        other's attachment."""
         first, second = self.tgw_placements.get(a), self.tgw_placements.get(b)
         if first is None or second is None:
             return None
@@ -131,6 +175,11 @@ class LandingZoneModel:
         for source, placement, other in ((a, first, second), (b, second, first)):
             if placement.association in other.propagations:
                 return f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, learns the other's block"
+        hub = next((hub for hub, members in self.hub_members.items() if a in {key for key, _ in members}), None)
+        for source, placement, other in ((a, first, b), (b, second, a)):
+            if any(route.spoke == other for route in self.tgw_static_routes.get((hub, placement.association), [])):
+                return (f"the route table of segment '{placement.association}', which {source[1]} (stack {source[0]}) is associated with, "
+                        f"has a static route to the other's attachment")
         return None
 
     @cached_property
@@ -182,7 +231,11 @@ class LandingZoneModel:
         if endpoint.private_api:
             return Backend("private_apis", endpoint.private_api.stack, endpoint.private_api.name)
         source = vpc_key(stack, target.managed.vpc) if target.managed else None
-        host = urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname
+        return self.balancer_named(urlparse(endpoint.mcp_server or endpoint.openapi_server or "").hostname, source)
+
+    def balancer_named(self, host: Optional[str], source: Optional[VpcKey]) -> Optional[Backend]:
+        """The load balancer a host name leads to through the landing zone's private names, preferring the one whose zone is
+        on ``source`` (the VPC the name is resolved from); None when no private name has it."""
         candidates = [
             (vpc_key(name, private_name.vpc) != source, name, private_name)
             for name, other in sorted(self.zone.stacks.items())
@@ -245,6 +298,20 @@ class LandingZoneModel:
     def _accounts(self) -> set[str]:
         """Every stack's account, gathered once (a share is checked for each stack of the zone)."""
         return self.zone.accounts
+
+    def transit_gateway_shared_with(self, hub_stack: str, spoke: VpcKey) -> Optional[list[str]]:
+        """The principals the Transit Gateway that ``spoke`` attaches to is shared with: the hub's ``share_with``, or, for an
+        existing Transit Gateway, the principals its snapshot's active RAM shares have associated; None when not known
+        (no snapshot read, or a gateway whose shares another account owns)."""
+        hub = self.config(hub_stack)
+        if hub.transit_gateway_hub is not None:
+            return list(hub.transit_gateway_hub.share_with)
+        name = next((s.transit_gateway for s in self.config(spoke[0]).tgw_spokes if s.vpc == spoke[1]), None)
+        gateway = ((self.existing.get(hub_stack) or {}).get("existing", {}).get("transit_gateways") or {}).get(name)
+        if gateway is None or gateway.get("owner_account") != hub.account.id:
+            return None
+        return sorted({principal for share in gateway.get("shares", {}).values() if str(share.get("status")).upper() == "ACTIVE"
+                       for principal, status in share.get("principals", {}).items() if str(status).upper() == "ASSOCIATED"})
 
     def share_reaches(self, principals: Iterable[str], account: str) -> bool:
         """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization

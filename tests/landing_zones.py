@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
+from agentcore_egress.cli.main import main
+
 ROOT = Path(__file__).resolve().parents[1]
 TGW_EXAMPLE = ROOT / "stacks"
 PEERING_EXAMPLE = ROOT / "examples" / "landing-zones" / "peering"
+BROWNFIELD_EXAMPLE = ROOT / "examples" / "landing-zones" / "brownfield"
 
 
 def copy_zone(source: Path, destination: Path) -> Path:
@@ -50,3 +54,37 @@ def add_tgw_spoke_stack(zone: Path, stack: str, account: dict[str, str], vpc: st
     })
     edit_stack(zone, "network-hub-acceptance", lambda c: c["tgw_acceptances"].append(
         {"spoke": {"stack": stack, "vpc": vpc}, "hub_stack": "network-hub", "associate_with": "spokes", "propagate_to": ["agentcore"]}))
+
+
+def plan_json(capsys, zone: Path) -> tuple[int, Any, str]:
+    """``plan <zone> --format json --quiet``: its exit code, its JSON report (None when it wrote none) and its stderr."""
+    code = main(["plan", str(zone), "--format", "json", "--quiet"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out else None, captured.err
+
+
+def refused_input(capsys, zone: Path) -> str:
+    """What ``plan <zone>`` says on stderr as it refuses the zone as bad input (exit 2), without a traceback."""
+    assert main(["plan", str(zone)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err, err
+    return err
+
+
+def assert_plans_clean_and_reachable(capsys, zone: Path) -> None:
+    """``plan <zone>`` exits 0 and traces every target as reachable."""
+    code, result, err = plan_json(capsys, zone)
+    assert code == 0, err
+    assert {trace["verdict"] for trace in result["reachability"]} == {"reachable"}, result["reachability"]
+
+
+def accept_tgw_share_invitations(zone: Path) -> None:
+    """Both spokes of the bundled zone in another account than the hub's accept the hub's RAM share invitation."""
+    for stack in ("tools-payments", "agentcore"):
+        edit_stack(zone, stack, lambda c: c["tgw_spokes"][0].update(accept_share_invitation=True))
+
+
+def invitations_only(zone: Path) -> None:
+    """The bundled hub with sharing with AWS Organizations off, sharing with the spokes' accounts: an invitation to each."""
+    edit_stack(zone, "network-hub", lambda c: (c["organization"].update(ram_sharing_enabled=False),
+                                               c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])))

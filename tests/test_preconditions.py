@@ -11,7 +11,8 @@ from agentcore_egress.planner.cross_stack_checks import cross_stack_findings
 from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.stacks.landing_zone_model import LandingZoneModel
 from agentcore_egress.planner.preconditions import precondition_findings
-from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE, copy_zone, edit_stack, two_subnets, write_stack
+from landing_zones import (PEERING_EXAMPLE, TGW_EXAMPLE, accept_tgw_share_invitations, copy_zone, edit_stack, invitations_only, two_subnets,
+                           write_stack)
 
 ORG = "arn:aws:organizations::111111111111:organization/o-exampleorg1"
 OTHER_ORG = "arn:aws:organizations::999999999999:organization/o-otherorg123"
@@ -117,8 +118,17 @@ CASES = {
     "share-invitation-never-accepted": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c["organization"].update(ram_sharing_enabled=False)),
         lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
-                   edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False))),
+                   edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False)),
+                   accept_tgw_share_invitations(z)),
         "precondition-ram-organization", "agentcore", "share_acceptances[0].organization_sharing"),
+    "tgw-share-invitation-never-accepted": (
+        TGW_EXAMPLE, invitations_only,
+        lambda z: (accept_tgw_share_invitations(z), edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False))),
+        "precondition-ram-organization", "tools-payments", "tgw_spokes[0]"),
+    "tgw-share-accepted-without-an-invitation": (
+        TGW_EXAMPLE, lambda z: edit_stack(z, "tools-payments", lambda c: c["tgw_spokes"][0].update(accept_share_invitation=True)),
+        lambda z: copy_zone(TGW_EXAMPLE, z),
+        "precondition-ram-organization", "tools-payments", "tgw_spokes[0].accept_share_invitation"),
     "share-accepted-without-an-invitation": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=False)),
         lambda z: edit_stack(z, "agentcore", lambda c: c["share_acceptances"][0].update(organization_sharing=True)),
@@ -128,7 +138,8 @@ CASES = {
                                 edit_stack(z, "agentcore", lambda c: c.pop("share_acceptances"))),
         lambda z: (edit_stack(z, "network-hub", lambda c: c["transit_gateway_hub"].update(share_with=["222222222222", "444444444444"])),
                    edit_stack(z, "agentcore", lambda c: c.update(share_acceptances=[
-                       {"name": "mcp", "lattice": {"stack": "tools-mcp", "name": "mcp"}, "organization_sharing": False}]))),
+                       {"name": "mcp", "lattice": {"stack": "tools-mcp", "name": "mcp"}, "organization_sharing": False}])),
+                   accept_tgw_share_invitations(z)),
         "precondition-ram-organization", "agentcore", "targets[2].lattice"),
     "organization-not-declared": (
         TGW_EXAMPLE, lambda z: edit_stack(z, "network-hub", lambda c: c.pop("organization")),

@@ -74,7 +74,7 @@ def test_attachment_subnets_are_one_per_zone():
         (lambda a: a.update(cidr_block="10.20.0.1/16"), "cidr_block", "host bits"),
         (lambda a: a.update(cidr_block="10.0.0.0/8"), "cidr_block", "not a valid VPC size"),
         (lambda a: a["subnets"][1].update(cidr_block="10.20.0.128/25"), "subnets", "overlaps"),
-        (lambda a: a["subnets"][1].update(cidr_block="10.21.0.0/24"), "subnets[1].cidr_block", "outside the VPC block"),
+        (lambda a: a["subnets"][1].update(cidr_block="10.21.0.0/24"), "subnets[1].cidr_block", "outside the VPC's blocks"),
         (lambda a: a["subnets"][1].update(availability_zone="eu-west-1a"), "subnets", "one availability zone"),
         (lambda a: a["subnets"][1].update(availability_zone="us-east-1b"), "subnets", "spans regions"),
         (lambda a: a["subnets"][1].update(availability_zone="west"), "subnets[1].availability_zone", "not an availability zone"),

@@ -41,7 +41,7 @@ def vpc(name, octet, provider):
 
 def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, alb_admits=None, certificate="orders.tools.example.com",
              zone_on="agents", host="orders.tools.example.com", second_route=False, sg_reference_cross_region=False, port=443,
-             alb_egress_to=None, health_check_port=None, peer_route="10.250.0.0/16"):
+             alb_egress_to=None, health_check_port=None, peer_route="10.250.0.0/16", sg_reference=False, tgw_sg_referencing=False):
     """An AgentCore account reaching a REST API behind an ALB in a tools account (or the same VPC)."""
     def program():
         providers = {name: account_provider(name, account_id=account, region="eu-west-1") for name, account in ACCOUNTS.items()}
@@ -50,7 +50,8 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
         tools = agents if link == "same" else vpc("tools", 20, providers["tools"])
         backend_blocks = AGENTS if link == "same" else TOOLS
         if link == "tgw":
-            hub = TransitGatewayHub("hub", {"segments": ["spokes", "agentcore"], "share_with": [ORG]}, opts=opts["hub"])
+            hub = TransitGatewayHub("hub", {"segments": ["spokes", "agentcore"], "share_with": [ORG],
+                                            "security_group_referencing_support": tgw_sg_referencing}, opts=opts["hub"])
             for name, spoke_vpc, octet, other, segment, peer_segment in (("agents", agents, 250, 20, "agentcore", "spokes"), ("tools", tools, 20, 250, "spokes", "agentcore")):
                 spoke = TransitGatewaySpoke(f"{name}-tgw", {
                     "transit_gateway_id": hub.transit_gateway_id, "vpc_id": spoke_vpc.vpc_id, "vpc_cidr": f"10.{octet}.0.0/16",
@@ -78,9 +79,10 @@ def topology(link="tgw", propagate=True, return_route=True, eni_egress_to=None, 
         alb_args = {"vpc_id": tools.vpc_id, "subnet_ids": tools.subnet_ids, "certificate_arn": cert.certificate_arn,
                     "target_cidrs": alb_egress_to or backend_blocks, "target_ips": [backend_blocks[0].replace("0/24", "10")],
                     "client_cidrs": alb_admits or AGENTS}
-        if sg_reference_cross_region:
+        if sg_reference_cross_region or sg_reference:
             group = aws.ec2.SecurityGroup("alb-by-reference", vpc_id=tools.vpc_id, ingress=[
-                {"protocol": "tcp", "from_port": 443, "to_port": 443, "security_groups": [eni.eni_security_group_id]}], opts=opts["tools"])
+                {"protocol": "tcp", "from_port": 443, "to_port": 443, "security_groups": [eni.eni_security_group_id]}],
+                egress=[{"protocol": "tcp", "from_port": 8000, "to_port": 8000, "cidr_blocks": backend_blocks}], opts=opts["tools"])
             alb_args.update(security_group_ids=[group.id])
             alb_args.pop("client_cidrs")
         if port != 443:
@@ -130,6 +132,10 @@ CASES = [
     ("private zone not associated with the ENI VPC", {"zone_on": "tools"}, UNREACHABLE, "DNS", "not associated with"),
     ("two equally specific routes", {"link": "peering", "second_route": True}, UNREACHABLE, "route", "ambiguous"),
     ("SG reference across an inter-region peering", {"link": "peering", "sg_reference_cross_region": True}, UNREACHABLE, "backend ingress", "across an inter-region peering"),
+    ("SG reference across a peering in one region", {"link": "peering", "sg_reference": True}, REACHABLE, None, None),
+    ("SG reference across a TGW without referencing support", {"sg_reference": True}, UNREACHABLE, "backend ingress",
+     "security group referencing support is off"),
+    ("SG reference across a TGW with referencing support", {"sg_reference": True, "tgw_sg_referencing": True}, REACHABLE, None, None),
     ("ALB security group without egress to its target", {"alb_egress_to": ["10.20.1.0/24"]}, UNREACHABLE, "forward",
      "allow no TCP 8000 (traffic) to target 10.20.0.10"),
     ("health checks on the traffic port", {"health_check_port": 8000}, REACHABLE, None, None),

@@ -12,9 +12,9 @@ import yaml
 from agentcore_egress.cli.main import build_parser, main
 from agentcore_egress.stacks.json_schema import MODELINE, SCHEMA_FILE, render, stack_file_schema
 from child_processes import REPOSITORY, run_cli
-from landing_zones import PEERING_EXAMPLE, TGW_EXAMPLE
+from landing_zones import BROWNFIELD_EXAMPLE, PEERING_EXAMPLE, TGW_EXAMPLE
 
-BUNDLED = sorted([*TGW_EXAMPLE.glob("Pulumi.*.yaml"), *PEERING_EXAMPLE.glob("Pulumi.*.yaml")])
+BUNDLED = sorted([*TGW_EXAMPLE.glob("Pulumi.*.yaml"), *PEERING_EXAMPLE.glob("Pulumi.*.yaml"), *BROWNFIELD_EXAMPLE.glob("Pulumi.*.yaml")])
 
 
 def validator():
