@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 from agentcore_egress.policies import resource_types as types
-from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.simulation.registration import Registration
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.existing_resources import section_hash
 from agentcore_egress.stacks.existing_snapshot import load_snapshot, snapshot_path
