@@ -20,40 +20,7 @@ from typing import Any, Optional
 
 from .policy_analyzer import Finding, LoadedPolicyPack, PolicyPackError
 from .worker_pool import WorkerPool
-from agentcore_egress.simulation.monitor import Registration
-
-
-def _payload(registrations: list[Registration]) -> list[tuple]:
-    """What the worker needs of each registration, as picklable values (protobufs as bytes)."""
-    return [
-        (
-            r.urn, r.type, r.name, r.parent, r.provider, r.custom, r.id, r.dependencies, r.property_dependencies,
-            r.inputs_proto.SerializeToString() if r.inputs_proto is not None else r.inputs,
-            r.state_proto.SerializeToString() if r.state_proto is not None else r.state,
-        )
-        for r in registrations
-    ]
-
-
-policy_payload = _payload
-"""What the worker needs of a stack's registrations, made wherever the stack was simulated."""
-
-
-def _registrations(payload: list[tuple]) -> list[Registration]:
-    from google.protobuf import struct_pb2
-
-    def struct(value: Any):
-        return struct_pb2.Struct.FromString(value) if isinstance(value, bytes) else None
-
-    return [
-        Registration(
-            urn=urn, type=type_, name=name, parent=parent, provider=provider, custom=custom, id=id_,
-            dependencies=dependencies, property_dependencies=property_dependencies,
-            inputs={} if isinstance(inputs, bytes) else inputs, state={} if isinstance(state, bytes) else state,
-            inputs_proto=struct(inputs), state_proto=struct(state),
-        )
-        for urn, type_, name, parent, provider, custom, id_, dependencies, property_dependencies, inputs, state in payload
-    ]
+from agentcore_egress.simulation.registration import Registration, from_payload, to_payload
 
 
 class _Loaded:
@@ -89,7 +56,7 @@ def _judge(payload: list[tuple], minted: Optional[frozenset]) -> tuple[list[Find
     """One stack judged in both phases (or at update only, without ``minted``): its findings and the seconds spent."""
     began = time.perf_counter()
     try:
-        findings = _loaded().analyze(_registrations(payload), minted)
+        findings = _loaded().analyze(from_payload(payload), minted)
     except Exception as error:  # noqa: BLE001 - sent back as the one line the plan ends with
         raise PolicyPackError(f"{error}") from None
     return findings, time.perf_counter() - began
@@ -118,10 +85,10 @@ class BackgroundPolicyAnalyzer:
 
     def submit(self, key: str, registrations: list[Registration], minted: Optional[Collection[str]] = None) -> None:
         """Queue one stack; with ``minted`` (its computed values) it is judged at first preview and at update."""
-        self.submit_payload(key, _payload(registrations), minted)
+        self.submit_payload(key, to_payload(registrations), minted)
 
     def submit_payload(self, key: str, payload: list[tuple], minted: Optional[Collection[str]] = None) -> None:
-        """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`policy_payload`)."""
+        """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`~agentcore_egress.simulation.registration.to_payload`)."""
         self._submitted[key] = self._pool.submit(_judge, payload, frozenset(minted) if minted is not None else None)
 
     def _answer(self, future: Future, timeout: float, late: str, key: Optional[str] = None) -> Any:

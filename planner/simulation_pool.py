@@ -19,9 +19,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Optional
 
+from agentcore_egress.simulation.registration import drop_engine_messages, to_payload
 from agentcore_egress.stacks.config_schema import ConfigError
 
-from .policy_worker import policy_payload
 from .stack_simulation import simulate_stack
 from .worker_pool import WorkerPool
 
@@ -53,9 +53,8 @@ def simulated_in_worker(task: Task) -> tuple[str, Any]:
         simulated = simulate_stack(*task)
     except ConfigError as error:
         return "error", error.problems
-    payload = policy_payload(simulated.registrations)
-    for registration in simulated.registrations:  # the payload carries them as bytes for the pack
-        registration.inputs_proto = registration.state_proto = None
+    payload = to_payload(simulated.registrations)
+    drop_engine_messages(simulated.registrations)  # the payload carries them as bytes for the pack
     return "done", (simulated, payload)
 
 

@@ -37,3 +37,34 @@ def drop_engine_messages(registrations: Iterable[Registration]) -> None:
     request or response it came in (memory the interpreter does not see), and nothing after judging reads them."""
     for registration in registrations:
         registration.inputs_proto = registration.state_proto = None
+
+
+def to_payload(registrations: list[Registration]) -> list[tuple]:
+    """What the policy worker needs of each registration, as picklable values (protobufs as bytes), made wherever the stack
+    was simulated."""
+    return [
+        (
+            r.urn, r.type, r.name, r.parent, r.provider, r.custom, r.id, r.dependencies, r.property_dependencies,
+            r.inputs_proto.SerializeToString() if r.inputs_proto is not None else r.inputs,
+            r.state_proto.SerializeToString() if r.state_proto is not None else r.state,
+        )
+        for r in registrations
+    ]
+
+
+def from_payload(payload: list[tuple]) -> list[Registration]:
+    """The registrations :func:`to_payload` carried, their protobufs parsed again (the SDK's protobuf runtime, imported here)."""
+    from google.protobuf import struct_pb2
+
+    def struct(value: Any):
+        return struct_pb2.Struct.FromString(value) if isinstance(value, bytes) else None
+
+    return [
+        Registration(
+            urn=urn, type=type_, name=name, parent=parent, provider=provider, custom=custom, id=id_,
+            dependencies=dependencies, property_dependencies=property_dependencies,
+            inputs={} if isinstance(inputs, bytes) else inputs, state={} if isinstance(state, bytes) else state,
+            inputs_proto=struct(inputs), state_proto=struct(state),
+        )
+        for urn, type_, name, parent, provider, custom, id_, dependencies, property_dependencies, inputs, state in payload
+    ]
