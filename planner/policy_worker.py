@@ -76,6 +76,9 @@ class BackgroundPolicyAnalyzer:
         self._started = time.monotonic()
         self._ready = self._pool.submit(_configure, config or {}, sorted(skip), source)
         self._submitted: dict[str, Future] = {}
+        """Stacks sent and not yet collected by :meth:`finished` (only those in flight: each call looks at these alone)."""
+        self._judged: dict[str, Optional[tuple[list[Finding], float]]] = {}
+        """Every stack sent, in submission order: its answer once collected, else None."""
 
     def __enter__(self) -> "BackgroundPolicyAnalyzer":
         return self
@@ -89,6 +92,7 @@ class BackgroundPolicyAnalyzer:
 
     def submit_payload(self, key: str, payload: list[tuple], minted: Optional[Collection[str]] = None) -> None:
         """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`~agentcore_egress.simulation.registration.to_payload`)."""
+        self._judged[key] = None
         self._submitted[key] = self._pool.submit(_judge, payload, frozenset(minted) if minted is not None else None)
 
     def _answer(self, future: Future, timeout: float, late: str, key: Optional[str] = None) -> Any:
@@ -103,20 +107,27 @@ class BackgroundPolicyAnalyzer:
             raise PolicyPackError(f"judging stack {key}: {error}" if key else f"{error}") from None
 
     def finished(self) -> dict[str, tuple[list[Finding], float]]:
-        """Stacks judged so far (without waiting); PolicyPackError as soon as the pack failed."""
+        """Stacks judged since the last call (without waiting); PolicyPackError as soon as the pack failed."""
         if self._ready.done():
             self._answer(self._ready, 0, "")
-        return {key: self._answer(future, 0, "", key) for key, future in self._submitted.items() if future.done()}
+        done = {key: self._answer(future, 0, "", key) for key, future in self._submitted.items() if future.done()}
+        for key, answer in done.items():
+            del self._submitted[key]
+            self._judged[key] = answer
+        return done
 
     def results(self) -> dict[str, tuple[list[Finding], float]]:
         """Wait for every submitted stack (none: not even for the pack to start); findings and seconds spent, per stack in submission order."""
-        if not self._submitted:
+        if not self._judged:
             return {}
         started = self._started + self._start_timeout - time.monotonic()
         self._answer(self._ready, started, f"the policy pack did not start within {self._start_timeout:.0f} s")
         deadline = time.monotonic() + self._timeout
         late = f"the policy pack did not answer within {self._timeout:.0f} s"
-        return {key: self._answer(future, deadline - time.monotonic(), late, key) for key, future in self._submitted.items()}
+        for key, future in list(self._submitted.items()):
+            self._judged[key] = self._answer(future, deadline - time.monotonic(), late, key)
+            del self._submitted[key]
+        return dict(self._judged)
 
     def close(self) -> None:
         """End the worker (and what the pack started) at once: its answers are in, or nobody will read them."""
