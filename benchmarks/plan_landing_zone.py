@@ -1,6 +1,6 @@
 """How `agentcore-egress plan` scales with the number of spoke accounts.
 
-    python benchmarks/plan_landing_zone.py [--spokes 10 50 200 400]
+    python benchmarks/plan_landing_zone.py [--spokes 10 50 200 400] [--spokes 400 1000 2000 --no-single]
 
 For each N it writes a landing zone of N spoke accounts (each with a VPC, a
 Transit Gateway attachment, a Lattice resource shared with the AgentCore
@@ -17,9 +17,12 @@ acceptance stack and the AgentCore account, then measures side by side:
 - warm: the same plan again after one spoke's file changed without changing its
   outputs (a route to one more block), and `readers`: after another spoke's
   exported subnets changed, so that the stacks reading it are simulated again;
+- process: the warm plan as a user waits for it, a fresh `agentcore-egress plan`
+  process (start-up and imports included), after a spoke changed and with nothing
+  changed (then it imports neither pulumi-aws, the SDK's runtime nor gRPC);
 - peak memory of all the plan's processes together.
 
-Each side runs in a fresh interpreter, imports warmed before the clock starts.
+Each side runs in a fresh interpreter, imports warmed before the clock starts (but the process figures).
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ import pulumi_aws as aws
 import yaml
 
 from agentcore_egress.stacks.landing_zone import LandingZone
+from agentcore_egress.stacks.policy_config import load_policy_config
 from agentcore_egress.planner.plan import PolicyJudge, run_plan
-from agentcore_egress.planner.plan_cache import PlanCache
+from agentcore_egress.planner.plan_cache import open_plan_cache
 from agentcore_egress.reports.plan_report import render
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.simulation.monitor import run_program
@@ -268,9 +272,21 @@ def edit_spoke(zone_dir: Path, index: int, outputs: bool) -> None:
 
 def _measure_in_child(kind: str, zone_dir: Path, jobs: int = 1, cache: str = "") -> dict:
     """Run one side in a fresh interpreter (imports warmed, then timed), so neither inherits the other's caches."""
-    command = [sys.executable, __file__, "--child", kind, str(zone_dir), "--jobs", str(jobs), "--cache-dir", cache]
+    # Through -c, not this file as __main__: the plan's workers (spawned) import the parent's __main__ file, which the
+    # CLI's is a few lines and this one is pulumi-aws and more, a second or two of CPU per worker the CLI does not pay.
+    start = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from plan_landing_zone import main; main()"
+    command = [sys.executable, "-c", start, "--child", kind, str(zone_dir), "--jobs", str(jobs), "--cache-dir", cache]
     completed = subprocess.run(command, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL)
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _plan_process(zone_dir: Path, jobs: int, cache: str) -> float:
+    """Wall seconds of a fresh ``agentcore-egress plan`` process, start-up and imports included, as a user waits for it."""
+    command = [sys.executable, "-m", "agentcore_egress.cli.main", "plan", str(zone_dir), "--quiet", "--format", "json", "--jobs", str(jobs),
+               "--cache", cache]
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, check=True, stdin=subprocess.DEVNULL)
+    return time.perf_counter() - started
 
 
 def _cpu_seconds() -> float:
@@ -302,11 +318,12 @@ def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
     with TreeMemory() as memory:
         started = time.perf_counter()
         if kind == "plan":
-            cache = PlanCache(Path(cache_dir), note=lambda line: print(line, file=sys.stderr)) if cache_dir else None
-            with PolicyJudge(None, {}) as judge:  # as the CLI: the pack starts while the stack files load
+            cache = open_plan_cache(Path(cache_dir), zone_dir, note=lambda line: print(line, file=sys.stderr)) if cache_dir else None
+            config = load_policy_config(None)  # as the CLI resolves it: the same cache entries as `agentcore-egress plan`'s
+            with PolicyJudge(None, config) as judge:  # as the CLI: the pack starts while the stack files load
                 judge.start()
                 zone = LandingZone.load(zone_dir, read=cache.read_stack_file) if cache else LandingZone.load(zone_dir)
-                result = run_plan(zone, cache=cache, jobs=jobs, judge=judge)
+                result = run_plan(zone, policy_config=config, cache=cache, jobs=jobs, judge=judge)
             render(result, "json", str(zone_dir), "bench")
             assert result.exit_code == 0, [f.message for _, f in result.findings][:3]
             figures = {"seconds": time.perf_counter() - started, "policy": result.timings["policy"], "reachability": result.timings["reachability"],
@@ -338,6 +355,8 @@ def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
             row.update(single=alone["seconds"], single_cpu=alone["cpu"], update_only=update_only["seconds"], update_only_cpu=update_only["cpu"])
         edit_spoke(zone_dir, spokes // 2, outputs=False)
         warm = _measure_in_child("plan", zone_dir, jobs, cache)
+        edit_spoke(zone_dir, spokes // 2 - 1, outputs=False)
+        row.update(warm_process=_plan_process(zone_dir, jobs, cache), unchanged_process=_plan_process(zone_dir, jobs, cache))
         edit_spoke(zone_dir, spokes // 2 + 1, outputs=True)
         readers = _measure_in_child("plan", zone_dir, jobs, cache)
         row.update(warm=warm["seconds"], warm_simulated=warm["simulated"], readers=readers["seconds"], readers_simulated=readers["simulated"],
@@ -357,14 +376,15 @@ def main() -> None:
     if options.child:
         return _child(options.child[0], Path(options.child[1]), options.jobs, options.cache_dir)
     print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'floor s':>7} {'single s':>8} {'cold s':>7} {'cold/floor':>10} {'warm s':>7} "
-          f"{'warm/cold':>9} {'readers s':>9} {'readers/cold':>12} {'policy s':>8} {'reach s':>7} {'peak MiB':>8}")
+          f"{'warm/cold':>9} {'process s':>9} {'same s':>6} {'readers s':>9} {'readers/cold':>12} {'policy s':>8} {'reach s':>7} {'peak MiB':>8}")
     rows = []
     for spokes in options.spokes:
         row = measure(spokes, options.with_backends, options.jobs, not options.no_single)
         rows.append(row)
         single = f"{row['single']:>8.2f}" if "single" in row else f"{'-':>8}"
         print(f"{row['spokes']:>6} {row['stacks']:>6} {row['resources']:>9} {row['floor']:>7.2f} {single} {row['cold']:>7.2f} "
-              f"{row['cold'] / row['floor']:>10.2f} {row['warm']:>7.2f} {100 * row['warm'] / row['cold']:>8.1f}% {row['readers']:>9.2f} "
+              f"{row['cold'] / row['floor']:>10.2f} {row['warm']:>7.2f} {100 * row['warm'] / row['cold']:>8.1f}% {row['warm_process']:>9.2f} "
+              f"{row['unchanged_process']:>6.2f} {row['readers']:>9.2f} "
               f"{100 * row['readers'] / row['cold']:>11.1f}% {row['policy']:>8.2f} {row['reachability']:>7.3f} {row['peak_mib']:>8.1f}"
               f"   (CPU s floor {row['floor_cpu']:.1f}, single {row.get('single_cpu', float('nan')):.1f}, cold {row['cold_cpu']:.1f}; "
               f"simulated again: {row['warm_simulated']} / "
@@ -373,12 +393,16 @@ def main() -> None:
             print(f"{'':>6} second phase (first preview): single {row['single']:.2f} s against update only {row['update_only']:.2f} s: "
                   f"{100 * (row['single'] / row['update_only'] - 1):+.1f} % wall, "
                   f"{100 * (row['single_cpu'] / row['update_only_cpu'] - 1):+.1f} % CPU", flush=True)
-    by_size = {row["spokes"]: row for row in rows}
-    if 200 in by_size and 400 in by_size:
-        print(f"growth 400 vs 200 spokes (cold, --jobs {options.jobs}): {by_size[400]['cold'] / by_size[200]['cold']:.2f}x")
+    for smaller, larger in zip(rows, rows[1:]):  # linear when the time grows as the work (resources registered) does
+        time_growth, work_growth = larger["cold"] / smaller["cold"], larger["resources"] / smaller["resources"]
+        print(f"growth {larger['spokes']} vs {smaller['spokes']} spokes (cold, --jobs {options.jobs}): {time_growth:.2f}x the time for "
+              f"{work_growth:.2f}x the resources ({time_growth / work_growth:.2f}x the growth of the work); peak memory "
+              f"{larger['peak_mib'] / smaller['peak_mib']:.2f}x")
     print(f"floor s: the same resources as plain pulumi-aws programs under the same mocks, one process; single s: plan --jobs 1, no cache")
     print(f"cold s: plan --jobs {options.jobs} with an empty cache (filling it); warm s: the same plan after one spoke's route changed "
-          "(its outputs did not); readers s: after another spoke's exported subnets changed (its readers simulated again)")
+          "(its outputs did not), imports warmed in the process; process s: the same after another spoke's route changed, as a "
+          "fresh `agentcore-egress plan` process (start-up and imports included); same s: that process again, nothing changed "
+          "(the cache answers every stack); readers s: after another spoke's exported subnets changed (its readers simulated again)")
     print("policy s: time the pack and its client spent judging (in other processes, overlapping the simulation)")
     if options.with_backends:
         print("with backends: the floor program does not build the NLBs, certificates and names, so cold/floor is not comparable here")

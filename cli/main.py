@@ -174,7 +174,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.plan import PolicyJudge, run_plan
     from agentcore_egress.stacks.policy_config import load_policy_config
     from agentcore_egress.planner.plan_cache import open_plan_cache
-    from agentcore_egress.planner.policy_analyzer import PolicyPackError, default_pack_dir
+    from agentcore_egress.planner.policy_pack import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
     from agentcore_egress.reports.plan_report import render
@@ -188,14 +188,17 @@ def run_plan_command(args: argparse.Namespace) -> int:
                                "Fix: name the landing zone's folder (for the pre-commit hook: args: [stacks])"])
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
+        cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
+                                                             pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
+        if cache is not None:
+            cache.read_pack_rules()  # what the config is checked against, without importing the pack when the cache has it
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
         if not 0 < args.pack_start_timeout < float("inf"):
             raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
         with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config"),
                          start_timeout=args.pack_start_timeout) as judge:
-            judge.start()  # the pack's half second of starting overlaps reading the stack files; stopped at once if unused
-            cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
-                                                                 pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
+            if cache is None or cache.empty():  # every stack will be judged: the pack's starting overlaps reading the stack files
+                judge.start()  # (else run_plan starts it once it knows some stack needs judging)
             zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
             _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
             if not args.quiet:

@@ -1,6 +1,5 @@
 """One AgentCore Gateway target reached privately, in managed or self-managed mode."""
 
-import json
 from typing import Any, Optional
 
 import pulumi
@@ -12,6 +11,7 @@ from . import service_model, validation
 from .agentcore_names import agentcore_name
 from .base import EgressComponent
 from .errors import InputValidationError
+from .reuse_key import managed_reuse_key
 
 
 class ManagedVpcEndpointArgs(TypedDict):
@@ -140,32 +140,6 @@ class GatewayTarget(EgressComponent):
         self.mode = pulumi.Output.from_input("managed" if mode == "managed_vpc" else "self-managed")
         self.reuse_key = pulumi.Output.from_input(reuse_key)
         self.register_outputs({"target_id": self.target_id, "mode": self.mode, "reuse_key": self.reuse_key})
-
-
-def managed_reuse_key(
-    vpc_id: str, subnet_ids: list[str], security_group_ids: list[str], tags: Optional[dict[str, str]], ip_type: str
-) -> str:
-    """The identity under which AgentCore reuses a managed Resource Gateway.
-
-    Two managed-mode targets share a Resource Gateway (and its ENIs) exactly
-    when VPC, subnet set, security group set, tags and IP type all match; order
-    does not matter, so the sets are sorted.
-    """
-    return json.dumps(
-        {
-            "vpc": vpc_id,
-            "subnets": sorted(subnet_ids),
-            "security_groups": sorted(security_group_ids),
-            "tags": sorted((tags or {}).items()),
-            "ip_type": ip_type,
-        },
-        sort_keys=True,
-    )
-
-
-def read_reuse_key(key: str) -> dict[str, Any]:
-    """The parts of a key made by :func:`managed_reuse_key`: vpc, subnets, security_groups, tags, ip_type."""
-    return json.loads(key)
 
 
 def _credential(credential: Optional[TargetCredentialArgs]) -> Optional[dict]:

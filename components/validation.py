@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-import pulumi
 
 from .errors import InputValidationError
 
@@ -27,8 +26,11 @@ RESOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 def is_known(value: Any) -> bool:
-    """True for plain values; False for outputs and other not-yet-known inputs."""
-    return not isinstance(value, (pulumi.Output,)) and not hasattr(value, "__await__")
+    """True for plain values; False for outputs and other not-yet-known inputs.
+
+    No value is an Output before the SDK is imported: the stack schema validates configs without importing it."""
+    pulumi = sys.modules.get("pulumi")
+    return not (pulumi is not None and isinstance(value, pulumi.Output)) and not hasattr(value, "__await__")
 
 
 def require(where: str, args: Mapping[str, Any], field: str, fix: str, prefix: str = "") -> Any:

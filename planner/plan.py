@@ -7,27 +7,29 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from agentcore_egress.process import garbage_collection
 from agentcore_egress.simulation.footprint import Footprint
-from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.simulation.registration import Registration, drop_engine_messages
 from agentcore_egress.stacks import policy_config as policy_configs
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.findings import Finding, planner_finding
 from agentcore_egress.stacks.fingerprint import own_fingerprint, pack_fingerprint
 from agentcore_egress.stacks.landing_zone import AccountStack, LandingZone
-from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, resource_key_path
+from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, resource_key_paths
 
 from .cross_stack_checks import cross_stack_findings
 from .existing_network import checked_snapshots, existing_registrations
 from .plan_cache import CachedStack, PlanCache, cache_key
-from .policy_analyzer import default_pack_dir
-from .policy_worker import BackgroundPolicyAnalyzer
+from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
 from .reachability import UNREACHABLE, Trace, trace_all
 from .simulation_pool import SimulationPool, usable_cpus
 from .stack_simulation import SimulatedStack, simulate_stack
+
+if TYPE_CHECKING:
+    from .policy_worker import BackgroundPolicyAnalyzer
 
 REACHABILITY_RULE = "reachability"
 WORKERS_FROM = 4
@@ -148,28 +150,29 @@ class PolicyJudge:
         self._settings = (pack_dir, config or {}, policy_configs.plan_rule_specs())
         self._source, self._start_timeout = source, start_timeout
         self._analyzer: Optional[BackgroundPolicyAnalyzer] = None
-        self._submitted = False
 
     def __enter__(self) -> "PolicyJudge":
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        if self._analyzer is not None:  # started for nothing: stopped at once, not waited for while it starts
-            self._analyzer.close(failed=kind is not None or not self._submitted)
+        if self._analyzer is not None:  # stopped at once: its answers are in, or nobody will read them (not even its start)
+            self._analyzer.close()
             self._analyzer = None
 
     def start(self) -> None:
         """Start the pack now (it takes a second or two), while the plan does other work."""
         if self._analyzer is None:
+            from .policy_worker import BackgroundPolicyAnalyzer  # the pack's client (gRPC, the SDK's protobufs): only when judging
+
             pack_dir, config, skip = self._settings
             self._analyzer = BackgroundPolicyAnalyzer(pack_dir, config, skip=skip, source=self._source, start_timeout=self._start_timeout)
 
     def submit(self, name: str, simulated: "SimulatedStack", payload: Optional[list[tuple]] = None) -> None:
         """Judge a simulated stack in both phases (its minted values unknown at the first preview)."""
         self.start()
-        self._submitted = True
         if payload is None:
             self._analyzer.submit(name, simulated.registrations, simulated.minted)
+            drop_engine_messages(simulated.registrations)  # sent: the plan keeps the plain values only
         else:
             self._analyzer.submit_payload(name, payload, simulated.minted)
 
@@ -217,15 +220,16 @@ class _PlanRun:
                           f"{workers} worker{'s' if workers > 1 else ''})")
             results: dict[int, tuple[str, Any]] = {}
             for index, kind, value in pool.simulate(tasks, local=_simulate_here):
-                results[index] = (kind, value)
-                if kind == "done":  # judged while the others simulate
+                if kind == "done":  # judged while the others simulate; its payload, sent, is not kept for the rest of the wave
                     self.judge.submit(misses[index], value[0], payload=value[1])
+                    value = value[0]
+                results[index] = (kind, value)
                 self._report(self.judge.finished())
             for index, name in enumerate(misses):
                 kind, value = results[index]
                 if kind != "done":
                     raise ConfigError(value)
-                self._accept(name, wave_number, value[0])
+                self._accept(name, wave_number, value)
         else:
             for name in misses:
                 simulated = simulate_stack(name, self.zone.stacks[name], self.reads(name))
@@ -269,7 +273,8 @@ class _PlanRun:
             self.reported.add(name)
             plan = self.plans[name]
             # Each verdict placed on the stack-file entry its resource was built from (what a cache entry keeps).
-            located = [f.located(name, resource_key_path(f.urn, plan.registrations, plan.key_paths)) for f in findings]
+            key_path = resource_key_paths(plan.registrations, plan.key_paths)
+            located = [f.located(name, key_path(f.urn)) for f in findings]
             plan.findings = sorted(located, key=lambda f: (f.urn, f.policy, f.message))
             plan.seconds += seconds
             self.timings["policy"] += seconds
@@ -294,8 +299,9 @@ class _PlanRun:
 def reachability_findings(model: LandingZoneModel, plans: dict[str, StackPlan], traces: list[Trace]) -> list[Finding]:
     """An unreachable target is a finding of the rule ``reachability``, placed on its config entry."""
     findings = []
+    key_paths = {name: resource_key_paths(plans[name].registrations, plans[name].key_paths) for name in {trace.stack for trace in traces}}
     for trace in traces:
-        path = resource_key_path(trace.urn, plans[trace.stack].registrations, plans[trace.stack].key_paths)
+        path = key_paths[trace.stack](trace.urn)
         index = int(path[len("targets["):-1]) if path.startswith("targets[") else None
         if index is not None:
             trace.target = model.config(trace.stack).targets[index].name

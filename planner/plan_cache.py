@@ -48,13 +48,16 @@ from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any, Optional
 
-from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.simulation.registration import Registration
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from agentcore_egress.simulation.footprint import Footprint
+from agentcore_egress.stacks import pack_rules
+from agentcore_egress.stacks.fingerprint import pack_fingerprint
 from agentcore_egress.stacks.landing_zone import stack_name
 from agentcore_egress.files.atomic_file import open_folder, remove_own_files, write_atomically
+from .policy_pack import default_pack_dir
 from .cache_folder import default_cache_root, location_problem, make_key, read_key, read_regular_file, signature, zone_folder
 from agentcore_egress.stacks.findings import Finding
 
@@ -62,6 +65,8 @@ FORMAT = 2
 """Bumped whenever an entry's layout or meaning changes."""
 _ENTRY_NAME = re.compile(r"[0-9a-f]{16}-[0-9a-f]{64}\.json")
 _PARSED_NAME = re.compile(r"[0-9a-f]{64}\.json")
+PACK_RULES_FOLDER = "pack-rules"
+"""At the cache's root (a landing zone's folder always ends in a hash): the bundled pack's rules, see :mod:`.pack_rules`."""
 OWN_PREFIX = 16
 KEPT_PER_STACK = 4
 """Entries kept per stack (the newest): enough to switch between a few branches without re-simulating."""
@@ -229,6 +234,17 @@ class PlanCache:
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
 
+    def empty(self) -> bool:
+        """Whether the landing zone has no entries here yet (its first plan with this cache, which judges every stack)."""
+        try:
+            folder = open_folder(self.directory, self.root)
+        except OSError:  # missing, or a link: nothing there is this cache's
+            return True
+        try:
+            return not os.listdir(folder)
+        finally:
+            os.close(folder)
+
     def knows(self, stack: str, own_fingerprint: str) -> bool:
         """Whether some entry of ``stack`` was made from the same file, package, pack and config (it may still miss on what it reads)."""
         return own_fingerprint[:OWN_PREFIX] in self._own_prefixes(stack)
@@ -270,10 +286,29 @@ class PlanCache:
         self._listed.pop(stack, None)
 
     def keep_parsed_files(self) -> None:
-        """Store the stack files parsed in this plan (called when the plan has ended well)."""
+        """Store the stack files parsed in this plan, and the pack's rules when read from the pack (called when the plan has ended well)."""
         for path, parsed in self._parsed.items():
             self._write(path, parsed, _PARSED_NAME)
         self._parsed.clear()
+        if pack_rules.read_from_pack():
+            text = pack_rules.encode()
+            if text is not None:
+                self._write(self._pack_rules_path(), text, _PARSED_NAME)
+
+    def read_pack_rules(self) -> None:
+        """Take the bundled pack's rules from the cache when it holds them for the pack's and this code's sources, so that
+        a plan that judges nothing does not import the pack (:mod:`.pack_rules`); else they are read from the pack when needed."""
+        path = self._pack_rules_path()
+        text = self._read(path, "the pack's rules are read from the pack")
+        if text is None:
+            return
+        try:
+            pack_rules.remember(text)
+        except (ValueError, TypeError, RecursionError) as error:
+            self.note(f"plan cache: ignoring {path}: not the pack's rules ({type(error).__name__}: {error}); they are read from the pack")
+
+    def _pack_rules_path(self) -> Path:
+        return self.root / PACK_RULES_FOLDER / f"{pack_rules.catalog_key(code_digest(), pack_fingerprint(default_pack_dir()))}.json"
 
     def _read(self, path: Path, again: str) -> Optional[str]:
         """The text of the entry at ``path`` when this cache wrote it, else None (with a note unless it is missing)."""
@@ -348,13 +383,13 @@ class PlanCache:
                 self.note(f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again")
             except (ValueError, RecursionError) as error:
                 self.note(f"plan cache: ignoring {entry}: {type(error).__name__}: {error}; the file is parsed again")
-        document, root = parse_stack_text(text, display)
+        document, _ = parse_stack_text(text, display)
         try:
             encoded = json.dumps({"format": FORMAT, "text": digest, "document": document})
         except (TypeError, ValueError):  # YAML can hold what JSON cannot (dates, sets): such a file is parsed each time
             encoded = None
         if encoded is not None and json.loads(encoded)["document"] == document:  # integer keys would come back as strings
             self._parsed[entry] = encoded  # kept when the plan ends well: a landing zone refused as bad input writes nothing
-        return StackFile(path=Path(path), display=display, document=document, parsed_root=root)
+        return StackFile(path=Path(path), display=display, document=document, known_text=text)  # the nodes composed when asked
 
 

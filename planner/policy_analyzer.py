@@ -30,22 +30,12 @@ from agentcore_egress.simulation.preview import engine_properties as _properties
 from agentcore_egress.stacks import policy_config
 from agentcore_egress.process.child_processes import Child
 from .pack_service import InProcessStub, PackDidNotStart, load_pack_service
+from .policy_pack import PolicyPackError, default_pack_dir
 
 from agentcore_egress.stacks.findings import Finding  # noqa: F401 - re-exported: the pack's verdicts are Findings
 
 PREVIEW, UPDATE = "preview", "update"
 """The two phases the pack judges a stack in: its first ``pulumi preview`` (computed values unknown) and ``pulumi up``."""
-
-
-class PolicyPackError(RuntimeError):
-    """The policy pack could not be started or answered with an error."""
-
-
-def default_pack_dir() -> Path:
-    """The installed pack (the repository's ``policies/`` folder)."""
-    import agentcore_egress.policies
-
-    return Path(agentcore_egress.policies.__file__).resolve().parent
 
 
 def _first_line(stream, timeout: float) -> str:

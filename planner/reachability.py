@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import yaml
 
 from agentcore_egress.policies import resource_types as types
-from agentcore_egress.simulation.monitor import Registration
+from agentcore_egress.simulation.registration import Registration
 
 T = {
     "vpc": types.VPC,

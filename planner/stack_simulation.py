@@ -6,14 +6,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import pulumi
-
 from agentcore_egress.components.errors import InputValidationError
 from agentcore_egress.process import garbage_collection
 from agentcore_egress.simulation.footprint import Footprint, footprint_of
-from agentcore_egress.simulation.monitor import Registration, run_program
-from agentcore_egress.simulation.simulated_aws import SimulatedAws
-from agentcore_egress.stacks.account_program import build
+from agentcore_egress.simulation.registration import Registration
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.landing_zone import AccountStack
 
@@ -37,7 +33,16 @@ class SimulatedStack:
 
 
 def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, Any]]) -> SimulatedStack:
-    """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses."""
+    """Run ``stack``'s program; its stack references read ``reads`` (outputs by stack name). ConfigError for what it refuses.
+
+    The Pulumi SDK, pulumi-aws and the components are imported here, by the first stack simulated: a plan that the
+    cache answers whole never imports them."""
+    import pulumi
+
+    from agentcore_egress.simulation.monitor import run_program
+    from agentcore_egress.simulation.simulated_aws import SimulatedAws
+    from agentcore_egress.stacks.account_program import build
+
     account = stack.config.account
     began = time.perf_counter()
     key_paths: dict[str, str] = {}

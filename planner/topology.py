@@ -96,13 +96,14 @@ def mermaid(zone: LandingZone, managed_groups: Optional[dict[str, int]] = None, 
                 lines.append(f"      {node}")
             lines.append("    end")
         lines.append("  end")
+    gateways = [(name, stack.config.account.id) for name, stack in zone.stacks.items() if stack.config.gateway]  # once, not per share
     for name, stack in zone.stacks.items():
         for spoke in stack.config.tgw_spokes:
             edges.append(f"{_id(name, 'vpc', spoke.vpc)} ---|attachment| {_hub(spoke.hub_stack, spoke.transit_gateway)}")
         for spoke in stack.config.peering_spokes:
             edges.append(f"{_id(name, 'vpc', spoke.vpc)} <-->|peering| {_id(spoke.hub.stack, 'vpc', spoke.hub.vpc)}")
         for resource in stack.config.lattice_resources:
-            consumers = [other for other, s in zone.stacks.items() if s.config.gateway and model.share_reaches(resource.share_with, s.config.account.id)]
+            consumers = [other for other, account in gateways if model.share_reaches(resource.share_with, account)]
             for consumer in consumers:
                 edges.append(f"{_id(name, 'rgw', resource.name)} -. RAM share .-> {_id(consumer, 'gateway')}")
     lines.extend(f"  {edge}" for edge in dict.fromkeys(edges))

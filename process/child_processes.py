@@ -1,4 +1,4 @@
-"""Child processes that cannot outlive the run or stall it: the policy pack, its worker, the simulation workers, ``pulumi version``.
+"""One-shot child processes that cannot outlive the run or stall it: the policy pack over gRPC, ``pulumi version``.
 
 Every child is started with stdin from /dev/null (or a pipe its parent owns),
 its stderr in an unlinked temporary file (a pipe nobody reads fills at 64 KiB
@@ -11,7 +11,8 @@ signals go through :meth:`Child.stop`, which kills the child's whole process
 group: a helper the pack started (a grandchild) ends with it, and nothing waits
 on a pipe such a helper may still hold open. A Ctrl-C at the terminal reaches
 only the run's own process (the children are not in the terminal's process
-group); the run ends them (see :mod:`agentcore_egress.planner.interruption`).
+group); the run ends them (see :mod:`agentcore_egress.planner.interruption`), and with
+them the worker pools (:mod:`agentcore_egress.planner.worker_pool`), which :func:`track` them too.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Optional
+from typing import IO, Any, Optional
 
-_PR_SET_PDEATHSIG = 1
+PR_SET_PDEATHSIG = 1
 
 
 _DIE_WITH_PARENT = (
@@ -38,7 +39,7 @@ _DIE_WITH_PARENT = (
     "if os.getppid() != int(sys.argv[1]):\n"
     "    os._exit(70)\n"
     "os.execvp(sys.argv[2], sys.argv[2:])\n"
-) % _PR_SET_PDEATHSIG
+) % PR_SET_PDEATHSIG
 """Run before the child's own command, in the child: ask the kernel for SIGKILL when the parent ends, leave at once if
 the parent already has, then become the command (the request survives exec). Done after exec, in a fresh
 interpreter, not between fork and exec: a parent with other threads (gRPC's, in the tests) may leave the forked
@@ -51,10 +52,22 @@ def _dying_with_parent(command: Sequence[str]) -> list[str]:
     return [sys.executable, "-I", "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *command]
 
 
-_RUNNING: set["Child"] = set()
+_RUNNING: set[Any] = set()
+"""Every child and worker pool running: anything with a ``kill_group()`` that a signal handler may call at any moment."""
 _RUNNING_LOCK = threading.RLock()
 """Reentrant: a signal handler (run in the main thread, between any two of its steps) may take it while the main
 thread holds it to start a child; a plain lock would deadlock there."""
+
+
+def track(running: Any) -> None:
+    """Have :func:`stop_all` kill ``running`` (a :class:`Child`, a worker pool) until :func:`untrack`."""
+    with _RUNNING_LOCK:
+        _RUNNING.add(running)
+
+
+def untrack(running: Any) -> None:
+    with _RUNNING_LOCK:
+        _RUNNING.discard(running)
 
 
 class Child:
@@ -73,7 +86,7 @@ class Child:
                 env=env,
                 start_new_session=True,
             )
-            _RUNNING.add(self)
+            track(self)
 
     @property
     def pid(self) -> int:
@@ -110,8 +123,7 @@ class Child:
                 pass
         self.kill_group()  # also when the child ended: a helper it left in its group goes too
         self.process.wait()
-        with _RUNNING_LOCK:
-            _RUNNING.discard(self)
+        untrack(self)
         for stream in (self.process.stdin, self.process.stdout):
             if stream:
                 try:
@@ -122,7 +134,7 @@ class Child:
 
 
 def stop_all() -> None:
-    """Kill every child still running (and its group), without waiting: what a signal handler may do at any moment."""
+    """Kill every child and worker still running (and their groups), without waiting: what a signal handler may do at any moment."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for child in running:
@@ -145,13 +157,3 @@ def run_with_deadline(command: Sequence[str], timeout: float, env: Optional[dict
             child.stop()
         output.seek(0)
         return code, output.read().decode(errors="replace"), tail
-
-
-def results_channel() -> BinaryIO:
-    """In a worker: its standard output, kept for the results it sends; from now on what anything prints goes to stderr.
-
-    A program or a policy pack that prints must not corrupt the pickled results its parent reads.
-    """
-    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    return results

@@ -1,6 +1,6 @@
 """A stack's snapshot of its existing resources (``existing/<stack>.json``) as the records the whole-zone checks read.
 
-Its facts become :class:`~agentcore_egress.simulation.monitor.Registration` records of the resource types that
+Its facts become :class:`~agentcore_egress.simulation.registration.Registration` records of the resource types that
 reachability reads (VPCs, subnets, route tables and their routes, security groups, Transit Gateways with their
 attachments, route tables, associations, propagations and static routes, private zones with their records, load
 balancers with listeners and target groups, certificates): read, never created, they go to the landing-zone model and
@@ -13,7 +13,7 @@ from typing import Any
 
 from agentcore_egress.policies import resource_types as types
 
-from .monitor import Registration
+from .registration import Registration
 
 PlacedRegistration = tuple[str, str, str, Registration]
 """(stack, account, region, registration), as reachability's Network takes them."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from agentcore_egress.components.gateway_target import read_reuse_key
+from agentcore_egress.components.reuse_key import read_reuse_key
 from agentcore_egress.policies import resource_types as types
-from agentcore_egress.simulation.monitor import Deployment
+
+if TYPE_CHECKING:
+    from agentcore_egress.simulation.monitor import Deployment
 
 DEFAULT_IPS_PER_ENI = 16
 """VPC Lattice's default IPv4 addresses per ENI of a self-managed Resource Gateway."""

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent import futures
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -22,28 +22,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 
+from .registration import Registration
 from .simulated_aws import SimulatedAws
-
-
-@dataclass
-class Registration:
-    """One resource as the engine saw it."""
-
-    urn: str
-    type: str
-    name: str
-    parent: str
-    provider: str
-    custom: bool
-    inputs: dict[str, Any]
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    state: dict[str, Any] = field(default_factory=dict)
-    id: str = ""
-    inputs_proto: Any = field(default=None, repr=False, compare=False)
-    """The inputs as the engine received them (a protobuf Struct), so the policy pack gets them without conversion."""
-    state_proto: Any = field(default=None, repr=False, compare=False)
-    """The outputs as the engine returned them (a protobuf Struct)."""
 
 
 class _InputCapture(pulumi_mocks.Mocks):

@@ -163,11 +163,23 @@ def planner_finding(rule_id: str, stack: str, config_path: str, message: str) ->
     return Finding(policy=rule_id, level=PLANNER_RULES[rule_id].level, message=message, urn="", config_path=config_path, stack=stack)
 
 
-def pack_rules() -> dict[str, Rule]:
-    """The policy pack's rules (their declarations in its rule modules), by id."""
-    from agentcore_egress.policies.rules import DECLARATIONS
+_PACK_RULES: dict[str, Rule] = {}
+"""The pack's rules, read once per process: from its declarations, or as a plan cache kept them (:mod:`.pack_rules`)."""
 
-    return {rule.id: pack_rule(rule) for rule in DECLARATIONS}
+
+def pack_rules() -> dict[str, Rule]:
+    """The policy pack's rules (their declarations in its rule modules, unless a plan cache gave them), by id."""
+    if not _PACK_RULES:
+        from agentcore_egress.policies.rules import DECLARATIONS
+
+        _PACK_RULES.update((rule.id, pack_rule(rule)) for rule in DECLARATIONS)
+    return dict(_PACK_RULES)
+
+
+def remember_pack_rules(rules: dict[str, Rule]) -> None:
+    """Take the pack's rules as a plan cache kept them, unless read already (then the pack is not imported for them)."""
+    if not _PACK_RULES:
+        _PACK_RULES.update(rules)
 
 
 def known_rules() -> dict[str, Rule]:

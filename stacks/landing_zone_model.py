@@ -9,13 +9,13 @@ does ``https://orders.tools.example.com`` reach" is computed in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Optional
 from urllib.parse import urlparse
 
-from agentcore_egress.components.gateway_target import managed_reuse_key
+from agentcore_egress.components.reuse_key import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
 from agentcore_egress.stacks.config_schema import StackConfig, Subnet, Target, Vpc, is_security_group_id
 
@@ -467,12 +467,17 @@ class LandingZoneModel:
 
     def managed_reuse_keys_in(self, vpc: VpcKey) -> set[str]:
         """The distinct managed Resource Gateways AgentCore will create in ``vpc``, one per reuse key."""
-        return {
-            self.managed_reuse_key(name, target)
-            for name, stack in self.zone.stacks.items()
-            for target in stack.config.targets
-            if target.managed and vpc_key(name, target.managed.vpc) == vpc
-        }
+        return set(self._managed_reuse_keys.get(vpc, ()))
+
+    @cached_property
+    def _managed_reuse_keys(self) -> dict[VpcKey, set[str]]:
+        """Every VPC's reuse keys, found in one pass (asked for each VPC, a pass each grew with the square of the zone)."""
+        keys: dict[VpcKey, set[str]] = {}
+        for name, stack in self.zone.stacks.items():
+            for target in stack.config.targets:
+                if target.managed:
+                    keys.setdefault(vpc_key(name, target.managed.vpc), set()).add(self.managed_reuse_key(name, target))
+        return keys
 
     # -- the organization and RAM shares ---------------------------------------------------------
 
@@ -484,6 +489,11 @@ class LandingZoneModel:
                 shares.append((name, "transit_gateway_hub.share_with", list(stack.config.transit_gateway_hub.share_with)))
             shares.extend((name, f"lattice_resources[{i}].share_with", list(r.share_with)) for i, r in enumerate(stack.config.lattice_resources))
         return shares
+
+    @cached_property
+    def _accounts(self) -> set[str]:
+        """Every stack's account, gathered once (a share is checked for each stack of the zone)."""
+        return self.zone.accounts
 
     def transit_gateway_shared_with(self, hub_stack: str, spoke: VpcKey) -> Optional[list[str]]:
         """The principals the Transit Gateway that ``spoke`` attaches to is shared with: the hub's ``share_with``, or, for an
@@ -508,7 +518,7 @@ class LandingZoneModel:
             if organization is None:
                 continue
             if ORGANIZATION_ARN.match(principal) and principal.endswith(f"/{organization.id}"):
-                return account in self.zone.accounts or account == organization.management_account
+                return account in self._accounts or account == organization.management_account
             if OU_ARN.match(principal) and f"/{organization.id}/" in principal and account in organization.units.get(principal.rsplit("/", 1)[-1], []):
                 return True
         return False
@@ -520,9 +530,19 @@ def resource_key_path(urn: str, registrations: Iterable[Any], key_paths: dict[st
     ``key_paths`` is what the account program recorded while it named components (``"GatewayTarget::mcp"`` →
     ``"targets[2]"``); the resource's outermost component among them is the entry it was built from.
     """
+    return resource_key_paths(registrations, key_paths)(urn)
+
+
+def resource_key_paths(registrations: Iterable[Any], key_paths: dict[str, str]) -> Callable[[str], str]:
+    """:func:`resource_key_path` of many resources of one stack, its registrations indexed once (a stack of a
+    thousand targets has a finding or a trace on each)."""
     by_urn = {registration.urn: registration for registration in registrations}
-    current, path = by_urn.get(urn), ""
-    while current is not None:
-        path = key_paths.get(f"{current.type.rsplit(':', 1)[-1]}::{current.name}", path)
-        current = by_urn.get(current.parent)
-    return path
+
+    def key_path(urn: str) -> str:
+        current, path = by_urn.get(urn), ""
+        while current is not None:
+            path = key_paths.get(f"{current.type.rsplit(':', 1)[-1]}::{current.name}", path)
+            current = by_urn.get(current.parent)
+        return path
+
+    return key_path

@@ -40,8 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
-
 from agentcore_egress.stacks.errors import ConfigError, shorten
 from agentcore_egress.stacks.regular_file import read_regular
 
@@ -98,11 +96,28 @@ def plan_rule_specs() -> dict[str, RuleSpec]:
     return {rule.id: RuleSpec(rule.level) for rule in PLANNER_RULES.values()}
 
 
+_PACK_SPECS: dict[str, RuleSpec] = {}
+"""The bundled pack's rules, read once per process: from its policies, or as a plan cache kept them (:mod:`.pack_rules`)."""
+
+
+def pack_specs() -> dict[str, RuleSpec]:
+    """The bundled pack's rules (its policies, unless a plan cache gave them)."""
+    if not _PACK_SPECS:
+        from agentcore_egress.policies.rules import RULES
+
+        _PACK_SPECS.update(pack_rule_specs(RULES))
+    return dict(_PACK_SPECS)
+
+
+def remember_pack_specs(specs: dict[str, RuleSpec]) -> None:
+    """Take the bundled pack's rules as a plan cache kept them, unless read already (then the pack is not imported for them)."""
+    if not _PACK_SPECS:
+        _PACK_SPECS.update(specs)
+
+
 def bundled_rule_specs() -> dict[str, RuleSpec]:
     """Every rule ``plan`` and ``audit`` know with the bundled pack."""
-    from agentcore_egress.policies.rules import RULES
-
-    return {**pack_rule_specs(RULES), **plan_rule_specs()}
+    return {**pack_specs(), **plan_rule_specs()}
 
 
 def _fail(source: str, key: str, problem: str, fix: str) -> ConfigError:
@@ -183,6 +198,8 @@ def _validate(source: str, name: str, spec: RuleSpec, entry: Mapping[str, Any]) 
         close = difflib.get_close_matches(unknown[0], list(spec.properties), n=1)
         raise _fail(source, f"{name}.{unknown[0]}", f"policy {name!r} has no option {shorten(unknown[0])!r}",
                     f"did you mean {close[0]!r}?" if close else f"options of {name} are {sorted(spec.properties) or 'none'}")
+    import jsonschema  # a tenth of a second: only for a config that names a rule
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(spec.schema()).iter_errors(options))
     if error is None:
         return

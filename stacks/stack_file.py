@@ -14,8 +14,10 @@ line that names the file, the place and the fix:
 - messages quote at most a short cut of an offending token, never the file's
   lines (PyYAML's own messages print a snippet of the file).
 
-The composed node tree is kept, so a finding's key path (``vpcs[1].cidr``)
-maps to its line from the parser's marks, whatever the style of the file.
+The text is kept and composed again into its node tree when a line is first
+asked for, so a finding's key path (``vpcs[1].cidr``) maps to its line from the
+parser's marks, whatever the style of the file (a plan keeps every stack file:
+the node tree of each, twenty times its text, only where a line is shown).
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ class StackFile:
     document: dict[str, Any]
     parsed_root: Optional[yaml.Node] = None
     known_text: Optional[str] = None
-    """Set when the document was not parsed here but is known for this exact text (a plan's cache of parsed
-    files): the node tree is then parsed from it when a line is first asked for."""
+    """The text the document was parsed from (here, or by an earlier plan: a plan's cache of parsed files): the
+    node tree is then parsed from it when a line is first asked for."""
 
     @cached_property
     def root(self) -> Optional[yaml.Node]:
@@ -81,8 +83,9 @@ def read_stack_file(path: Path, display: Optional[str] = None) -> StackFile:
     """Read and parse ``path``; raise :class:`ConfigError` with one line for anything that is not a sane stack file."""
     path = Path(path)
     source = display or str(path)
-    document, root = parse_stack_text(read_stack_text(path, source), source)
-    return StackFile(path=path, display=source, document=document, parsed_root=root)
+    text = read_stack_text(path, source)
+    document, _ = parse_stack_text(text, source)
+    return StackFile(path=path, display=source, document=document, known_text=text)  # its nodes, 20 times the text, composed when asked
 
 
 def parse_stack_text(text: str, source: str) -> tuple[dict[str, Any], Optional[yaml.Node]]:

@@ -1,6 +1,6 @@
 """The landing-zone model: the answers every planner part reads (reuse keys, backends, shares)."""
 
-from agentcore_egress.components.gateway_target import read_reuse_key
+from agentcore_egress.components.reuse_key import read_reuse_key
 from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.stacks.landing_zone_model import Backend, LandingZoneModel
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack

@@ -269,7 +269,7 @@ def test_a_stack_whose_program_fails_exits_2_naming_its_file(capsys, tmp_path, m
     def broken(stack, config, prefix, key_paths=None, stack_accounts=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("agentcore_egress.planner.stack_simulation.build", broken)
+    monkeypatch.setattr("agentcore_egress.stacks.account_program.build", broken)  # stack_simulation imports it when it first simulates
     code, out, err = plan(capsys, str(PEERING_EXAMPLE), "--no-cache", "--jobs", "1")  # the program in this process, not a cached result
     assert code == 2 and out == ""
     assert "Pulumi.hub-network.yaml: the stack's program failed: RuntimeError: boom" in err

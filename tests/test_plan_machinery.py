@@ -3,7 +3,6 @@
 - The simulated monitor answers on the event loop's own thread (no pool), and the loop runs executor
   calls on a pool again afterwards; a mock answer that is not ready is refused with a clear error.
 - A plan leaves the garbage collector as it found it: enabled, nothing frozen.
-- A simulation worker always has its next stack queued.
 - The policy worker does not import the components or pulumi-aws (a second of every plan's start).
 """
 
@@ -21,7 +20,6 @@ import pytest
 
 from agentcore_egress.stacks.landing_zone import LandingZone
 from agentcore_egress.planner.plan import run_plan
-from agentcore_egress.planner.simulation_pool import QUEUED_PER_WORKER, SimulationPool
 from agentcore_egress.simulation.monitor import RecordingMonitor, run_program
 from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from child_processes import run_cli, user_environment
@@ -56,21 +54,6 @@ def test_a_plan_leaves_the_collector_enabled_and_nothing_frozen():
     assert gc.isenabled()
     result = run_plan(LandingZone.load(TGW_EXAMPLE))
     assert result.stacks and gc.isenabled() and gc.get_freeze_count() == 0
-
-
-def test_a_worker_has_its_next_stack_queued_while_this_process_simulates():
-    queued = []
-
-    def local(task):
-        queued.append(pool._outstanding)  # noqa: SLF001 - what the workers hold while this process simulates
-        return "error", [f"{task[0]} refused"]
-
-    zone = LandingZone.load(TGW_EXAMPLE)
-    first = zone.waves()[0][0]  # reads no other stack
-    with SimulationPool(1) as pool:
-        answers = list(pool.simulate([(first, zone.stacks[first], {}) for _ in range(6)], local=local))
-    assert len(answers) == 6
-    assert queued[0] == QUEUED_PER_WORKER > 1
 
 
 def test_the_policy_worker_imports_neither_the_components_nor_pulumi_aws():

@@ -68,7 +68,7 @@ def test_a_gateway_group_of_another_vpc_is_found(tmp_path):
 @pytest.mark.parametrize("change, words", [
     (lambda c: c["lattice_resources"][0].pop("backend_cidrs"), "gives the Resource Gateway no way out. Fix: "),
     (lambda c: c["lattice_resources"][0].update(security_groups=["rg-enis"]),
-     "lattice_resources[0].security_groups[0]: 'rg-enis' is not one of this stack's security_groups []. Fix: "),
+     "lattice_resources[0].security_groups[0]: 'rg-enis' is not one of this stack's security_groups [], declared or existing. Fix: "),
     (lambda c: c["lattice_resources"][0].update(ip_address_type="IPV5"),
      "lattice_resources[0].ip_address_type: 'IPV5' is invalid: Input should be 'IPV4', 'IPV6' or 'DUALSTACK'"),
 ])

@@ -1,0 +1,163 @@
+"""The standard library's process pool, with workers that end with the run: the simulation workers and the policy worker.
+
+A :class:`WorkerPool` is a ``concurrent.futures.ProcessPoolExecutor`` whose
+workers are fresh interpreters (the "spawn" start method: forking a process
+that has threads, gRPC's among them, is unsafe). Before its own initializer, each
+worker (see :func:`_prepare_worker`):
+
+- asks the kernel for SIGKILL when the thread that started it ends
+  (``PR_SET_PDEATHSIG``, Linux) and leaves at once if the run ended before it
+  asked. The executor starts workers in the thread that calls ``submit`` (with
+  "spawn", not its manager thread): use a pool from the thread that runs the plan;
+- becomes a session (and process group) of its own: a Ctrl-C at the terminal
+  reaches the run alone, and :meth:`WorkerPool.close` (or a signal, through
+  :func:`agentcore_egress.process.child_processes.stop_all`) ends the worker and whatever it started, a
+  helper of the pack, with one ``killpg``. SIGINT and SIGTERM are blocked while
+  it starts (as the standard library starts its resource tracker), so one sent to
+  the terminal's group then is not a traceback of the worker's; SIGINT is ignored after;
+- reads /dev/null as its standard input, never the user's terminal, and writes
+  its standard output to its standard error: results travel in the executor's
+  pipes, and what a program or pack prints never mixes with the plan's report.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+from . import interruption
+from agentcore_egress.process.child_processes import PR_SET_PDEATHSIG, track, untrack
+
+_STARTING = {signal.SIGINT, signal.SIGTERM}
+_SPAWNING = threading.Lock()
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: SIGKILL when ``parent`` ends (Linux); exit at once if it already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(70)
+
+
+def _prepare_worker(parent: int, initializer: Optional[Callable[..., None]], initargs: tuple) -> None:
+    """Every worker's initializer (see the module): then the pool's own, with its arguments."""
+    _die_with_parent(parent)
+    try:
+        os.setsid()
+    except OSError:  # already a session's leader
+        pass
+    for number in _STARTING:  # ignoring a signal discards one that arrived while it was blocked
+        signal.signal(number, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STARTING)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr  # line-buffered: what is printed is out before the pool kills the worker
+    if initializer is not None:
+        initializer(*initargs)
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM held back in this thread (and so in a worker it starts) for the block."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STARTING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class WorkerPool:
+    """Up to ``workers`` processes of a ProcessPoolExecutor, each prepared by ``initializer(*initargs)`` once it started.
+
+    :meth:`close` kills them (and their process groups) at once: call it when their
+    results are in, or when nobody will read them any more.
+    """
+
+    def __init__(self, workers: int, initializer: Optional[Callable[..., None]] = None, initargs: tuple = ()) -> None:
+        self.size = workers
+        self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_prepare_worker, initargs=(os.getpid(), initializer, initargs))
+        self._workers: list[multiprocessing.process.BaseProcess] = []
+        track(self)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> Future:
+        """``call(*args)`` in a worker (a picklable function, as for any ProcessPoolExecutor); starts one if none is idle.
+
+        Once a worker died, the future holds BrokenProcessPool (as the tasks it left do), for the caller to meet where it waits.
+        """
+        try:
+            if len(self._workers) >= self.size:
+                return self._executor.submit(call, *args)
+            # A signal now ends the run after the new worker is known, so that it is killed too (see interruption).
+            with interruption.deferred(), _SPAWNING, _signals_blocked():
+                before = set(multiprocessing.active_children())
+                future = self._executor.submit(call, *args)
+                self._workers += [process for process in multiprocessing.active_children() if process not in before]
+            return future
+        except BrokenProcessPool as broken:
+            failed: Future = Future()
+            failed.set_exception(broken)
+            return failed
+
+    def start(self, count: int) -> None:
+        """Start ``count`` workers (at most the pool's size) now, ahead of their first task."""
+        while len(self._workers) < min(count, self.size):
+            self.submit(os.getpid)
+
+    def exit_codes(self) -> str:
+        """How the workers ended, for an error message: "exit code 3", "exit code -9" (killed by signal 9)."""
+        ended = multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0)
+        deadline = time.monotonic() + 1.0  # the executor's thread may be reaping one: its code is set a moment later
+        while any(process.exitcode is None for process in self._workers if process.sentinel in ended) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        codes = sorted({process.exitcode for process in self._workers if process.exitcode is not None}, key=lambda code: code == 0)
+        return ", ".join(f"exit code {code}" for code in codes) or "exit code unknown"
+
+    def kill_group(self) -> None:
+        """SIGKILL to every worker's process group, without waiting: what a signal handler may do at any moment."""
+        for process in self._workers:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # its group: a worker that reached its initializer leads one
+            except (ProcessLookupError, PermissionError):
+                pass
+            if process.exitcode is None:  # one still starting leads none yet
+                try:
+                    os.kill(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def close(self) -> None:
+        """Kill every worker and its group, then release the pool (its threads and pipes)."""
+        calls = getattr(self._executor, "_call_queue", None)
+        if calls is not None and not multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0):
+            # What CPython 3.12 (and late 3.11s) do once workers died, which 3.10 and early 3.11s do not: without a reader
+            # here, the executor's thread still writing a task to the workers' pipe fails once they are killed, instead of
+            # blocking for ever. Only while every worker lives: after one died, a fixed CPython's thread closes it itself.
+            calls._reader.close()
+        self.kill_group()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        untrack(self)

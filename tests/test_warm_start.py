@@ -1,0 +1,58 @@
+"""A plan the cache answers whole starts like a small script: it imports neither pulumi-aws, the Pulumi SDK's runtime,
+gRPC nor the policy pack, and says the same as the plan that filled the cache (which imports them, to simulate and judge)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agentcore_egress.stacks import findings, pack_rules
+from agentcore_egress.stacks.policy_config import pack_specs
+from child_processes import REPOSITORY, user_environment
+from landing_zones import TGW_EXAMPLE, copy_zone
+
+HEAVY = ("pulumi", "pulumi_aws", "pulumi_policy", "grpc", "google.protobuf", "agentcore_egress.policies.rules")
+"""Modules (and their sub-modules) only simulating and judging need."""
+
+_LOADED_AT_EXIT = """
+import atexit, sys
+atexit.register(lambda: print("loaded: " + " ".join(sorted(sys.modules)), file=sys.stderr))
+from agentcore_egress.cli.main import main
+sys.exit(main())
+"""
+"""The CLI as its console script runs it, printing the modules it imported as its last line of standard error."""
+
+
+def plan_process(zone, cache) -> tuple[dict, set[str]]:
+    """A fresh ``agentcore-egress plan`` process: its JSON report and the heavy modules it imported."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _LOADED_AT_EXIT, "plan", str(zone), "--format", "json", "--cache", str(cache), "--jobs", "1"],
+        cwd=REPOSITORY, env=user_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    modules = completed.stderr.strip().splitlines()[-1].removeprefix("loaded: ").split()
+    return json.loads(completed.stdout), {m for m in modules if any(m == heavy or m.startswith(f"{heavy}.") for heavy in HEAVY)}
+
+
+def test_a_plan_the_cache_answers_imports_nothing_that_simulates_or_judges(tmp_path):
+    zone, cache = copy_zone(TGW_EXAMPLE, tmp_path / "zone"), tmp_path / "cache"
+    cold, cold_heavy = plan_process(zone, cache)
+    assert {"pulumi", "pulumi_aws", "pulumi_policy", "grpc", "agentcore_egress.policies.rules"} <= cold_heavy, "the wrapper sees imports"
+    warm, warm_heavy = plan_process(zone, cache)
+    assert warm_heavy == set()
+    assert warm == cold
+
+
+def test_the_pack_rules_a_cache_keeps_read_back_equal():
+    assert pack_rules.decode(pack_rules.encode()) == (pack_specs(), findings.pack_rules())
+
+
+@pytest.mark.parametrize("document", [
+    {"format": 99},
+    {"format": pack_rules.FORMAT, "specs": {"modern-tls": {"level": "mandatory"}}, "rules": {}},
+    {"format": pack_rules.FORMAT, "specs": {"x": {"level": "mandatory", "properties": {}, "required": []}}, "rules": {"x": {"id": "y"}}},
+], ids=["format", "not-the-same-rules", "rule"])
+def test_stored_pack_rules_of_another_shape_are_refused(document):
+    with pytest.raises((ValueError, TypeError)):
+        pack_rules.decode(json.dumps(document))

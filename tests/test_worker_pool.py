@@ -1,0 +1,127 @@
+"""The plan's worker processes (the standard library's pool): apart from the user's terminal, ending with the run.
+
+Each case runs a small program that uses a :class:`WorkerPool` in a process of
+its own (a user's environment, a session of its own, its stdin a pipe of the
+test's), so that what it and its workers print, and what they leave running,
+can be looked at from outside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from child_processes import user_environment
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="looks at workers in /proc")
+
+LIMIT = 60
+
+
+def start(program: str, marker: str = "") -> subprocess.Popen:
+    code = "from agentcore_egress.planner.worker_pool import WorkerPool\nimport json, os, sys, time\n" + program
+    return subprocess.Popen([sys.executable, "-c", code], env=user_environment(WORKER_POOL_TEST=marker), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def marked(marker: str, within: float = 10.0) -> list[int]:
+    """Processes whose environment carries ``marker`` (waiting up to ``within`` seconds for them to go)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and f"WORKER_POOL_TEST={marker}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_a_worker_reads_no_terminal_prints_to_stderr_and_leads_its_own_process_group():
+    program = ("with WorkerPool(1) as pool:\n"
+               "    pool.submit(print, 'printed by a worker').result()\n"
+               "    facts = [pool.submit(call, *args).result() for call, args in\n"
+               "             ((os.readlink, ('/proc/self/fd/0',)), (os.getpid, ()), (os.getpgid, (0,)), (os.getsid, (0,)))]\n"
+               "print(json.dumps(facts + [os.getpgid(0)]))\n")
+    running = start(program)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0, stderr
+    stdin, pid, group, session, parents_group = json.loads(stdout)
+    assert stdin == "/dev/null" and group == session == pid != parents_group
+    assert "printed by a worker" in stderr and "printed by a worker" not in stdout
+
+
+def test_closing_the_pool_ends_what_a_worker_started():
+    marker = f"close-{os.getpid()}"
+    running = start("with WorkerPool(1) as pool:\n    pool.submit(os.system, 'sleep 600 &').result()\n", marker)
+    _, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0, stderr
+    assert marked(marker) == []
+
+
+def test_workers_die_with_a_parent_killed_with_sigkill():
+    marker = f"killed-{os.getpid()}"
+    program = ("pool = WorkerPool(2)\n"
+               "pids = [pool.submit(os.getpid) for _ in range(2)]\n"
+               "sleeping = [pool.submit(time.sleep, 600) for _ in range(2)]\n"
+               "print(sorted({future.result() for future in pids}), flush=True)\n"
+               "time.sleep(600)\n")
+    running = start(program, marker)
+    try:
+        workers = json.loads(running.stdout.readline())
+        assert workers and set(workers) <= set(marked(marker, within=0))
+    finally:
+        running.kill()
+        running.wait()
+    assert marked(marker) == []
+
+
+def test_a_ctrl_c_while_workers_start_is_the_runs_alone():
+    # Sent to the whole group the moment the worker is spawned: the worker, not yet in a session of its own, must not die of it.
+    program = ("import signal\n"
+               "signal.signal(signal.SIGINT, lambda *_: print('the run got SIGINT', flush=True))\n"
+               "with WorkerPool(1) as pool:\n"
+               "    future = pool.submit(os.getpid)\n"
+               "    os.killpg(0, signal.SIGINT)\n"
+               "    print('worker', future.result(timeout=60), flush=True)\n")
+    running = start(program)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0 and "Traceback" not in stderr, stderr
+    assert "the run got SIGINT" in stdout and "worker" in stdout
+
+
+def test_a_worker_that_dies_breaks_its_tasks_and_the_pool_still_closes():
+    program = ("from concurrent.futures.process import BrokenProcessPool\n"
+               "with WorkerPool(1) as pool:\n"
+               "    try:\n"
+               "        pool.submit(os._exit, 3).result(timeout=60)\n"
+               "    except BrokenProcessPool:\n"
+               "        print(pool.exit_codes())\n")
+    running = start(program)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0, stderr
+    assert stdout.strip() == "exit code 3"
+
+
+def test_closing_ends_while_a_large_task_is_still_being_written_to_a_busy_worker():
+    # Tasks larger than a pipe holds, queued behind a busy worker: the executor's thread is blocked writing one when the
+    # pool kills the worker. CPython 3.10 and early 3.11s then waited on that write for ever (the run hung at its end).
+    program = ("pool = WorkerPool(1)\n"
+               "pool.submit(os.getpid).result()\n"
+               "queued = [pool.submit(time.sleep, 600)] + [pool.submit(len, b'x' * 5_000_000) for _ in range(3)]\n"
+               "time.sleep(1)\n"
+               "pool.close()\n"
+               "print('closed', flush=True)\n")
+    running = start(program)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0 and stdout.strip() == "closed", stderr
