@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-import pulumi
-
 ELB_ZONE = {"application": "Z32O12XQLNTSW2", "network": "Z2IFOLAFXWLO4F"}
 """Canonical hosted zone ids of load balancers, as in eu-west-1."""
 
 
-class NotInSnapshot(pulumi.RunError):
-    """The program looked up an existing resource that the snapshot does not hold (a program error, reported as the engine would)."""
+class NotInSnapshot(LookupError):
+    """The program looked up an existing resource that the snapshot does not hold (a program error: the simulated AWS reports it
+    as the engine reports a failed invoke)."""
 
 
 class ExistingAnswers:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .existing_answers import ExistingAnswers
 from .existing_records import existing_records
-from .simulated_aws import default_security_group_id
+from .fake_ids import default_security_group_id
 
 
 def plan_facts(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -8,30 +8,14 @@ same program gives the same ids), so a plan reads like the real thing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from .existing_answers import ELB_ZONE as _ELB_ZONE, ExistingAnswers
-
-# Id prefixes AWS uses, so ids in plans look like the ones users read in consoles.
-_ID_PREFIX = {
-    "aws:ec2/vpc:Vpc": "vpc",
-    "aws:ec2/subnet:Subnet": "subnet",
-    "aws:ec2/routeTable:RouteTable": "rtb",
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
-    "aws:ec2/securityGroup:SecurityGroup": "sg",
-    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
-    "aws:ec2transitgateway/transitGateway:TransitGateway": "tgw",
-    "aws:ec2transitgateway/routeTable:RouteTable": "tgw-rtb",
-    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach",
-    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": "tgw-attach",
-    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
-    "aws:vpclattice/resourceGateway:ResourceGateway": "rgw",
-    "aws:vpclattice/resourceConfiguration:ResourceConfiguration": "rcfg",
-}
+from .existing_answers import ELB_ZONE as _ELB_ZONE, ExistingAnswers, NotInSnapshot
+from .fake_ids import default_security_group_id, digest, fake_id
 
 # ARN service and resource-type segment per type, where they differ from the token's module.
 _ARN = {
@@ -45,26 +29,6 @@ _ARN = {
     "aws:lb/listener:Listener": ("elasticloadbalancing", "listener/app"),
     "aws:lb/targetGroup:TargetGroup": ("elasticloadbalancing", "targetgroup"),
 }
-
-
-
-def _digest(*parts: str, length: int = 17) -> str:
-    return hashlib.sha1("::".join(parts).encode()).hexdigest()[:length]
-
-
-def fake_id(type_: str, name: str) -> str:
-    """A stable, AWS-shaped id for the resource ``name`` of ``type_``."""
-    if type_ == "aws:apigateway/restApi:RestApi":
-        return _digest(type_, name, length=10)
-    if type_ == "aws:route53/zone:Zone":
-        return "Z" + _digest(type_, name, length=20).upper()
-    prefix = _ID_PREFIX.get(type_, type_.rsplit(":", 1)[-1].lower())
-    return f"{prefix}-{_digest(type_, name)}"
-
-
-def default_security_group_id(vpc_id: str) -> str:
-    """The id of ``vpc_id``'s default security group (AWS creates one with every VPC)."""
-    return fake_id("aws:ec2/securityGroup:SecurityGroup", f"{vpc_id}-default")
 
 
 def _strings(value: Any):
@@ -124,16 +88,16 @@ class SimulatedAws(pulumi_mocks.Mocks):
             },
             "aws:bedrock/agentcoreGatewayTarget:AgentcoreGatewayTarget": lambda rid, name, s: {"targetId": rid.upper()[-10:]},
             "aws:lb/loadBalancer:LoadBalancer": lambda rid, name, s: {
-                "dnsName": f"internal-{name[:20]}-{_digest(rid, length=10)}.{self.region}.elb.amazonaws.com",
+                "dnsName": f"internal-{name[:20]}-{digest(rid, length=10)}.{self.region}.elb.amazonaws.com",
                 "zoneId": _ELB_ZONE.get(s.get("loadBalancerType", "application"), _ELB_ZONE["application"]),
             },
             "aws:acm/certificate:Certificate": lambda rid, name, s: {
                 "domainValidationOptions": [
                     {
                         "domainName": domain,
-                        "resourceRecordName": f"_{_digest(domain, length=32)}.{domain.removeprefix('*.')}.",
+                        "resourceRecordName": f"_{digest(domain, length=32)}.{domain.removeprefix('*.')}.",
                         "resourceRecordType": "CNAME",
-                        "resourceRecordValue": f"_{_digest(domain, 'v', length=32)}.acm-validations.aws.",
+                        "resourceRecordValue": f"_{digest(domain, 'v', length=32)}.acm-validations.aws.",
                     }
                     for domain in [s.get("domainName", ""), *s.get("subjectAlternativeNames", [])]
                 ],
@@ -144,7 +108,7 @@ class SimulatedAws(pulumi_mocks.Mocks):
             "aws:route53/record:Record": lambda rid, name, s: {"fqdn": str(s.get("name", "")).rstrip(".")},
             "aws:iam/role:Role": lambda rid, name, s: {"arn": f"arn:aws:iam::{self.account_id}:role/{name}", "name": name},
             "aws:apigateway/restApi:RestApi": lambda rid, name, s: {
-                "rootResourceId": _digest(rid, length=10),
+                "rootResourceId": digest(rid, length=10),
                 "executionArn": self.arn("execute-api", rid),
             },
         }
@@ -185,4 +149,7 @@ class SimulatedAws(pulumi_mocks.Mocks):
             return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:root", "userId": "simulated", "id": self.account_id}, []
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": self.region, "region": self.region, "id": self.region}, []
-        return self.existing.answer(args.token, dict(args.args)) or {}, []
+        try:
+            return self.existing.answer(args.token, dict(args.args)) or {}, []
+        except NotInSnapshot as missing:  # a program error, reported as the engine reports a failed invoke: one line
+            raise pulumi.RunError(str(missing)) from None

@@ -325,3 +325,18 @@ def test_what_the_endpoint_cannot_answer_is_one_line_not_a_traceback(capsys, aws
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert code == 2 and "Traceback" not in err and "network: not written" in err
     assert len(errors) == 1 and f"Pulumi.network.yaml: account {NETWORK}: the endpoint does not implement GetResourceGateway" in errors[0], errors
+
+
+def test_drift_compares_what_plan_reads_without_the_pulumi_sdk():
+    # preflight is a live command: judging drift builds plan's view of a snapshot (records, lookup answers, the ids a
+    # simulated AWS mints) without the SDK's runtime, which a simulation alone needs.
+    import subprocess
+    import sys
+
+    from child_processes import user_environment
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, agentcore_egress.live.existing_drift\n"
+                               "print(sorted(m for m in ('pulumi', 'pulumi_aws', 'grpc') if m in sys.modules))"],
+        env=user_environment(), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", (loaded.stdout, loaded.stderr[-2000:])
