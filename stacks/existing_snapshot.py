@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
+from .regular_file import read_regular
 
 FORMAT_VERSION = 1
 SNAPSHOT_FOLDER = "existing"
@@ -45,14 +47,26 @@ def render(snapshot: dict[str, Any]) -> str:
 
 
 DISCOVER_FIX = "Fix: run agentcore-egress discover for its stack and commit the file"
+SNAPSHOT_LIMIT = 64 * 1024 * 1024
+"""The most a snapshot may hold: a pull request ships it, so it is read bounded, a regular file only (never a FIFO or a device)."""
+
+
+def snapshot_bytes(path: Path, shown: str) -> bytes:
+    """The committed snapshot's bytes; ConfigError (one line naming ``shown``) when it is not a regular file of at most
+    :data:`SNAPSHOT_LIMIT`; FileNotFoundError when there is none (callers say what that means)."""
+    if not os.path.lexists(path):
+        raise FileNotFoundError(path)
+    return read_regular(path, shown, SNAPSHOT_LIMIT, "snapshot")
 
 
 def load_snapshot(path: Path, shown: str, fix: str = DISCOVER_FIX) -> dict[str, Any]:
     """A committed snapshot as written; ConfigError (one line naming ``shown`` and ``fix``) when absent, unreadable or not one."""
     try:
-        snapshot = json.loads(Path(path).read_text(encoding="utf-8"))
+        snapshot = json.loads(snapshot_bytes(Path(path), shown).decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError([f"{shown}: does not exist: the existing resources were never discovered. {fix}"]) from None
+    except ConfigError as error:  # not a regular file, or too large: what is wrong, then how to get a good one
+        raise ConfigError([f"{error.problems[0].partition(' Fix: ')[0]} {fix}"]) from None
     except (OSError, ValueError) as error:
         raise ConfigError([f"{shown}: cannot be read as JSON ({error}). {fix}"]) from None
     if not isinstance(snapshot, dict) or snapshot.get("format_version") != FORMAT_VERSION:

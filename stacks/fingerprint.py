@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .existing_snapshot import snapshot_path
+from .existing_snapshot import snapshot_bytes, snapshot_path
 from .landing_zone import LandingZone, stack_name
 
 _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
@@ -74,6 +74,7 @@ def own_fingerprint(stack_file: Path, *, pack: str = "", policy_config: Optional
 def _snapshot_bytes(stack_file: Path) -> bytes:
     """The committed snapshot beside the stack file (``existing/<stack>.json``), marked off from the file; nothing when absent."""
     try:
-        return b"\0existing\0" + snapshot_path(stack_file.parent, stack_name(stack_file)).read_bytes()
+        path = snapshot_path(stack_file.parent, stack_name(stack_file))
+        return b"\0existing\0" + snapshot_bytes(path, str(path))
     except FileNotFoundError:
         return b""

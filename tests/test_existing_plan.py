@@ -1,6 +1,7 @@
 """plan over an existing landing zone: snapshots discovered from a moto server, read offline; breaks made by editing only a snapshot."""
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -88,7 +89,9 @@ def test_editing_a_snapshot_plans_its_stack_again(capsys, discovered):
      "existing/tools.json: existing.load_balancers.orders: is named in"),
     (lambda path, snapshot: path.write_text(json.dumps({**snapshot, "existing": {**snapshot["existing"], "vpcs": {
         "tools": {**snapshot["existing"]["vpcs"]["tools"], "id": "vpc-00000000000000000"}}}})), "existing/tools.json does not hold VPC vpc-"),
-], ids=["missing", "stale", "name-missing", "other-ids"])
+    (lambda path, snapshot: (path.unlink(), os.mkfifo(path)), "existing/tools.json: is a named pipe (FIFO), not a regular file."),
+    (lambda path, snapshot: (path.unlink(), path.symlink_to("/dev/zero")), "existing/tools.json: is a character device, not a regular file."),
+], ids=["missing", "stale", "name-missing", "other-ids", "fifo", "dev-zero"])
 def test_a_snapshot_plan_cannot_trust_is_bad_input_with_the_fix(discovered, change, complaint):
     path = discovered / "existing" / "tools.json"
     change(path, json.loads(path.read_text()))
