@@ -197,10 +197,12 @@ def run_plan_command(args: argparse.Namespace) -> int:
             raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
         with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config"),
                          start_timeout=args.pack_start_timeout) as judge:
-            if cache is None or cache.empty():  # every stack will be judged: the pack's starting overlaps reading the stack files
-                judge.start()  # (else run_plan starts it once it knows some stack needs judging)
             zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
             _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
+            # Once the input is known good (bad input ends in a tenth of a second, starting no pack): with every stack to be
+            # judged, the pack starts now, while this process imports the stacks' programs (a second), which it outlasts.
+            if cache is None or cache.empty():
+                judge.start()  # (else run_plan starts it once it knows some stack needs judging)
             if not args.quiet:
                 _stderr(f"planning {len(zone.stacks)} stacks of {shown} in {len(zone.waves())} waves")
             result = run_plan(zone, pack_dir=args.policy_pack, policy_config=policy_config, progress=(lambda line: None) if args.quiet else _stderr,

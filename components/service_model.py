@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.session
-from botocore.model import OperationModel, Shape
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 from . import validation
 from .errors import InputValidationError
@@ -28,6 +28,8 @@ AGENTCORE_CONTROL = "bedrock-agentcore-control"
 
 @lru_cache(maxsize=None)
 def _operation(service: str, operation: str) -> OperationModel:
+    import botocore.session  # a tenth of a second: only programs that create a gateway or a target pay it
+
     return botocore.session.get_session().get_service_model(service).operation_model(operation)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError, NoCredentialsError, NoRegionError,
                                  ReadTimeoutError)
@@ -110,6 +111,28 @@ class CallLog:
                 if not operation.startswith(READ_ONLY_PREFIXES) and operation not in ALLOWED_OTHERS]
 
 
+class _SharedModels:
+    """botocore's data loader, one for every session of the process.
+
+    Each new session reads and parses the service models again (EC2's alone is megabytes of JSON), about a fifth of a
+    second a session, and an account takes two (its base and its deploy role's). The loader only reads files that
+    ship with botocore (or under AWS_DATA_PATH, the same for the whole process) and caches what it parsed.
+    """
+
+    _lock = threading.Lock()
+    _loader: Any = None
+
+    @classmethod
+    def session(cls, **arguments: Any) -> boto3.Session:
+        core = botocore.session.Session()
+        with cls._lock:
+            if cls._loader is None:
+                cls._loader = core.get_component("data_loader")
+            else:
+                core.register_component("data_loader", cls._loader)
+        return boto3.Session(botocore_session=core, **arguments)
+
+
 class AccountSession:
     """One account and region, entered through its deploy role when the stack names one."""
 
@@ -133,7 +156,7 @@ class AccountSession:
         self.deadline = time.monotonic() + budget
         self.config = Config(retries=dict(LOCAL_RETRIES if endpoint_url else RETRIES),
                              connect_timeout=max(0.1, min(CONNECT_TIMEOUT, budget)), read_timeout=max(0.1, min(READ_TIMEOUT, budget)))
-        self._base = boto3.Session(profile_name=profile, region_name=region)
+        self._base = _SharedModels.session(profile_name=profile, region_name=region)
         self._watch(self._base)
         self._session: Optional[boto3.Session] = None
         self._clients: dict[str, Any] = {}
@@ -158,7 +181,7 @@ class AccountSession:
                 self._session = self._base
             else:
                 credentials = self._client_of(self._base, "sts").assume_role(RoleArn=self.role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-                session = boto3.Session(
+                session = _SharedModels.session(
                     aws_access_key_id=credentials["AccessKeyId"],
                     aws_secret_access_key=credentials["SecretAccessKey"],
                     aws_session_token=credentials["SessionToken"],

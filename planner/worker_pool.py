@@ -1,19 +1,28 @@
 """The standard library's process pool, with workers that end with the run: the simulation workers and the policy worker.
 
 A :class:`WorkerPool` is a ``concurrent.futures.ProcessPoolExecutor`` whose
-workers are fresh interpreters (the "spawn" start method: forking a process
-that has threads, gRPC's among them, is unsafe). Before its own initializer, each
-worker (see :func:`_prepare_worker`):
+workers come from the standard library's fork server (the "forkserver" start
+method; "spawn" where there is none, or where TMPDIR is too deep for its socket): forking the run itself, which has threads
+(gRPC's among them), is unsafe, and a fresh interpreter for every worker pays
+for the SDK's imports each time. The fork server is one single-threaded process
+per run, started with the first worker; it imports :data:`PRELOADED` once (what
+the pack's worker needs, and the SDK every worker needs), and each worker is a
+fork of it. A worker takes the run's environment as it is when the worker
+starts (the fork server's is the run's at its own start), as a spawned one would.
+Before its own initializer, each worker (see :func:`_prepare_worker`):
 
-- asks the kernel for SIGKILL when the thread that started it ends
-  (``PR_SET_PDEATHSIG``, Linux) and leaves at once if the run ended before it
-  asked. The executor starts workers in the thread that calls ``submit`` (with
-  "spawn", not its manager thread): use a pool from the thread that runs the plan;
+- asks the kernel for SIGKILL when its parent ends (``PR_SET_PDEATHSIG``, Linux).
+  Its parent is the fork server, which ends when the run does: it waits on a
+  pipe that only the run holds open, once the worker closed its own copy. A
+  spawned worker's parent is the thread that started it, and it leaves at once
+  if the run ended before it asked. The executor starts workers in the thread
+  that calls ``submit`` (not its manager thread): use a pool from the thread that runs the plan;
 - becomes a session (and process group) of its own: a Ctrl-C at the terminal
   reaches the run alone, and :meth:`WorkerPool.close` (or a signal, through
   :func:`agentcore_egress.process.child_processes.stop_all`) ends the worker and whatever it started, a
   helper of the pack, with one ``killpg``. SIGINT and SIGTERM are blocked while
-  it starts (as the standard library starts its resource tracker), so one sent to
+  it starts (as the standard library starts its resource tracker; the fork server,
+  started then, keeps them blocked, and its forks inherit that), so one sent to
   the terminal's group then is not a traceback of the worker's; SIGINT is ignored after;
 - reads /dev/null as its standard input, never the user's terminal, and writes
   its standard output to its standard error: results travel in the executor's
@@ -28,6 +37,7 @@ import multiprocessing.connection
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -43,20 +53,61 @@ _STARTING = {signal.SIGINT, signal.SIGTERM}
 _SPAWNING = threading.Lock()
 
 
-def _die_with_parent(parent: int) -> None:
-    """In a worker: SIGKILL when ``parent`` ends (Linux); exit at once if it already has."""
+PRELOADED = ["agentcore_egress.planner.policy_analyzer"]
+"""Imported once by the fork server, so that no worker imports them again: the pack's client (pulumi-policy, gRPC's
+protobufs, the built-in rules) and, with it, the Pulumi SDK that the simulation workers need too. Not pulumi-aws and
+the stacks' programs: a second of importing that a plan without simulation workers (most plans) would wait for."""
+
+
+SOCKET_PATH_MAX = 107
+"""Bytes of a Unix socket's path on Linux (108 with the closing NUL)."""
+
+
+def _server_socket_fits() -> bool:
+    """Whether the fork server's socket, ``<temp dir>/pymp-XXXXXXXX/listener-XXXXXXXX`` as the standard library names it
+    (before Python 3.12 abstract names), fits a socket's path: a deep TMPDIR fails the server's start with "AF_UNIX path too long"."""
+    return len(os.fsencode(os.path.join(tempfile.gettempdir(), "pymp-" + "x" * 8, "listener-" + "x" * 8))) <= SOCKET_PATH_MAX
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods() or not _server_socket_fits():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOADED)  # read when the server starts: the first pool's first worker
+    return context
+
+
+def _die_with_parent(run: int, forked: bool) -> None:
+    """In a worker: SIGKILL when its parent ends (Linux); exit at once if the run (``run``, its pid) already has.
+    ``forked``: the worker is a fork of the fork server, not the run's own child."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass
-    if os.getppid() != parent:
+    if forked:
+        # The fork server (this worker's parent, alive: this worker holds its pipe open) ends once no process but
+        # the run holds the pipe: give up this worker's copy, which the server hands every fork.
+        from multiprocessing import forkserver
+
+        alive = getattr(forkserver._forkserver, "_forkserver_alive_fd", None)  # noqa: SLF001 - see above
+        if alive is not None:
+            os.close(alive)
+            forkserver._forkserver._forkserver_alive_fd = None  # noqa: SLF001
+        try:
+            os.kill(run, 0)
+        except (ProcessLookupError, PermissionError):  # gone (its pid free, or another user's now)
+            os._exit(70)
+    elif os.getppid() != run:
         os._exit(70)
 
 
-def _prepare_worker(parent: int, initializer: Optional[Callable[..., None]], initargs: tuple) -> None:
+def _prepare_worker(run: int, forked: bool, environment: dict[str, str], initializer: Optional[Callable[..., None]],
+                    initargs: tuple) -> None:
     """Every worker's initializer (see the module): then the pool's own, with its arguments."""
-    _die_with_parent(parent)
+    _die_with_parent(run, forked)
+    os.environ.clear()
+    os.environ.update(environment)
     try:
         os.setsid()
     except OSError:  # already a session's leader
@@ -93,8 +144,9 @@ class WorkerPool:
 
     def __init__(self, workers: int, initializer: Optional[Callable[..., None]] = None, initargs: tuple = ()) -> None:
         self.size = workers
-        self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_prepare_worker, initargs=(os.getpid(), initializer, initargs))
+        context = _context()
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_prepare_worker, initargs=(
+            os.getpid(), context.get_start_method() == "forkserver", dict(os.environ), initializer, initargs))
         self._workers: list[multiprocessing.process.BaseProcess] = []
         track(self)
 

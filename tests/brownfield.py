@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from moto_aws import REGION, account, vpc_with_subnets, write_zone
+from moto_aws import REGION, account, vpc_with_subnets
 
 NETWORK, AGENTCORE = "111111111111", "333333333333"
 ZONE_ID = "Z0BROWNFIELD0000000001"
@@ -113,11 +113,6 @@ def edit_snapshot(zone: Path, stack: str, change: Callable[[dict[str, Any]], Non
     snapshot = json.loads(path.read_text())
     change(snapshot["existing"])
     path.write_text(json.dumps(snapshot, indent=2, sort_keys=True) + "\n")
-
-
-def brownfield_zone(aws: Any, directory: Path) -> Path:
-    """The existing landing zone seeded in ``aws`` and its stack files written to ``directory`` (not yet discovered)."""
-    return write_zone(directory, stacks(seed(aws)))
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "landing-zones" / "brownfield"

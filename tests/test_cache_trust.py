@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,8 +22,30 @@ from child_processes import run_cli
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
 
+PLAN = ("--jobs", "1", "--quiet", "--format", "json")
+
+
 def plan_cli(zone: Path, *extra: str) -> subprocess.CompletedProcess:
-    return run_cli("plan", str(zone), "--jobs", "1", "--quiet", "--format", "json", *extra, timeout=180)
+    """A plan as its own process: where what is at stake is a hang (a FIFO, a huge file), which its time limit ends."""
+    return run_cli("plan", str(zone), *PLAN, *extra, timeout=180)
+
+
+@dataclass
+class Ended:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def plan(capsys) -> Callable[..., Ended]:
+    """A plan in this process (the CLI's own ``main``): the same exit code and streams, without a second or two of start-up."""
+    def run(zone: Path, *extra: str, quiet: bool = True) -> Ended:
+        capsys.readouterr()
+        code = main(["plan", str(zone), *(PLAN if quiet else [a for a in PLAN if a != "--quiet"]), *extra])
+        out, err = capsys.readouterr()
+        return Ended(code, out, err)
+    return run
 
 
 def break_payments(zone: Path) -> None:
@@ -50,22 +74,22 @@ def forge_clean_entry(cache_root: Path, zone: Path, stack: str) -> Path:
     return entry
 
 
-def test_a_pull_request_cannot_turn_a_failing_plan_into_a_passing_one(tmp_path):
+def test_a_pull_request_cannot_turn_a_failing_plan_into_a_passing_one(tmp_path, plan):
     repository = git_work_tree(tmp_path / "repository")
     zone = copy_zone(TGW_EXAMPLE, repository / "stacks")
     trusted = repository / ".plan-cache"
-    assert plan_cli(zone, "--cache", str(trusted), "--trust-cache").returncode == 0, "the maintainer's own cache, before the pull request"
+    assert plan(zone, "--cache", str(trusted), "--trust-cache").returncode == 0, "the maintainer's own cache, before the pull request"
 
     break_payments(zone)  # the pull request
     attacker = tmp_path / "attacker-cache"
-    assert plan_cli(zone, "--cache", str(attacker)).returncode == 1
+    assert plan(zone, "--cache", str(attacker)).returncode == 1
     forged = forge_clean_entry(attacker, zone, "tools-payments")
-    assert plan_cli(zone, "--cache", str(attacker)).returncode == 0, "the forgery would pass a plan that trusted it"
+    assert plan(zone, "--cache", str(attacker)).returncode == 0, "the forgery would pass a plan that trusted it"
 
     # Shipped in the stacks folder, where the cache used to be by default (key and all): not read.
     shutil.copytree(attacker, zone / ".agentcore-egress" / "cache")
-    assert plan_cli(zone).returncode == 1
-    refused = plan_cli(zone, "--cache", str(zone / ".agentcore-egress" / "cache"), "--trust-cache")
+    assert plan(zone).returncode == 1
+    refused = plan(zone, "--cache", str(zone / ".agentcore-egress" / "cache"), "--trust-cache")
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "lies in STACKS_DIR" in refused.stderr
 
     # Shipped into a trusted --cache folder: not signed with that cache's key.
@@ -73,52 +97,53 @@ def test_a_pull_request_cannot_turn_a_failing_plan_into_a_passing_one(tmp_path):
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(forged, target)
     shutil.copytree(attacker / zone_folder(zone) / "tools-payments" / "files", target.parent / "files", dirs_exist_ok=True)
-    result = plan_cli(zone, "--cache", str(trusted), "--trust-cache")
+    result = plan(zone, "--cache", str(trusted), "--trust-cache")
     assert result.returncode == 1, result.stderr
     assert f"plan cache: ignoring {target}: not signed with this cache's key" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_cache_in_a_git_work_tree_is_refused_unless_trusted(tmp_path):
+def test_a_cache_in_a_git_work_tree_is_refused_unless_trusted(tmp_path, plan):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     repository = git_work_tree(tmp_path / "repository")
-    refused = plan_cli(zone, "--cache", str(repository / "cache"))
+    refused = plan(zone, "--cache", str(repository / "cache"))
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr.strip() == (f"error: --cache {repository / 'cache'}: lies in the git work tree {repository.resolve()}, where a pull "
                                       "request or a checked-out branch could ship entries that decide the verdict. Fix: pass --cache DIR "
                                       "outside any repository, or add --trust-cache if only your own plans write there")
     assert not (repository / "cache").exists()
-    assert plan_cli(zone, "--cache", str(repository / "cache"), "--trust-cache").returncode == 0
+    assert plan(zone, "--cache", str(repository / "cache"), "--trust-cache").returncode == 0
     assert (repository / "cache" / KEY_FILE).stat().st_mode & 0o777 == 0o600
 
 
-def test_a_linked_worktree_and_the_default_folder_in_a_work_tree_are_refused_too(tmp_path):
+def test_a_linked_worktree_and_the_default_folder_in_a_work_tree_are_refused_too(tmp_path, plan, monkeypatch):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     worktree = tmp_path / "worktree"
     worktree.mkdir()
     (worktree / ".git").write_text("gitdir: /elsewhere/.git/worktrees/x\n")  # `git worktree add` makes .git a file
-    assert plan_cli(zone, "--cache", str(worktree / "cache")).returncode == 2
+    assert plan(zone, "--cache", str(worktree / "cache")).returncode == 2
     repository = git_work_tree(tmp_path / "repository")
-    result = run_cli("plan", str(zone), "--jobs", "1", "--quiet", timeout=120, XDG_CACHE_HOME=str(repository / ".cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(repository / ".cache"))
+    result = plan(zone)
     assert result.returncode == 2 and "the plan cache's default folder" in result.stderr and "set XDG_CACHE_HOME outside" in result.stderr
 
 
-def test_the_ci_cache_in_runner_temp_beside_the_checkout_is_accepted(tmp_path):
+def test_the_ci_cache_in_runner_temp_beside_the_checkout_is_accepted(tmp_path, plan):
     # GitHub's layout: the checkout in /home/runner/work/<repo>/<repo>, runner.temp in /home/runner/work/_temp.
     work = tmp_path / "work"
     zone = copy_zone(TGW_EXAMPLE, git_work_tree(work / "repo" / "repo") / "stacks")
     cache = work / "_temp" / "agentcore-egress-cache"
-    assert plan_cli(zone, "--cache", str(cache)).returncode == 0
-    warm = run_cli("plan", str(zone), "--jobs", "1", "--cache", str(cache), timeout=180)
-    assert warm.returncode == 0 and "5 of 5 stacks from the cache" in warm.stderr
+    assert plan(zone, "--cache", str(cache)).returncode == 0
+    warm = plan(zone, "--cache", str(cache), quiet=False)
+    assert warm.returncode == 0 and "5 of 5 stacks from the cache" in warm.stderr, warm.stderr
 
 
-def test_a_folder_that_is_not_a_plan_cache_is_refused(tmp_path):
+def test_a_folder_that_is_not_a_plan_cache_is_refused(tmp_path, plan):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     home = tmp_path / "home"
     home.mkdir()
     (home / ".gitignore").write_text("mine\n")
-    result = plan_cli(zone, "--cache", str(home))
+    result = plan(zone, "--cache", str(home))
     assert result.returncode == 2 and "holds files that are not a plan cache's" in result.stderr
     assert [path.name for path in home.iterdir()] == [".gitignore"] and (home / ".gitignore").read_text() == "mine\n"
 
@@ -173,41 +198,50 @@ def _wrong_types(change: dict):
     return damage
 
 
-@pytest.mark.parametrize("damage, note", [
-    (_signed(b"\xff\xfe not UTF-8"), "not UTF-8"),
-    (lambda root, entry: entry.write_bytes(b"\xff\xfe\x00 not UTF-8, not signed"), "not signed with this cache's key"),
-    (_wrong_types({"registrations": "x"}), "not a valid entry (TypeError: registrations is not a JSON array)"),
-    (_wrong_types({"registrations": [{"urn": 1}]}), "not a valid entry (TypeError: registrations[0].urn is int, not str)"),
-    (_wrong_types({"findings": [{"policy": "p", "level": 2}]}), "not a valid entry (TypeError: findings[0].level is int, not str)"),
-    (_wrong_types({"footprint": {"ram_shares": "many"}}), "not a valid entry (TypeError: footprint.ram_shares is str, not int)"),
-    (_wrong_types({"key_paths": {"a": 1}}), "not a valid entry (TypeError: key_paths.a is int, not str)"),
-    (_wrong_types({"format": 99}), "not a valid entry (ValueError: format 99, not 2)"),
-    (_wrong_types({"key": "0"}), "not a valid entry (ValueError: it records stack 'tools-mcp' and another key)"),
-    (_signed(b"[" * 100_000), "not a valid entry (RecursionError"),
-    (lambda root, entry: os.truncate(entry, 1 << 30), "larger than 64 MiB"),
-    (lambda root, entry: (entry.unlink(), os.mkfifo(entry)), "not a regular file"),
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """The TGW example planned once with an empty cache: its folder, that cache (copied by each case) and the JSON report."""
+    folder = tmp_path_factory.mktemp("planned")
+    zone = copy_zone(TGW_EXAMPLE, folder / "zone")
+    cold = plan_cli(zone, "--cache", str(folder / "cache"))
+    assert cold.returncode == 0, cold.stderr
+    return zone, folder / "cache", json.loads(cold.stdout)
+
+
+@pytest.mark.parametrize("damage, note, hang", [
+    (_signed(b"\xff\xfe not UTF-8"), "not UTF-8", False),
+    (lambda root, entry: entry.write_bytes(b"\xff\xfe\x00 not UTF-8, not signed"), "not signed with this cache's key", False),
+    (_wrong_types({"registrations": "x"}), "not a valid entry (TypeError: registrations is not a JSON array)", False),
+    (_wrong_types({"registrations": [{"urn": 1}]}), "not a valid entry (TypeError: registrations[0].urn is int, not str)", False),
+    (_wrong_types({"findings": [{"policy": "p", "level": 2}]}), "not a valid entry (TypeError: findings[0].level is int, not str)", False),
+    (_wrong_types({"footprint": {"ram_shares": "many"}}), "not a valid entry (TypeError: footprint.ram_shares is str, not int)", False),
+    (_wrong_types({"key_paths": {"a": 1}}), "not a valid entry (TypeError: key_paths.a is int, not str)", False),
+    (_wrong_types({"format": 99}), "not a valid entry (ValueError: format 99, not 2)", False),
+    (_wrong_types({"key": "0"}), "not a valid entry (ValueError: it records stack 'tools-mcp' and another key)", False),
+    (_signed(b"[" * 100_000), "not a valid entry (RecursionError", False),
+    (lambda root, entry: os.truncate(entry, 1 << 30), "larger than 64 MiB", True),
+    (lambda root, entry: (entry.unlink(), os.mkfifo(entry)), "not a regular file", True),
 ], ids=["non-utf8-signed", "non-utf8", "registrations", "registration", "finding", "footprint", "key-paths", "format", "key", "deep", "huge-sparse", "fifo"])
-def test_a_damaged_entry_is_ignored_with_a_note_never_a_traceback_nor_a_hang(tmp_path, damage, note):
-    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
-    root = tmp_path / "cache"
-    cold = plan_cli(zone, "--cache", str(root))
+def test_a_damaged_entry_is_ignored_with_a_note_never_a_traceback_nor_a_hang(tmp_path, planned, plan, damage, note, hang):
+    zone, pristine, cold = planned
+    root = Path(shutil.copytree(pristine, tmp_path / "cache"))  # entries are signed over their path inside the cache: a copy holds
     entry = next((root / zone_folder(zone) / "tools-mcp").glob("*.json"))
     damage(root, entry)
-    again = plan_cli(zone, "--cache", str(root))
-    assert again.returncode == 0 and json.loads(again.stdout) == json.loads(cold.stdout)
+    again = (plan_cli if hang else plan)(zone, "--cache", str(root))
+    assert again.returncode == 0 and json.loads(again.stdout) == cold
     assert f"plan cache: ignoring {entry}: {note}" in again.stderr, again.stderr
     assert "Traceback" not in again.stderr
 
 
-def test_a_parsed_stack_file_is_reused_only_for_the_text_whose_hash_it_records(tmp_path):
+def test_a_parsed_stack_file_is_reused_only_for_the_text_whose_hash_it_records(tmp_path, plan):
     zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
     root = tmp_path / "cache"
-    assert plan_cli(zone, "--cache", str(root)).returncode == 0
+    assert plan(zone, "--cache", str(root)).returncode == 0
     files = root / zone_folder(zone)
     (entry,) = (files / "tools-mcp" / "files").glob("*.json")
     (other,) = (files / "agentcore" / "files").glob("*.json")
     sign(root, entry, other.read_bytes().split(b"\n", 1)[1])  # another file's document, signed under this text's name
-    again = plan_cli(zone, "--cache", str(root))
+    again = plan(zone, "--cache", str(root))
     assert again.returncode == 0 and f"plan cache: ignoring {entry}: not this text's parsed document; the file is parsed again" in again.stderr
 
 

@@ -1,14 +1,19 @@
-"""plan over an existing landing zone: snapshots discovered from a moto server, read offline; breaks made by editing only a snapshot."""
+"""plan over an existing landing zone: snapshots discovered from a moto server, read offline; breaks made by editing only a snapshot.
+
+The zone is the bundled brownfield example: its stack files and snapshots are byte for byte what its generator seeds in
+moto and ``discover`` writes (tests/test_brownfield_example.py keeps them so), so a copy of it stands for a fresh
+discovery without seeding moto and discovering again for every case."""
 
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from agentcore_egress.cli.main import main
-from brownfield import AGENTCORE_CIDR, brownfield_zone, edit_snapshot
+from brownfield import AGENTCORE_CIDR, EXAMPLE, edit_snapshot
 from child_processes import run_cli
 
 CREATED_ONLY_BY_OTHERS = {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:lb/loadBalancer:LoadBalancer",
@@ -17,12 +22,9 @@ CREATED_ONLY_BY_OTHERS = {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/r
 
 
 @pytest.fixture
-def discovered(capsys, aws, tmp_path) -> Path:
-    """The brownfield landing zone seeded in moto, its stacks written and every snapshot discovered."""
-    zone = brownfield_zone(aws, tmp_path / "stacks")
-    assert main(["discover", str(zone), "--endpoint-url", aws.url]) == 0, capsys.readouterr().err
-    capsys.readouterr()
-    return zone
+def discovered(tmp_path) -> Path:
+    """The brownfield landing zone seeded in moto, its stacks written and every snapshot discovered: a copy of the example."""
+    return Path(shutil.copytree(EXAMPLE, tmp_path / "stacks"))
 
 
 def plan_json(capsys, zone: Path, *extra: str) -> tuple[int, dict]:

@@ -11,6 +11,9 @@ default, remediate, disabled and option-carrying configs.
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
+
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
@@ -82,13 +85,23 @@ def test_every_rule_case_gets_the_sdk_services_answers_in_both_phases(stub, rule
     assert any(f.policy == rule for f in found), "the violating case drew its rule, so answers with diagnostics were compared"
 
 
+@lru_cache(maxsize=None)
+def _deployed(key):
+    return run_scenario(key)
+
+
+def scenario(key):
+    """A seed scenario's deployment, run once for every config: a copy, which a broken variant edits in place."""
+    return copy.deepcopy(_deployed(key))
+
+
 @pytest.mark.parametrize("config", sorted(CONFIGS))
 def test_seed_scenarios_and_broken_variants_get_the_sdk_services_answers_under_every_config(stub, config):
     for key in sorted(SCENARIOS):
-        judge_both(stub, run_scenario(key), CONFIGS[config])
+        judge_both(stub, scenario(key), CONFIGS[config])
     for rule in sorted(BROKEN):
         key, breaker = BROKEN[rule]
-        judge_both(stub, breaker(run_scenario(key)), CONFIGS[config], phases=False)
+        judge_both(stub, breaker(scenario(key)), CONFIGS[config], phases=False)
     diagnostics = sum(len(response.diagnostics) for method, response in stub.service.compared if hasattr(response, "diagnostics"))
     assert stub.service.different == [], stub.service.different[0]
     assert diagnostics > 0 or config == "disabled"

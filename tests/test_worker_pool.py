@@ -125,3 +125,33 @@ def test_closing_ends_while_a_large_task_is_still_being_written_to_a_busy_worker
     running = start(program)
     stdout, stderr = running.communicate(timeout=LIMIT)
     assert running.returncode == 0 and stdout.strip() == "closed", stderr
+
+
+PRELOADED_IN_WORKER = "pool.submit(eval, \"'pulumi_policy' in __import__('sys').modules\").result()"
+"""In a worker, before anything imported it there: whether the pack's SDK came with the process (the fork server's)."""
+
+
+def test_workers_are_forks_of_one_server_that_imported_the_pack_and_see_the_runs_environment_as_it_is_now():
+    program = ("with WorkerPool(1) as pool:\n"
+               f"    first = {PRELOADED_IN_WORKER}\n"
+               "os.environ['CHANGED_AFTER_THE_FIRST_POOL'] = 'yes'\n"
+               "with WorkerPool(1) as pool:\n"
+               f"    second = {PRELOADED_IN_WORKER}\n"
+               "    seen = pool.submit(os.getenv, 'CHANGED_AFTER_THE_FIRST_POOL').result()\n"
+               "print(json.dumps([first, second, seen]))\n")
+    running = start(program)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0, stderr
+    assert json.loads(stdout) == [True, True, "yes"]
+
+
+def test_a_temp_folder_too_deep_for_the_servers_socket_starts_fresh_interpreters(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    program = f"with WorkerPool(1) as pool:\n    print(json.dumps({PRELOADED_IN_WORKER}))\n"
+    running = subprocess.Popen([sys.executable, "-c", "from agentcore_egress.planner.worker_pool import WorkerPool\nimport json\n" + program],
+                               env=user_environment(TMPDIR=str(deep)), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0 and "AF_UNIX" not in stderr, stderr
+    assert json.loads(stdout) is False
