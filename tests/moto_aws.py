@@ -29,15 +29,24 @@ class MotoServer:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         self.url = f"http://127.0.0.1:{self._server._server.server_port}"
+        self._clients: dict[tuple[str, str, str], Any] = {}
 
     def reset(self) -> None:
         requests.post(f"{self.url}/moto-api/reset", timeout=10)
+        self._clients.clear()  # moto forgot the roles its credentials were assumed for
 
     def stop(self) -> None:
         self._server.stop()
 
     def client(self, service: str, account: str, region: str = REGION) -> Any:
-        """A client acting in ``account`` (moto maps assumed-role credentials to the role's account)."""
+        """A client acting in ``account`` (moto maps assumed-role credentials to the role's account), made once until
+        the next :meth:`reset`: a seed asks for the same few clients again and again."""
+        key = (service, account, region)
+        if key not in self._clients:
+            self._clients[key] = self._new_client(service, account, region)
+        return self._clients[key]
+
+    def _new_client(self, service: str, account: str, region: str) -> Any:
         sts = boto3.client("sts", region_name=region, endpoint_url=self.url)
         credentials = sts.assume_role(RoleArn=ROLE.format(account=account), RoleSessionName="seed")["Credentials"]
         return boto3.client(
