@@ -177,6 +177,7 @@ def run_plan_command(args: argparse.Namespace) -> int:
     from agentcore_egress.planner.policy_pack import PolicyPackError, default_pack_dir
     from agentcore_egress.planner.simulation_pool import SimulationWorkerError
     from .output_file import OutputError
+    from agentcore_egress.process import garbage_collection
     from agentcore_egress.reports.plan_report import render
     from .standard_streams import StreamError
 
@@ -212,7 +213,9 @@ def run_plan_command(args: argparse.Namespace) -> int:
     except (PolicyPackError, SimulationWorkerError, OutputError) as error:
         return _bad_input([str(error)])
     try:
-        _emit(args, render(result, args.format, shown, _version()))
+        with garbage_collection.paused():  # a report makes no cyclic garbage, and a collection would walk the whole plan
+            report = render(result, args.format, shown, _version())
+        _emit(args, report)
     except (OutputError, StreamError) as error:
         return _bad_input([str(error)])
     if not args.quiet:

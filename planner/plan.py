@@ -117,14 +117,15 @@ def run_plan(
     if cache is not None:
         cache.keep_parsed_files()
     plans, timings = run.plans, run.timings
-    model = LandingZoneModel(zone, snapshots)
-    traced = time.perf_counter()
-    # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
-    position = {name: index for index, name in enumerate(zone.order())}
-    traces = sorted(trace_all(plans.values(), existing_registrations(zone, snapshots)), key=lambda trace: (position[trace.stack], trace.urn))
-    timings["reachability"] = time.perf_counter() - traced
-    found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
-    cross = policy_configs.apply_levels(found, policy_config or {})
+    with garbage_collection.paused():  # the whole-zone checks make no cyclic garbage, and a collection would walk the whole plan
+        model = LandingZoneModel(zone, snapshots)
+        traced = time.perf_counter()
+        # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
+        position = {name: index for index, name in enumerate(zone.order())}
+        traces = sorted(trace_all(plans.values(), existing_registrations(zone, snapshots)), key=lambda trace: (position[trace.stack], trace.urn))
+        timings["reachability"] = time.perf_counter() - traced
+        found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
+        cross = policy_configs.apply_levels(found, policy_config or {})
     timings["total"] = time.perf_counter() - started
     return PlanResult(zone=zone, stacks=[plans[name] for name in zone.order()], cross_stack=cross, timings=timings, traces=traces,
                       existing=snapshots)

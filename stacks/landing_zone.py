@@ -137,7 +137,8 @@ class LandingZone:
         return [list(wave) for wave in self._waves]
 
     def _compute_waves(self) -> list[list[str]]:
-        graph = {name: set(stack.config.referenced_stacks()) & set(self.stacks) for name, stack in self.stacks.items()}
+        names = set(self.stacks)  # once: a set of every stack for each stack made 2,000 stacks 4 million insertions
+        graph = {name: set(stack.config.referenced_stacks()) & names for name, stack in self.stacks.items()}
         sorter = graphlib.TopologicalSorter(graph)
         try:
             sorter.prepare()

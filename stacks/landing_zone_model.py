@@ -404,12 +404,8 @@ class LandingZoneModel:
         """The load balancer a host name leads to through the landing zone's private names, or through the records of an existing
         private zone (an alias to, or a CNAME of, an existing load balancer's DNS name), preferring a name whose zone is on
         ``source`` (the VPC the name is resolved from), then a declared name; None when neither has it."""
-        candidates = [
-            (vpc_key(name, private_name.vpc) != source, 0, name, private_name.load_balancer)
-            for name, other in sorted(self.zone.stacks.items())
-            for private_name in other.config.private_names
-            if host and private_name.record == host
-        ]
+        candidates = [(vpc_key(name, private_name.vpc) != source, 0, name, private_name.load_balancer)
+                      for name, private_name in self.private_names_by_record.get(host, []) if host]
         candidates += [(not on_source, 1, *balancer) for on_source, balancer in self.existing_records_naming(host, source)]
         if not candidates:
             return None
@@ -417,6 +413,29 @@ class LandingZoneModel:
         if isinstance(balancer, str):
             return Backend("load_balancers", name, balancer)
         return Backend("load_balancers", balancer.stack, balancer.name)
+
+    @cached_property
+    def private_names_by_record(self) -> dict[str, list[tuple[str, Any]]]:
+        """A host name → (stack, its private name) of each declared private name for it, the stacks by name: each target looks
+        its host up here (walking every stack's names for every target made a plan of 2,000 spokes quadratic)."""
+        index: dict[str, list[tuple[str, Any]]] = {}
+        for name, stack in sorted(self.zone.stacks.items()):
+            for private_name in stack.config.private_names:
+                index.setdefault(private_name.record, []).append((name, private_name))
+        return index
+
+    @cached_property
+    def existing_records_by_name(self) -> dict[str, list[tuple[frozenset[str], list[str]]]]:
+        """A DNS name → (ids of the VPCs its zone is associated with, the names the record gives) of each record of an existing
+        private zone, in the snapshots' order."""
+        index: dict[str, list[tuple[frozenset[str], list[str]]]] = {}
+        for snapshot in self.existing.values():
+            for zone in (snapshot.get("existing", {}).get("private_zones") or {}).values():
+                vpc_ids = frozenset(vpc.get("vpc_id") for vpc in zone.get("vpcs", []))
+                for key, record in (zone.get("records") or {}).items():
+                    names = [(record.get("alias") or {}).get("dns_name"), *(record.get("values") or [])]
+                    index.setdefault(_dns_name(key.split(" ")[0]), []).append((vpc_ids, names))
+        return index
 
     @cached_property
     def existing_balancers_by_dns_name(self) -> dict[str, VpcKey]:
@@ -431,15 +450,10 @@ class LandingZoneModel:
             return []
         source_id = next((ident for ident, key in self.existing_vpc_keys.items() if key == source), None)
         found = []
-        for snapshot in self.existing.values():
-            for zone in (snapshot.get("existing", {}).get("private_zones") or {}).values():
-                on_source = source_id is not None and source_id in {vpc.get("vpc_id") for vpc in zone.get("vpcs", [])}
-                for key, record in (zone.get("records") or {}).items():
-                    if _dns_name(key.split(" ")[0]) != _dns_name(host):
-                        continue
-                    names = [(record.get("alias") or {}).get("dns_name"), *(record.get("values") or [])]
-                    found += [(on_source, self.existing_balancers_by_dns_name[_dns_name(n)]) for n in names
-                              if _dns_name(n) in self.existing_balancers_by_dns_name]
+        for vpc_ids, names in self.existing_records_by_name.get(_dns_name(host), []):
+            on_source = source_id is not None and source_id in vpc_ids
+            found += [(on_source, self.existing_balancers_by_dns_name[_dns_name(n)]) for n in names
+                      if _dns_name(n) in self.existing_balancers_by_dns_name]
         return found
 
     def backend_vpc(self, stack: str, target: Target) -> Optional[VpcKey]:
