@@ -135,6 +135,17 @@ def _signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _reaped(process: multiprocessing.process.BaseProcess) -> Optional[int]:
+    """The worker's exit code once the executor's thread has reaped it, else None; never reaping it from this thread.
+
+    A fork server's child is reaped by reading its code from its sentinel pipe, once: had this thread read it too
+    (``process.exitcode`` does), while the executor's thread joined the worker, one of them would read the end of
+    the pipe and take 255 for the code.
+    """
+    popen = getattr(process, "_popen", None)  # noqa: SLF001 - see above
+    return getattr(popen, "returncode", None)
+
+
 class WorkerPool:
     """Up to ``workers`` processes of a ProcessPoolExecutor, each prepared by ``initializer(*initargs)`` once it started.
 
@@ -182,11 +193,12 @@ class WorkerPool:
 
     def exit_codes(self) -> str:
         """How the workers ended, for an error message: "exit code 3", "exit code -9" (killed by signal 9)."""
-        ended = multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0)
-        deadline = time.monotonic() + 1.0  # the executor's thread may be reaping one: its code is set a moment later
-        while any(process.exitcode is None for process in self._workers if process.sentinel in ended) and time.monotonic() < deadline:
+        ended = [process for process in self._workers if process.sentinel in
+                 multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0)]
+        deadline = time.monotonic() + 1.0  # the executor's thread is reaping them (it joins a broken pool's workers)
+        while any(_reaped(process) is None for process in ended) and time.monotonic() < deadline:
             time.sleep(0.01)
-        codes = sorted({process.exitcode for process in self._workers if process.exitcode is not None}, key=lambda code: code == 0)
+        codes = sorted({code for code in map(_reaped, self._workers) if code is not None}, key=lambda code: code == 0)
         return ", ".join(f"exit code {code}" for code in codes) or "exit code unknown"
 
     def kill_group(self) -> None:
