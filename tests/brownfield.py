@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from moto_aws import REGION, account, vpc_with_subnets
+from moto_aws import REGION, account, core_transit_gateway, vpc_with_subnets
 
 NETWORK, AGENTCORE = "111111111111", "333333333333"
 ZONE_ID = "Z0BROWNFIELD0000000001"
@@ -64,13 +64,7 @@ def seed(aws: Any) -> dict[str, dict[str, Any]]:
     tools, tools_subnets = vpc_with_subnets(ec2, "tools", TOOLS_CIDR, [("10.20.0.0/24", "eu-west-1a"), ("10.20.1.0/24", "eu-west-1b")])
     agentcore, _ = vpc_with_subnets(aws.client("ec2", AGENTCORE), "agentcore", AGENTCORE_CIDR,
                                     [("10.50.0.0/24", "eu-west-1a"), ("10.50.1.0/24", "eu-west-1b")])
-    gateway = ec2.create_transit_gateway(Description="core", Options={"DefaultRouteTableAssociation": "disable",
-                                                                       "DefaultRouteTablePropagation": "disable"})["TransitGateway"]
-    spokes, shared = (ec2.create_transit_gateway_route_table(TransitGatewayId=gateway["TransitGatewayId"])["TransitGatewayRouteTable"]
-                      ["TransitGatewayRouteTableId"] for _ in range(2))
-    attachment = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=gateway["TransitGatewayId"], VpcId=tools, SubnetIds=tools_subnets)[
-        "TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-    ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=spokes, TransitGatewayAttachmentId=attachment)
+    gateway, spokes, shared, attachment = core_transit_gateway(ec2, tools, tools_subnets)
     ec2.enable_transit_gateway_route_table_propagation(TransitGatewayRouteTableId=spokes, TransitGatewayAttachmentId=attachment)
     table = ec2.create_route_table(VpcId=tools)["RouteTable"]["RouteTableId"]
     for subnet in tools_subnets:

@@ -74,6 +74,20 @@ def vpc_with_subnets(ec2: Any, name: str, cidr: str, subnets: list[tuple[str, st
     return vpc, ids
 
 
+def core_transit_gateway(ec2: Any, vpc: str, subnets: list[str]) -> tuple[dict[str, Any], str, str, str]:
+    """Transit Gateway ``core`` without default route tables, its route tables ``spokes`` and ``shared``, and ``vpc``
+    attached and associated with ``spokes``: the gateway, the two tables' ids and the attachment's id. (Its propagations
+    are the caller's; the calls keep their order, on which moto's ids depend.)"""
+    gateway = ec2.create_transit_gateway(Description="core", Options={"DefaultRouteTableAssociation": "disable",
+                                                                       "DefaultRouteTablePropagation": "disable"})["TransitGateway"]
+    spokes, shared = (ec2.create_transit_gateway_route_table(TransitGatewayId=gateway["TransitGatewayId"])["TransitGatewayRouteTable"]
+                      ["TransitGatewayRouteTableId"] for _ in range(2))
+    attachment = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=gateway["TransitGatewayId"], VpcId=vpc, SubnetIds=subnets)[
+        "TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=spokes, TransitGatewayAttachmentId=attachment)
+    return gateway, spokes, shared, attachment
+
+
 def write_zone(directory: Path, stacks: dict[str, dict[str, Any]]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for name, config in stacks.items():

@@ -8,7 +8,7 @@ from agentcore_egress.cli.main import main
 from agentcore_egress.live.aws_accounts import CallLog
 from agentcore_egress.stacks.existing_resources import section_hash
 from agentcore_egress.stacks.existing_snapshot import differences, with_difference
-from moto_aws import REGION, account, assert_within_read_only_policy, vpc_with_subnets, write_zone
+from moto_aws import REGION, account, assert_within_read_only_policy, core_transit_gateway, vpc_with_subnets, write_zone
 
 NETWORK, AGENTS = "111111111111", "444444444444"
 ZONE_ID = "Z0EXISTING00000000001"
@@ -28,13 +28,7 @@ def private_zone(aws, vpc):
 
 
 def transit_gateway(ec2, vpc, subnets):
-    tgw = ec2.create_transit_gateway(Description="core", Options={"DefaultRouteTableAssociation": "disable",
-                                                                   "DefaultRouteTablePropagation": "disable"})["TransitGateway"]
-    spokes, shared = (ec2.create_transit_gateway_route_table(TransitGatewayId=tgw["TransitGatewayId"])["TransitGatewayRouteTable"]
-                      ["TransitGatewayRouteTableId"] for _ in range(2))
-    attachment = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw["TransitGatewayId"], VpcId=vpc, SubnetIds=subnets)[
-        "TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-    ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=spokes, TransitGatewayAttachmentId=attachment)
+    tgw, spokes, shared, attachment = core_transit_gateway(ec2, vpc, subnets)
     ec2.enable_transit_gateway_route_table_propagation(TransitGatewayRouteTableId=shared, TransitGatewayAttachmentId=attachment)
     ec2.create_transit_gateway_route(DestinationCidrBlock="10.250.0.0/16", TransitGatewayRouteTableId=spokes, TransitGatewayAttachmentId=attachment)
     ec2.create_transit_gateway_route(DestinationCidrBlock="10.99.0.0/16", TransitGatewayRouteTableId=spokes, Blackhole=True)
