@@ -37,6 +37,9 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
 
     The Pulumi SDK, pulumi-aws and the components are imported here, by the first stack simulated: a plan that the
     cache answers whole never imports them."""
+    from agentcore_egress.simulation import provider_packages
+
+    provider_packages.install()  # before the program's imports: each pulumi-aws module it names, not all 180 of EC2's
     import pulumi
 
     from agentcore_egress.simulation.monitor import run_program

@@ -25,7 +25,7 @@ sys.exit(main())
 
 
 def plan_process(zone, cache) -> tuple[dict, set[str]]:
-    """A fresh ``agentcore-egress plan`` process: its JSON report and the heavy modules it imported."""
+    """A fresh ``agentcore-egress plan`` process: its JSON report and the heavy modules it imported (their sub-modules too)."""
     completed = subprocess.run(
         [sys.executable, "-c", _LOADED_AT_EXIT, "plan", str(zone), "--format", "json", "--cache", str(cache), "--jobs", "1"],
         cwd=REPOSITORY, env=user_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
@@ -39,6 +39,9 @@ def test_a_plan_the_cache_answers_imports_nothing_that_simulates_or_judges(tmp_p
     zone, cache = copy_zone(TGW_EXAMPLE, tmp_path / "zone"), tmp_path / "cache"
     cold, cold_heavy = plan_process(zone, cache)
     assert {"pulumi", "pulumi_aws", "pulumi_policy", "grpc", "agentcore_egress.policies.rules"} <= cold_heavy, "the wrapper sees imports"
+    # The simulation imports the pulumi-aws modules the programs name, not every module of their service packages.
+    assert {"pulumi_aws.ec2.vpc", "pulumi_aws.ec2.subnet", "pulumi_aws.ec2transitgateway.vpc_attachment"} <= cold_heavy
+    assert not {"pulumi_aws.ec2.ami", "pulumi_aws.ec2.instance", "pulumi_aws.ec2transitgateway.connect"} & cold_heavy
     warm, warm_heavy = plan_process(zone, cache)
     assert warm_heavy == set()
     assert warm == cold
