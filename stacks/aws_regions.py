@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import botocore.loaders
-
 AZ_SUFFIX = re.compile(r"^[a-z]$")
 AZ_ID = re.compile(r"^(?P<prefix>[a-z]+\d+)-az(?P<number>\d+)$")
 
@@ -82,12 +80,16 @@ def availability_zone_ids(region: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def known_regions() -> frozenset[str]:
     """Every region of every partition in botocore's bundled ``endpoints`` data."""
+    import botocore.loaders  # a tenth of a second: read only for a region the zone tables lack
+
     data = botocore.loaders.Loader().load_data("endpoints")
     return frozenset(region for partition in data["partitions"] for region in partition.get("regions", {}))
 
 
 def check_region(region: str) -> None:
     """Raise ValueError (problem and fix) for a region name AWS does not have."""
+    if region in AVAILABILITY_ZONE_LETTERS:  # AWS's regions, as its zone list names them (botocore's are checked to be here)
+        return
     if region not in known_regions():
         import difflib
 

@@ -12,7 +12,7 @@ from agentcore_egress.stacks.policy_config import pack_specs
 from child_processes import REPOSITORY, user_environment
 from landing_zones import TGW_EXAMPLE, copy_zone
 
-HEAVY = ("pulumi", "pulumi_aws", "pulumi_policy", "grpc", "google.protobuf", "agentcore_egress.policies.rules")
+HEAVY = ("pulumi", "pulumi_aws", "pulumi_policy", "grpc", "google.protobuf", "botocore", "agentcore_egress.policies.rules")
 """Modules (and their sub-modules) only simulating and judging need."""
 
 _LOADED_AT_EXIT = """
