@@ -7,6 +7,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402
 
+from agentcore_egress.simulation import provider_packages  # noqa: E402
+
+# pulumi-aws's service packages as the plan's simulation loads them (each module when first named): the tests that
+# build programs in this process run them as plan does, and no test process imports all 180 modules of EC2 to use ten.
+provider_packages.install()
+
 
 @pytest.fixture(scope="session")
 def moto_server():

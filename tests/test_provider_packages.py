@@ -1,19 +1,22 @@
 """pulumi-aws's service packages loaded on demand (``simulation/provider_packages.py``) hold what the eager packages hold.
 
-The plan simulates programs with each pulumi-aws module imported when first named. Each test here that starts an
-interpreter needs one where pulumi-aws is not imported yet, as in a plan's process.
+The plan simulates programs with each pulumi-aws module imported when first named, and so do the test processes
+(``tests/conftest.py``); the eager packages are read in an interpreter of their own. (That a plan's process imports only
+the modules its programs name is checked in ``test_warm_start.py``.)
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from agentcore_egress.simulation.provider_packages import exported_names
 from child_processes import REPOSITORY, user_environment
-from landing_zones import TGW_EXAMPLE
 
 _DESCRIBE = """
 def describe(package):
@@ -28,40 +31,39 @@ def describe(package):
     return found
 """
 
-_ON_DEMAND = _DESCRIBE + """
-import importlib, json, sys
-from agentcore_egress.simulation import provider_packages
-from agentcore_egress.cli.main import main
-provider_packages.install()
-code = main(["plan", sys.argv[1], "--no-cache", "--jobs", "1", "--quiet", "--format", "json", "--output", sys.argv[2]])
-assert code == 0, code
-used = sorted({name.rpartition(".")[0] for name in sys.modules if name.startswith("pulumi_aws.") and name.count(".") == 2})
-described = {name: describe(importlib.import_module(name)) for name in used}
-assert type(importlib.import_module("pulumi_aws.ec2").instance).__name__ == "module"  # a module by its name, as eagerly
-print(json.dumps(described))
-"""
-"""A plan of the bundled example with on-demand packages, then every name of each service package it used."""
-
 _AS_WRITTEN = _DESCRIBE + """
 import importlib, json, sys
 print(json.dumps({name: describe(importlib.import_module(name)) for name in sys.argv[1:]}))  # typing: a module, skipped
 """
-"""The same service packages imported as pulumi-aws writes them."""
+"""Service packages imported as pulumi-aws writes them, in an interpreter of their own."""
+
+_NAMED_SERVICE = re.compile(r"\baws\.([a-z0-9_]+)\.[A-Za-z_]|\bpulumi_aws\.([a-z0-9_]+)|from pulumi_aws import ([a-z0-9_, ]+)")
 
 
-def _python(script: str, *arguments: str) -> dict:
-    completed = subprocess.run([sys.executable, "-c", script, *arguments], cwd=REPOSITORY, env=user_environment(),
+def service_packages_the_programs_name() -> list[str]:
+    """``pulumi_aws.<service>`` for each service the components and the stack program name (``aws.ec2.Vpc``...)."""
+    named = set()
+    for source in [*(REPOSITORY / "components").glob("*.py"), *(REPOSITORY / "stacks").glob("*.py")]:
+        for match in _NAMED_SERVICE.finditer(source.read_text()):
+            named.update(name.strip() for group in match.groups() if group for name in group.split(","))
+    provider = Path(importlib.util.find_spec("pulumi_aws").origin).parent
+    return sorted(f"pulumi_aws.{name}" for name in named if (provider / name / "__init__.py").is_file())  # not aws.amazon.com
+
+
+def test_every_name_of_the_service_packages_the_programs_use_is_the_object_the_eager_package_holds():
+    packages = service_packages_the_programs_name()
+    assert {"pulumi_aws.ec2", "pulumi_aws.ec2transitgateway", "pulumi_aws.vpclattice", "pulumi_aws.bedrock"} <= set(packages), packages
+    scope: dict = {}
+    exec(_DESCRIBE, scope)
+    on_demand = {name: importlib.import_module(name) for name in packages}  # this process loads them on demand (conftest.py)
+    described = {name: scope["describe"](package) for name, package in on_demand.items()}
+    assert all("__getattr__" in vars(package) for package in on_demand.values())
+    completed = subprocess.run([sys.executable, "-c", _AS_WRITTEN, *packages], cwd=REPOSITORY, env=user_environment(),
                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def test_every_name_a_plan_reads_is_the_object_the_eager_package_holds(tmp_path):
-    on_demand = _python(_ON_DEMAND, str(TGW_EXAMPLE), str(tmp_path / "plan.json"))
-    assert {"pulumi_aws.ec2", "pulumi_aws.ec2transitgateway", "pulumi_aws.vpclattice", "pulumi_aws.ram"} <= set(on_demand)
-    as_written = _python(_AS_WRITTEN, *on_demand)
-    assert on_demand == as_written
-    assert on_demand["pulumi_aws.ec2"]["get_vpc"] == ["function", "pulumi_aws.ec2.get_vpc", "get_vpc"]
+    assert described == json.loads(completed.stdout)
+    assert described["pulumi_aws.ec2"]["get_vpc"] == ["function", "pulumi_aws.ec2.get_vpc", "get_vpc"]
+    assert type(on_demand["pulumi_aws.ec2"].instance).__name__ == "module"  # a module by its name, as eagerly
 
 
 def _package(folder: Path, init: str, modules: dict[str, str]) -> Path:
