@@ -77,10 +77,31 @@ LONGEST_FILES = ["test_hostile_runs", "test_discover", "test_component_plugin", 
 """The files that take longest (a minute down to a quarter of one, measured on 2 CPUs), longest first."""
 
 
+MOTO_FILES = {"test_discover", "test_audit", "test_preflight", "test_account_timeouts", "test_brownfield_example"}
+"""The files whose tests use the moto server: one worker runs them all (:func:`pytest_xdist_make_scheduler`), so that
+one process, not each, starts a moto server and imports moto's backends (three seconds of CPU a process)."""
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with :data:`MOTO_FILES` counted as one file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesWithMotoAsOne(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:  # the one method pytest-xdist's own schedulers differ by
+            file = super()._split_scope(nodeid)
+            return "moto" if Path(file).stem in MOTO_FILES else file
+
+    return FilesWithMotoAsOne(config, log)
+
+
 def pytest_collection_modifyitems(session, config, items):
     """The longest files first, the rest as collected. pytest-xdist hands a file to each worker in turn, in this order,
     and the next as a worker ends one: in collection order a long file could start late and leave the other workers
     idle at the end (one run's test times summed to 176 s a worker, and the run took 197 s)."""
     rank = {name: position for position, name in enumerate(LONGEST_FILES)}
     items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: each file's tests keep their order
-
+    unlisted = sorted({item.path.name for item in items if "moto_server" in getattr(item, "fixturenames", ())} - {f"{name}.py" for name in MOTO_FILES})
+    if unlisted:
+        raise pytest.UsageError(f"{', '.join(unlisted)}: use(s) the moto server but not in MOTO_FILES. Fix: add to tests/conftest.py's MOTO_FILES")
