@@ -189,16 +189,18 @@ def run_plan_command(args: argparse.Namespace) -> int:
                                "Fix: name the landing zone's folder (for the pre-commit hook: args: [stacks])"])
         if args.jobs < 1:
             raise ConfigError([f"--jobs: {args.jobs} is not a positive number. Fix: give 1 or more"])
+        if not 0 < args.pack_start_timeout < float("inf"):
+            raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
         cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
                                                              pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
+        # The stack files before the policy config: checking the config reads the pack's rules, which imports the pack
+        # (a fifth of a second) unless the cache kept them, and a bad stack file ends the run without it.
+        zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
         if cache is not None:
             cache.read_pack_rules()  # what the config is checked against, without importing the pack when the cache has it
         policy_config = load_policy_config(args.policy_pack_config, args.policy_pack)
-        if not 0 < args.pack_start_timeout < float("inf"):
-            raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
         with PolicyJudge(args.policy_pack, policy_config, source=str(args.policy_pack_config or "policy config"),
                          start_timeout=args.pack_start_timeout) as judge:
-            zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
             _check_output(args, zone, args.policy_pack_config, args.policy_pack or default_pack_dir())
             # Once the input is known good (bad input ends in a tenth of a second, starting no pack): with every stack to be
             # judged, the pack starts now, while this process imports the stacks' programs (a second), which it outlasts.

@@ -24,27 +24,38 @@ sys.exit(main())
 """The CLI as its console script runs it, printing the modules it imported as its last line of standard error."""
 
 
-def plan_process(zone, cache) -> tuple[dict, set[str]]:
-    """A fresh ``agentcore-egress plan`` process: its JSON report and the heavy modules it imported (their sub-modules too)."""
+def plan_process(zone, cache, code: int = 0) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """A fresh ``agentcore-egress plan`` process that ends with ``code``, and the heavy modules it imported (their
+    sub-modules too)."""
     completed = subprocess.run(
         [sys.executable, "-c", _LOADED_AT_EXIT, "plan", str(zone), "--format", "json", "--cache", str(cache), "--jobs", "1"],
         cwd=REPOSITORY, env=user_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
     )
-    assert completed.returncode == 0, completed.stderr
+    assert completed.returncode == code, completed.stderr
     modules = completed.stderr.strip().splitlines()[-1].removeprefix("loaded: ").split()
-    return json.loads(completed.stdout), {m for m in modules if any(m == heavy or m.startswith(f"{heavy}.") for heavy in HEAVY)}
+    return completed, {m for m in modules if any(m == heavy or m.startswith(f"{heavy}.") for heavy in HEAVY)}
 
 
 def test_a_plan_the_cache_answers_imports_nothing_that_simulates_or_judges(tmp_path):
     zone, cache = copy_zone(TGW_EXAMPLE, tmp_path / "zone"), tmp_path / "cache"
     cold, cold_heavy = plan_process(zone, cache)
+    cold = json.loads(cold.stdout)
     assert {"pulumi", "pulumi_aws", "pulumi_policy", "grpc", "agentcore_egress.policies.rules"} <= cold_heavy, "the wrapper sees imports"
     # The simulation imports the pulumi-aws modules the programs name, not every module of their service packages.
     assert {"pulumi_aws.ec2.vpc", "pulumi_aws.ec2.subnet", "pulumi_aws.ec2transitgateway.vpc_attachment"} <= cold_heavy
     assert not {"pulumi_aws.ec2.ami", "pulumi_aws.ec2.instance", "pulumi_aws.ec2transitgateway.connect"} & cold_heavy
     warm, warm_heavy = plan_process(zone, cache)
     assert warm_heavy == set()
-    assert warm == cold
+    assert json.loads(warm.stdout) == cold
+
+
+def test_a_bad_stack_file_ends_the_plan_before_anything_heavy_is_imported(tmp_path):
+    """Not even the pack's rules, which checking the policy config reads: the stack files are read first."""
+    zone = copy_zone(TGW_EXAMPLE, tmp_path / "zone")
+    (zone / "Pulumi.broken.yaml").write_text("config:\n  agentcore-egress:account:\n    id: 012345670123\n    region: eu-west-1\n")
+    ended, heavy = plan_process(zone, tmp_path / "cache", code=2)
+    assert "Pulumi.broken.yaml" in ended.stderr and "Fix:" in ended.stderr
+    assert heavy == set()
 
 
 def test_the_pack_rules_a_cache_keeps_read_back_equal():
