@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
@@ -194,33 +194,6 @@ def _monitor_calls_inline(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         loop.set_default_executor(futures.ThreadPoolExecutor())
 
 
-@contextmanager
-def _without_source_positions() -> Iterator[None]:
-    """The SDK gives the engine each resource's place in the program: for every registration it extracts the whole
-    Python stack (``traceback.extract_stack``, reading each frame's source line) and turns it into protobuf frames. The
-    monitor records none of it and no policy is sent it (an AnalyzeRequest has no source position), yet it was a fifth
-    of the time a simulation took; offline, the SDK gets an empty stack trace instead. It is a private function of
-    ``pulumi.runtime.resource``: an SDK without it is left as it is, only slower (``tests/test_plan_machinery.py``
-    fails then, so that it is noticed)."""
-    from pulumi.runtime import resource as runtime_resource
-
-    original = getattr(runtime_resource, "_get_stack_trace", None)
-    if original is None:
-        yield
-        return
-    runtime_resource._get_stack_trace = _empty_stack_trace  # noqa: SLF001 - see above
-    try:
-        yield
-    finally:
-        runtime_resource._get_stack_trace = original  # noqa: SLF001
-
-
-def _empty_stack_trace() -> Any:
-    from pulumi.runtime.proto import source_pb2
-
-    return source_pb2.StackTrace()
-
-
 @dataclass
 class Deployment:
     """What a program registered, and the values it returned."""
@@ -251,13 +224,11 @@ class Deployment:
         return [r.type for r in self.registrations]
 
 
-def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None = None, stack: str = "test", preview: bool = False,
-                source_positions: bool = False) -> Deployment:
+def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None = None, stack: str = "test", preview: bool = False) -> Deployment:
     """Run ``program`` under mocks; return its registrations and its result with outputs resolved.
 
     Exceptions raised by the program (such as the components' validation
-    errors) propagate unchanged. ``source_positions``: let the SDK send each resource's place in the program's source,
-    as it does for the engine (see :func:`_without_source_positions`).
+    errors) propagate unchanged.
     """
     mocks = mocks or SimulatedAws()
     monitor = RecordingMonitor(mocks)
@@ -265,20 +236,19 @@ def run_program(program: Callable[[], Any], *, mocks: pulumi_mocks.Mocks | None 
     # context variable: without this, every later program in the process would hang its
     # resources under the first program's stack (another stack's URN as their parent).
     pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(monitor.mocks, project="agentcore-egress", stack=stack, preview=preview, monitor=monitor)
     holder: dict[str, Any] = {}
 
     def run() -> None:  # called, not awaited, by the SDKs this package supports (pulumi 3.231 does not await it)
         holder["result"] = program()
 
-    with nullcontext() if source_positions else _without_source_positions():  # set_mocks registers the root stack
-        pulumi.runtime.set_mocks(monitor.mocks, project="agentcore-egress", stack=stack, preview=preview, monitor=monitor)
-        pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
-        pulumi.runtime.settings.SETTINGS.outputs.clear()
-        loop = event_loop()
-        with _monitor_calls_inline(loop):
-            loop.run_until_complete(run_pulumi_func(run))
-            # Every registration has been answered by now (run_pulumi_func waits for them): the result's outputs are known.
-            holder["result"] = loop.run_until_complete(_resolve(holder.get("result")))
+    pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
+    loop = event_loop()
+    with _monitor_calls_inline(loop):
+        loop.run_until_complete(run_pulumi_func(run))
+        # Every registration has been answered by now (run_pulumi_func waits for them): the result's outputs are known.
+        holder["result"] = loop.run_until_complete(_resolve(holder.get("result")))
     return Deployment(monitor.registrations, monitor.component_outputs, holder.get("result"), frozenset(getattr(mocks, "minted", ())))
 
 

@@ -2,7 +2,6 @@
 
 - The simulated monitor answers on the event loop's own thread (no pool), and the loop runs executor
   calls on a pool again afterwards; a mock answer that is not ready is refused with a clear error.
-- A simulation skips the SDK's stack trace of each resource (the engine's source positions) and registers the same.
 - A plan leaves the garbage collector as it found it: enabled, nothing frozen.
 - The policy worker does not import the components or pulumi-aws (a second of every plan's start).
 """
@@ -36,29 +35,6 @@ def test_monitor_calls_run_on_the_loops_thread_and_the_loop_runs_executor_calls_
     assert threads and set(threads) == {threading.get_ident()}
     loop = asyncio.get_event_loop()
     assert loop.run_until_complete(loop.run_in_executor(None, threading.get_ident)) != threading.get_ident()
-
-
-def test_a_simulation_registers_what_it_would_with_source_positions_without_walking_the_stack_per_resource(monkeypatch):
-    import traceback
-
-    from agentcore_egress.stacks.account_program import build
-    from agentcore_egress.stacks.config_schema import load_stack_file
-
-    config = load_stack_file(TGW_EXAMPLE / "Pulumi.network-hub.yaml")
-
-    def simulate(**options):
-        return run_program(lambda: build("network-hub", config, "organization/agentcore-egress/"), mocks=SimulatedAws("111111111111", "eu-west-1"),
-                           stack="network-hub", **options)
-
-    walks = []
-    extract_stack = traceback.extract_stack
-    monkeypatch.setattr(traceback, "extract_stack", lambda *args, **kwargs: walks.append(1) or extract_stack(*args, **kwargs))
-    with_positions = simulate(source_positions=True)
-    assert len(walks) >= len(with_positions.registrations) > 5  # the SDK's stack trace of each registration: the private
-    walks.clear()                                                  # function this skips is still there and still used
-    without = simulate()
-    assert walks == []
-    assert without.registrations == with_positions.registrations and without.result == with_positions.result
 
 
 class _NotReady(SimulatedAws):
