@@ -151,6 +151,16 @@ def zone(tmp_path: Path) -> Path:
     return copy_zone(TGW_EXAMPLE, tmp_path / "stacks")
 
 
+@pytest.fixture
+def small_zone(tmp_path: Path) -> Path:
+    """One account and nothing in it: for runs whose plan's content is not the point (a closed output, a pack that
+    never starts), so that they do not simulate the example's five stacks (a second of CPU) first."""
+    folder = tmp_path / "stacks"
+    folder.mkdir()
+    (folder / "Pulumi.solo.yaml").write_text('config:\n  agentcore-egress:account:\n    id: "111111111111"\n    region: eu-west-1\n')
+    return folder
+
+
 @pytest.fixture(scope="module")
 def wide_zone(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wide")
@@ -226,24 +236,24 @@ def test_a_bad_policy_config_names_file_and_key(tmp_path, zone, text, says):
     run(tmp_path, "plan", str(zone), "--no-cache", "--policy-pack-config", path).one_line(2, path, *says, "Fix:")
 
 
-def test_an_unknown_option_of_a_pack_folder_rule_is_named_by_the_pack_worker(tmp_path, zone):
+def test_an_unknown_option_of_a_pack_folder_rule_is_named_by_the_pack_worker(tmp_path, small_zone):
     path = config_file(tmp_path, '{"modern-tls": {"requireTls14": true}}')
     folder = pack_copy(tmp_path)
-    run(tmp_path, "plan", str(zone), "--no-cache", "--policy-pack", str(folder), "--policy-pack-config", path).one_line(
+    run(tmp_path, "plan", str(small_zone), "--no-cache", "--policy-pack", str(folder), "--policy-pack-config", path).one_line(
         2, path, "modern-tls.requireTls14", "no option")
 
 
 # --- children with deadlines, ending with the run ---------------------------------------------------------------------
 
-def test_a_pack_slow_to_start_ends_the_plan_at_its_start_timeout(tmp_path, zone):
+def test_a_pack_slow_to_start_ends_the_plan_at_its_start_timeout(tmp_path, small_zone):
     folder = pack_copy(tmp_path, "import time\ntime.sleep(600)\n")
-    run(tmp_path, "plan", str(zone), "--no-cache", "--policy-pack", str(folder), "--pack-start-timeout", "3").one_line(
+    run(tmp_path, "plan", str(small_zone), "--no-cache", "--policy-pack", str(folder), "--pack-start-timeout", "3").one_line(
         2, "did not start within 3 s")
 
 
-def test_a_pack_that_fails_after_starting_a_helper_leaves_nothing_running(tmp_path, zone):
+def test_a_pack_that_fails_after_starting_a_helper_leaves_nothing_running(tmp_path, small_zone):
     folder = pack_copy(tmp_path, 'import subprocess\nsubprocess.Popen(["sleep", "600"])\nraise SystemExit("helper started, then failed")\n')
-    run(tmp_path, "plan", str(zone), "--no-cache", "--policy-pack", str(folder)).one_line(2, "helper started, then failed")
+    run(tmp_path, "plan", str(small_zone), "--no-cache", "--policy-pack", str(folder)).one_line(2, "helper started, then failed")
 
 
 def test_a_pulumi_version_that_never_answers(tmp_path, zone):
@@ -283,20 +293,20 @@ def test_a_signal_mid_plan_ends_it_at_once(tmp_path, wide_zone, number, to_group
 
 # --- the process the command was started in ---------------------------------------------------------------------------
 
-def test_standard_output_full(tmp_path, zone):
+def test_standard_output_full(tmp_path, small_zone):
     with open("/dev/full", "w") as full:
-        run(tmp_path, "plan", str(zone), "--no-cache", stdout=full).one_line(2, "standard output cannot be written", "Fix:")
+        run(tmp_path, "plan", str(small_zone), "--no-cache", stdout=full).one_line(2, "standard output cannot be written", "Fix:")
 
 
-def test_standard_output_closed(tmp_path, zone):
-    run(tmp_path, "plan", str(zone), "--no-cache", stdout=subprocess.DEVNULL, preexec=(lambda: os.close(1),)).one_line(
+def test_standard_output_closed(tmp_path, small_zone):
+    run(tmp_path, "plan", str(small_zone), "--no-cache", stdout=subprocess.DEVNULL, preexec=(lambda: os.close(1),)).one_line(
         2, "standard output is closed", "Fix:")
 
 
-def test_a_deleted_working_folder(tmp_path, zone):
+def test_a_deleted_working_folder(tmp_path, small_zone):
     gone = tmp_path / "gone"
     gone.mkdir()
-    run(tmp_path, "plan", str(zone), "--no-cache", cwd=gone, preexec=(lambda: os.rmdir(gone),)).one_line(2, "working folder", "Fix:")
+    run(tmp_path, "plan", str(small_zone), "--no-cache", cwd=gone, preexec=(lambda: os.rmdir(gone),)).one_line(2, "working folder", "Fix:")
 
 
 def test_a_malformed_pulumi_yaml_is_one_line_without_its_content(tmp_path, zone):
