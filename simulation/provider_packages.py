@@ -69,13 +69,12 @@ class _OnDemandLoader(importlib.abc.Loader):
         folder = self._init_file.parent
 
         def exported(name: str) -> Any:
-            defining = index[name]
-            found = getattr(importlib.import_module(f"{module.__name__}.{defining}"), name)
+            defining = importlib.import_module(f"{module.__name__}.{index[name]}")
             # Importing a module binds its name in the package: where a function shares its module's name
             # (``get_vpc``), the eager package's star import then rebinds it to the function, and so do we.
-            if defining in index and defining != name:
-                setattr(module, defining, exported(defining))
-            return found
+            if index.get(index[name]) == index[name]:
+                setattr(module, index[name], getattr(defining, index[name]))
+            return getattr(defining, name)
 
         def __getattr__(name: str) -> Any:
             if name in index:
