@@ -15,28 +15,9 @@ from typing import Any, Callable, Optional
 
 import pulumi
 
-from agentcore_egress.components import (
-    AgentCoreGateway,
-    AlbRestBackend,
-    EksMcpNlbBackend,
-    GatewayTarget,
-    PeeringAcceptance,
-    PeeringSpoke,
-    PrivateApiGatewayBackend,
-    PrivateDnsName,
-    PrivateVpc,
-    PrivateZoneAssociation,
-    PublicCertificate,
-    ResourceShareAcceptance,
-    SharedLatticeResource,
-    TargetSecurityGroups,
-    TransitGatewayAttachmentAcceptance,
-    TransitGatewayHub,
-    TransitGatewayPeering,
-    TransitGatewayPeeringSide,
-    TransitGatewaySpoke,
-    account_provider,
-)
+# Each component is imported when a section first builds one (the package's lazy names): a spoke's program does not
+# import the gateway's, the balancers' or the API's pulumi-aws modules (a fifth of a second of the simulation's start).
+from agentcore_egress import components
 
 from .config_schema import ConfigError, RemoteName, RemoteVpc, StackConfig, is_existing, is_security_group_id, load_stack_file, segment_routes
 from .existing_lookups import ExistingLookups, ExistingVpc
@@ -131,7 +112,7 @@ def build(
     stack's own account is associated and propagated but not accepted.
     """
     account = config.account
-    provider = account_provider(
+    provider = components.account_provider(
         stack, account_id=account.id, region=account.region, role_arn=account.role_arn, default_tags=account.tags or None
     )
     if reference_prefix is None:
@@ -176,13 +157,13 @@ class AccountBuilder:
     key_paths: dict[str, str]
     stack_accounts: dict[str, str] = field(default_factory=dict)
     """Account of each stack whose attachment this one accepts; an unknown one is accepted."""
-    hub: Optional[TransitGatewayHub] = None
-    vpcs: dict[str, PrivateVpc] = field(default_factory=dict)
-    groups: dict[str, TargetSecurityGroups] = field(default_factory=dict)
-    certificates: dict[str, PublicCertificate] = field(default_factory=dict)
+    hub: Optional[components.TransitGatewayHub] = None
+    vpcs: dict[str, components.PrivateVpc] = field(default_factory=dict)
+    groups: dict[str, components.TargetSecurityGroups] = field(default_factory=dict)
+    certificates: dict[str, components.PublicCertificate] = field(default_factory=dict)
     balancers: dict[str, Any] = field(default_factory=dict)
-    acceptances: list[ResourceShareAcceptance] = field(default_factory=list)
-    agentcore_gateway: Optional[AgentCoreGateway] = None
+    acceptances: list[components.ResourceShareAcceptance] = field(default_factory=list)
+    agentcore_gateway: Optional[components.AgentCoreGateway] = None
     existing_vpcs: dict[str, ExistingVpc] = field(default_factory=dict)
     """Existing VPCs read so far, by local name (each read once)."""
 
@@ -239,18 +220,19 @@ class AccountBuilder:
             hub_args["blackhole_routes"] = segment_routes(settings.blackhole_routes)
         if settings.security_group_referencing_support == "enable":
             hub_args["security_group_referencing_support"] = True
-        hub = self.hub = TransitGatewayHub(self._located(TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args, opts=self.opts)
+        hub = self.hub = components.TransitGatewayHub(self._located(components.TransitGatewayHub, self.stack, "transit_gateway_hub"), hub_args,
+                                                      opts=self.opts)
         exports = {"id": hub.transit_gateway_id, "arn": hub.transit_gateway_arn, "route_tables": hub.route_table_ids, "share_arn": hub.resource_share_arn}
         if settings.peerings:
             exports["peerings"] = self._tgw_peering_requests(hub)
         return exports
 
-    def _tgw_peering_requests(self, hub: TransitGatewayHub) -> dict[str, Any]:
+    def _tgw_peering_requests(self, hub: components.TransitGatewayHub) -> dict[str, Any]:
         """Peering name → id of the attachment this hub requests to the other hub's Transit Gateway."""
         requests = {}
         for index, peering in enumerate(self.config.transit_gateway_hub.peerings):
-            requests[peering.name] = TransitGatewayPeering(
-                self._located(TransitGatewayPeering, f"{peering.name}-tgw-peering", f"transit_gateway_hub.peerings[{index}]"),
+            requests[peering.name] = components.TransitGatewayPeering(
+                self._located(components.TransitGatewayPeering, f"{peering.name}-tgw-peering", f"transit_gateway_hub.peerings[{index}]"),
                 {
                     "transit_gateway_id": hub.transit_gateway_id,
                     "peer_transit_gateway_id": self.others.output(peering.peer_stack, "transit_gateway", "id"),
@@ -274,7 +256,7 @@ class AccountBuilder:
             vpc_args: dict[str, Any] = {"cidr_block": vpc.cidr, "subnets": subnets}
             if vpc.secondary_cidrs:
                 vpc_args["secondary_cidr_blocks"] = list(vpc.secondary_cidrs)
-            self.vpcs[vpc.name] = PrivateVpc(self._located(PrivateVpc, vpc.name, f"vpcs[{index}]"), vpc_args, opts=self.opts)
+            self.vpcs[vpc.name] = components.PrivateVpc(self._located(components.PrivateVpc, vpc.name, f"vpcs[{index}]"), vpc_args, opts=self.opts)
         return {
             vpc.name: {
                 "id": self.vpcs[vpc.name].vpc_id,
@@ -304,13 +286,13 @@ class AccountBuilder:
             return list(self._local_vpc(vpc).secondary_cidrs)
         return next(list(declared.secondary_cidrs) for declared in self.config.vpcs if declared.name == vpc)
 
-    def _tgw_share_acceptances(self) -> dict[str, ResourceShareAcceptance]:
+    def _tgw_share_acceptances(self) -> dict[str, components.ResourceShareAcceptance]:
         """Hub stack → the acceptance of its RAM share invitation, one per hub whose share a spoke of this stack accepts."""
-        accepted: dict[str, ResourceShareAcceptance] = {}
+        accepted: dict[str, components.ResourceShareAcceptance] = {}
         for index, spoke in enumerate(self.config.tgw_spokes):
             if spoke.accept_share_invitation and spoke.hub_stack not in accepted:
-                accepted[spoke.hub_stack] = ResourceShareAcceptance(
-                    self._located(ResourceShareAcceptance, f"{spoke.hub_stack}-tgw-share", f"tgw_spokes[{index}].accept_share_invitation"),
+                accepted[spoke.hub_stack] = components.ResourceShareAcceptance(
+                    self._located(components.ResourceShareAcceptance, f"{spoke.hub_stack}-tgw-share", f"tgw_spokes[{index}].accept_share_invitation"),
                     {"share_arn": self.others.output(spoke.hub_stack, "transit_gateway", "share_arn"), "organization_sharing_enabled": False},
                     opts=self.opts,
                 )
@@ -323,8 +305,8 @@ class AccountBuilder:
             vpc = self._local_vpc(spoke.vpc)
             # The attachment waits for the share it uses to be accepted.
             opts = self.opts.merge(pulumi.ResourceOptions(depends_on=[accepted[spoke.hub_stack]])) if spoke.hub_stack in accepted else self.opts
-            created = TransitGatewaySpoke(
-                self._located(TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
+            created = components.TransitGatewaySpoke(
+                self._located(components.TransitGatewaySpoke, f"{spoke.vpc}-tgw", f"tgw_spokes[{index}]"),
                 {
                     "transit_gateway_id": self.others.output(spoke.hub_stack, "existing_transit_gateways", spoke.transit_gateway, "id")
                     if spoke.transit_gateway else self.others.output(spoke.hub_stack, "transit_gateway", "id"),
@@ -353,8 +335,9 @@ class AccountBuilder:
                           for segment in segments}
             else:
                 tables = self._segment_tables(acceptance.hub_stack, segments)
-            TransitGatewayAttachmentAcceptance(
-                self._located(TransitGatewayAttachmentAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"tgw_acceptances[{index}]"),
+            components.TransitGatewayAttachmentAcceptance(
+                self._located(components.TransitGatewayAttachmentAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}",
+                              f"tgw_acceptances[{index}]"),
                 {
                     "transit_gateway_attachment_id": self.others.output(acceptance.spoke.stack, "tgw_attachments", acceptance.spoke.vpc),
                     "segment_route_table_ids": tables,
@@ -377,8 +360,8 @@ class AccountBuilder:
             peering = side.peering
             attachment = (self.others.output(side.accepted_in, "tgw_peerings", peering.stack, peering.name) if side.requester
                           else self.others.output(peering.stack, "transit_gateway", "peerings", peering.name))
-            created = TransitGatewayPeeringSide(
-                self._located(TransitGatewayPeeringSide, f"{peering.stack}-{peering.name}", f"tgw_peerings[{index}]"),
+            created = components.TransitGatewayPeeringSide(
+                self._located(components.TransitGatewayPeeringSide, f"{peering.stack}-{peering.name}", f"tgw_peerings[{index}]"),
                 {
                     "transit_gateway_attachment_id": attachment,
                     "segment_route_table_ids": self._segment_tables(side.hub_stack, list(dict.fromkeys([side.associate_with, *static_routes]))),
@@ -397,8 +380,8 @@ class AccountBuilder:
         for index, peering in enumerate(self.config.peering_spokes):
             vpc = self._local_vpc(peering.vpc)
             hub = peering.hub
-            created = PeeringSpoke(
-                self._located(PeeringSpoke, f"{peering.vpc}-peering", f"peering_spokes[{index}]"),
+            created = components.PeeringSpoke(
+                self._located(components.PeeringSpoke, f"{peering.vpc}-peering", f"peering_spokes[{index}]"),
                 {
                     "vpc_id": vpc.vpc_id,
                     "vpc_cidr": self._cidr(peering.vpc),
@@ -426,13 +409,13 @@ class AccountBuilder:
             if isinstance(acceptance.hub_vpc, str):
                 peering_args["hub_vpc_cidr"] = self._cidr(acceptance.hub_vpc)
                 peering_args["hub_vpc_secondary_cidrs"] = self._secondary_cidrs(acceptance.hub_vpc)
-            name = self._located(PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
-            PeeringAcceptance(name, peering_args, opts=self.opts)
+            name = self._located(components.PeeringAcceptance, f"{acceptance.spoke.stack}-{acceptance.spoke.vpc}", f"peering_acceptances[{index}]")
+            components.PeeringAcceptance(name, peering_args, opts=self.opts)
 
     def security_groups(self) -> dict[str, Any]:
         for index, group in enumerate(self.config.security_groups):
-            self.groups[group.name] = TargetSecurityGroups(
-                self._located(TargetSecurityGroups, group.name, f"security_groups[{index}]"),
+            self.groups[group.name] = components.TargetSecurityGroups(
+                self._located(components.TargetSecurityGroups, group.name, f"security_groups[{index}]"),
                 {
                     "vpc_id": self._vpc(group.vpc).vpc_id,
                     "eni_cidrs": list(group.eni_cidrs),
@@ -445,8 +428,8 @@ class AccountBuilder:
 
     def public_certificates(self) -> None:
         for index, certificate in enumerate(self.config.certificates):
-            self.certificates[certificate.name] = PublicCertificate(
-                self._located(PublicCertificate, certificate.name, f"certificates[{index}]"),
+            self.certificates[certificate.name] = components.PublicCertificate(
+                self._located(components.PublicCertificate, certificate.name, f"certificates[{index}]"),
                 {"domain_name": certificate.domain, "public_zone_id": certificate.public_zone_id},
                 opts=self.opts,
             )
@@ -454,8 +437,8 @@ class AccountBuilder:
     def private_apis(self) -> dict[str, Any]:
         apis = {}
         for index, api in enumerate(self.config.private_apis):
-            created = PrivateApiGatewayBackend(
-                self._located(PrivateApiGatewayBackend, api.name, f"private_apis[{index}]"),
+            created = components.PrivateApiGatewayBackend(
+                self._located(components.PrivateApiGatewayBackend, api.name, f"private_apis[{index}]"),
                 {
                     "vpc_id": self._local_vpc(api.vpc).vpc_id,
                     "subnet_ids": self._local_vpc(api.vpc).subnet_ids,
@@ -471,7 +454,7 @@ class AccountBuilder:
 
     def load_balancers(self) -> dict[str, Any]:
         for index, balancer in enumerate(self.config.load_balancers):
-            kind = AlbRestBackend if balancer.kind == "alb" else EksMcpNlbBackend
+            kind = components.AlbRestBackend if balancer.kind == "alb" else components.EksMcpNlbBackend
             certificate = self._certificate_arn(balancer.certificate) if balancer.certificate else balancer.certificate_arn
             args: dict[str, Any] = {
                 "vpc_id": self._local_vpc(balancer.vpc).vpc_id,
@@ -529,8 +512,8 @@ class AccountBuilder:
             if "." not in name.zone:  # the local name of an existing zone (a DNS name has dots)
                 zone_id = self.config.existing.private_zones[name.zone]
                 zone = {"zone_name": self.lookups.zone_name(zone_id), "existing_zone_id": zone_id}
-            created = PrivateDnsName(
-                self._located(PrivateDnsName, f"{name.name}-dns", f"private_names[{index}]"),
+            created = components.PrivateDnsName(
+                self._located(components.PrivateDnsName, f"{name.name}-dns", f"private_names[{index}]"),
                 {
                     **zone,
                     "record_name": name.record,
@@ -547,8 +530,8 @@ class AccountBuilder:
     def zone_associations(self) -> None:
         for index, association in enumerate(self.config.zone_associations):
             private_name = association.private_name
-            PrivateZoneAssociation(
-                self._located(PrivateZoneAssociation, association.name, f"zone_associations[{index}]"),
+            components.PrivateZoneAssociation(
+                self._located(components.PrivateZoneAssociation, association.name, f"zone_associations[{index}]"),
                 {
                     "zone_id": self.others.output(private_name.stack, "private_names", private_name.name, "zone_id"),
                     "vpc_id": self._vpc(association.vpc).vpc_id,
@@ -574,7 +557,8 @@ class AccountBuilder:
             if resource.security_groups:
                 args["security_group_ids"] = [self._client_group(group) for group in resource.security_groups]
                 args["vpc_default_security_group_id"] = self._local_vpc(resource.vpc).default_security_group_id
-            created = SharedLatticeResource(self._located(SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args, opts=self.opts)
+            created = components.SharedLatticeResource(self._located(components.SharedLatticeResource, resource.name, f"lattice_resources[{index}]"), args,
+                                                       opts=self.opts)
             lattice[resource.name] = {
                 "configuration_arns": created.configuration_arns,
                 "resource_gateway_id": created.resource_gateway_id,
@@ -586,8 +570,8 @@ class AccountBuilder:
         for index, acceptance in enumerate(self.config.share_acceptances):
             share_arn = self.others.output(acceptance.lattice.stack, "lattice", acceptance.lattice.name, "share_arn")
             self.acceptances.append(
-                ResourceShareAcceptance(
-                    self._located(ResourceShareAcceptance, acceptance.name, f"share_acceptances[{index}]"),
+                components.ResourceShareAcceptance(
+                    self._located(components.ResourceShareAcceptance, acceptance.name, f"share_acceptances[{index}]"),
                     {"share_arn": share_arn, "organization_sharing_enabled": acceptance.organization_sharing},
                     opts=self.opts,
                 )
@@ -602,7 +586,8 @@ class AccountBuilder:
         gateway_args: dict[str, Any] = {"name": settings.name}
         if settings.jwt_discovery_url:
             gateway_args["jwt_authorizer"] = {"discovery_url": settings.jwt_discovery_url, "allowed_clients": list(settings.jwt_allowed_clients)}
-        self.agentcore_gateway = AgentCoreGateway(self._located(AgentCoreGateway, settings.name, "gateway"), gateway_args, opts=self.opts)
+        self.agentcore_gateway = components.AgentCoreGateway(self._located(components.AgentCoreGateway, settings.name, "gateway"), gateway_args,
+                                                             opts=self.opts)
         return {"id": self.agentcore_gateway.gateway_id, "url": self.agentcore_gateway.gateway_url}
 
     def targets(self) -> dict[str, Any]:
@@ -643,7 +628,7 @@ class AccountBuilder:
         if target.credential:
             args["credential"] = _credential(target.credential)
         opts = self.opts.merge(pulumi.ResourceOptions(depends_on=self.acceptances)) if self.acceptances else self.opts
-        created = GatewayTarget(self._located(GatewayTarget, target.name, f"targets[{index}]"), args, opts=opts)
+        created = components.GatewayTarget(self._located(components.GatewayTarget, target.name, f"targets[{index}]"), args, opts=opts)
         return {"id": created.target_id, "mode": created.mode, "reuse_key": created.reuse_key}
 
 
