@@ -135,6 +135,12 @@ def _signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _ended(processes: list[multiprocessing.process.BaseProcess]) -> list[multiprocessing.process.BaseProcess]:
+    """The processes that have ended, seen on their sentinels without reaping them (see :func:`_reaped`)."""
+    ready = multiprocessing.connection.wait([process.sentinel for process in processes], timeout=0) if processes else []
+    return [process for process in processes if process.sentinel in ready]
+
+
 def _reaped(process: multiprocessing.process.BaseProcess) -> Optional[int]:
     """The worker's exit code once the executor's thread has reaped it, else None; never reaping it from this thread.
 
@@ -193,8 +199,7 @@ class WorkerPool:
 
     def exit_codes(self) -> str:
         """How the workers ended, for an error message: "exit code 3", "exit code -9" (killed by signal 9)."""
-        ended = [process for process in self._workers if process.sentinel in
-                 multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0)]
+        ended = _ended(self._workers)
         deadline = time.monotonic() + 1.0  # the executor's thread is reaping them (it joins a broken pool's workers)
         while any(_reaped(process) is None for process in ended) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -208,7 +213,8 @@ class WorkerPool:
                 os.killpg(process.pid, signal.SIGKILL)  # its group: a worker that reached its initializer leads one
             except (ProcessLookupError, PermissionError):
                 pass
-            if process.exitcode is None:  # one still starting leads none yet
+            # One still starting leads none yet. (Not process.exitcode: that reaps a fork server's child from this thread.)
+            if not _ended([process]):
                 try:
                     os.kill(process.pid, signal.SIGKILL)
                 except ProcessLookupError:
@@ -217,7 +223,7 @@ class WorkerPool:
     def close(self) -> None:
         """Kill every worker and its group, then release the pool (its threads and pipes)."""
         calls = getattr(self._executor, "_call_queue", None)
-        if calls is not None and not multiprocessing.connection.wait([process.sentinel for process in self._workers], timeout=0):
+        if calls is not None and not _ended(self._workers):
             # What CPython 3.12 (and late 3.11s) do once workers died, which 3.10 and early 3.11s do not: without a reader
             # here, the executor's thread still writing a task to the workers' pipe fails once they are killed, instead of
             # blocking for ever. Only while every worker lives: after one died, a fixed CPython's thread closes it itself.
