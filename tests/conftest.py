@@ -117,6 +117,6 @@ def pytest_collection_modifyitems(session, config, items):
     :data:`MOTO_FILES`, else the run stops here with the fix."""
     rank = {name: position for position, name in enumerate(LONGEST_FILES)}
     items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: each file's tests keep their order
-    unlisted = sorted({item.path.name for item in items if "moto_server" in getattr(item, "fixturenames", ())} - {f"{name}.py" for name in MOTO_FILES})
-    if unlisted:
+    with_moto = {item.path.stem for item in items if "moto_server" in getattr(item, "fixturenames", ())}
+    if unlisted := sorted(f"{name}.py" for name in with_moto - MOTO_FILES):
         raise pytest.UsageError(f"{', '.join(unlisted)}: use(s) the moto server but not in MOTO_FILES. Fix: add to tests/conftest.py's MOTO_FILES")
