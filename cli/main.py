@@ -168,18 +168,12 @@ def _emit(args: argparse.Namespace, rendered: str) -> None:
 
 
 def run_plan_command(args: argparse.Namespace) -> int:
-    from agentcore_egress.stacks.config_schema import ConfigError
-
-    from agentcore_egress.stacks.landing_zone import LandingZone, default_stacks_dir, display_path
-    from agentcore_egress.planner.plan import PolicyJudge, run_plan
-    from agentcore_egress.stacks.policy_config import load_policy_config
+    # What tells whether this plan will simulate is imported first: the fork server then starts before the rest is imported.
+    from agentcore_egress.stacks.errors import ConfigError
+    from agentcore_egress.stacks.stack_folder import default_stacks_dir, display_path
     from agentcore_egress.planner.plan_cache import open_plan_cache
     from agentcore_egress.planner.policy_pack import PolicyPackError, default_pack_dir
-    from agentcore_egress.planner.simulation_pool import SimulationWorkerError
-    from .output_file import OutputError
-    from agentcore_egress.process import garbage_collection
-    from agentcore_egress.reports.plan_report import render
-    from .standard_streams import StreamError
+    from agentcore_egress.planner.worker_pool import start_server
 
     stacks_dir = args.stacks_dir or default_stacks_dir()
     shown = display_path(stacks_dir)
@@ -193,6 +187,22 @@ def run_plan_command(args: argparse.Namespace) -> int:
             raise ConfigError([f"--pack-start-timeout: {args.pack_start_timeout:g} is not a positive number of seconds. Fix: e.g. 60"])
         cache = None if args.no_cache else open_plan_cache(args.cache, stacks_dir, trusted=args.trust_cache,
                                                              pack_dir=args.policy_pack or default_pack_dir(), note=_stderr)
+        if cache is None or cache.empty() or cache.stack_files_changed(stacks_dir):
+            # Some stack will be simulated and judged: the workers' fork server imports what they need (half a second)
+            # while this process reads the stack files and the cache.
+            start_server()
+    except ConfigError as error:
+        return _bad_input(error.problems)
+    from agentcore_egress.stacks.landing_zone import LandingZone
+    from agentcore_egress.planner.plan import PolicyJudge, run_plan
+    from agentcore_egress.stacks.policy_config import load_policy_config
+    from agentcore_egress.planner.simulation_pool import SimulationWorkerError
+    from .output_file import OutputError
+    from agentcore_egress.process import garbage_collection
+    from agentcore_egress.reports.plan_report import render
+    from .standard_streams import StreamError
+
+    try:
         # The stack files before the policy config: checking the config reads the pack's rules, which imports the pack
         # (a fifth of a second) unless the cache kept them, and a bad stack file ends the run without it.
         zone = LandingZone.load(stacks_dir, read=cache.read_stack_file) if cache else LandingZone.load(stacks_dir)
@@ -433,5 +443,14 @@ def _run_command(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run() -> int:
+    """The process's entry point (the ``agentcore-egress`` script, ``python -m``): :func:`main`, then an exit without the
+    interpreter's teardown (see :mod:`agentcore_egress.process.exit_without_teardown`)."""
+    from agentcore_egress.process import exit_without_teardown
+
+    exit_without_teardown.register()
+    return exit_without_teardown.ending_with(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
