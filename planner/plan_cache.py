@@ -49,13 +49,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 from agentcore_egress.simulation.registration import Registration
-from agentcore_egress.stacks.config_schema import ConfigError
+from agentcore_egress.stacks.errors import ConfigError
 from agentcore_egress.stacks.stack_file import StackFile, parse_stack_text, read_stack_text
 
 from agentcore_egress.simulation.footprint import Footprint
 from agentcore_egress.stacks import pack_rules
 from agentcore_egress.stacks.fingerprint import pack_fingerprint
-from agentcore_egress.stacks.landing_zone import stack_name
+from agentcore_egress.stacks.stack_folder import stack_files_of, stack_name
 from agentcore_egress.files.atomic_file import open_folder, remove_own_files, write_atomically
 from .policy_pack import default_pack_dir
 from .cache_folder import default_cache_root, location_problem, make_key, read_key, read_regular_file, signature, zone_folder
@@ -230,6 +230,8 @@ class PlanCache:
         self._listed: dict[str, set[str]] = {}
         self._parsed: dict[Path, str] = {}
         """Stack files parsed in this plan, for :meth:`keep_parsed_files`."""
+        self._texts: dict[Path, str] = {}
+        """Stack files read by :meth:`stack_files_changed`, for :meth:`read_stack_file` (each read once)."""
 
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
@@ -363,6 +365,32 @@ class PlanCache:
             self._key = make_key(self.root)  # OSError: the writer's note
         return self._key
 
+    def stack_files_changed(self, directory: Path) -> bool:
+        """Whether a stack file of ``directory`` holds a text no plan parsed before: then this plan will simulate.
+
+        A hint, read before the files are validated, to start what simulating and judging need early (a wrong one costs
+        a start not needed, or a later one): a link, or a file the zone's load would refuse, is left to that load. The
+        texts read are the load's (:meth:`read_stack_file`): each file is read once.
+        """
+        try:
+            files = stack_files_of(Path(directory))
+        except ConfigError:
+            return False
+        for file in files:
+            if file.is_symlink():
+                continue
+            try:
+                text = self._texts[file] = read_stack_text(file, str(file))
+            except ConfigError:
+                return False
+            if not self._parsed_entry(stack_name(file), text).is_file():
+                return True
+        return False
+
+    def _parsed_entry(self, stack: str, text: str) -> Path:
+        """Where the parsed document of a stack file's text is kept: ``<stack>/files/<sha256 of the text>.json``."""
+        return self.directory / stack / "files" / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
+
     def read_stack_file(self, path: Path, display: str) -> StackFile:
         """A stack file as :func:`stacks.stack_file.read_stack_file` reads it, its document reused when its exact text was
         parsed before (``<stack>/files/<sha256 of the text>.json``): a warm plan parses only the files that changed.
@@ -370,10 +398,12 @@ class PlanCache:
         The text is read and bounded as always; the checks of the YAML (depth, aliases, repeated keys) hold for
         a text that passed them once. Lines are parsed from the text only when a finding or an error asks for one.
         """
-        text = read_stack_text(path, display)
+        text = self._texts.pop(Path(path), None)
+        if text is None:
+            text = read_stack_text(path, display)
         stack = stack_name(Path(path))
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        entry = self.directory / stack / "files" / f"{digest}.json"
+        entry = self._parsed_entry(stack, text)
+        digest = entry.stem
         stored_text = self._read(entry, "the file is parsed again")
         if stored_text is not None:
             try:

@@ -15,10 +15,13 @@ import json
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from .existing_snapshot import snapshot_bytes, snapshot_path
-from .landing_zone import LandingZone, stack_name
+from .stack_folder import stack_name
+
+if TYPE_CHECKING:
+    from .landing_zone import LandingZone
 
 _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
 

@@ -12,25 +12,14 @@ from typing import Any, Callable, Optional
 from agentcore_egress.stacks.config_schema import EXISTING_KINDS, NAMESPACE, ConfigError, Organization, StackConfig, declared_names, existing_names, existing_segments, parse_stack_file
 from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
+from agentcore_egress.stacks.stack_folder import STACK_FILE_PREFIX, STACK_FILE_SUFFIX, default_stacks_dir, display_path, stack_files_of, stack_name  # noqa: F401 - re-exported
 
 from agentcore_egress.process import garbage_collection
 
 StackFileReader = Callable[[Path, str], StackFile]
 """Reads one stack file (path, name to show): :func:`read_stack_file` or a plan cache's."""
-STACK_FILE_PREFIX = "Pulumi."
-STACK_FILE_SUFFIX = ".yaml"
 PULUMI_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 """What the Pulumi CLI accepts as a stack name (pulumi/pulumi, pkg/backend: validateStackName; the service's rule too)."""
-
-
-def default_stacks_dir() -> Path:
-    """``./stacks`` when it holds stack files (a checkout, as the user edits it), else the bundled example."""
-    local = Path("stacks")
-    if any(local.glob(f"{STACK_FILE_PREFIX}*{STACK_FILE_SUFFIX}")):
-        return local
-    import agentcore_egress.stacks
-
-    return Path(agentcore_egress.stacks.__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -42,11 +31,6 @@ class AccountStack:
     source: StackFile
     """The parsed file, which maps a key path to its line."""
 
-
-
-def stack_name(file: Path) -> str:
-    """The stack a ``Pulumi.<stack>.yaml`` file is for."""
-    return file.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
 
 
 def _read_stacks(files: list[Path], directory: Path, read: StackFileReader) -> tuple[dict[str, "AccountStack"], list[str]]:
@@ -174,20 +158,6 @@ class LandingZone:
         return {stack.config.account.id for stack in self.stacks.values()}
 
 
-def stack_files_of(directory: Path) -> list[Path]:
-    """The folder's ``Pulumi.<stack>.yaml`` entries, sorted; an unreadable folder is an error, not an empty one
-    (``Path.glob`` silently yields nothing for a folder it may not list)."""
-    try:
-        with os.scandir(directory) as entries:
-            names = sorted(entry.name for entry in entries
-                           if entry.name.startswith(STACK_FILE_PREFIX) and entry.name.endswith(STACK_FILE_SUFFIX))
-    except PermissionError:
-        raise ConfigError([f"{directory}: cannot be read (permission denied). Fix: give the user running this read access to the folder (chmod u+rx)"]) from None
-    except OSError as error:
-        raise ConfigError([f"{directory}: cannot be read ({error.strerror or type(error).__name__}). Fix: check the folder"]) from None
-    return [directory / name for name in names]
-
-
 def _refuse_links_leaving(file: Path, directory: Path, display: str) -> None:
     """A stack file that is a link must stay inside the stacks folder: a link out of it would make plan read,
     and quote in its errors, any file the user can read (a credentials file, a key)."""
@@ -200,14 +170,6 @@ def _refuse_links_leaving(file: Path, directory: Path, display: str) -> None:
     except ValueError:
         raise ConfigError([f"{display}: is a link to a file outside {directory}; refused. Fix: copy the file into the folder, "
                            "or make the link point inside it"]) from None
-
-
-def display_path(file: Path) -> str:
-    """``file`` relative to the working directory where it lies below it, as people and SARIF viewers want it."""
-    try:  # the folder resolved, not the file: a link is shown by its own name, not its target's
-        return str((file.parent.resolve() / file.name).relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(file)
 
 
 def _reading_order(cycle: list[str]) -> list[str]:

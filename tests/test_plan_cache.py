@@ -1,6 +1,7 @@
 """The plan cache: a warm plan equals a plan without cache, and only what changed is simulated again."""
 
 import json
+import os
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from agentcore_egress.stacks.landing_zone import LandingZone
 import agentcore_egress.planner.plan_cache as plan_cache
 from agentcore_egress.planner.cache_folder import zone_folder
 from agentcore_egress.planner.plan_cache import FORMAT
-from agentcore_egress.stacks.stack_file import parse_stack_text
+from agentcore_egress.stacks.stack_file import parse_stack_text, read_stack_text
 from landing_zones import TGW_EXAMPLE, copy_zone, edit_stack
 
 CACHED = re.compile(r"^\[\d+/\d+\] wave \d+ (?P<stack>\S+) .*\(cached\)$")
@@ -178,3 +179,35 @@ def test_a_damaged_parsed_file_is_ignored_with_a_note_and_a_document_json_cannot
     hub.write_text(hub.read_text() + "reviewed: 2026-11-28\n")
     plan(capsys, zone)
     assert all("2026-11-28" not in file.read_text() for file in (cache / "network-hub" / "files").glob("*.json"))
+
+
+def test_the_cache_tells_from_the_files_alone_whether_a_plan_will_simulate(capsys, zone, cache):
+    """The hint that starts the workers' fork server before the stack files are validated (see cli.main)."""
+    from agentcore_egress.planner.plan_cache import open_plan_cache
+
+    def changed() -> bool:
+        return open_plan_cache(None, zone).stack_files_changed(zone)
+
+    assert changed(), "a zone no plan has seen"
+    plan(capsys, zone)
+    assert not changed()
+    agentcore = zone / "Pulumi.agentcore.yaml"
+    agentcore.write_text(agentcore.read_text() + "# reviewed\n")
+    assert changed()
+    plan(capsys, zone)
+    assert not changed()
+    # Files the zone's load refuses are left to it (it says why): no hint from them.
+    os.mkfifo(zone / "Pulumi.fifo.yaml")
+    assert not changed()
+
+
+def test_each_stack_file_is_read_once_when_the_hint_read_it(capsys, zone, cache, monkeypatch):
+    plan(capsys, zone)
+    agentcore = zone / "Pulumi.agentcore.yaml"
+    agentcore.write_text(agentcore.read_text() + "# reviewed\n")
+    reads = []
+    monkeypatch.setattr(plan_cache, "read_stack_text", lambda path, source: reads.append(path.name) or read_stack_text(path, source))
+    cache_of_zone = plan_cache.open_plan_cache(None, zone)
+    assert cache_of_zone.stack_files_changed(zone)
+    LandingZone.load(zone, read=cache_of_zone.read_stack_file)
+    assert sorted(reads) == sorted(path.name for path in zone.glob("Pulumi.*.yaml"))
