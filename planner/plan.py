@@ -25,17 +25,19 @@ from .plan_cache import CachedStack, PlanCache, cache_key
 from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
 from .reachability import UNREACHABLE, Trace, trace_all
-from .simulation_pool import SimulationPool, usable_cpus
-from .stack_simulation import SimulatedStack, simulate_stack
+from .simulation_pool import QUEUED_PER_WORKER, SimulationPool, usable_cpus
+from .stack_simulation import SimulatedStack, programs_imported, simulate_stack
+from .worker_pool import forks_workers
 
 if TYPE_CHECKING:
     from .policy_worker import BackgroundPolicyAnalyzer
 
 REACHABILITY_RULE = "reachability"
 WORKERS_FROM = 4
+"""Misses in a wave from which worker processes pay off once this process has imported the stacks' programs: sending
+a stack and its result back costs about as much as simulating it here (see :func:`_in_workers`)."""
 PACK_START_TIMEOUT = 60.0
 """Seconds the policy pack may take to start (the bundled one takes about one); past it the plan ends with an error."""
-"""Misses in a wave from which worker processes pay off: starting one costs about as much as simulating a few stacks."""
 
 
 @dataclass
@@ -107,28 +109,40 @@ def run_plan(
     snapshots = checked_snapshots(zone)  # before anything runs: a missing or stale snapshot is bad input
     run = _PlanRun(zone, pack_dir, policy_config or {}, progress, cache, judge)
     largest = max((len(run.unknown(wave)) for wave in zone.waves()), default=0)
-    jobs = max(1, min(jobs, usable_cpus(), largest))  # more processes than CPUs or than stacks side by side only cost memory
+    # More processes than CPUs or than stacks side by side only cost memory; a single stack may still go to a worker.
+    jobs = max(1, min(jobs, usable_cpus(), max(largest, 2)))
     with run.judge, SimulationPool(jobs - 1) as pool, garbage_collection.plan_collections():  # this process simulates too: jobs - 1 workers
-        if largest >= WORKERS_FROM and jobs > 1:
-            pool.start(largest)  # importing in the workers overlaps the first waves
+        if _in_workers(largest, pool):
+            pool.start(largest)  # in the background: the workers' start overlaps the first waves
         for wave_number, wave in enumerate(zone.waves(), start=1):
             run.plan_wave(wave_number, wave, pool)
+        plans, timings = run.plans, run.timings
+        # The whole-zone checks read no verdict of the pack: they run while it judges the last stacks.
+        with garbage_collection.paused():  # they make no cyclic garbage, and a collection would walk the whole plan
+            model = LandingZoneModel(zone, snapshots)
+            traced = time.perf_counter()
+            # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
+            position = {name: index for index, name in enumerate(zone.order())}
+            traces = sorted(trace_all(plans.values(), existing_registrations(zone, snapshots)), key=lambda trace: (position[trace.stack], trace.urn))
+            timings["reachability"] = time.perf_counter() - traced
+            found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
+            cross = policy_configs.apply_levels(found, policy_config or {})
         run.finish()
     if cache is not None:
         cache.keep_parsed_files()
-    plans, timings = run.plans, run.timings
-    with garbage_collection.paused():  # the whole-zone checks make no cyclic garbage, and a collection would walk the whole plan
-        model = LandingZoneModel(zone, snapshots)
-        traced = time.perf_counter()
-        # Targets register in whatever order their inputs resolve: the plan lists them, and their findings, in a fixed order.
-        position = {name: index for index, name in enumerate(zone.order())}
-        traces = sorted(trace_all(plans.values(), existing_registrations(zone, snapshots)), key=lambda trace: (position[trace.stack], trace.urn))
-        timings["reachability"] = time.perf_counter() - traced
-        found = cross_stack_findings(model) + precondition_findings(model) + reachability_findings(model, plans, traces)
-        cross = policy_configs.apply_levels(found, policy_config or {})
     timings["total"] = time.perf_counter() - started
     return PlanResult(zone=zone, stacks=[plans[name] for name in zone.order()], cross_stack=cross, timings=timings, traces=traces,
                       existing=snapshots)
+
+
+def _in_workers(misses: int, pool: SimulationPool) -> bool:
+    """Whether a wave's ``misses`` are simulated in workers (and this process): from :data:`WORKERS_FROM` of them; or
+    any, while this process has not imported the stacks' programs and workers are forks of the fork server, which has
+    (its own first simulation would import them, a quarter of a second; a worker is a fork, and a warm plan after a
+    pull request touched one stack does no more than that one)."""
+    if pool.jobs == 0 or misses == 0:
+        return False
+    return misses >= WORKERS_FROM or (forks_workers() and not programs_imported())
 
 
 def _simulate_here(task: tuple[str, AccountStack, dict[str, dict[str, Any]]]) -> tuple[str, Any]:
@@ -212,31 +226,54 @@ class _PlanRun:
         return {upstream: self.outputs[upstream] for upstream in sorted(self.zone.stacks[name].config.referenced_stacks())}
 
     def plan_wave(self, wave_number: int, wave: list[str], pool: SimulationPool) -> None:
-        """Every stack of the wave from the cache or simulated (in workers when several need it), merged in stack order."""
-        misses = [name for name in wave if not self._from_cache(name, wave_number)]
-        if len(misses) >= WORKERS_FROM and pool.jobs > 0:
-            tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in misses]
-            workers = min(len(misses), pool.jobs)
-            self.progress(f"wave {wave_number}: simulating {len(misses)} stacks in {workers + 1} processes (this one and "
-                          f"{workers} worker{'s' if workers > 1 else ''})")
-            results: dict[int, tuple[str, Any]] = {}
-            for index, kind, value in pool.simulate(tasks, local=_simulate_here):
-                if kind == "done":  # judged while the others simulate; its payload, sent, is not kept for the rest of the wave
-                    self.judge.submit(misses[index], value[0], payload=value[1])
-                    value = value[0]
-                results[index] = (kind, value)
-                self._report(self.judge.finished())
-            for index, name in enumerate(misses):
-                kind, value = results[index]
-                if kind != "done":
-                    raise ConfigError(value)
-                self._accept(name, wave_number, value)
-        else:
-            for name in misses:
-                simulated = simulate_stack(name, self.zone.stacks[name], self.reads(name))
-                self.judge.submit(name, simulated)
-                self._accept(name, wave_number, simulated)
-                self._report(self.judge.finished())
+        """Every stack of the wave from the cache or simulated (in workers when several need it), merged in stack order.
+
+        The stacks no entry can answer (their file, or the pack or its config, changed) are handed to the workers
+        first, and the cache is read for the others while they simulate; a stack whose entry then misses (what it
+        reads changed) is simulated after."""
+        sure = set(self.unknown(wave))
+        for name in sure:
+            if self.cache is not None:
+                self.keys[name] = cache_key(name, self.own[name], self.reads(name))
+        simulated: dict[str, SimulatedStack] = {}
+        missed: list[str] = []
+
+        def read_the_others() -> None:
+            missed.extend(name for name in wave if name not in sure and not self._from_cache(name, wave_number))
+
+        self._simulate([name for name in wave if name in sure], wave_number, pool, simulated, meanwhile=read_the_others)
+        self._simulate(missed, wave_number, pool, simulated)
+        for name in wave:
+            if name in simulated:
+                self._accept(name, wave_number, simulated[name])
+        self._report(self.judge.finished())
+
+    def _simulate(self, names: list[str], wave_number: int, pool: SimulationPool, simulated: dict[str, SimulatedStack],
+                  meanwhile: Callable[[], None] = lambda: None) -> None:
+        """Simulate ``names`` (into ``simulated``) and send each to the pack; ``meanwhile`` runs here once the workers have theirs."""
+        if not _in_workers(len(names), pool):
+            meanwhile()
+            for name in names:
+                simulated[name] = simulate_stack(name, self.zone.stacks[name], self.reads(name))
+                self.judge.submit(name, simulated[name])
+            return
+        tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in names]
+        workers = min(len(names), pool.jobs)
+        here = len(names) > QUEUED_PER_WORKER * workers  # (else the workers hold them all; see SimulationPool.simulate)
+        self.progress(f"wave {wave_number}: simulating {len(names)} stack{'s' if len(names) > 1 else ''} in "
+                      + (f"{workers + 1} processes (this one and {workers} worker{'s' if workers > 1 else ''})" if here
+                         else f"{workers} worker{'s' if workers > 1 else ''}"))
+        results: dict[int, tuple[str, Any]] = {}
+        for index, kind, value in pool.simulate(tasks, local=_simulate_here, meanwhile=meanwhile):
+            if kind == "done":  # judged while the others simulate; its payload, sent, is not kept for the rest of the wave
+                self.judge.submit(names[index], value[0], payload=value[1])
+                value = value[0]
+            results[index] = (kind, value)
+        for index, name in enumerate(names):
+            kind, value = results[index]
+            if kind != "done":
+                raise ConfigError(value)
+            simulated[name] = value
 
     def _stack_plan(self, name: str, wave_number: int, registrations: list[Registration], outputs: dict[str, Any],
                     footprint: Footprint, seconds: float, key_paths: dict[str, str]) -> StackPlan:

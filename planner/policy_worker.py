@@ -16,11 +16,15 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from .policy_analyzer import Finding, LoadedPolicyPack, PolicyPackError
+from .policy_pack import PolicyPackError
 from .worker_pool import WorkerPool
 from agentcore_egress.simulation.registration import Registration, from_payload, to_payload
+from agentcore_egress.stacks.findings import Finding
+
+if TYPE_CHECKING:
+    from .policy_analyzer import LoadedPolicyPack
 
 
 class _Loaded:
@@ -32,6 +36,10 @@ class _Loaded:
 
 def _load_pack(pack_dir: Optional[str]) -> None:
     """The worker's initializer: the pack's service, built once in the pack's folder (first on sys.path)."""
+    # Imported here, not by the plan's process: the fork server imported it (worker_pool.PRELOADED), and the plan only
+    # sends stacks and reads findings, without pulumi-policy or gRPC.
+    from .policy_analyzer import LoadedPolicyPack
+
     try:
         _Loaded.pack = LoadedPolicyPack(Path(pack_dir) if pack_dir else None)
     except Exception as error:  # noqa: BLE001 - the pack's reason, said by the first task (an initializer's exception is only logged)
@@ -74,7 +82,7 @@ class BackgroundPolicyAnalyzer:
         self._pool = WorkerPool(1, _load_pack, (str(pack_dir) if pack_dir else None,))
         self._timeout, self._start_timeout = timeout, start_timeout
         self._started = time.monotonic()
-        self._ready = self._pool.submit(_configure, config or {}, sorted(skip), source)
+        self._ready = self._pool.submit_starting_in_background(_configure, config or {}, sorted(skip), source)
         self._submitted: dict[str, Future] = {}
         """Stacks sent and not yet collected by :meth:`finished` (only those in flight: each call looks at these alone)."""
         self._judged: dict[str, Optional[tuple[list[Finding], float]]] = {}

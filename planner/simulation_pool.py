@@ -75,15 +75,17 @@ class SimulationPool:
     def start(self, count: int) -> None:
         """Start workers for ``count`` stacks (at most ``jobs``) ahead of use: their imports take a second or two."""
         if self._pool is None and self.jobs:
-            self._pool = WorkerPool(self.jobs, importlib.import_module, (__name__,))  # what a task needs, imported once
+            self._pool = WorkerPool(self.jobs, importlib.import_module, ("agentcore_egress.planner.simulation_imports",))  # what a task needs, once
         if self._pool is not None:
             self._pool.start(count)
 
-    def simulate(self, tasks: list[Task], local: Optional[Callable[[Task], tuple[str, Any]]] = None) -> Iterator[tuple[int, str, Any]]:
+    def simulate(self, tasks: list[Task], local: Optional[Callable[[Task], tuple[str, Any]]] = None,
+                 meanwhile: Optional[Callable[[], None]] = None) -> Iterator[tuple[int, str, Any]]:
         """Yield (task index, "done" or "error", value) as they finish; every task once.
 
         With ``local``, this process simulates too (``local(task)``) whenever every worker is busy:
         ``jobs`` workers and this process make ``jobs + 1`` simulating side by side.
+        ``meanwhile`` runs here once, as soon as the workers hold their first tasks.
         """
         self.start(len(tasks))
         waiting = deque(enumerate(tasks))
@@ -93,6 +95,9 @@ class SimulationPool:
             while waiting and len(running) < QUEUED_PER_WORKER * self.jobs:
                 index, task = waiting.popleft()
                 running[index] = self._pool.submit(simulated_in_worker, task)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             if waiting and local is not None:
                 index, task = waiting.popleft()
                 yield (index, *local(task))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from importlib import import_module
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,9 +39,7 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
 
     The Pulumi SDK, pulumi-aws and the components are imported here, by the first stack simulated: a plan that the
     cache answers whole never imports them."""
-    from agentcore_egress.simulation import provider_packages
-
-    provider_packages.install()  # before the program's imports: each pulumi-aws module it names, not all 180 of EC2's
+    import_programs()
     import pulumi
 
     from agentcore_egress.simulation.monitor import run_program
@@ -62,6 +62,23 @@ def simulate_stack(name: str, stack: AccountStack, reads: dict[str, dict[str, An
         raise ConfigError([f"{stack.display_file}: the stack's program failed: {type(error).__name__}: {error}"]) from None
     return SimulatedStack(deployment.registrations, deployment.result or {}, footprint_of(deployment), time.perf_counter() - began,
                           deployment.minted, key_paths)
+
+
+def programs_imported() -> bool:
+    """Whether this process has imported what simulating a stack needs (it has simulated one, or is a worker)."""
+    return "agentcore_egress.stacks.account_program" in sys.modules
+
+
+def import_programs() -> None:
+    """What simulating a stack imports: the Pulumi SDK, the simulated AWS and the stacks' programs, with pulumi-aws's
+    modules on demand (installed first: each module a program names, not all 180 of EC2's). A program imports its
+    components, and their pulumi-aws modules, as it builds them: all of them would double this (half a second)."""
+    from agentcore_egress.simulation import provider_packages
+
+    provider_packages.install()
+    import_module("agentcore_egress.simulation.monitor")
+    import_module("agentcore_egress.simulation.simulated_aws")
+    import_module("agentcore_egress.stacks.account_program")
 
 
 def _accounts_of(reads: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -43,7 +44,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Iterator, Optional
 
 from . import interruption
@@ -53,10 +54,11 @@ _STARTING = {signal.SIGINT, signal.SIGTERM}
 _SPAWNING = threading.Lock()
 
 
-PRELOADED = ["agentcore_egress.planner.policy_analyzer"]
+PRELOADED = ["agentcore_egress.planner.policy_analyzer", "agentcore_egress.planner.simulation_imports"]
 """Imported once by the fork server, so that no worker imports them again: the pack's client (pulumi-policy, gRPC's
-protobufs, the built-in rules) and, with it, the Pulumi SDK that the simulation workers need too. Not pulumi-aws and
-the stacks' programs: a second of importing that a plan without simulation workers (most plans) would wait for."""
+protobufs, the built-in rules), the Pulumi SDK, and what simulating a stack imports (pulumi-aws's modules on demand,
+the stacks' programs). Half a second or more, which the run does not wait for: the server starts early
+(:func:`start_server`) and its first workers start in the background (:meth:`WorkerPool.start`)."""
 
 
 SOCKET_PATH_MAX = 107
@@ -75,6 +77,20 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOADED)  # read when the server starts: the first pool's first worker
     return context
+
+
+def forks_workers() -> bool:
+    """Whether workers are forks of the fork server (else fresh interpreters, which import everything again)."""
+    return _context().get_start_method() == "forkserver"
+
+
+def start_server() -> None:
+    """Start the run's fork server now, without waiting for it: its imports (:data:`PRELOADED`) overlap whatever the
+    run does before it needs a worker. Call it once the run knows it will simulate or judge; nothing where workers are
+    spawned fresh interpreters instead."""
+    if forks_workers():
+        with _signals_blocked():  # kept blocked by the server and its forks, as when a pool starts it (see the module)
+            multiprocessing.forkserver.ensure_running()
 
 
 def _die_with_parent(run: int, forked: bool) -> None:
@@ -135,6 +151,20 @@ def _signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _relay(source: Future, target: Future) -> None:
+    """``target`` settles as ``source`` does (its result, its exception, or cancelled)."""
+
+    def settle(done: Future) -> None:
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())
+        else:
+            target.set_result(done.result())
+
+    source.add_done_callback(settle)
+
+
 def _ended(processes: list[multiprocessing.process.BaseProcess]) -> list[multiprocessing.process.BaseProcess]:
     """The processes that have ended, seen on their sentinels without reaping them (see :func:`_reaped`)."""
     ready = multiprocessing.connection.wait([process.sentinel for process in processes], timeout=0) if processes else []
@@ -165,6 +195,9 @@ class WorkerPool:
         self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_prepare_worker, initargs=(
             os.getpid(), context.get_start_method() == "forkserver", dict(os.environ), initializer, initargs))
         self._workers: list[multiprocessing.process.BaseProcess] = []
+        self._forked = context.get_start_method() == "forkserver"
+        self._starter: Optional[threading.Thread] = None
+        """The thread starting a worker for :meth:`submit_starting_in_background`, until a later call waits for it."""
         track(self)
 
     def __enter__(self) -> "WorkerPool":
@@ -178,11 +211,48 @@ class WorkerPool:
 
         Once a worker died, the future holds BrokenProcessPool (as the tasks it left do), for the caller to meet where it waits.
         """
+        self._wait_for_starter()
+        return self._submit(call, args, in_main=True)
+
+    def submit_starting_in_background(self, call: Callable[..., Any], *args: Any) -> Future:
+        """:meth:`submit`, returning at once even when a worker must start for it: that start happens in a thread.
+
+        A fork server's first worker comes only once the server has imported :data:`PRELOADED` (a third of a second
+        or more), and the standard library waits for it: the plan reads the cache and simulates meanwhile instead.
+        Any later call of the pool waits for that start first. A spawned worker starts in this thread as :meth:`submit`
+        starts it (no wait there; and a thread ending would end the worker, see :func:`_die_with_parent`).
+        """
+        self._wait_for_starter()
+        if not self._forked or len(self._workers) >= self.size:
+            return self._submit(call, args, in_main=True)
+        relayed: Future = Future()
+
+        def start() -> None:
+            try:
+                _relay(self._submit(call, args, in_main=False), relayed)
+            except BaseException as error:  # noqa: BLE001 - the caller meets it where it waits, as a task's own exception
+                relayed.set_exception(error)
+
+        self._in_background(start)
+        return relayed
+
+    def _in_background(self, start: Callable[[], None]) -> None:
+        self._starter = threading.Thread(target=start, name="worker-start", daemon=True)
+        self._starter.start()
+
+    def _wait_for_starter(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
+
+    def _submit(self, call: Callable[..., Any], args: tuple, in_main: bool) -> Future:
         try:
             if len(self._workers) >= self.size:
                 return self._executor.submit(call, *args)
-            # A signal now ends the run after the new worker is known, so that it is killed too (see interruption).
-            with interruption.deferred(), _SPAWNING, _signals_blocked():
+            # In the main thread, a signal now ends the run after the new worker is known, so that it is killed too (see
+            # interruption). In another thread, a deferral would raise there and not in the main thread, which ends the run
+            # at once instead: closing the pool then waits for this start (_wait_for_starter) before it kills the workers.
+            with interruption.deferred() if in_main else nullcontext(), _SPAWNING, _signals_blocked():
                 before = set(multiprocessing.active_children())
                 future = self._executor.submit(call, *args)
                 self._workers += [process for process in multiprocessing.active_children() if process not in before]
@@ -193,12 +263,29 @@ class WorkerPool:
             return failed
 
     def start(self, count: int) -> None:
-        """Start ``count`` workers (at most the pool's size) now, ahead of their first task."""
-        while len(self._workers) < min(count, self.size):
-            self.submit(os.getpid)
+        """Start ``count`` workers (at most the pool's size) ahead of their first task; from the fork server, in the
+        background (see :meth:`submit_starting_in_background`; a start that failed there is tried again by the next call)."""
+        self._wait_for_starter()
+
+        def start_all(in_main: bool) -> None:
+            while len(self._workers) < min(count, self.size):
+                self._submit(os.getpid, (), in_main)
+
+        if not self._forked:
+            start_all(in_main=True)
+            return
+
+        def start() -> None:
+            try:
+                start_all(in_main=False)
+            except Exception:  # noqa: BLE001 - met again, with its message, where the next task starts its worker
+                pass
+
+        self._in_background(start)
 
     def exit_codes(self) -> str:
         """How the workers ended, for an error message: "exit code 3", "exit code -9" (killed by signal 9)."""
+        self._wait_for_starter()
         ended = _ended(self._workers)
         deadline = time.monotonic() + 1.0  # the executor's thread is reaping them (it joins a broken pool's workers)
         while any(_reaped(process) is None for process in ended) and time.monotonic() < deadline:
@@ -222,6 +309,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Kill every worker and its group, then release the pool (its threads and pipes)."""
+        self._wait_for_starter()  # a worker still starting is known, and killed, too
         calls = getattr(self._executor, "_call_queue", None)
         if calls is not None and not _ended(self._workers):
             # What CPython 3.12 (and late 3.11s) do once workers died, which 3.10 and early 3.11s do not: without a reader

@@ -77,3 +77,19 @@ def test_the_pack_rules_a_cache_keeps_read_back_equal():
 def test_stored_pack_rules_of_another_shape_are_refused(document):
     with pytest.raises((ValueError, TypeError)):
         pack_rules.decode(json.dumps(document))
+
+
+def test_a_plan_that_simulates_one_stack_leaves_the_simulation_and_the_pack_to_the_fork_servers_workers(tmp_path):
+    """With workers (--jobs 2), a warm plan after one stack file changed imports neither the SDK, pulumi-aws nor the pack
+    in its own process: the fork server, started as soon as the plan sees a changed file, imported them once for both
+    workers (the simulation's and the pack's). The result is the one a plan without cache gives."""
+    zone, cache = copy_zone(TGW_EXAMPLE, tmp_path / "zone"), tmp_path / "cache"
+    plan_process(zone, cache)
+    file = zone / "Pulumi.tools-payments.yaml"  # a route to one more block: its outputs, which others read, stay the same
+    file.write_text(file.read_text().replace("destinations: [10.250.0.0/16]", "destinations: [10.250.0.0/16, 10.251.0.0/16]"))
+    warm, warm_heavy = cli_process("plan", str(zone), "--format", "json", "--cache", str(cache), "--jobs", "2")
+    assert "wave 2: simulating 1 stack in 1 worker" in warm.stderr
+    assert "4 of 5 stacks from the cache" in warm.stderr
+    assert warm_heavy == set()
+    uncached, _ = cli_process("plan", str(zone), "--format", "json", "--no-cache", "--jobs", "1")
+    assert json.loads(warm.stdout) == json.loads(uncached.stdout)

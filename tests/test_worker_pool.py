@@ -31,6 +31,14 @@ def start(program: str, marker: str = "") -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def finished(program: str, marker: str = "") -> tuple[str, str]:
+    """Standard output and error of ``program`` (see :func:`start`), once it ended well."""
+    running = start(program, marker)
+    stdout, stderr = running.communicate(timeout=LIMIT)
+    assert running.returncode == 0, stderr
+    return stdout, stderr
+
+
 def marked(marker: str, within: float = 10.0) -> list[int]:
     """Processes whose environment carries ``marker`` (waiting up to ``within`` seconds for them to go)."""
     deadline = time.monotonic() + within
@@ -53,9 +61,7 @@ def test_a_worker_reads_no_terminal_prints_to_stderr_and_leads_its_own_process_g
                "    facts = [pool.submit(call, *args).result() for call, args in\n"
                "             ((os.readlink, ('/proc/self/fd/0',)), (os.getpid, ()), (os.getpgid, (0,)), (os.getsid, (0,)))]\n"
                "print(json.dumps(facts + [os.getpgid(0)]))\n")
-    running = start(program)
-    stdout, stderr = running.communicate(timeout=LIMIT)
-    assert running.returncode == 0, stderr
+    stdout, stderr = finished(program)
     stdin, pid, group, session, parents_group = json.loads(stdout)
     assert stdin == "/dev/null" and group == session == pid != parents_group
     assert "printed by a worker" in stderr and "printed by a worker" not in stdout
@@ -107,9 +113,7 @@ def test_a_worker_that_dies_breaks_its_tasks_and_the_pool_still_closes():
                "        pool.submit(os._exit, 3).result(timeout=60)\n"
                "    except BrokenProcessPool:\n"
                "        print(pool.exit_codes())\n")
-    running = start(program)
-    stdout, stderr = running.communicate(timeout=LIMIT)
-    assert running.returncode == 0, stderr
+    stdout, stderr = finished(program)
     assert stdout.strip() == "exit code 3"
 
 
@@ -139,9 +143,7 @@ def test_workers_are_forks_of_one_server_that_imported_the_pack_and_see_the_runs
                f"    second = {PRELOADED_IN_WORKER}\n"
                "    seen = pool.submit(os.getenv, 'CHANGED_AFTER_THE_FIRST_POOL').result()\n"
                "print(json.dumps([first, second, seen]))\n")
-    running = start(program)
-    stdout, stderr = running.communicate(timeout=LIMIT)
-    assert running.returncode == 0, stderr
+    stdout, stderr = finished(program)
     assert json.loads(stdout) == [True, True, "yes"]
 
 
@@ -155,3 +157,32 @@ def test_a_temp_folder_too_deep_for_the_servers_socket_starts_fresh_interpreters
     stdout, stderr = running.communicate(timeout=LIMIT)
     assert running.returncode == 0 and "AF_UNIX" not in stderr, stderr
     assert json.loads(stdout) is False
+
+
+def test_a_worker_started_in_the_background_answers_and_closing_at_once_still_ends_it():
+    # The call returns before the worker exists (it waits for the fork server's imports in a thread); the pool's close,
+    # right after, waits for that start and kills the worker: nothing is left running.
+    marker = f"background-{os.getpid()}"
+    program = ("import multiprocessing\n"
+               "with WorkerPool(1) as pool:\n"
+               "    future = pool.submit_starting_in_background(os.getpid)\n"
+               "    print(json.dumps(len(multiprocessing.active_children())), flush=True)\n"
+               "    print(json.dumps(future.result(timeout=60) != os.getpid()), flush=True)\n"
+               "with WorkerPool(1) as pool:\n"
+               "    pool.submit_starting_in_background(time.sleep, 600)\n")
+    stdout, stderr = finished(program, marker)
+    assert stdout.split() == ["0", "true"], "no worker yet when the call returned; then its answer"
+    assert marked(marker) == []
+
+
+def test_a_server_started_early_is_the_one_the_pools_fork_from():
+    program = ("from agentcore_egress.planner.worker_pool import start_server\n"
+               "start_server()\n"
+               "servers = [int(entry.name) for entry in __import__('pathlib').Path('/proc').iterdir() if entry.name.isdigit()\n"
+               "           and b'forkserver' in (entry / 'cmdline').read_bytes() and (entry / 'stat').read_text().split()[3] == str(os.getpid())]\n"
+               "with WorkerPool(1) as pool:\n"
+               "    parent = pool.submit(os.getppid).result(timeout=60)\n"
+               "print(json.dumps([servers, parent]))\n")
+    stdout, stderr = finished(program)
+    servers, parent = json.loads(stdout)
+    assert servers == [parent], "started by start_server, before any pool, and then forking the pool's worker"
