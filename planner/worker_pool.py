@@ -269,7 +269,8 @@ class WorkerPool:
 
         def start_all(in_main: bool) -> None:
             while len(self._workers) < min(count, self.size):
-                self._submit(os.getpid, (), in_main)
+                if self._submit(os.getpid, (), in_main).done():  # a broken pool, which its next task reports: stop here
+                    return
 
         if not self._forked:
             start_all(in_main=True)
