@@ -232,30 +232,26 @@ class _PlanRun:
         first, and the cache is read for the others while they simulate; a stack whose entry then misses (what it
         reads changed) is simulated after."""
         sure = set(self.unknown(wave))
-        for name in sure:
-            if self.cache is not None:
+        if self.cache is not None:
+            for name in sure:
                 self.keys[name] = cache_key(name, self.own[name], self.reads(name))
-        simulated: dict[str, SimulatedStack] = {}
         missed: list[str] = []
 
         def read_the_others() -> None:
             missed.extend(name for name in wave if name not in sure and not self._from_cache(name, wave_number))
 
-        self._simulate([name for name in wave if name in sure], wave_number, pool, simulated, meanwhile=read_the_others)
-        self._simulate(missed, wave_number, pool, simulated)
-        for name in wave:
-            if name in simulated:
-                self._accept(name, wave_number, simulated[name])
-        self._report(self.judge.finished())
+        self._simulate([name for name in wave if name in sure], wave_number, pool, meanwhile=read_the_others)
+        self._simulate(missed, wave_number, pool)
 
-    def _simulate(self, names: list[str], wave_number: int, pool: SimulationPool, simulated: dict[str, SimulatedStack],
-                  meanwhile: Callable[[], None] = lambda: None) -> None:
-        """Simulate ``names`` (into ``simulated``) and send each to the pack; ``meanwhile`` runs here once the workers have theirs."""
+    def _simulate(self, names: list[str], wave_number: int, pool: SimulationPool, meanwhile: Callable[[], None] = lambda: None) -> None:
+        """Simulate ``names``, send each to the pack and keep it; ``meanwhile`` runs here once the workers have theirs."""
         if not _in_workers(len(names), pool):
             meanwhile()
             for name in names:
-                simulated[name] = simulate_stack(name, self.zone.stacks[name], self.reads(name))
-                self.judge.submit(name, simulated[name])
+                simulated = simulate_stack(name, self.zone.stacks[name], self.reads(name))
+                self.judge.submit(name, simulated)
+                self._accept(name, wave_number, simulated)
+                self._report(self.judge.finished())
             return
         tasks = [(name, self.zone.stacks[name], self.reads(name)) for name in names]
         workers = min(len(names), pool.jobs)
@@ -269,11 +265,12 @@ class _PlanRun:
                 self.judge.submit(names[index], value[0], payload=value[1])
                 value = value[0]
             results[index] = (kind, value)
+            self._report(self.judge.finished())
         for index, name in enumerate(names):
             kind, value = results[index]
             if kind != "done":
                 raise ConfigError(value)
-            simulated[name] = value
+            self._accept(name, wave_number, value)
 
     def _stack_plan(self, name: str, wave_number: int, registrations: list[Registration], outputs: dict[str, Any],
                     footprint: Footprint, seconds: float, key_paths: dict[str, str]) -> StackPlan:

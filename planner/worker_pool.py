@@ -5,8 +5,8 @@ workers come from the standard library's fork server (the "forkserver" start
 method; "spawn" where there is none, or where TMPDIR is too deep for its socket): forking the run itself, which has threads
 (gRPC's among them), is unsafe, and a fresh interpreter for every worker pays
 for the SDK's imports each time. The fork server is one single-threaded process
-per run, started with the first worker; it imports :data:`PRELOADED` once (what
-the pack's worker needs, and the SDK every worker needs), and each worker is a
+per run, started with the first worker or earlier (:func:`start_server`); it imports :data:`PRELOADED` once (what
+the pack's worker and the simulation workers need), and each worker is a
 fork of it. A worker takes the run's environment as it is when the worker
 starts (the fork server's is the run's at its own start), as a spawned one would.
 Before its own initializer, each worker (see :func:`_prepare_worker`):
@@ -192,10 +192,10 @@ class WorkerPool:
     def __init__(self, workers: int, initializer: Optional[Callable[..., None]] = None, initargs: tuple = ()) -> None:
         self.size = workers
         context = _context()
-        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_prepare_worker, initargs=(
-            os.getpid(), context.get_start_method() == "forkserver", dict(os.environ), initializer, initargs))
-        self._workers: list[multiprocessing.process.BaseProcess] = []
         self._forked = context.get_start_method() == "forkserver"
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_prepare_worker, initargs=(
+            os.getpid(), self._forked, dict(os.environ), initializer, initargs))
+        self._workers: list[multiprocessing.process.BaseProcess] = []
         self._starter: Optional[threading.Thread] = None
         """The thread starting a worker for :meth:`submit_starting_in_background`, until a later call waits for it."""
         track(self)
