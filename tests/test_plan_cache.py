@@ -196,7 +196,11 @@ def test_the_cache_tells_from_the_files_alone_whether_a_plan_will_simulate(capsy
     assert changed()
     plan(capsys, zone)
     assert not changed()
-    # Files the zone's load refuses are left to it (it says why): no hint from them.
+    # Files the zone's load refuses are left to it (it says why): no hint from them, and a link is not even read.
+    outside = zone.parent / "outside.yaml"
+    outside.write_text("config: {}\n")
+    (zone / "Pulumi.linked.yaml").symlink_to(outside)
+    assert not changed()
     os.mkfifo(zone / "Pulumi.fifo.yaml")
     assert not changed()
 
