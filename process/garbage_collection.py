@@ -11,6 +11,7 @@ stack it simulates, and nowhere else.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,10 +31,18 @@ def paused() -> Iterator[None]:
 @contextmanager
 def collecting_new_objects_only() -> Iterator[None]:
     """Around one stack's simulation: paused, then one collection of the young generations frees that stack's
-    garbage only (measured: a 200-spoke plan in 70 % of the CPU time)."""
+    garbage only (measured: a 200-spoke plan in 70 % of the CPU time).
+
+    When the simulation imported modules (a process's first stack imports its components and their pulumi-aws modules),
+    what is young is mostly those modules, which live as long as the process: they are moved out of the collector's
+    sight instead of walked (a third of a warm plan's one simulation; the few objects that stack left behind stay)."""
+    modules = len(sys.modules)
     with paused():
         yield
-    gc.collect(1)
+    if len(sys.modules) > modules:
+        gc.freeze()
+    else:
+        gc.collect(1)
 
 
 def keep_everything_so_far() -> None:

@@ -2,7 +2,8 @@
 
 - The simulated monitor answers on the event loop's own thread (no pool), and the loop runs executor
   calls on a pool again afterwards; a mock answer that is not ready is refused with a clear error.
-- A plan leaves the garbage collector as it found it: enabled, nothing frozen.
+- A plan leaves the garbage collector as it found it: enabled, nothing frozen; a simulation that imported modules
+  freezes them instead of collecting over them.
 - The policy worker does not import the components or pulumi-aws (a second of every plan's start).
 """
 
@@ -85,3 +86,26 @@ def test_the_pack_starts_with_the_plan_and_an_unused_one_is_not_waited_for(tmp_p
     assert warm.returncode == 0 and warm.stdout == cold.stdout, warm.stderr
     assert no_survivors(folder) == []
     assert starts.read_text() == "started\n"
+
+
+def test_a_simulation_that_imported_modules_freezes_them_instead_of_walking_them(tmp_path, monkeypatch):
+    # A process's first stack imports its components and their pulumi-aws modules: what is young then is mostly those
+    # modules, which live as long as the process; collecting would walk them all (a third of a warm plan's one
+    # simulation). A later stack, importing nothing, is collected as before.
+    from agentcore_egress.process import garbage_collection
+
+    (tmp_path / "freshly_imported_module.py").write_text("TABLE = [[n] for n in range(1000)]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    collections = []
+    monkeypatch.setattr(garbage_collection.gc, "collect", lambda generation=2: collections.append(generation) or 0)
+    frozen = gc.get_freeze_count()
+    try:
+        with garbage_collection.collecting_new_objects_only():
+            __import__("freshly_imported_module")
+        assert collections == [] and gc.get_freeze_count() > frozen
+        with garbage_collection.collecting_new_objects_only():
+            [[n] for n in range(1000)]
+        assert collections == [1]
+    finally:
+        gc.unfreeze()
+        sys.modules.pop("freshly_imported_module", None)
