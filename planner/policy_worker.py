@@ -101,7 +101,8 @@ class BackgroundPolicyAnalyzer:
     def submit_payload(self, key: str, payload: list[tuple], minted: Optional[Collection[str]] = None) -> None:
         """Submit a stack already turned into the worker's payload (by a simulation worker, see :func:`~agentcore_egress.simulation.registration.to_payload`)."""
         self._judged[key] = None
-        self._submitted[key] = self._pool.submit(_judge, payload, frozenset(minted) if minted is not None else None)
+        # After the pack's start, if it is still under way: the plan goes on meanwhile.
+        self._submitted[key] = self._pool.submit_starting_in_background(_judge, payload, frozenset(minted) if minted is not None else None)
 
     def _answer(self, future: Future, timeout: float, late: str, key: Optional[str] = None) -> Any:
         """The future's value within ``timeout`` seconds; else PolicyPackError (``late``, or why the pack failed)."""

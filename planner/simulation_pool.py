@@ -94,7 +94,8 @@ class SimulationPool:
             # Handed out a few at a time, not all at once: the rest stay here, for this process to take.
             while waiting and len(running) < QUEUED_PER_WORKER * self.jobs:
                 index, task = waiting.popleft()
-                running[index] = self._pool.submit(simulated_in_worker, task)
+                # Handed over in the background while the first worker is still starting: ``meanwhile`` runs now.
+                running[index] = self._pool.submit_starting_in_background(simulated_in_worker, task)
             if meanwhile is not None:
                 meanwhile()
                 meanwhile = None

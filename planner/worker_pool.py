@@ -215,15 +215,18 @@ class WorkerPool:
         return self._submit(call, args, in_main=True)
 
     def submit_starting_in_background(self, call: Callable[..., Any], *args: Any) -> Future:
-        """:meth:`submit`, returning at once even when a worker must start for it: that start happens in a thread.
+        """:meth:`submit`, returning at once even when a worker must start for it, or is starting: the task is handed
+        over in a thread, after that start.
 
         A fork server's first worker comes only once the server has imported :data:`PRELOADED` (a third of a second
         or more), and the standard library waits for it: the plan reads the cache and simulates meanwhile instead.
-        Any later call of the pool waits for that start first. A spawned worker starts in this thread as :meth:`submit`
-        starts it (no wait there; and a thread ending would end the worker, see :func:`_die_with_parent`).
+        Tasks handed over this way keep their order; :meth:`submit` and the other calls wait for them first. A spawned
+        worker starts in this thread as :meth:`submit` starts it (no wait there; and a thread ending would end the
+        worker, see :func:`_die_with_parent`).
         """
-        self._wait_for_starter()
-        if not self._forked or len(self._workers) >= self.size:
+        if self._starter is not None and not self._starter.is_alive():
+            self._wait_for_starter()  # (ended: nothing to wait for)
+        if self._starter is None and (not self._forked or len(self._workers) >= self.size):
             return self._submit(call, args, in_main=True)
         relayed: Future = Future()
 
@@ -237,7 +240,15 @@ class WorkerPool:
         return relayed
 
     def _in_background(self, start: Callable[[], None]) -> None:
-        self._starter = threading.Thread(target=start, name="worker-start", daemon=True)
+        """``start()`` in a thread, once the start in flight (if any) has ended: waiting for the last waits for all."""
+        previous = self._starter
+
+        def after_previous() -> None:
+            if previous is not None:
+                previous.join()
+            start()
+
+        self._starter = threading.Thread(target=after_previous, name="worker-start", daemon=True)
         self._starter.start()
 
     def _wait_for_starter(self) -> None:
@@ -264,8 +275,8 @@ class WorkerPool:
 
     def start(self, count: int) -> None:
         """Start ``count`` workers (at most the pool's size) ahead of their first task; from the fork server, in the
-        background (see :meth:`submit_starting_in_background`; a start that failed there is tried again by the next call)."""
-        self._wait_for_starter()
+        background, after any start in flight (see :meth:`submit_starting_in_background`; a start that failed there is
+        tried again by the next call)."""
 
         def start_all(in_main: bool) -> None:
             while len(self._workers) < min(count, self.size):

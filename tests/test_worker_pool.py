@@ -186,3 +186,16 @@ def test_a_server_started_early_is_the_one_the_pools_fork_from():
     stdout, stderr = finished(program)
     servers, parent = json.loads(stdout)
     assert servers == [parent], "started by start_server, before any pool, and then forking the pool's worker"
+
+
+def test_tasks_handed_over_while_a_worker_starts_return_at_once_and_keep_their_order():
+    # start() and the tasks after it return before any worker exists (nothing waits for the fork server's imports):
+    # the plan reads its cache meanwhile. The tasks reach the worker in the order they were given.
+    program = ("import multiprocessing\n"
+               "with WorkerPool(1) as pool:\n"
+               "    pool.start(1)\n"
+               "    futures = [pool.submit_starting_in_background(abs, -n) for n in range(5)]\n"
+               "    print(json.dumps(len(multiprocessing.active_children())), flush=True)\n"
+               "    print(json.dumps([future.result(timeout=60) for future in futures]), flush=True)\n")
+    stdout, stderr = finished(program)
+    assert stdout.split("\n")[:2] == ["0", "[0, 1, 2, 3, 4]"], "returned before the worker started; then every answer, in order"
