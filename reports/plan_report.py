@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -12,6 +11,7 @@ from agentcore_egress.planner.plan import PlanResult, StackPlan
 from agentcore_egress.planner.source_tree import SourceTree
 from agentcore_egress.planner.topology import mermaid
 
+from . import indented_json
 from .sarif import automation_id, sarif_document, sarif_location, sarif_result
 
 
@@ -164,7 +164,7 @@ def as_json(result: PlanResult, source: str) -> str:
         "totals": totals(result),
         "diagram": mermaid(result.zone, _managed_groups(result), result.existing),
     }
-    return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"
+    return indented_json.dumps(document, default=str) + "\n"
 
 
 def markdown(result: PlanResult, source: str) -> str:
