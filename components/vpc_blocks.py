@@ -42,14 +42,16 @@ _EXTRA_RESTRICTIONS = {
     RFC1918[2]: (BENCHMARK,),
 }
 
+_FIRST_TWO_OF_TEN, _FIRST_OF_TEN = ipaddress.ip_network("10.0.0.0/15"), ipaddress.ip_network("10.0.0.0/16")
+
 
 def restricted_ranges(primary: ipaddress.IPv4Network) -> list[ipaddress.IPv4Network]:
     """The ranges no secondary block of a VPC whose primary block is ``primary`` may come from (the table above)."""
     own = next((block for block in RFC1918 if primary.subnet_of(block)), None)
     if own is not None:
         restricted = [block for block in RFC1918 if block != own] + list(_EXTRA_RESTRICTIONS[own])
-        if primary.subnet_of(ipaddress.ip_network("10.0.0.0/15")):
-            restricted.append(ipaddress.ip_network("10.0.0.0/16"))
+        if primary.subnet_of(_FIRST_TWO_OF_TEN):
+            restricted.append(_FIRST_OF_TEN)
         return restricted
     if primary.subnet_of(BENCHMARK):
         return list(RFC1918)

@@ -9,13 +9,12 @@ they check shares against is declared once for the landing zone (``agentcore-egr
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
+from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN, ip_network
 
 from agentcore_egress.stacks.findings import Finding, planner_finding
 from agentcore_egress.simulation.footprint import DEFAULT_IPS_PER_ENI
@@ -117,7 +116,7 @@ def tgw_static_routes(model: LandingZoneModel) -> list[Finding]:
         first: dict[Any, Any] = {}
         # The second route is the one deployed later (rollout order): its stack's change introduces the clash.
         for route in sorted(routes, key=lambda route: model.rollout_position[route.stack]):
-            earlier = first.setdefault(ipaddress.ip_network(route.destination), route)
+            earlier = first.setdefault(ip_network(route.destination), route)
             if earlier is not route:
                 findings.append(planner_finding(
                     "precondition-tgw-route", route.stack, route.path,
@@ -509,7 +508,7 @@ def resource_gateways(model: LandingZoneModel) -> list[Finding]:
                     "precondition-resource-gateway", name, f"lattice_resources[{index}].ip_address_type",
                     f"Resource Gateway '{resource.name}' is {resource.ip_address_type}, but the subnets of VPC {resource.vpc} have IPv4 blocks only "
                     f"(vpcs declare no IPv6 block): AWS refuses its ENIs there. Fix: set ip_address_type: IPV4"))
-            blocks = [ipaddress.ip_network(subnet.cidr) for subnet in placed.vpc.subnets]
+            blocks = [ip_network(subnet.cidr) for subnet in placed.vpc.subnets]
             endpoints = [(f"configurations[{p}]", c) for p, c in enumerate(resource.configurations)]
             endpoints += [(f"configurations[{p}].children[{q}]", child) for p, c in enumerate(resource.configurations) for q, child in enumerate(c.children)]
             for where, configuration in endpoints:
@@ -518,7 +517,7 @@ def resource_gateways(model: LandingZoneModel) -> list[Finding]:
                 if declared is None:
                     continue
                 owner = backend.stack
-                admitted = [ipaddress.ip_network(block) for block in declared.client_cidrs]
+                admitted = [ip_network(block) for block in declared.client_cidrs]
                 by_cidr = all(any(block.subnet_of(allowed) for allowed in admitted) for block in blocks)
                 by_group = owner == name and set(declared.client_groups) & set(resource.security_groups)
                 if not by_cidr and not by_group:
@@ -645,7 +644,7 @@ def _address_takers(model: LandingZoneModel, stack: str, vpc: str) -> list[Addre
 
 
 def _subnet_findings(stack: str, path: str, vpc: str, subnet: Any, takers: list[AddressTaker]) -> list[Finding]:
-    network = ipaddress.ip_network(subnet.cidr)
+    network = ip_network(subnet.cidr)
     where = f"subnet {subnet.name} ({network}) of VPC {vpc}"
     too_small = [taker for taker in takers if network.prefixlen > taker.largest_prefix]
     if too_small:

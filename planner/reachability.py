@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from agentcore_egress.components.validation import ip_network
 from agentcore_egress.policies import resource_types as types
 from agentcore_egress.simulation.registration import Registration
 
@@ -122,7 +123,7 @@ class _Broken(Exception):
 
 def _net(value: Any) -> Optional[ipaddress.IPv4Network]:
     try:
-        return ipaddress.ip_network(value, strict=False) if isinstance(value, str) else None
+        return ip_network(value, strict=False) if isinstance(value, str) else None
     except ValueError:
         return None
 

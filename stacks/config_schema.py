@@ -11,16 +11,16 @@ bad value and the fix.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import re
 import reprlib
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agentcore_egress.components import validation, vpc_blocks
+from agentcore_egress.components.validation import ip_network
 from agentcore_egress.components.errors import InputValidationError
 
 from .aws_regions import az_id_problem, az_problem, check_region
@@ -522,7 +522,7 @@ class StackConfig(Model):
             if isinstance(value, (RemoteVpc, RemoteName, LatticeEndpoint)):
                 found.add(value.stack)
             if isinstance(value, BaseModel):
-                for key in type(value).model_fields:
+                for key in _fields_holding_models(type(value)):  # not every value: that was half of ordering a zone's waves
                     walk(getattr(value, key))
             elif isinstance(value, (list, tuple)):
                 for item in value:
@@ -702,7 +702,7 @@ def _existing_segment_problems(config: StackConfig, path: str, acceptance: TgwAc
 def _block_problems(path: str, vpc: Vpc) -> list[tuple[str, Any, str]]:
     """The secondary blocks as AWS associates them (:mod:`~agentcore_egress.components.vpc_blocks`), and each subnet inside
     one of the VPC's blocks: (path, value, problem and fix)."""
-    primary = ipaddress.ip_network(vpc.cidr)
+    primary = ip_network(vpc.cidr)
     try:
         blocks = [primary, *vpc_blocks.secondary_blocks("config", "secondary_cidrs", list(vpc.secondary_cidrs), primary)]
     except InputValidationError as error:
@@ -710,7 +710,7 @@ def _block_problems(path: str, vpc: Vpc) -> list[tuple[str, Any, str]]:
     inside = " or ".join(map(str, blocks))
     return [(f"{path}.subnets[{index}].cidr", subnet.cidr, f"is outside the VPC's blocks {inside}. Fix: pick a block inside {inside}, "
              "or add a secondary block (secondary_cidrs) that holds it")
-            for index, subnet in enumerate(vpc.subnets) if vpc_blocks.block_of(ipaddress.ip_network(subnet.cidr), blocks) is None]
+            for index, subnet in enumerate(vpc.subnets) if vpc_blocks.block_of(ip_network(subnet.cidr), blocks) is None]
 
 
 def _path(location: tuple) -> str:
@@ -767,6 +767,12 @@ def _model_in(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+@lru_cache(maxsize=None)
+def _fields_holding_models(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` whose annotation names a model (``Optional[list[Vpc]]``, ``Union[str, RemoteVpc]``)."""
+    return tuple(name for name, field in model.model_fields.items() if _model_in(field.annotation) is not None)
 
 
 class _FileOrderRepr(reprlib.Repr):

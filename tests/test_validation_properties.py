@@ -131,3 +131,19 @@ def test_lattice_port_ranges_build_or_refuse(ranges):
         for text in ranges:
             first, _, last = text.partition("-")
             assert 1 <= int(first) <= int(last or first) <= 65535
+
+
+def test_a_block_is_parsed_once_per_process_and_a_bad_one_refused_each_time():
+    # A plan reads each block several times (the stack file's validation, the reachability, the AWS preconditions):
+    # the same text gives the same (immutable) network; what is not a block raises every time, as ipaddress does.
+    from agentcore_egress.components.validation import ip_network
+
+    assert ip_network("10.9.0.0/16") is ip_network("10.9.0.0/16") == ipaddress.ip_network("10.9.0.0/16")
+    assert ip_network("10.9.0.1/16", strict=False) == ipaddress.ip_network("10.9.0.0/16")
+    for _ in range(2):
+        try:
+            ip_network("10.9.0.1/16")
+        except ValueError as error:
+            assert "host bits set" in str(error)
+        else:
+            raise AssertionError("a block with host bits set was accepted")
