@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 from agentcore_egress.stacks.config_schema import EXISTING_KINDS, NAMESPACE, ConfigError, Organization, StackConfig, declared_names, existing_names, existing_segments, parse_stack_file
 from agentcore_egress.stacks.errors import shorten
 from agentcore_egress.stacks.stack_file import StackFile, read_stack_file
-from agentcore_egress.stacks.stack_folder import STACK_FILE_PREFIX, STACK_FILE_SUFFIX, default_stacks_dir, display_path, stack_files_of, stack_name  # noqa: F401 - re-exported
+from agentcore_egress.stacks.stack_folder import STACK_FILE_PREFIX, STACK_FILE_SUFFIX, default_stacks_dir, display_path, display_paths, stack_files_of, stack_name  # noqa: F401 - re-exported
 
 from agentcore_egress.process import garbage_collection
 
@@ -37,9 +37,8 @@ def _read_stacks(files: list[Path], directory: Path, read: StackFileReader) -> t
     """Every stack file read and validated: the stacks by name, and every problem found (all files are read)."""
     stacks: dict[str, AccountStack] = {}
     problems: list[str] = []
-    for file in files:
+    for file, display in zip(files, display_paths(files)):
         name = stack_name(file)
-        display = display_path(file)
         if not PULUMI_STACK_NAME.match(name):
             problems.append(f"{display}: stack name {shorten(name)!r} is not one Pulumi accepts (letters, digits, '-', '_', '.'; at most 100). "
                             "Fix: rename the file to Pulumi.<name>.yaml with such a name")

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from agentcore_egress.components.reuse_key import managed_reuse_key
 from agentcore_egress.components.validation import ORGANIZATION_ARN, OU_ARN
-from agentcore_egress.stacks.config_schema import StackConfig, Subnet, Target, Vpc, is_security_group_id
+from agentcore_egress.stacks.config_schema import Organization, StackConfig, Subnet, Target, Vpc, is_security_group_id
 
 from .landing_zone import LandingZone
 
@@ -505,6 +505,11 @@ class LandingZoneModel:
         return shares
 
     @cached_property
+    def _organization(self) -> Optional[Organization]:
+        """The landing zone's organization, looked up once (it scans the stacks; a check asks per RAM share)."""
+        return self.zone.organization
+
+    @cached_property
     def _accounts(self) -> set[str]:
         """Every stack's account, gathered once (a share is checked for each stack of the zone)."""
         return self.zone.accounts
@@ -525,7 +530,7 @@ class LandingZoneModel:
     def share_reaches(self, principals: Iterable[str], account: str) -> bool:
         """Whether a RAM share to ``principals`` reaches ``account``: the account itself, the landing zone's organization
         (every stack's account is in it), or an OU whose accounts ``organization.units`` lists it among."""
-        organization = self.zone.organization
+        organization = self._organization
         for principal in principals:
             if principal == account:
                 return True
