@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -13,6 +12,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _version() -> str:
+    from importlib import metadata  # here, not at the top: a hundredth of a second before a warm plan starts its fork server
+
     try:
         return metadata.version("agentcore-egress")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed

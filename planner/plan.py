@@ -15,13 +15,13 @@ from agentcore_egress.simulation.registration import Registration, drop_engine_m
 from agentcore_egress.stacks import policy_config as policy_configs
 from agentcore_egress.stacks.config_schema import ConfigError
 from agentcore_egress.stacks.findings import Finding, planner_finding
-from agentcore_egress.stacks.fingerprint import own_fingerprint, pack_fingerprint
+from agentcore_egress.stacks.fingerprint import own_fingerprints, pack_fingerprint
 from agentcore_egress.stacks.landing_zone import AccountStack, LandingZone
 from agentcore_egress.stacks.landing_zone_model import LandingZoneModel, resource_key_paths
 
 from .cross_stack_checks import cross_stack_findings
 from .existing_network import checked_snapshots, existing_registrations
-from .plan_cache import CachedStack, PlanCache, cache_key
+from .plan_cache import CachedStack, PlanCache, cache_key, outputs_digest
 from .policy_pack import default_pack_dir
 from .preconditions import precondition_findings
 from .reachability import UNREACHABLE, Trace, trace_all
@@ -211,10 +211,12 @@ class _PlanRun:
         self.total = len(zone.stacks)
         self.reported: set[str] = set()
         self.keys: dict[str, str] = {}
+        self.digests: dict[str, str] = {}
+        """:func:`outputs_digest` of the outputs of each stack planned so far that another stack read."""
         self.own: dict[str, str] = {}
         if cache is not None:
             pack = pack_fingerprint(pack_dir or default_pack_dir())
-            self.own = {name: own_fingerprint(stack.file, pack=pack, policy_config=config) for name, stack in zone.stacks.items()}
+            self.own = own_fingerprints({name: stack.file for name, stack in zone.stacks.items()}, pack=pack, policy_config=config)
         if self.unknown(zone.stacks):
             self.judge.start()  # some stack will be judged: the pack starts while the plan reads the cache and simulates
 
@@ -225,6 +227,16 @@ class _PlanRun:
     def reads(self, name: str) -> dict[str, dict[str, Any]]:
         return {upstream: self.outputs[upstream] for upstream in sorted(self.zone.stacks[name].config.referenced_stacks())}
 
+    def key(self, name: str) -> str:
+        """``name``'s cache key, the outputs of each stack it reads hashed once per plan (the hub's are read by every spoke)."""
+        digests = {}
+        for upstream in self.zone.stacks[name].config.referenced_stacks():
+            digest = self.digests.get(upstream)
+            if digest is None:
+                digest = self.digests[upstream] = outputs_digest(self.outputs[upstream])
+            digests[upstream] = digest
+        return cache_key(name, self.own[name], digests)
+
     def plan_wave(self, wave_number: int, wave: list[str], pool: SimulationPool) -> None:
         """Every stack of the wave from the cache or simulated (in workers when several need it), merged in stack order.
 
@@ -234,7 +246,7 @@ class _PlanRun:
         sure = set(self.unknown(wave))
         if self.cache is not None:
             for name in sure:
-                self.keys[name] = cache_key(name, self.own[name], self.reads(name))
+                self.keys[name] = self.key(name)
         missed: list[str] = []
 
         def read_the_others() -> None:
@@ -285,7 +297,7 @@ class _PlanRun:
     def _from_cache(self, name: str, wave_number: int) -> bool:
         if self.cache is None:
             return False
-        key = self.keys[name] = cache_key(name, self.own[name], self.reads(name))
+        key = self.keys[name] = self.key(name)
         entry = self.cache.load(name, key)
         if entry is None:
             return False

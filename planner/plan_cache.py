@@ -44,7 +44,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
-from importlib import import_module, metadata
+from importlib import import_module
 from pathlib import Path
 from typing import Any, Optional
 
@@ -73,6 +73,8 @@ KEPT_PER_STACK = 4
 _CODE_PACKAGES = ("components", "simulation", "stacks", "planner")
 _DEPENDENCIES = ("pulumi", "pulumi-aws", "pulumi-policy")
 _REGISTRATION_FIELDS = ("urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies", "property_dependencies", "state", "id")
+"""What an entry keeps of a registration: the first fields of :class:`Registration`, in its order (an entry's are passed
+by position; tests/test_plan_cache.py holds the two together)."""
 
 
 @dataclass
@@ -110,6 +112,8 @@ def open_plan_cache(cache_dir: Optional[Path], stacks_dir: Path, *, trusted: boo
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of the sources that simulate and judge a stack, and of the SDK versions they run on."""
+    from importlib import metadata  # here, not at the top: a hundredth of a second before a warm plan starts its fork server
+
     digest = hashlib.sha256()
     for package in _CODE_PACKAGES:
         root = Path(import_module(f"agentcore_egress.{package}").__file__).resolve().parent
@@ -127,14 +131,15 @@ def outputs_digest(outputs: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(outputs, sort_keys=True, default=repr).encode()).hexdigest()
 
 
-def cache_key(stack: str, own_fingerprint: str, reads: Mapping[str, Mapping[str, Any]]) -> str:
-    """The key of ``stack``'s entry: its own fingerprint, the code, and the outputs of every stack it reads."""
+def cache_key(stack: str, own_fingerprint: str, read_digests: Mapping[str, str]) -> str:
+    """The key of ``stack``'s entry: its own fingerprint, the code, and the outputs of every stack it reads (each
+    stack read by name, with the :func:`outputs_digest` of its outputs)."""
     document = {
         "format": FORMAT,
         "stack": stack,
         "own": own_fingerprint,
         "code": code_digest(),
-        "reads": {name: outputs_digest(outputs) for name, outputs in sorted(reads.items())},
+        "reads": dict(sorted(read_digests.items())),
     }
     # Led by the stack's own fingerprint, so that a plan can tell before simulating anything
     # that a stack whose file changed will miss (see PlanCache.knows).
@@ -191,8 +196,12 @@ def _check_shape(document: dict[str, Any]) -> None:
     for name, kind in (("registrations", list), ("outputs", dict), ("findings", list), ("footprint", dict), ("key_paths", dict)):
         if not isinstance(document.get(name, {} if name == "key_paths" else None), kind):
             raise TypeError(f"{name} is not a JSON {'array' if kind is list else 'object'}")
+    names, kinds = tuple(_REGISTRATION_TYPES), tuple(_REGISTRATION_TYPES.values())
     for index, item in enumerate(document["registrations"]):
-        _check_types(item, _REGISTRATION_TYPES, f"registrations[{index}]")
+        # Every field present and of its type, checked without a Python step per field (a warm plan checks 10,000
+        # registrations); else the slow check names what is wrong.
+        if not (isinstance(item, dict) and all(map(isinstance, map(item.get, names), kinds))):
+            _check_types(item, _REGISTRATION_TYPES, f"registrations[{index}]")
     for index, item in enumerate(document["findings"]):
         _check_types(item, _FINDING_TYPES, f"findings[{index}]")
     _check_types(document["footprint"], _FOOTPRINT_TYPES, "footprint")
@@ -207,7 +216,7 @@ def _decode(document: Any, stack: str, key: str) -> CachedStack:
     _check_shape(document)
     finding_fields = {f.name for f in fields(Finding)}
     return CachedStack(
-        registrations=[Registration(**{name: item[name] for name in _REGISTRATION_FIELDS}) for item in document["registrations"]],
+        registrations=[Registration(*map(item.__getitem__, _REGISTRATION_FIELDS)) for item in document["registrations"]],
         outputs=document["outputs"],
         findings=[_finding(item, finding_fields) for item in document["findings"]],
         footprint=Footprint(**document["footprint"]),

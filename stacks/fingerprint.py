@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
@@ -28,6 +27,8 @@ _PACK_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt"}
 
 @lru_cache(maxsize=1)
 def package_version() -> str:
+    from importlib import metadata  # here, not at the top: a hundredth of a second before a warm plan starts its fork server
+
     try:
         return metadata.version("agentcore-egress")
     except metadata.PackageNotFoundError:  # running from a checkout that is not installed
@@ -58,9 +59,10 @@ def stack_fingerprints(zone: LandingZone, *, pack: str = "", policy_config: Opti
     ``pack`` is :func:`pack_fingerprint` of the pack in use ("" for none).
     """
     fingerprints: dict[str, str] = {}
+    own = own_fingerprints({name: stack.file for name, stack in zone.stacks.items()}, pack=pack, policy_config=policy_config)
     for name in zone.order():
         stack = zone.stacks[name]
-        digest = hashlib.sha256(own_fingerprint(stack.file, pack=pack, policy_config=policy_config).encode())
+        digest = hashlib.sha256(own[name].encode())
         for upstream in sorted(stack.config.referenced_stacks()):
             digest.update(f"\0{upstream}={fingerprints[upstream]}".encode())
         fingerprints[name] = digest.hexdigest()
@@ -70,8 +72,21 @@ def stack_fingerprints(zone: LandingZone, *, pack: str = "", policy_config: Opti
 def own_fingerprint(stack_file: Path, *, pack: str = "", policy_config: Optional[Mapping[str, Any]] = None) -> str:
     """A hash of what a stack's result depends on besides the stacks it reads: its file, the snapshot of its existing resources
     (when there is one), the package, the pack and its config."""
-    shared = json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
-    return hashlib.sha256(shared + b"\0" + Path(stack_file).read_bytes() + _snapshot_bytes(Path(stack_file))).hexdigest()
+    return _own_fingerprint(Path(stack_file), _shared(pack, policy_config))
+
+
+def own_fingerprints(stack_files: Mapping[str, Path], *, pack: str = "", policy_config: Optional[Mapping[str, Any]] = None) -> dict[str, str]:
+    """:func:`own_fingerprint` of each stack's file, by stack (what every stack shares encoded once)."""
+    shared = _shared(pack, policy_config)
+    return {name: _own_fingerprint(Path(file), shared) for name, file in stack_files.items()}
+
+
+def _shared(pack: str, policy_config: Optional[Mapping[str, Any]]) -> bytes:
+    return json.dumps({"package": package_version(), "pack": pack, "config": policy_config or {}}, sort_keys=True).encode()
+
+
+def _own_fingerprint(stack_file: Path, shared: bytes) -> str:
+    return hashlib.sha256(shared + b"\0" + stack_file.read_bytes() + _snapshot_bytes(stack_file)).hexdigest()
 
 
 def _snapshot_bytes(stack_file: Path) -> bytes:

@@ -74,3 +74,16 @@ def test_pack_fingerprint_leaves_out_the_packs_own_virtualenv(tmp_path):
     (pack / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (pack / "venv" / "lib" / "site.py").write_text("installed = True\n")
     assert pack_fingerprint(pack) == first
+
+
+def test_the_fingerprints_of_many_stack_files_are_each_ones_own(tmp_path):
+    from agentcore_egress.stacks.fingerprint import own_fingerprint, own_fingerprints
+
+    files = {}
+    for name, text in (("a", "config: {}\n"), ("b", "config: {x: 1}\n")):
+        files[name] = tmp_path / f"Pulumi.{name}.yaml"
+        files[name].write_text(text)
+    config = {"rule": {"enforcementLevel": "advisory"}}
+    together = own_fingerprints(files, pack="p", policy_config=config)
+    assert together == {name: own_fingerprint(file, pack="p", policy_config=config) for name, file in files.items()}
+    assert len(set(together.values())) == 2

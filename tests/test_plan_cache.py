@@ -215,3 +215,25 @@ def test_each_stack_file_is_read_once_when_the_hint_read_it(capsys, zone, cache,
     assert cache_of_zone.stack_files_changed(zone)
     LandingZone.load(zone, read=cache_of_zone.read_stack_file)
     assert sorted(reads) == sorted(path.name for path in zone.glob("Pulumi.*.yaml"))
+
+
+def test_a_plan_hashes_the_outputs_of_each_stack_read_once(capsys, zone, monkeypatch):
+    # A cache key names each stack read with a hash of its outputs: the hub's are read by every spoke, and hashing
+    # them again per reader grew with the square of the landing zone.
+    plan(capsys, zone)
+    hashed = []
+    digest = plan_cache.outputs_digest
+    monkeypatch.setattr("agentcore_egress.planner.plan.outputs_digest", lambda outputs: hashed.append(id(outputs)) or digest(outputs))
+    plan(capsys, zone)
+    zone_stacks = LandingZone.load(zone).stacks
+    read = {upstream for stack in zone_stacks.values() for upstream in stack.config.referenced_stacks()}
+    assert len(hashed) == len(set(hashed)) == len(read), "each stack read hashed once, however many stacks read it"
+
+
+def test_an_entry_gives_back_registrations_field_by_field():
+    # An entry's registration fields are passed by position: they must be Registration's own first fields, in its order.
+    from dataclasses import fields
+
+    from agentcore_egress.simulation.registration import Registration
+
+    assert tuple(field.name for field in fields(Registration))[:len(plan_cache._REGISTRATION_FIELDS)] == plan_cache._REGISTRATION_FIELDS
