@@ -28,10 +28,12 @@ Each side runs in a fresh interpreter, imports warmed before the clock starts (b
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +54,8 @@ from agentcore_egress.simulation.simulated_aws import SimulatedAws
 from agentcore_egress.simulation.monitor import run_program
 
 AGENTCORE_ACCOUNT = "999999999999"
+PROCESS_RUNS = 5
+"""Fresh `plan` processes measured per figure (each after another spoke changed, then with nothing changed): their median."""
 
 
 def spoke_account(index: int) -> str:
@@ -339,6 +343,13 @@ def _child(kind: str, zone_dir: Path, jobs: int, cache_dir: str) -> None:
     print(json.dumps(figures))
 
 
+def _compile_bytecode() -> None:
+    """Compile the package's modules, as pip does when it installs one: a checkout edited since its last import (or
+    a machine with PYTHONDONTWRITEBYTECODE set) would otherwise compile them again in every process measured."""
+    for room in ("cli", "components", "files", "live", "planner", "policies", "process", "reports", "simulation", "stacks"):
+        compileall.compile_dir(Path(importlib.import_module(f"agentcore_egress.{room}").__file__).parent, quiet=1)
+
+
 def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         zone_dir, cache = Path(folder) / "zone", str(Path(folder) / "cache")
@@ -355,8 +366,13 @@ def measure(spokes: int, backends: bool, jobs: int, single: bool) -> dict:
             row.update(single=alone["seconds"], single_cpu=alone["cpu"], update_only=update_only["seconds"], update_only_cpu=update_only["cpu"])
         edit_spoke(zone_dir, spokes // 2, outputs=False)
         warm = _measure_in_child("plan", zone_dir, jobs, cache)
-        edit_spoke(zone_dir, spokes // 2 - 1, outputs=False)
-        row.update(warm_process=_plan_process(zone_dir, jobs, cache), unchanged_process=_plan_process(zone_dir, jobs, cache))
+        changed = []
+        for run in range(PROCESS_RUNS):  # a shared machine's speed drifts from one second to the next: the median of a few
+            edit_spoke(zone_dir, spokes // 2 - 1 - run, outputs=False)
+            changed.append(_plan_process(zone_dir, jobs, cache))
+        unchanged = [_plan_process(zone_dir, jobs, cache) for _ in range(PROCESS_RUNS)]
+        row.update(warm_process=statistics.median(changed), unchanged_process=statistics.median(unchanged),
+                   warm_process_range=(min(changed), max(changed)), unchanged_process_range=(min(unchanged), max(unchanged)))
         edit_spoke(zone_dir, spokes // 2 + 1, outputs=True)
         readers = _measure_in_child("plan", zone_dir, jobs, cache)
         row.update(warm=warm["seconds"], warm_simulated=warm["simulated"], readers=readers["seconds"], readers_simulated=readers["simulated"],
@@ -375,6 +391,7 @@ def main() -> None:
     options = parser.parse_args()
     if options.child:
         return _child(options.child[0], Path(options.child[1]), options.jobs, options.cache_dir)
+    _compile_bytecode()
     print(f"{'spokes':>6} {'stacks':>6} {'resources':>9} {'floor s':>7} {'single s':>8} {'cold s':>7} {'cold/floor':>10} {'warm s':>7} "
           f"{'warm/cold':>9} {'process s':>9} {'same s':>6} {'readers s':>9} {'readers/cold':>12} {'policy s':>8} {'reach s':>7} {'peak MiB':>8}")
     rows = []
@@ -387,6 +404,8 @@ def main() -> None:
               f"{row['unchanged_process']:>6.2f} {row['readers']:>9.2f} "
               f"{100 * row['readers'] / row['cold']:>11.1f}% {row['policy']:>8.2f} {row['reachability']:>7.3f} {row['peak_mib']:>8.1f}"
               f"   (CPU s floor {row['floor_cpu']:.1f}, single {row.get('single_cpu', float('nan')):.1f}, cold {row['cold_cpu']:.1f}; "
+              f"process {row['warm_process_range'][0]:.2f}-{row['warm_process_range'][1]:.2f} s, same "
+              f"{row['unchanged_process_range'][0]:.2f}-{row['unchanged_process_range'][1]:.2f} s over {PROCESS_RUNS} runs; "
               f"simulated again: {row['warm_simulated']} / "
               f"{row['readers_simulated']} stacks; {row['reachable']} targets reachable)", flush=True)
         if "update_only" in row:
@@ -401,7 +420,8 @@ def main() -> None:
     print(f"floor s: the same resources as plain pulumi-aws programs under the same mocks, one process; single s: plan --jobs 1, no cache")
     print(f"cold s: plan --jobs {options.jobs} with an empty cache (filling it); warm s: the same plan after one spoke's route changed "
           "(its outputs did not), imports warmed in the process; process s: the same after another spoke's route changed, as a "
-          "fresh `agentcore-egress plan` process (start-up and imports included); same s: that process again, nothing changed "
+          f"fresh `agentcore-egress plan` process (start-up and imports included; median of {PROCESS_RUNS}, each after another "
+          "spoke changed); same s: that process again, nothing changed "
           "(the cache answers every stack); readers s: after another spoke's exported subnets changed (its readers simulated again)")
     print("policy s: time the pack and its client spent judging (in other processes, overlapping the simulation)")
     if options.with_backends:
