@@ -1,8 +1,8 @@
-"""``json.dumps(value, indent=2, default=str)``, the same text in about half the time.
+"""``json.dumps(value, indent=2, default=str)``, the same text in three fifths of the time.
 
 The standard library encodes indented JSON in pure Python, one generator per
 nesting level (only compact JSON has its C encoder): the JSON report of a
-400-stack plan took 60 ms, a tenth of a warm plan's own work. This writer makes
+400-stack plan took 50 ms, a tenth of a warm plan's own work (30 ms here). This writer makes
 the same choices in the same order (strings first, then ``None``, booleans,
 integers, floats, lists and tuples, dicts; keys as the standard library converts
 them; NaN and the infinities as it spells them), escapes strings with the

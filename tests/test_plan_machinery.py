@@ -90,7 +90,7 @@ def test_the_pack_starts_with_the_plan_and_an_unused_one_is_not_waited_for(tmp_p
 
 def test_a_simulation_that_imported_modules_freezes_them_instead_of_walking_them(tmp_path, monkeypatch):
     # A process's first stack imports its components and their pulumi-aws modules: what is young then is mostly those
-    # modules, which live as long as the process; collecting would walk them all (a third of a warm plan's one
+    # modules, which live as long as the process; collecting would walk them all (an eighth of a fresh worker's first
     # simulation). A later stack, importing nothing, is collected as before.
     from agentcore_egress.process import garbage_collection
 
