@@ -178,6 +178,7 @@ def _finding(item: dict[str, Any], names: set[str]) -> Finding:
 
 _REGISTRATION_TYPES = {"urn": str, "type": str, "name": str, "parent": str, "provider": str, "custom": bool, "inputs": dict,
                        "dependencies": list, "property_dependencies": dict, "state": dict, "id": str}
+_REGISTRATION_NAMES, _REGISTRATION_KINDS = tuple(_REGISTRATION_TYPES), tuple(_REGISTRATION_TYPES.values())
 _FINDING_TYPES = {"policy": str, "level": str, "message": str, "urn": str, "config_path": str, "stack": str, "phases": list}
 _FOOTPRINT_TYPES = {f.name: list if f.name == "reuse_groups" else int for f in fields(Footprint)}
 
@@ -196,11 +197,10 @@ def _check_shape(document: dict[str, Any]) -> None:
     for name, kind in (("registrations", list), ("outputs", dict), ("findings", list), ("footprint", dict), ("key_paths", dict)):
         if not isinstance(document.get(name, {} if name == "key_paths" else None), kind):
             raise TypeError(f"{name} is not a JSON {'array' if kind is list else 'object'}")
-    names, kinds = tuple(_REGISTRATION_TYPES), tuple(_REGISTRATION_TYPES.values())
     for index, item in enumerate(document["registrations"]):
         # Every field present and of its type, checked without a Python step per field (a warm plan checks 10,000
         # registrations); else the slow check names what is wrong.
-        if not (isinstance(item, dict) and all(map(isinstance, map(item.get, names), kinds))):
+        if not (isinstance(item, dict) and all(map(isinstance, map(item.get, _REGISTRATION_NAMES), _REGISTRATION_KINDS))):
             _check_types(item, _REGISTRATION_TYPES, f"registrations[{index}]")
     for index, item in enumerate(document["findings"]):
         _check_types(item, _FINDING_TYPES, f"findings[{index}]")
@@ -239,8 +239,9 @@ class PlanCache:
         self._listed: dict[str, set[str]] = {}
         self._parsed: dict[Path, str] = {}
         """Stack files parsed in this plan, for :meth:`keep_parsed_files`."""
-        self._texts: dict[Path, str] = {}
-        """Stack files read by :meth:`stack_files_changed`, for :meth:`read_stack_file` (each read once)."""
+        self._texts: dict[Path, tuple[str, Path]] = {}
+        """Stack files read by :meth:`stack_files_changed`, with where their parsed document is kept, for
+        :meth:`read_stack_file` (each read and hashed once)."""
 
     def _path(self, stack: str, key: str) -> Path:
         return self.directory / stack / f"{key}.json"
@@ -389,10 +390,12 @@ class PlanCache:
             if file.is_symlink():
                 continue
             try:
-                text = self._texts[file] = read_stack_text(file, str(file))
+                text = read_stack_text(file, str(file))
             except ConfigError:
                 return False
-            if not self._parsed_entry(stack_name(file), text).is_file():
+            entry = self._parsed_entry(stack_name(file), text)
+            self._texts[file] = (text, entry)
+            if not entry.is_file():
                 return True
         return False
 
@@ -407,11 +410,10 @@ class PlanCache:
         The text is read and bounded as always; the checks of the YAML (depth, aliases, repeated keys) hold for
         a text that passed them once. Lines are parsed from the text only when a finding or an error asks for one.
         """
-        text = self._texts.pop(Path(path), None)
+        text, entry = self._texts.pop(Path(path), (None, None))
         if text is None:
             text = read_stack_text(path, display)
-        stack = stack_name(Path(path))
-        entry = self._parsed_entry(stack, text)
+            entry = self._parsed_entry(stack_name(Path(path)), text)
         digest = entry.stem
         stored_text = self._read(entry, "the file is parsed again")
         if stored_text is not None:

@@ -197,7 +197,8 @@ class WorkerPool:
             os.getpid(), self._forked, dict(os.environ), initializer, initargs))
         self._workers: list[multiprocessing.process.BaseProcess] = []
         self._starter: Optional[threading.Thread] = None
-        """The thread starting a worker for :meth:`submit_starting_in_background`, until a later call waits for it."""
+        """The last thread handing over a task or starting workers in the background (each joins the one before it),
+        until a call waits for it."""
         track(self)
 
     def __enter__(self) -> "WorkerPool":
